@@ -1,0 +1,193 @@
+"""Configuration: ``.hullcheck.yaml`` or ``[tool.hullcheck]`` in ``pyproject.toml``.
+
+```yaml
+fail-on: high                 # a severity or "never"
+select: [DF, CT]              # rule ids, family prefixes or reference tags
+ignore: [hadolint:DL3007]
+per-path-ignores:             # glob over the path as reported -> selectors
+  "legacy/**": [DF010]
+severity-overrides:           # rule id -> severity
+  DF013: low
+trust:                        # one policy for every layer
+  allowed: [docker.io/library/*, ghcr.io/acme/**]
+  require-digest: true
+  keys:
+    - images: ghcr.io/acme/**
+      key: keys/cosign.pub
+```
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hullcheck.findings import Severity
+from hullcheck.references import ImageReference, glob_to_regex, matches_any, normalise_pattern
+
+CONFIG_NAMES = (".hullcheck.yaml", ".hullcheck.yml")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class TrustKey:
+    images: str  # glob over normalised references
+    key: Path
+
+
+@dataclass
+class TrustPolicy:
+    allowed: list[str] = field(default_factory=list)  # empty = every registry allowed
+    require_digest: bool = False
+    keys: list[TrustKey] = field(default_factory=list)
+
+    def is_allowed(self, ref: ImageReference) -> bool:
+        return not self.allowed or matches_any(ref, self.allowed)
+
+    def keys_for(self, ref: ImageReference) -> list[Path]:
+        return [
+            k.key for k in self.keys if glob_to_regex(normalise_pattern(k.images)).match(ref.name)
+        ]
+
+
+@dataclass
+class Config:
+    fail_on: Severity | None = Severity.HIGH  # None = never fail on findings
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    trust: TrustPolicy = field(default_factory=TrustPolicy)
+    source: str | None = None  # the file it came from
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def path_ignores(self, path: str) -> list[str]:
+        out: list[str] = []
+        for pattern, selectors in self.per_path_ignores.items():
+            if fnmatch.fnmatch(path, pattern) or glob_to_regex(pattern).match(path):
+                out.extend(selectors)
+        return out
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    if text.strip().lower() == "never":
+        return None
+    return Severity.parse(text)
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{where}: expected a list of strings")
+
+
+def from_mapping(data: Any, source: str, base_dir: Path) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    known = {"fail-on", "select", "ignore", "per-path-ignores", "severity-overrides", "trust"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting(s): {', '.join(map(str, unknown))}")
+    cfg = Config(source=source, base_dir=base_dir)
+    try:
+        if "fail-on" in data:
+            cfg.fail_on = parse_fail_on(str(data["fail-on"]))
+        cfg.select = _str_list(data.get("select"), f"{source}: select")
+        cfg.ignore = _str_list(data.get("ignore"), f"{source}: ignore")
+        ppi = data.get("per-path-ignores") or {}
+        if not isinstance(ppi, dict):
+            raise ConfigError(f"{source}: per-path-ignores must map globs to rule lists")
+        cfg.per_path_ignores = {
+            str(k): _str_list(v, f"{source}: per-path-ignores.{k}") for k, v in ppi.items()
+        }
+        sev = data.get("severity-overrides") or {}
+        if not isinstance(sev, dict):
+            raise ConfigError(f"{source}: severity-overrides must map rule ids to severities")
+        cfg.severity_overrides = {str(k): Severity.parse(str(v)) for k, v in sev.items()}
+        cfg.trust = _trust(data.get("trust"), source, base_dir)
+    except ValueError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{source}: {exc}") from None
+    return cfg
+
+
+def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
+    if data is None:
+        return TrustPolicy()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: trust must be a mapping")
+    unknown = sorted(set(data) - {"allowed", "require-digest", "keys"})
+    if unknown:
+        raise ConfigError(f"{source}: unknown trust setting(s): {', '.join(map(str, unknown))}")
+    keys: list[TrustKey] = []
+    for i, entry in enumerate(data.get("keys") or []):
+        if not isinstance(entry, dict) or "key" not in entry:
+            raise ConfigError(f"{source}: trust.keys[{i}] needs 'key' (and optional 'images')")
+        key = Path(os.path.expanduser(str(entry["key"])))
+        if not key.is_absolute():
+            key = base_dir / key
+        keys.append(TrustKey(images=str(entry.get("images", "**")), key=key))
+    return TrustPolicy(
+        allowed=_str_list(data.get("allowed"), f"{source}: trust.allowed"),
+        require_digest=bool(data.get("require-digest", False)),
+        keys=keys,
+    )
+
+
+def load_file(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config is not UTF-8 text") from None
+    if path.name == "pyproject.toml":
+        import tomllib
+
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        return from_mapping(doc.get("tool", {}).get("hullcheck", {}), str(path), path.parent)
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    return from_mapping(data, str(path), path.parent)
+
+
+def discover(start: Path) -> Config:
+    """The nearest ``.hullcheck.yaml`` or ``pyproject.toml`` with ``[tool.hullcheck]``, walking up
+    from ``start``; defaults when there is none."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return load_file(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                has_section = "[tool.hullcheck" in pyproject.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                has_section = False
+            if has_section:
+                return load_file(pyproject)
+        if (directory / ".git").exists():
+            break
+    return Config()

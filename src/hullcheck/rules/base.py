@@ -1,0 +1,146 @@
+"""What a rule is.
+
+A rule is a small class with metadata and a docstring under fixed headings (*What it finds*, *Why
+it matters*, *How to fix*, *References*). It overrides only the hooks it needs (zizmor's pattern);
+the engine walks each model once and calls, for every model element, just the rules that
+implement the matching hook.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from hullcheck.findings import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from hullcheck.config import Config
+    from hullcheck.models.container import ContainerSpec
+
+HOOKS: tuple[str, ...] = (
+    "check_dockerfile",
+    "check_stage",
+    "check_instruction",
+    "check_compose",
+    "check_container",
+    "check_pod",
+    "check_objects",
+    "check_image",
+    "check_host",
+)
+
+DOC_HEADINGS: tuple[str, ...] = ("What it finds", "Why it matters", "How to fix", "References")
+
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]\d{3}$")
+
+
+@dataclass
+class Context:
+    """What every rule may consult: the config (with its trust policy) and run options.
+
+    ``options`` carries per-input settings that only some families read (``kubernetes_version``,
+    ``pss_level``, ``namespace``...), so adding one does not touch every rule.
+    """
+
+    config: Config
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]  # short kebab-case name, e.g. "last-user-root"
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    # input kinds this rule judges: dockerfile, compose, kubernetes, host, image
+    inputs: ClassVar[frozenset[str]]
+    references: ClassVar[tuple[str, ...]] = ()
+    # a one-line fix shown by reporters
+    fix: ClassVar[str] = ""
+
+    # --- hooks: override only those you need ------------------------------------------------
+    def check_dockerfile(self, ctx: Context, dockerfile: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_instruction(
+        self, ctx: Context, dockerfile: Any, stage: Any, instruction: Any
+    ) -> Iterable[Finding]:
+        return ()
+
+    def check_compose(self, ctx: Context, project: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
+        return ()
+
+    def check_pod(self, ctx: Context, pod: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_objects(self, ctx: Context, graph: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_image(self, ctx: Context, image: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_host(self, ctx: Context, host: Any) -> Iterable[Finding]:
+        return ()
+
+    # --- helpers ----------------------------------------------------------------------------
+    @classmethod
+    def implements(cls, hook: str) -> bool:
+        return getattr(cls, hook) is not getattr(Rule, hook)
+
+    def finding(
+        self,
+        location: Location,
+        message: str,
+        *,
+        references: Iterable[str] | None = None,
+        severity: Severity | None = None,
+        evidence: str = "",
+        remediation: str | None = None,
+        title: str | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.id,
+            title=title or self.title,
+            severity=severity if severity is not None else self.severity,
+            message=message,
+            location=location,
+            references=tuple(references) if references is not None else self.references,
+            remediation=remediation if remediation is not None else self.fix,
+            evidence=evidence,
+        )
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        """The docstring split by its ``## Heading`` lines (or ``Heading:`` lines)."""
+        sections: dict[str, list[str]] = {}
+        current: str | None = None
+        for line in cls.documentation().splitlines():
+            stripped = line.strip()
+            heading = stripped.lstrip("#").strip().rstrip(":")
+            if heading in DOC_HEADINGS and (stripped.startswith("#") or stripped.endswith(":")):
+                current = heading
+                sections[current] = []
+            elif current is not None:
+                sections[current].append(line)
+        return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.doc_sections().get("What it finds", cls.title).split("\n\n")[0]
+
+
+def iter_findings(results: Iterable[Finding] | None) -> Iterator[Finding]:
+    if results:
+        yield from results

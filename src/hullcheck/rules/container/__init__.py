@@ -1,0 +1,7 @@
+"""Rules of the container family."""
+
+from __future__ import annotations
+
+from hullcheck.rules.base import Rule
+
+RULES: list[type[Rule]] = []
