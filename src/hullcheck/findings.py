@@ -216,3 +216,25 @@ class InputError:
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "message": self.message}
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one run produced, before suppression and formatting."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    # One-line warnings for the terminal (unused suppressions, unknown rule ids...): not part of
+    # the JSON contract.
+    warnings: list[str] = field(default_factory=list)
+    # A score for benchmark-style runs (the host audit); None elsewhere.
+    score: int | None = None
+
+    def extend(self, other: Report) -> None:
+        self.findings.extend(other.findings)
+        self.checks.extend(other.checks)
+        self.skipped.extend(other.skipped)
+        self.errors.extend(other.errors)
+        self.warnings.extend(other.warnings)
