@@ -231,6 +231,9 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     # A score for benchmark-style runs (the host audit); None elsewhere.
     score: int | None = None
+    # Inline comments and annotations the inputs carried (hullcheck.suppress.Suppression);
+    # applied after the rules ran. Not part of the JSON contract.
+    suppressions: list[Any] = field(default_factory=list)
 
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)
@@ -238,3 +241,6 @@ class Report:
         self.skipped.extend(other.skipped)
         self.errors.extend(other.errors)
         self.warnings.extend(other.warnings)
+        self.suppressions.extend(other.suppressions)
+        if other.score is not None:
+            self.score = (self.score or 0) + other.score

@@ -1,0 +1,90 @@
+"""The registry of input kinds ``hullcheck scan`` understands.
+
+An input kind says which files are its own (by name, or by content for YAML and stdin) and turns a
+batch of sources into findings through the engine. Kinds are analysed per batch rather than per
+file because some need every file at once: compose merges ``-f base -f override``, Kubernetes
+judges the whole object graph.
+
+Modules are imported lazily (``module`` is a dotted path) so start-up never pays for parsers it
+does not use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from hullcheck.engine import Engine
+    from hullcheck.findings import Report
+    from hullcheck.sources import Source
+
+
+class Analyzer(Protocol):
+    def __call__(self, sources: list[Source], engine: Engine) -> Report: ...
+
+
+@dataclass(frozen=True)
+class InputKind:
+    name: str
+    # True when a file name alone makes a file this kind's (Dockerfile, compose.yaml).
+    claims_name: Callable[[str], bool]
+    # True when the content makes it this kind's (YAML with ``services:``, ``apiVersion``+``kind``).
+    # Called only for candidate files (YAML/JSON endings, stdin); must be cheap and never raise.
+    sniff: Callable[[Source], bool]
+    # "package.module:function" implementing Analyzer, imported on first use.
+    analyzer: str
+
+    def analyze(self, sources: list[Source], engine: Engine) -> Report:
+        module_name, _, func = self.analyzer.partition(":")
+        fn: Any = getattr(importlib.import_module(module_name), func)
+        result: Report = fn(sources, engine)
+        return result
+
+
+def _is_dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.endswith(".dockerfile")
+        or lower.endswith(".containerfile")
+        or lower.startswith("dockerfile.")
+        or lower.startswith("containerfile.")
+    )
+
+
+def _sniff_dockerfile(source: Source) -> bool:
+    from hullcheck.inputs.dockerfile import looks_like_dockerfile
+
+    return looks_like_dockerfile(source.text)
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+@cache
+def input_kinds() -> tuple[InputKind, ...]:
+    """Order matters for content sniffing: the first kind that claims a source gets it."""
+    return (
+        InputKind(
+            name="dockerfile",
+            claims_name=_is_dockerfile_name,
+            sniff=_sniff_dockerfile,
+            analyzer="hullcheck.inputs.dockerfile:analyze",
+        ),
+    )
+
+
+def kind_named(name: str) -> InputKind | None:
+    return next((k for k in input_kinds() if k.name == name), None)
+
+
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_yaml_candidate(name: str) -> bool:
+    return name.lower().endswith(YAML_SUFFIXES)

@@ -1,0 +1,60 @@
+"""Reporters only format: each takes an ``Output`` and returns text."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from hullcheck.findings import Finding, Report, Severity
+
+# format name -> "module:function" taking an Output and returning str
+REPORTERS = {
+    "text": "hullcheck.reporters.text:render",
+    "json": "hullcheck.reporters.json:render",
+    "sarif": "hullcheck.reporters.sarif:render",
+    "junit": "hullcheck.reporters.junit:render",
+    "docker-bench-json": "hullcheck.reporters.docker_bench:render",
+}
+
+
+@dataclass
+class Output:
+    report: Report
+    shown: list[Finding]  # what to print, sorted (suppressed ones only with --show-suppressed)
+    counted: list[Finding]  # unsuppressed findings: the ones the exit code and summary count
+    command: str = "scan"
+    color: bool = False
+    fail_on: Severity | None = Severity.HIGH
+    verbose_skips: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def by_severity(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.counted:
+            counts[f.severity.label] += 1
+        return counts
+
+
+def render(fmt: str, out: Output) -> str:
+    module, _, func = REPORTERS[fmt].partition(":")
+    result: str = getattr(importlib.import_module(module), func)(out)
+    return result
+
+
+def display_location(f: Finding) -> str:
+    """One short string naming where a finding is, for text and JUnit."""
+    loc = f.location
+    if loc.image is not None:
+        where = loc.image.ref + (f":{loc.path}" if loc.path else "")
+    elif loc.path:
+        where = loc.path + (f":{loc.line}" if loc.line else "")
+    elif loc.container:
+        where = f"container {loc.container}"
+    elif loc.setting:
+        where = f"daemon setting {loc.setting}"
+    else:
+        where = "-"
+    extra = [x for x in (loc.object, f"container {loc.container}" if loc.container and
+                         (loc.path or loc.image) else None) if x]
+    return where + (f" ({', '.join(extra)})" if extra else "")

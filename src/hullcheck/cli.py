@@ -1,0 +1,319 @@
+"""The command line: parse arguments, build the run, pick the reporter, set the exit code.
+
+Kept thin and light: nothing heavy is imported until a subcommand needs it, so
+``hullcheck --version`` starts in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hullcheck import __version__
+
+if TYPE_CHECKING:
+    from hullcheck.config import Config
+    from hullcheck.findings import Report
+    from hullcheck.rules.base import Rule
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+FORMATS = ("text", "json", "sarif", "junit")
+# Subcommands beyond scan: name -> module exposing add_arguments(parser) and run(args, ctx).
+SUBCOMMANDS = {
+    "host": ("Audit the Docker host this runs on (CIS Docker Benchmark 1.6)",
+             "hullcheck.commands.host"),
+    "image": ("Audit images: contents, configuration and trust", "hullcheck.commands.image"),
+}
+EXTRA_FORMATS = {"host": ("docker-bench-json",)}
+
+
+class UsageError(Exception):
+    pass
+
+
+def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
+    out = p.add_argument_group("output")
+    out.add_argument("-f", "--format", choices=formats, default="text",
+                     help="output format (default: text)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument("--fail-on", metavar="SEVERITY",
+                     help="exit 1 on findings at or above SEVERITY "
+                          "(critical|high|medium|low|info|never; default: high)")
+    out.add_argument("--no-color", action="store_true", help="plain text output")
+    out.add_argument("-v", "--verbose", action="store_true",
+                     help="also list what was skipped and why")
+    out.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    sel = p.add_argument_group("selection")
+    sel.add_argument("--select", action="append", default=[], metavar="ID",
+                     help="only these rules: ids, family prefixes or reference tags "
+                          "(repeatable, comma-separated)")
+    sel.add_argument("--ignore", action="append", default=[], metavar="ID",
+                     help="skip these rules: ids, family prefixes or reference tags")
+    sel.add_argument("--config", metavar="FILE",
+                     help="config file (default: .hullcheck.yaml or pyproject.toml found "
+                          "upwards from the current directory)")
+    sel.add_argument("--baseline", metavar="FILE",
+                     help="findings recorded in FILE don't count (see --write-baseline)")
+    sel.add_argument("--write-baseline", metavar="FILE",
+                     help="record the current findings in FILE and exit 0")
+    sel.add_argument("--show-suppressed", action="store_true",
+                     help="show suppressed and baselined findings too")
+
+
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
+    so other subcommands' imports never slow this one down."""
+    parser = argparse.ArgumentParser(
+        prog="hullcheck",
+        description="Audit every layer of a container stack for security mistakes.",
+    )
+    parser.add_argument("--version", action="version", version=f"hullcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="Audit Dockerfiles, compose files and Kubernetes manifests",
+                          description="Audit Dockerfiles, compose files and Kubernetes manifests.")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                      help="files or directories (walked); '-' reads standard input")
+    scan.add_argument("--stdin-name", default="-", metavar="NAME",
+                      help="the path findings on standard input report")
+    k8s = scan.add_argument_group("kubernetes")
+    k8s.add_argument("--namespace", metavar="NS",
+                     help="namespace of objects that name none (default: default)")
+    k8s.add_argument("--kubernetes-version", metavar="VERSION", default="latest",
+                     help="Pod Security Standards version: 1.30, v1.30 or latest (default)")
+    k8s.add_argument("--pss-level", choices=("baseline", "restricted"), default="restricted",
+                     help="Pod Security Standards level judged (default: restricted)")
+    trust = scan.add_argument_group("image trust")
+    trust.add_argument("--verify-signatures", action="store_true",
+                       help="verify the signatures of referenced images in their registries")
+    trust.add_argument("--key", action="append", default=[], metavar="FILE",
+                       help="a cosign public key trusted for every image (repeatable)")
+    _common(scan)
+
+    for name, (help_text, module) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text + ".")
+        _common(p, FORMATS + EXTRA_FORMATS.get(name, ()))
+        if name != wanted:
+            continue
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            mod = None
+        if mod is None or not hasattr(mod, "add_arguments"):
+            p.set_defaults(unavailable=f"'hullcheck {name}' is not available in this build")
+        else:
+            mod.add_arguments(p)
+
+    rules = sub.add_parser("rules", help="List every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    explain = sub.add_parser("explain", help="Print a rule's documentation")
+    explain.add_argument("rule", metavar="ID")
+    return parser
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    from hullcheck import config as cfgmod
+
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"{args.config}: config file not found")
+        cfg = cfgmod.load_file(path)
+    else:
+        cfg = cfgmod.discover(Path.cwd())
+    if args.fail_on:
+        try:
+            cfg.fail_on = cfgmod.parse_fail_on(args.fail_on)
+        except ValueError as exc:
+            raise UsageError(f"--fail-on: {exc}") from None
+    return cfg
+
+
+def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type[Rule]]:
+    """Drop rules that can't produce a selected finding. Tag selectors are decided per finding
+    (a shared rule's tags depend on the platform), so rules are only pre-filtered by id/family."""
+    from hullcheck.rules import all_rules
+    from hullcheck.suppress import selector_matches
+
+    rules = list(all_rules())
+    id_selects = [s for s in select if ":" not in s]
+    if select and len(id_selects) == len(select):
+        rules = [r for r in rules if any(selector_matches(s, r.id, ()) for s in id_selects)]
+    id_ignores = [s for s in ignore if ":" not in s]
+    return [r for r in rules if not any(selector_matches(s, r.id, ()) for s in id_ignores)]
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from hullcheck.rules import all_rules
+
+    rules = sorted(all_rules(), key=lambda r: r.id)
+    if args.format == "json":
+        import json
+
+        doc = [
+            {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.label,
+             "inputs": sorted(r.inputs), "references": list(r.references), "fix": r.fix}
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return EXIT_OK
+    for r in rules:
+        refs = ", ".join(r.references)
+        suffix = f"  [{refs}]" if refs else ""
+        sys.stdout.write(f"{r.id:8} {r.severity.label:8} {r.title}{suffix}\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from hullcheck.rules import rules_by_id
+
+    rule = rules_by_id().get(args.rule.upper())
+    if rule is None:
+        sys.stderr.write(f"hullcheck: error: unknown rule {args.rule!r} (see 'hullcheck rules')\n")
+        return EXIT_ERROR
+    header = (
+        f"{rule.id} {rule.name}: {rule.title}\n"
+        f"severity: {rule.severity.label}; inputs: {', '.join(sorted(rule.inputs))}\n"
+        f"references: {', '.join(rule.references) or '-'}\n\n"
+    )
+    sys.stdout.write(header + rule.documentation() + "\n")
+    return EXIT_OK
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from hullcheck.engine import Engine
+    from hullcheck.findings import Report
+    from hullcheck.rules import all_rules
+    from hullcheck.rules.base import Context
+    from hullcheck.suppress import Policy, apply, read_baseline, unknown_selectors
+
+    cfg = load_config(args)
+    select = _split(args.select) or cfg.select
+    ignore = _split(args.ignore) + cfg.ignore
+    known_ids = {r.id for r in all_rules()}
+    warnings = [
+        f"unknown rule or family {s!r} in selection (see 'hullcheck rules')"
+        for s in unknown_selectors(select + ignore, known_ids)
+    ]
+    for pattern, selectors in cfg.per_path_ignores.items():
+        warnings.extend(
+            f"{cfg.source}: per-path-ignores {pattern!r}: unknown rule or family {s!r}"
+            for s in unknown_selectors(selectors, known_ids)
+        )
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = read_baseline(Path(args.baseline))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    options: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in ("func",)}
+    ctx = Context(config=cfg, options=options)
+    engine = Engine(select_rules(cfg, select, ignore), ctx, debug=args.debug)
+    skipped_paths: list[str] = []
+
+    if args.command == "scan":
+        from hullcheck.engine import scan
+
+        report = scan(args.paths, engine, stdin_name=args.stdin_name,
+                      verbose_skips=skipped_paths)
+    else:
+        if getattr(args, "unavailable", None):
+            raise UsageError(args.unavailable)
+        module = importlib.import_module(SUBCOMMANDS[args.command][1])
+        report = module.run(args, ctx) if hasattr(module, "run") else Report()
+        report.errors.extend(engine.crashes)
+
+    # Rule severity overrides from config.
+    for f in report.findings:
+        if f.rule in cfg.severity_overrides:
+            f.severity = cfg.severity_overrides[f.rule]
+
+    policy = Policy(select=select, ignore=ignore, baseline=baseline,
+                    show_suppressed=args.show_suppressed)
+    shown, sup_warnings = apply(report, policy, cfg.path_ignores)
+    report.warnings[:0] = warnings
+    report.warnings.extend(sup_warnings)
+
+    if args.write_baseline:
+        from hullcheck.suppress import write_baseline
+
+        active = [f for f in report.findings if f.suppressed is None]
+        write_baseline(Path(args.write_baseline), active, __version__)
+        sys.stderr.write(f"hullcheck: wrote {len(active)} finding(s) to {args.write_baseline}\n")
+        return EXIT_ERROR if report.errors else EXIT_OK
+
+    return emit(args, report, shown, cfg, skipped_paths)
+
+
+def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config,
+         skipped_paths: list[str]) -> int:
+    from hullcheck.reporters import Output, render
+
+    counted = [f for f in report.findings if f.suppressed is None]
+    out = Output(
+        report=report,
+        shown=sorted(shown, key=lambda f: f.sort_key()),
+        counted=counted,
+        command=args.command,
+        color=not args.no_color and args.output is None and sys.stdout.isatty(),
+        fail_on=cfg.fail_on,
+        verbose_skips=skipped_paths if args.verbose else [],
+    )
+    text = render(args.format, out)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    elif args.format == "text":
+        from hullcheck.reporters.text import print_text
+
+        print_text(out)
+    else:
+        sys.stdout.write(text)
+
+    # Errors and warnings always reach stderr as one line each, whatever the format.
+    for err in report.errors:
+        sys.stderr.write(f"hullcheck: error: {err.path}: {err.message}\n")
+    for w in report.warnings:
+        sys.stderr.write(f"hullcheck: warning: {w}\n")
+    if report.errors:
+        return EXIT_ERROR
+    if cfg.fail_on is not None and any(f.severity >= cfg.fail_on for f in counted):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(wanted)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        if args.command == "rules":
+            return cmd_rules(args)
+        if args.command == "explain":
+            return cmd_explain(args)
+        return run_audit(args)
+    except UsageError as exc:
+        sys.stderr.write(f"hullcheck: error: {exc}\n")
+        return EXIT_ERROR
+    except ValueError as exc:  # ConfigError and friends: one line, exit 2
+        sys.stderr.write(f"hullcheck: error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

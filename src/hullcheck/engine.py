@@ -1,0 +1,133 @@
+"""The engine: calls each rule's hooks on the models, once per model element.
+
+Inputs drive the walk (a Dockerfile analyzer calls ``run("check_instruction", ...)`` for each
+instruction); the engine only knows which rules implement which hook and keeps a crashing rule
+from taking the run down with it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from hullcheck.findings import Finding, InputError, Report
+from hullcheck.rules.base import HOOKS, Context, Rule
+
+
+class Engine:
+    def __init__(self, rules: Sequence[type[Rule]], ctx: Context, debug: bool = False) -> None:
+        self.ctx = ctx
+        self.rules = [cls() for cls in rules]
+        self.debug = debug
+        self._by_hook: dict[str, list[Rule]] = {
+            hook: [r for r in self.rules if type(r).implements(hook)] for hook in HOOKS
+        }
+        self.crashes: list[InputError] = []
+
+    def has(self, hook: str) -> bool:
+        return bool(self._by_hook.get(hook))
+
+    def run(self, hook: str, *args: Any, where: str = "") -> list[Finding]:
+        """Call ``hook`` on every rule implementing it; a crash becomes an error line."""
+        out: list[Finding] = []
+        for rule in self._by_hook[hook]:
+            try:
+                results: Iterable[Finding] | None = getattr(rule, hook)(self.ctx, *args)
+                if results:
+                    out.extend(results)
+            except Exception as exc:
+                detail = f"{type(exc).__name__}: {exc}"
+                if self.debug:
+                    detail += "\n" + traceback.format_exc()
+                self.crashes.append(
+                    InputError(where or "-", f"rule {rule.id} crashed ({detail}); please report")
+                )
+        return out
+
+    def run_containers(self, specs: Iterable[Any], report: Report) -> None:
+        """Judge normalised containers with every container rule."""
+        if not self.has("check_container"):
+            return
+        for spec in specs:
+            report.findings.extend(
+                self.run("check_container", spec, where=spec.location.path or spec.name)
+            )
+
+
+def scan(
+    targets: list[str],
+    engine: Engine,
+    stdin_name: str = "-",
+    verbose_skips: list[str] | None = None,
+) -> Report:
+    """Find, read, classify and analyse every target of ``hullcheck scan``."""
+    from hullcheck.inputs import input_kinds, is_yaml_candidate
+    from hullcheck.sources import Source, read_source, read_stdin, walk
+
+    report = Report()
+    kinds = input_kinds()
+    batches: dict[str, list[Source]] = {k.name: [] for k in kinds}
+
+    def classify(src: Source, name: str) -> bool:
+        for kind in kinds:
+            if kind.claims_name(name):
+                batches[kind.name].append(src)
+                return True
+        if src.explicit or is_yaml_candidate(name):
+            for kind in kinds:
+                try:
+                    claimed = kind.sniff(src)
+                except Exception:
+                    claimed = False
+                if claimed:
+                    batches[kind.name].append(src)
+                    return True
+        return False
+
+    file_targets = [t for t in targets if t != "-"]
+    if "-" in targets:
+        try:
+            src = read_stdin(stdin_name)
+        except ValueError as exc:
+            report.errors.append(InputError(stdin_name, str(exc).split(": ", 1)[-1]))
+        else:
+            if not classify(src, stdin_name.rsplit("/", 1)[-1]):
+                report.errors.append(
+                    InputError(stdin_name, "not a Dockerfile, compose file or Kubernetes manifest")
+                )
+
+    walked = walk(file_targets)
+    report.errors.extend(walked.errors)
+    if verbose_skips is not None:
+        verbose_skips.extend(walked.skipped)
+    for fs_path, display, explicit in walked.files:
+        name = fs_path.name
+        candidate = (
+            explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
+        )
+        if not candidate:
+            continue
+        try:
+            src = read_source(fs_path, display, explicit)
+        except ValueError as exc:
+            if explicit or any(k.claims_name(name) for k in kinds):
+                report.errors.append(InputError(display, str(exc).split(": ", 1)[-1]))
+            elif verbose_skips is not None:
+                verbose_skips.append(str(exc))
+            continue
+        if not classify(src, name):
+            if explicit:
+                report.errors.append(
+                    InputError(display, "not a Dockerfile, compose file or Kubernetes manifest")
+                )
+            elif verbose_skips is not None:
+                verbose_skips.append(f"{display}: not a recognised input, skipped")
+
+    for kind in kinds:
+        sources = batches[kind.name]
+        if sources:
+            report.extend(kind.analyze(sources, engine))
+    report.errors.extend(engine.crashes)
+    engine.crashes = []
+    return report

@@ -1,0 +1,225 @@
+"""``RUN`` shell parsed into commands and arguments, so rules judge words, not substrings.
+
+bashlex understands most of what Dockerfiles contain. Where it gives up (it has gaps around some
+bash extensions), a tokenizer that splits on the shell's control operators keeps the rules working
+with slightly less precision, and ``parsed`` says which path was taken.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+# Commands that run their arguments as another command (``sudo apt-get install``): rules about the
+# inner command look through them.
+WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "time", "command", "nice", "doas", "su-exec",
+                      "gosu", "chroot"})
+
+
+@dataclass(slots=True)
+class SimpleCommand:
+    words: list[str]
+    assignments: list[str] = field(default_factory=list)  # leading VAR=value words
+
+    @property
+    def name(self) -> str:
+        """The program, without its directory (``/usr/bin/curl`` -> ``curl``)."""
+        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+    def unwrapped(self) -> SimpleCommand:
+        """The command a wrapper runs: ``sudo -E apt-get install x`` -> ``apt-get install x``."""
+        words = list(self.words)
+        assignments = list(self.assignments)
+        while words and words[0].rsplit("/", 1)[-1] in WRAPPERS:
+            wrapper = words[0].rsplit("/", 1)[-1]
+            words = words[1:]
+            # Skip the wrapper's own options (and env's VAR=value words).
+            while words and (words[0].startswith("-") or (wrapper == "env" and "=" in words[0])):
+                opt = words.pop(0)
+                if wrapper == "env" and "=" in opt and not opt.startswith("-"):
+                    assignments.append(opt)
+                elif wrapper in ("sudo", "doas") and opt in ("-u", "-g", "-C", "-D", "-h", "-p"):
+                    if words:
+                        words.pop(0)
+            if wrapper in ("su-exec", "gosu", "chroot") and words:
+                words = words[1:]  # the user (or new root) argument
+        return SimpleCommand(words=words, assignments=assignments)
+
+    def args(self) -> list[str]:
+        return self.words[1:]
+
+    def has_option(self, *names: str) -> bool:
+        """``-k``/``--insecure`` style flags, including ``-xk`` bundles for one-letter flags and
+        ``--opt=value`` forms."""
+        for word in self.words[1:]:
+            if word == "--":
+                break
+            for name in names:
+                if word == name or (name.startswith("--") and word.startswith(name + "=")):
+                    return True
+                if (
+                    len(name) == 2
+                    and name.startswith("-")
+                    and word.startswith("-")
+                    and not word.startswith("--")
+                    and name[1] in word[1:]
+                    and word[1:].isalpha()
+                ):
+                    return True
+        return False
+
+    def option_value(self, *names: str) -> str | None:
+        words = self.words[1:]
+        for i, word in enumerate(words):
+            for name in names:
+                if word == name and i + 1 < len(words):
+                    return words[i + 1]
+                if word.startswith(name + "="):
+                    return word[len(name) + 1 :]
+        return None
+
+    def __str__(self) -> str:
+        return " ".join(self.assignments + self.words)
+
+
+@dataclass(slots=True)
+class ShellScript:
+    text: str
+    commands: list[SimpleCommand]
+    pipelines: list[list[SimpleCommand]]  # only pipelines of two or more commands
+    parsed: bool  # True when bashlex parsed it; False for the fallback tokenizer
+
+    def find(self, *names: str) -> list[SimpleCommand]:
+        """Commands (looked at through wrappers such as sudo) whose program is one of names."""
+        out = []
+        for cmd in self.commands:
+            inner = cmd.unwrapped()
+            if inner.name in names:
+                out.append(inner)
+        return out
+
+
+def parse_shell(text: str) -> ShellScript:
+    try:
+        return _parse_bashlex(text)
+    except Exception:
+        return _parse_fallback(text)
+
+
+def _parse_bashlex(text: str) -> ShellScript:
+    import bashlex
+
+    commands: list[SimpleCommand] = []
+    pipelines: list[list[SimpleCommand]] = []
+
+    def command_of(node: object) -> SimpleCommand:
+        words: list[str] = []
+        assignments: list[str] = []
+        for part in getattr(node, "parts", []):
+            kind = getattr(part, "kind", "")
+            if kind == "word":
+                words.append(part.word)
+            elif kind == "assignment" and not words:
+                assignments.append(part.word)
+        return SimpleCommand(words=words, assignments=assignments)
+
+    def visit(node: object) -> list[SimpleCommand]:
+        """Collect simple commands below node, in order; record pipelines on the way."""
+        kind = getattr(node, "kind", "")
+        if kind == "command":
+            cmd = command_of(node)
+            found = [cmd] if cmd.words or cmd.assignments else []
+            # Command substitutions and process substitutions inside words are commands too.
+            for part in getattr(node, "parts", []):
+                for sub in getattr(part, "parts", []) or []:
+                    if getattr(sub, "kind", "") in ("commandsubstitution", "processsubstitution"):
+                        found.extend(visit(sub.command))
+            return found
+        if kind == "pipeline":
+            members: list[SimpleCommand] = []
+            collected: list[SimpleCommand] = []
+            for part in node.parts:  # type: ignore[attr-defined]
+                if getattr(part, "kind", "") == "pipe":
+                    continue
+                sub = visit(part)
+                collected.extend(sub)
+                if sub:
+                    members.append(sub[0])
+            if len(members) >= 2:
+                pipelines.append(members)
+            return collected
+        out: list[SimpleCommand] = []
+        for attr in ("parts", "list"):
+            for child in getattr(node, attr, None) or []:
+                out.extend(visit(child))
+        for attr in ("command",):
+            child = getattr(node, attr, None)
+            if child is not None and hasattr(child, "kind"):
+                out.extend(visit(child))
+        return out
+
+    for tree in bashlex.parse(text):
+        commands.extend(visit(tree))
+    return ShellScript(text=text, commands=commands, pipelines=pipelines, parsed=True)
+
+
+_OPERATORS = {";", "&&", "||", "|", "&", "(", ")", "\n", ";;", "|&"}
+
+
+def _parse_fallback(text: str) -> ShellScript:
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()")
+    lexer.whitespace = " \t\r"
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    commands: list[SimpleCommand] = []
+    pipelines: list[list[SimpleCommand]] = []
+    current: list[str] = []
+    pipeline: list[SimpleCommand] = []
+
+    def flush(op: str | None) -> None:
+        nonlocal current, pipeline
+        if current:
+            assignments: list[str] = []
+            while current and "=" in current[0] and not current[0].startswith("="):
+                name = current[0].split("=", 1)[0]
+                if not name.replace("_", "a").isalnum():
+                    break
+                assignments.append(current.pop(0))
+            cmd = SimpleCommand(words=current, assignments=assignments)
+            commands.append(cmd)
+            pipeline.append(cmd)
+        current = []
+        if op not in ("|", "|&"):
+            if len(pipeline) >= 2:
+                pipelines.append(pipeline)
+            pipeline = []
+
+    try:
+        tokens = list(lexer)
+    except ValueError:
+        # Unbalanced quotes: split on whitespace rather than give up.
+        tokens = text.replace("\n", " \n ").split(" ")
+    for token in tokens:
+        if token in _OPERATORS or (token and set(token) <= set(";&|()")):
+            flush(token)
+        elif token == "\\":
+            continue
+        elif token:
+            if "\n" in token:
+                for i, piece in enumerate(token.split("\n")):
+                    if i:
+                        flush("\n")
+                    if piece:
+                        current.append(piece)
+            else:
+                current.append(token)
+    flush(None)
+    return ShellScript(text=text, commands=commands, pipelines=pipelines, parsed=False)
+
+
+def split_words(text: str) -> list[str]:
+    """Split a line the way the shell would, tolerating unbalanced quotes."""
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return text.split()

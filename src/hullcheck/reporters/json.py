@@ -1,0 +1,29 @@
+"""The JSON contract (ARCHITECTURE.md, "Findings as JSON")."""
+
+from __future__ import annotations
+
+import json
+
+from hullcheck import __version__
+from hullcheck.reporters import Output
+
+
+def document(out: Output) -> dict[str, object]:
+    r = out.report
+    return {
+        "tool": "hullcheck",
+        "version": __version__,
+        "findings": [f.to_json() for f in out.shown],
+        "checks": [c.to_json() for c in r.checks],
+        "skipped": [s.to_json() for s in r.skipped],
+        "errors": [e.to_json() for e in r.errors],
+        "summary": {
+            "findings": len(out.counted),
+            "by_severity": out.by_severity(),
+            "score": r.score,
+        },
+    }
+
+
+def render(out: Output) -> str:
+    return json.dumps(document(out), indent=2) + "\n"

@@ -1,0 +1,161 @@
+"""SARIF 2.1.0 as GitHub code scanning accepts it.
+
+Rule metadata and help come from the rules themselves; findings in files are physical locations
+with precise regions, findings in images and on a live host are logical locations.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from hullcheck import __version__
+from hullcheck.findings import Finding, Severity
+from hullcheck.reporters import Output
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub ranks security alerts by this number (9+ critical, 7+ high, 4+ medium, >0 low).
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.5",
+}
+
+
+def _rule_descriptor(rule: Any) -> dict[str, Any]:
+    sections = rule.doc_sections()
+    help_md = rule.documentation()
+    refs = ", ".join(rule.references)
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": sections.get("What it finds", rule.title)},
+        "help": {
+            "text": f"{rule.title}\n\nHow to fix: {sections.get('How to fix', rule.fix)}"
+                    + (f"\n\nReferences: {refs}" if refs else ""),
+            "markdown": help_md,
+        },
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["security", *rule.references],
+            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "precision": "high",
+        },
+    }
+
+
+def _uri(path: str) -> tuple[str, str | None]:
+    if path.startswith("/"):
+        return "file://" + quote(path), None
+    return quote(str(PurePosixPath(path.replace("\\", "/")))), "%SRCROOT%"
+
+
+def _locations(f: Finding) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    loc = f.location
+    physical: list[dict[str, Any]] = []
+    logical: list[dict[str, Any]] = []
+    if loc.is_file and loc.path:
+        uri, base = _uri(loc.path)
+        artifact: dict[str, Any] = {"uri": uri}
+        if base:
+            artifact["uriBaseId"] = base
+        ploc: dict[str, Any] = {"artifactLocation": artifact}
+        if loc.line:
+            region: dict[str, Any] = {"startLine": loc.line}
+            if loc.end_line and loc.end_line >= loc.line:
+                region["endLine"] = loc.end_line
+            if loc.column:
+                region["startColumn"] = loc.column
+            ploc["region"] = region
+        physical.append({"physicalLocation": ploc})
+    if loc.object:
+        logical.append({"name": loc.object.rsplit("/", 1)[-1], "fullyQualifiedName": loc.object,
+                        "kind": "resource"})
+    if loc.image is not None:
+        name = loc.image.ref + (f"@{loc.image.digest}" if loc.image.digest else "")
+        if loc.layer:
+            name += f"/layer/{loc.layer}"
+        if loc.path:
+            name += f"/{loc.path.lstrip('/')}"
+        logical.append({"name": loc.path or loc.image.ref, "fullyQualifiedName": name,
+                        "kind": "module"})
+    if loc.container:
+        fq = f"container/{loc.container}" + (f"/{loc.container_id}" if loc.container_id else "")
+        logical.append({"name": loc.container, "fullyQualifiedName": fq, "kind": "object"})
+    if loc.setting:
+        logical.append({"name": loc.setting, "fullyQualifiedName": f"daemon/{loc.setting}",
+                        "kind": "variable"})
+    if not loc.is_file and loc.path and loc.image is None:
+        logical.append({"name": loc.path, "fullyQualifiedName": loc.path, "kind": "resource"})
+    return physical, logical
+
+
+def document(out: Output) -> dict[str, Any]:
+    from hullcheck.rules import all_rules
+
+    rules = sorted(all_rules(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(rules)}
+    results = []
+    for f in out.shown:
+        physical, logical = _locations(f)
+        locations = physical or ([{"logicalLocations": logical}] if logical else [])
+        if physical and logical:
+            locations[0]["logicalLocations"] = logical
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "level": LEVEL[f.severity],
+            "message": {"text": f.message + (f" Fix: {f.remediation}" if f.remediation else "")},
+            "locations": locations,
+            "partialFingerprints": {"hullcheck/v1": f.fingerprint},
+            "properties": {"severity": f.severity.label, "tags": list(f.references)},
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        if f.suppressed is not None:
+            result["suppressions"] = [{
+                "kind": "inSource" if f.suppressed.by in ("inline", "annotation") else "external",
+                "justification": f.suppressed.reason or f"suppressed by {f.suppressed.by}",
+            }]
+        results.append(result)
+    notifications = [
+        {"level": "error", "message": {"text": f"{e.path}: {e.message}"}}
+        for e in out.report.errors
+    ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "hullcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://github.com/hullcheck/hullcheck",
+                "rules": [_rule_descriptor(r) for r in rules],
+            }
+        },
+        "invocations": [{
+            "executionSuccessful": not out.report.errors,
+            "toolExecutionNotifications": notifications,
+        }],
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": "file:///"}},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    # originalUriBaseIds pointing at / would make relative paths absolute: leave the base to the
+    # consumer (GitHub resolves %SRCROOT% to the checkout) instead.
+    del run["originalUriBaseIds"]
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def render(out: Output) -> str:
+    return json.dumps(document(out), indent=2) + "\n"

@@ -1,0 +1,119 @@
+"""Text for terminals: grouped by file (or container, image), severity colours, the fix in one
+line, a summary. ``rich`` is imported only here, and only when text is asked for."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import defaultdict
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.reporters import Output
+
+STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def _group(f: Finding) -> str:
+    loc = f.location
+    if loc.image is not None:
+        return f"image {loc.image.ref}"
+    if loc.path and loc.is_file:
+        return loc.path
+    if loc.container:
+        return f"container {loc.container}"
+    if loc.setting:
+        return "docker daemon"
+    return loc.path or "host"
+
+
+def _where(f: Finding) -> str:
+    loc = f.location
+    parts = []
+    if loc.line:
+        parts.append(f"line {loc.line}")
+    if loc.image is not None and loc.path:
+        parts.append(loc.path)
+    if loc.layer:
+        parts.append(f"layer {loc.layer[:19]}")
+    if loc.object:
+        parts.append(loc.object)
+    if loc.container and (loc.path or loc.object):
+        parts.append(f"container {loc.container}")
+    if loc.setting:
+        parts.append(loc.setting)
+    return ", ".join(parts)
+
+
+def _write(console: Any, out: Output) -> None:
+    from rich.markup import escape
+
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in out.shown:
+        groups[_group(f)].append(f)
+    for name, findings in groups.items():
+        console.print(f"[bold underline]{escape(name)}[/]")
+        for f in findings:
+            sev = f"[{STYLE[f.severity]}]{f.severity.label.upper():8}[/]"
+            where = _where(f)
+            sup = f" [dim](suppressed by {f.suppressed.by})[/]" if f.suppressed else ""
+            console.print(
+                f"  {sev} [bold]{f.rule}[/] {escape(f.message)}"
+                + (f" [dim]({escape(where)})[/]" if where else "") + sup
+            )
+            if f.remediation:
+                console.print(f"           [green]fix:[/] {escape(f.remediation)}")
+            if f.references:
+                console.print(f"           [dim]{escape(', '.join(f.references))}[/]")
+        console.print()
+    r = out.report
+    if r.checks:
+        counts: dict[str, int] = defaultdict(int)
+        for c in r.checks:
+            counts[c.result.value] += 1
+        console.print("checks: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    for skip in out.verbose_skips:
+        console.print(f"[dim]skipped: {escape(skip)}[/]")
+    for s in r.skipped:
+        console.print(f"[dim]skipped rule {escape(s.rule)}: {escape(s.reason)}[/]")
+    # Errors and warnings go to stderr (the CLI writes them), one line each.
+    by_sev = out.by_severity()
+    total = len(out.counted)
+    suppressed = len(r.findings) - total
+    summary = ", ".join(f"{n} {sev}" for sev, n in by_sev.items() if n)
+    line = f"[bold]{total} finding{'s' if total != 1 else ''}[/]"
+    if summary:
+        line += f" ({summary})"
+    if suppressed:
+        line += f", {suppressed} suppressed"
+    if r.errors:
+        line += f", [red]{len(r.errors)} error{'s' if len(r.errors) != 1 else ''}[/]"
+    if r.score is not None:
+        line += f", score {r.score}"
+    if out.fail_on is not None:
+        line += f"; failing at {out.fail_on.label} and above"
+    console.print(line)
+
+
+def render(out: Output) -> str:
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=False, no_color=True, width=120, highlight=False,
+                      soft_wrap=True)
+    _write(console, out)
+    return buf.getvalue()
+
+
+def print_text(out: Output) -> None:
+    from rich.console import Console
+
+    console = Console(file=sys.stdout, no_color=not out.color, highlight=False, soft_wrap=True,
+                      force_terminal=out.color or None)
+    _write(console, out)

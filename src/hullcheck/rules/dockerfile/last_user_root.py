@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Stage
+from hullcheck.rules.dockerfile._util import DockerfileRule, effective_user, is_root_user
+
+
+class LastUserRoot(DockerfileRule):
+    """
+    ## What it finds
+    A final build stage whose last `USER` is root, or that never sets a `USER` (so the image runs
+    as root unless its base image says otherwise).
+
+    ## Why it matters
+    A process running as root in a container is root on the host's kernel: any escape, mounted
+    path or misconfigured capability is exploited with full privileges. CIS Docker Benchmark 4.1.
+
+    ## How to fix
+    Create an unprivileged user and switch to it at the end of the final stage.
+
+    Before:
+    ```Dockerfile
+    FROM alpine:3.20
+    RUN apk add --no-cache curl
+    ```
+    After:
+    ```Dockerfile
+    FROM alpine:3.20
+    RUN apk add --no-cache curl && adduser -D -u 10001 app
+    USER 10001
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.1 "Ensure that a user for the container has been created"
+    - hadolint DL3002 (explicit `USER root` only)
+    """
+
+    id = "DF001"
+    name = "last-user-root"
+    title = "Container runs as root"
+    severity = Severity.HIGH
+    references = ("cis-docker-1.6:4.1",)
+    fix = "Add `USER <non-root uid>` at the end of the final stage."
+
+    def check_stage(self, ctx: object, dockerfile: Dockerfile, stage: Stage) -> Iterator[Finding]:
+        if not stage.is_final or stage.is_scratch:
+            return
+        user, instruction = effective_user(stage, dockerfile)
+        if instruction is None:
+            yield self.finding(
+                dockerfile.location(stage.line),
+                "The final stage sets no USER, so the container runs as root.",
+                evidence="no-user",
+            )
+        elif user is not None and is_root_user(user):
+            # hadolint's DL3002 fires only on an explicit root USER in the stage itself.
+            refs: tuple[str, ...] = self.references
+            if instruction in stage.instructions:
+                refs = (*refs, "hadolint:DL3002")
+            yield self.finding(
+                dockerfile.location(instruction.line),
+                f"The last USER of the final stage is {user!r}: the container runs as root.",
+                references=refs,
+                evidence=f"user={user}",
+            )

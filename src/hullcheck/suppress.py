@@ -1,0 +1,201 @@
+"""Selection, suppressions and baselines: what decides whether a finding counts.
+
+Selectors (``--select``, ``--ignore``, inline ignores, annotations, config) are one of:
+- a rule id (``DF001``),
+- a family prefix (``DF``: letters only, matches ``DF`` followed by digits),
+- a reference tag (``hadolint:DL3007``), or a tag prefix ending at a boundary
+  (``cis-docker-1.6:5`` matches ``cis-docker-1.6:5.4``; ``pss:baseline`` matches every baseline
+  control).
+
+A suppression hides exactly what it names and where it stands, nothing more; one that no longer
+matches anything is reported as unused, so an edit that moves a finding away from its comment is
+visible instead of silently re-enabling or hiding something else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hullcheck.findings import Finding, Report, Suppressed
+
+_FAMILY = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]$")
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]\d{3}$")
+
+# ``# hullcheck: ignore=ID[,ID] reason`` (``ignore-file=`` for the whole file)
+INLINE = re.compile(
+    r"#\s*hullcheck:\s*(?P<kind>ignore-file|ignore)\s*=\s*(?P<ids>[^\s]+)(?:\s+(?P<reason>.*\S))?"
+)
+
+
+def selector_matches(selector: str, rule: str, references: Iterable[str]) -> bool:
+    s = selector.strip()
+    if not s:
+        return False
+    if s == rule:
+        return True
+    if _FAMILY.match(s) and rule.startswith(s) and rule[len(s) :].isdigit():
+        return True
+    if ":" in s:
+        for ref in references:
+            if ref == s or ref.startswith(s + ".") or ref.startswith(s + ":"):
+                return True
+    return False
+
+
+def finding_matches(selector: str, finding: Finding) -> bool:
+    return selector_matches(selector, finding.rule, finding.references)
+
+
+def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]:
+    """Selectors that can name nothing: unknown rule ids or families (tags are open-ended)."""
+    families = {re.sub(r"\d{3}$", "", r) for r in rule_ids}
+    out = []
+    for s in selectors:
+        s = s.strip()
+        if ":" in s:
+            continue
+        if _RULE_ID.match(s) and s in rule_ids:
+            continue
+        if _FAMILY.match(s) and s in families:
+            continue
+        out.append(s)
+    return out
+
+
+@dataclass
+class Suppression:
+    """An inline comment or annotation that hides named findings in one place.
+
+    A finding is covered when its path matches and its line lies in ``[start, end]`` (both None =
+    the whole file), and ``object``/``container``, when set, match too.
+    """
+
+    selectors: list[str]
+    by: str  # inline | annotation
+    path: str
+    start: int | None = None
+    end: int | None = None
+    object: str | None = None
+    container: str | None = None
+    reason: str | None = None
+    line: int | None = None  # where the comment itself is, for "unused" warnings
+    used: bool = field(default=False, compare=False)
+
+    def covers(self, f: Finding) -> bool:
+        loc = f.location
+        if loc.path != self.path:
+            return False
+        if self.start is not None:
+            if loc.line is None or not (self.start <= loc.line <= (self.end or self.start)):
+                return False
+        if self.object is not None and loc.object != self.object:
+            return False
+        if self.container is not None and loc.container != self.container:
+            return False
+        return any(finding_matches(s, f) for s in self.selectors)
+
+
+def parse_inline(comment: str) -> tuple[str, list[str], str | None] | None:
+    """``(kind, selectors, reason)`` from a comment line, or None."""
+    m = INLINE.search(comment)
+    if not m:
+        return None
+    ids = [i for i in m.group("ids").split(",") if i]
+    return m.group("kind"), ids, m.group("reason")
+
+
+@dataclass
+class Policy:
+    """Everything that filters a report, gathered from flags and config."""
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    baseline: list[dict[str, Any]] | None = None
+    show_suppressed: bool = False
+
+
+def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Finding], list[str]]:
+    """Filter ``report.findings`` in place by selection; mark suppressed and baselined ones.
+
+    Returns the findings to show (suppressed ones only with ``show_suppressed``) and warnings.
+    ``path_ignores`` maps a path to the selectors config ignores there.
+    """
+    warnings: list[str] = []
+    kept: list[Finding] = []
+    for f in report.findings:
+        if policy.select and not any(finding_matches(s, f) for s in policy.select):
+            continue
+        if any(finding_matches(s, f) for s in policy.ignore):
+            continue
+        kept.append(f)
+
+    for f in kept:
+        for sup in report.suppressions:
+            if sup.covers(f):
+                sup.used = True
+                if f.suppressed is None:
+                    f.suppressed = Suppressed(by=sup.by, reason=sup.reason)
+        if f.suppressed is None and f.location.path:
+            for s in path_ignores(f.location.path):
+                if finding_matches(s, f):
+                    f.suppressed = Suppressed(by="config", reason=f"per-path ignore {s}")
+                    break
+
+    if policy.baseline is not None:
+        remaining = Counter(
+            (str(b.get("rule")), str(b.get("fingerprint"))) for b in policy.baseline
+        )
+        for f in kept:
+            key = (f.rule, f.fingerprint)
+            if f.suppressed is None and remaining[key] > 0:
+                remaining[key] -= 1
+                f.suppressed = Suppressed(by="baseline", reason="present in the baseline")
+
+    for sup in report.suppressions:
+        if not sup.used:
+            where = f"{sup.path}:{sup.line}" if sup.line else sup.path
+            warnings.append(
+                f"{where}: unused suppression ({','.join(sup.selectors)}): nothing it names "
+                "is reported here"
+            )
+    shown = [f for f in kept if policy.show_suppressed or f.suppressed is None]
+    report.findings = kept
+    return shown, warnings
+
+
+BASELINE_VERSION = 1
+
+
+def write_baseline(path: Path, findings: Iterable[Finding], version: str) -> None:
+    entries = [
+        {
+            "rule": f.rule,
+            "fingerprint": f.fingerprint,
+            "path": f.location.path,
+            "object": f.location.object,
+            "container": f.location.container,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+    doc = {"hullcheck-baseline": BASELINE_VERSION, "version": version, "findings": entries}
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_baseline(path: Path) -> list[dict[str, Any]]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: baseline is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
+        raise ValueError(f"{path}: not a hullcheck baseline (no 'findings' list)")
+    return [e for e in doc["findings"] if isinstance(e, dict)]

@@ -1,0 +1,211 @@
+"""YAML with line numbers, safe against hostile documents.
+
+PyYAML's C parser composes the node graph (fast); we build plain Python values from it ourselves so
+that every mapping remembers the line of each key and every list the line of each item. Aliased
+nodes are built once and shared (a "billion laughs" document costs its size, not its expansion),
+merge keys (``<<``) are applied, and duplicate keys are reported the way ``docker compose`` and
+``kubectl`` reject them.
+
+Rules and inputs that walk these values generically must themselves keep a visited set (shared
+aliases make the value a DAG, not a tree): use ``walk`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C parser when libyaml is present, else pure Python (same results, slower)
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Nesting deeper than this is no configuration anyone writes; refuse it before recursion does.
+MAX_DEPTH = 500
+# Distinct nodes per file; bounds memory for generated monsters (a 64 MB file has fewer).
+MAX_NODES = 5_000_000
+
+_MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+
+
+class YamlError(ValueError):
+    """One line: what is wrong and the line it is on."""
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that knows its line and the line of each key."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any, default: int | None = None) -> int:
+        return self.key_lines.get(key, default if default is not None else self.line)
+
+
+class LineList(list[Any]):
+    """A sequence that knows its line and the line of each item."""
+
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+@dataclass
+class Document:
+    data: Any
+    line: int  # first line of the document
+    duplicate_keys: list[tuple[int, str]] = field(default_factory=list)  # (line, key)
+    comments: dict[int, str] = field(default_factory=dict)  # line -> comment text (filled lazily)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.memo: dict[int, Any] = {}
+        self.nodes = 0
+        self.duplicates: list[tuple[int, str]] = []
+        self._scalar = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if depth > MAX_DEPTH:
+            raise YamlError(f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes; refusing to continue")
+        if isinstance(node, yaml.ScalarNode):
+            value = self._scalar_value(node)
+            self.memo[key] = value
+            return value
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.SequenceNode):
+            seq = LineList(line)
+            self.memo[key] = seq
+            for item in node.value:
+                seq.append(self.build(item, depth + 1))
+                seq.item_lines.append(item.start_mark.line + 1)
+            return seq
+        if isinstance(node, yaml.MappingNode):
+            mapping = LineDict(line)
+            self.memo[key] = mapping
+            merges: list[LineDict] = []
+            for k_node, v_node in node.value:
+                if k_node.tag == _MERGE:
+                    merged = self.build(v_node, depth + 1)
+                    if isinstance(merged, LineDict):
+                        merges.append(merged)
+                    elif isinstance(merged, list):
+                        merges.extend(m for m in merged if isinstance(m, LineDict))
+                    continue
+                k = self.build(k_node, depth + 1)
+                if isinstance(k, (dict, list)):
+                    k = str(k_node.start_mark.line + 1)  # unhashable key: keep it addressable
+                if k in mapping.key_lines:
+                    self.duplicates.append((k_node.start_mark.line + 1, str(k)))
+                mapping[k] = self.build(v_node, depth + 1)
+                mapping.key_lines[k] = k_node.start_mark.line + 1
+            # Explicit keys win over merged ones; earlier merges win over later ones.
+            for source in merges:
+                for k, v in source.items():
+                    if k not in mapping:
+                        mapping[k] = v
+                        mapping.key_lines[k] = source.key_lines.get(k, source.line)
+            return mapping
+        raise YamlError(f"line {line}: unsupported YAML node")  # pragma: no cover
+
+    def _scalar_value(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR or node.style in ("'", '"', "|", ">"):
+            return node.value
+        try:
+            if tag == "tag:yaml.org,2002:int":
+                return self._scalar.construct_yaml_int(node)
+            if tag == "tag:yaml.org,2002:float":
+                return self._scalar.construct_yaml_float(node)
+            if tag == "tag:yaml.org,2002:bool":
+                return self._scalar.construct_yaml_bool(node)
+            if tag == "tag:yaml.org,2002:null":
+                return None
+        except (ValueError, yaml.YAMLError):
+            return node.value
+        # timestamps, binary and custom tags (!Ref ...) stay as their text
+        return node.value
+
+
+def load_documents(text: str) -> list[Document]:
+    """Every document of a YAML stream; raises YamlError with the line of the problem."""
+    docs: list[Document] = []
+    try:
+        loader = _Loader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                builder = _Builder()
+                data = builder.build(node)
+                docs.append(Document(data=data, line=node.start_mark.line + 1,
+                                     duplicate_keys=builder.duplicates))
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(f"{where}{problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML") from None
+    except RecursionError:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH}") from None
+    return docs
+
+
+def walk(value: Any) -> Iterator[Any]:
+    """Every container value reachable from ``value``, each once (aliases are shared)."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if not isinstance(v, (dict, list)) or id(v) in seen:
+            continue
+        seen.add(id(v))
+        yield v
+        stack.extend(v.values() if isinstance(v, dict) else v)
+
+
+def comment_lines(text: str) -> dict[int, str]:
+    """Line number -> the comment on it (whole-line or trailing), for inline suppressions.
+
+    A ``#`` inside quotes is not a comment; this scanner tracks quotes per line, which is what
+    suppression comments need (they are never inside multi-line scalars we care about).
+    """
+    out: dict[int, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        quote: str | None = None
+        for i, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in ("'", '"'):
+                quote = ch
+            elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+                out[number] = line[i:]
+                break
+    return out

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli, run_json
+
+
+def test_version_is_fast() -> None:
+    # Start-up budget: the CLI must not import rules, parsers or rich for --version.
+    code = "import sys, hullcheck.cli; hullcheck.cli.main(['--version'])"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                          capture_output=True, text=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    heavy = [m for m in ("rich", "yaml", "dockerfile", "bashlex", "docker", "cryptography",
+                         "hullcheck.rules") if m in imported]
+    assert not heavy, f"--version imported {heavy}"
+    assert "hullcheck 0." in proc.stdout
+
+
+def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "rules", "--format", "json")
+    assert code == 0
+    ids = [r["id"] for r in json.loads(out)]
+    assert "DF001" in ids
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "explain", "df001")
+    assert code == 0 and "## Why it matters" in out
+    code, _, err = run_cli(capsys, "explain", "NOPE999")
+    assert code == 2 and "unknown rule" in err
+
+
+def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "Dockerfile"
+    good.write_text("FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER 1000\n")
+    assert run_cli(capsys, "scan", str(good))[0] == 0
+    bad = tmp_path / "bad.Dockerfile"
+    bad.write_text("FROM alpine:3.20\nHEALTHCHECK CMD true\n")
+    assert run_cli(capsys, "scan", str(bad))[0] == 1
+    assert run_cli(capsys, "scan", str(bad), "--fail-on", "never")[0] == 0
+    assert run_cli(capsys, "scan", str(bad), "--fail-on", "critical")[0] == 0
+    code, _, err = run_cli(capsys, "scan", str(tmp_path / "missing"))
+    assert code == 2 and "no such file" in err
+    # 2 wins over 1
+    assert run_cli(capsys, "scan", str(bad), str(tmp_path / "missing"))[0] == 2
+    code, _, err = run_cli(capsys, "scan", str(bad), "--fail-on", "bogus")
+    assert code == 2 and "--fail-on" in err
+
+
+def test_select_ignore_by_id_family_and_tag(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM node:latest\n")
+    _, doc, _ = run_json(capsys, "scan", str(f))
+    rules = {x["rule"] for x in doc["findings"]}
+    assert {"DF001", "DF003"} <= rules
+    _, doc, _ = run_json(capsys, "scan", str(f), "--select", "DF003")
+    assert {x["rule"] for x in doc["findings"]} == {"DF003"}
+    _, doc, _ = run_json(capsys, "scan", str(f), "--ignore", "hadolint:DL3007")
+    assert "DF003" not in {x["rule"] for x in doc["findings"]}
+    _, doc, _ = run_json(capsys, "scan", str(f), "--select", "cis-docker-1.6:4")
+    assert {x["rule"] for x in doc["findings"]} <= {r for r in rules}
+    assert "DF003" not in {x["rule"] for x in doc["findings"]}
+    _, doc, _ = run_json(capsys, "scan", str(f), "--ignore", "DF")
+    assert doc["findings"] == []
+    _, _, err = run_json(capsys, "scan", str(f), "--ignore", "XX999")
+    assert "unknown rule" in err
+
+
+def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    data = io.BytesIO(b"FROM node:latest\nUSER 1000\nHEALTHCHECK CMD true\n")
+    monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": data})())
+    _, doc, _ = run_json(capsys, "scan", "-", "--stdin-name", "build/Dockerfile")
+    assert [(x["rule"], x["location"]["path"]) for x in doc["findings"]] == [
+        ("DF003", "build/Dockerfile")
+    ]
+
+
+def test_json_contract_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM node:latest\n")
+    _, doc, _ = run_json(capsys, "scan", str(f))
+    assert set(doc) == {"tool", "version", "findings", "checks", "skipped", "errors", "summary"}
+    assert doc["tool"] == "hullcheck"
+    finding = doc["findings"][0]
+    assert set(finding) == {"rule", "title", "severity", "message", "references", "location",
+                            "remediation", "fingerprint"}
+    assert set(doc["summary"]) == {"findings", "by_severity", "score"}
+
+
+def test_demo_examples_exist() -> None:
+    assert any((ROOT / "examples").rglob("*Dockerfile*"))

@@ -1,0 +1,57 @@
+"""Every rule carries complete metadata and documentation; the registry is explicit and sorted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hullcheck.findings import Severity
+from hullcheck.rules import all_rules, cluster, container, dockerfile, host, image, kubernetes
+from hullcheck.rules.base import DOC_HEADINGS, RULE_ID, Rule
+
+FAMILIES = {
+    "DF": dockerfile.RULES,
+    "CT": container.RULES,
+    "K8S": kubernetes.RULES,
+    "KNS": cluster.RULES,
+    "HOST": host.RULES,
+    "IMG": image.RULES,
+}
+INPUT_KINDS = {"dockerfile", "compose", "kubernetes", "host", "image"}
+TAG = re.compile(
+    r"^(cis-docker-1\.6:\d+(\.\d+)*|cis-k8s-1\.10:\d+(\.\d+)*|pss:(baseline|restricted):\w+"
+    r"|hadolint:DL\d{4}|dockle:[A-Z]+-[A-Z]+-\d{4})$"
+)
+
+
+def test_ids_unique_and_families_sorted() -> None:
+    ids = [r.id for r in all_rules()]
+    assert len(ids) == len(set(ids)), "duplicate rule ids"
+    for prefix, rules in FAMILIES.items():
+        family_ids = [r.id for r in rules]
+        assert family_ids == sorted(family_ids), f"{prefix} registry is not sorted by id"
+        for rid in family_ids:
+            assert re.fullmatch(prefix + r"\d{3}", rid), f"{rid} is not in family {prefix}"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_metadata_complete(rule: type[Rule]) -> None:
+    assert RULE_ID.match(rule.id)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+    assert rule.title and not rule.title.endswith(".")
+    assert isinstance(rule.severity, Severity)
+    assert rule.inputs and rule.inputs <= INPUT_KINDS
+    assert rule.fix, "a one-line fix is required"
+    for ref in rule.references:
+        assert TAG.match(ref), f"bad reference tag {ref!r}"
+    sections = rule.doc_sections()
+    for heading in DOC_HEADINGS:
+        assert sections.get(heading), f"{rule.id}: docstring lacks '## {heading}'"
+    assert "Before" in sections["How to fix"] or "before" in sections["How to fix"], (
+        f"{rule.id}: 'How to fix' needs a before/after example"
+    )
+    hooks = [h for h in ("check_dockerfile", "check_stage", "check_instruction", "check_compose",
+                         "check_container", "check_pod", "check_objects", "check_image",
+                         "check_host") if rule.implements(h)]
+    assert hooks, f"{rule.id} implements no hook"
