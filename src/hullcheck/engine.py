@@ -30,8 +30,12 @@ class Engine:
 
     def run(self, hook: str, *args: Any, where: str = "") -> list[Finding]:
         """Call ``hook`` on every rule implementing it; a crash becomes an error line."""
+        return self._call(self._by_hook[hook], hook, args, where)
+
+    def _call(self, rules: list[Rule], hook: str, args: tuple[Any, ...], where: str
+              ) -> list[Finding]:
         out: list[Finding] = []
-        for rule in self._by_hook[hook]:
+        for rule in rules:
             try:
                 results: Iterable[Finding] | None = getattr(rule, hook)(self.ctx, *args)
                 if results:
@@ -47,11 +51,17 @@ class Engine:
 
     def run_containers(self, specs: Iterable[Any], report: Report) -> None:
         """Judge normalised containers with every container rule."""
-        if not self.has("check_container"):
+        rules = self._by_hook["check_container"]
+        if not rules:
             return
+        by_platform: dict[str, list[Rule]] = {}
         for spec in specs:
+            platform = str(spec.platform)
+            if platform not in by_platform:
+                by_platform[platform] = [r for r in rules if platform in type(r).platforms]
             report.findings.extend(
-                self.run("check_container", spec, where=spec.location.path or spec.name)
+                self._call(by_platform[platform], "check_container", (spec,),
+                           spec.location.path or spec.name)
             )
 
 

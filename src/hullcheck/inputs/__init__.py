@@ -62,8 +62,10 @@ def _sniff_dockerfile(source: Source) -> bool:
     return looks_like_dockerfile(source.text)
 
 
-def _never(_: Any) -> bool:
-    return False
+def _sniff_kubernetes(source: Source) -> bool:
+    from hullcheck.inputs.kubernetes import sniff
+
+    return sniff(source)
 
 
 @cache
@@ -75,6 +77,12 @@ def input_kinds() -> tuple[InputKind, ...]:
             claims_name=_is_dockerfile_name,
             sniff=_sniff_dockerfile,
             analyzer="hullcheck.inputs.dockerfile:analyze",
+        ),
+        InputKind(
+            name="kubernetes",
+            claims_name=lambda _name: False,
+            sniff=_sniff_kubernetes,
+            analyzer="hullcheck.inputs.kubernetes:analyze",
         ),
     )
 

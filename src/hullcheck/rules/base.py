@@ -57,6 +57,9 @@ class Rule:
     # input kinds this rule judges: dockerfile, compose, kubernetes, host, image
     inputs: ClassVar[frozenset[str]]
     references: ClassVar[tuple[str, ...]] = ()
+    # Container rules only: the platforms (compose, kubernetes, docker) whose ContainerSpecs this
+    # rule judges. See the platform table in the README.
+    platforms: ClassVar[frozenset[str]] = frozenset({"compose", "kubernetes", "docker"})
     # a one-line fix shown by reporters
     fix: ClassVar[str] = ""
 
