@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|"
                   r"(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+# The largest real Dockerfiles are tens of kilobytes; a bigger one is generated or hostile, and
+# refusing it bounds parse time (BuildKit's parser takes ~0.25 s/MB, rules more).
+MAX_DOCKERFILE_BYTES = 1024 * 1024
+
 _FIRST_INSTRUCTION = re.compile(r"^\s*(FROM|ARG)\s+\S", re.IGNORECASE)
 
 
@@ -193,7 +197,8 @@ def parse(path: str, text: str) -> Dockerfile:
     lines = text.splitlines()
     directives = _directives(lines)
     escape = directives.get("escape", "\\")
-    instructions = [_instruction(c, lines, escape) for c in commands]
+    # BuildKit yields a command with no name for a stray line continuation; it is nothing.
+    instructions = [_instruction(c, lines, escape) for c in commands if c.cmd]
 
     global_args: dict[str, str | None] = {}
     global_instructions: list[Instruction] = []
@@ -249,10 +254,10 @@ def _instruction(c: object, lines: list[str], escape: str) -> Instruction:
         end = max(end, min(i, len(lines)))
     return Instruction(
         cmd=c.cmd.upper(),  # type: ignore[attr-defined]
-        value=tuple(c.value),  # type: ignore[attr-defined]
+        value=tuple(v or "" for v in c.value),  # type: ignore[attr-defined]
         flags=tuple(c.flags),  # type: ignore[attr-defined]
         json=bool(c.json),  # type: ignore[attr-defined]
-        original=c.original,  # type: ignore[attr-defined]
+        original=c.original or "",  # type: ignore[attr-defined]
         line=start,
         end_line=end,
         heredocs=heredocs,
@@ -308,6 +313,11 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction]
 def analyze(sources: list[Source], engine: Engine) -> Report:
     report = Report()
     for src in sources:
+        if len(src.text) > MAX_DOCKERFILE_BYTES:
+            report.errors.append(InputError(
+                src.path, f"Dockerfile too large ({len(src.text)} characters; the limit is "
+                f"{MAX_DOCKERFILE_BYTES})"))
+            continue
         try:
             df = parse(src.path, src.text)
         except DockerfileError as exc:

@@ -1,0 +1,95 @@
+"""Reporters: SARIF validates against the 2.1.0 schema, JUnit parses, text and SARIF results are
+snapshotted (set HULLCHECK_UPDATE_SNAPSHOTS=1 to rewrite them after an intended change)."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+SCHEMA_CANDIDATES = [
+    ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json",
+    ROOT / "tests" / "data" / "sarif-schema-2.1.0.json",
+]
+DOCKERFILE = (
+    "FROM node:latest AS build\n"
+    "RUN echo build\n"
+    "\n"
+    "# hullcheck: ignore=DF002 the base is mirrored\n"
+    "FROM python\n"
+    "USER root\n"
+)
+
+
+def _snapshot(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("HULLCHECK_UPDATE_SNAPSHOTS") or not path.exists():
+        path.write_text(text)
+    assert text == path.read_text(), f"{name} changed; rerun with HULLCHECK_UPDATE_SNAPSHOTS=1"
+
+
+@pytest.fixture
+def dockerfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    return "Dockerfile"
+
+
+def _sarif(capsys: pytest.CaptureFixture[str], path: str, *extra: str) -> dict[str, object]:
+    code, out, _ = run_cli(capsys, "scan", path, "--format", "sarif", "--show-suppressed", *extra)
+    assert code == 1
+    doc: dict[str, object] = json.loads(out)
+    return doc
+
+
+def test_sarif_validates_against_schema(dockerfile: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = next((p for p in SCHEMA_CANDIDATES if p.exists()), None)
+    assert schema_path is not None, "SARIF 2.1.0 schema not found"
+    schema = json.loads(schema_path.read_text())
+    doc = _sarif(capsys, dockerfile)
+    jsonschema.validate(doc, schema)
+
+
+def test_sarif_results_snapshot(dockerfile: str, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _sarif(capsys, dockerfile)
+    run = doc["runs"][0]  # type: ignore[index]
+    rules = run["tool"]["driver"]["rules"]
+    for result in run["results"]:
+        # ruleIndex points at the right descriptor, and each rule has help from its docstring
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert "## How to fix" in rules[result["ruleIndex"]]["help"]["markdown"]
+        float(rules[result["ruleIndex"]]["properties"]["security-severity"])
+    suppressed = [r for r in run["results"] if "suppressions" in r]
+    assert [r["ruleId"] for r in suppressed] == ["DF002"]
+    _snapshot("sarif-results.json", json.dumps(run["results"], indent=2) + "\n")
+
+
+def test_text_snapshot(dockerfile: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "scan", dockerfile, "--select", "DF001,DF002,DF003",
+                           "--show-suppressed", "--no-color")
+    assert code == 1
+    _snapshot("text.txt", out)
+
+
+def test_junit_parses(dockerfile: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "scan", dockerfile, "--format", "junit")
+    assert code == 1
+    root = ET.fromstring(out)
+    assert root.tag == "testsuites"
+    failures = root.findall(".//failure")
+    assert failures and int(root.get("failures", "0")) == len(failures)
+
+
+def test_output_file(dockerfile: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.json"
+    code, out, _ = run_cli(capsys, "scan", dockerfile, "--format", "json", "-o", str(target))
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text())["tool"] == "hullcheck"
