@@ -55,3 +55,14 @@ def test_metadata_complete(rule: type[Rule]) -> None:
                          "check_container", "check_pod", "check_objects", "check_image",
                          "check_host") if rule.implements(h)]
     assert hooks, f"{rule.id} implements no hook"
+
+
+def test_readme_rules_table_is_current() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, str(root / "scripts" / "gen_rules_table.py"),
+                           "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

