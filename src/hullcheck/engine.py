@@ -117,6 +117,8 @@ def scan(
             explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
         )
         if not candidate:
+            if verbose_skips is not None:
+                verbose_skips.append(f"{display}: not a recognised input, skipped")
             continue
         try:
             src = read_source(fs_path, display, explicit)
