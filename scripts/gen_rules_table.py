@@ -1,7 +1,7 @@
-"""Regenerate the rules table in README.md from the rules themselves.
+"""Regenerate the rules table in README.md and docs/rules.md from the rules themselves.
 
-    python scripts/gen_rules_table.py          # rewrite README.md
-    python scripts/gen_rules_table.py --check  # exit 1 when README.md is stale (used by tests)
+    python scripts/gen_rules_table.py          # rewrite both
+    python scripts/gen_rules_table.py --check  # exit 1 when either is stale (used by tests)
 """
 
 from __future__ import annotations
@@ -25,6 +25,23 @@ def table() -> str:
     return "\n".join(rows)
 
 
+def rules_doc() -> str:
+    from hullcheck.rules import all_rules
+
+    parts = ["# hullcheck rules", "",
+             "Generated from the rules' own documentation by `scripts/gen_rules_table.py`; "
+             "`hullcheck explain ID` prints the same text.", ""]
+    for r in sorted(all_rules(), key=lambda r: r.id):
+        refs = ", ".join(f"`{x}`" for x in r.references) or "-"
+        parts += [f"## {r.id} {r.name}: {r.title}", "",
+                  f"Severity **{r.severity.label}**; judges {', '.join(sorted(r.inputs))}; "
+                  f"references {refs}.", ""]
+        for line in r.documentation().splitlines():
+            parts.append("#" + line if line.startswith("## ") else line)
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
 def render(readme: str) -> str:
     head, _, rest = readme.partition(START)
     _, _, tail = rest.partition(END)
@@ -32,15 +49,23 @@ def render(readme: str) -> str:
 
 
 def main() -> int:
-    path = ROOT / "README.md"
-    current = path.read_text()
-    wanted = render(current)
+    readme = ROOT / "README.md"
+    docs = ROOT / "docs" / "rules.md"
+    current_readme = readme.read_text()
+    wanted_readme = render(current_readme)
+    wanted_docs = rules_doc()
+    current_docs = docs.read_text() if docs.exists() else ""
     if "--check" in sys.argv:
-        if current != wanted:
-            print("README.md rules table is stale: run python scripts/gen_rules_table.py")
+        stale = [str(p.relative_to(ROOT)) for p, cur, want in
+                 ((readme, current_readme, wanted_readme), (docs, current_docs, wanted_docs))
+                 if cur != want]
+        if stale:
+            print(f"{', '.join(stale)} stale: run python scripts/gen_rules_table.py")
             return 1
         return 0
-    path.write_text(wanted)
+    readme.write_text(wanted_readme)
+    docs.parent.mkdir(exist_ok=True)
+    docs.write_text(wanted_docs)
     return 0
 
 
