@@ -1,0 +1,216 @@
+"""``hullcheck image REF|PATH ...``: audit images from the engine, a tarball, an OCI layout or a
+registry, and judge them against the trust policy."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hullcheck.findings import Check, CheckResult, InputError, Report, Skipped
+
+if TYPE_CHECKING:
+    from hullcheck.models.image import Image
+    from hullcheck.rules.base import Context
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="REF|PATH",
+        help="an image reference (local engine first, then its registry), a `docker save`"
+        " tarball, or an OCI layout directory (oci:DIR[:NAME] to pick one name)",
+    )
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help="read references from the registry, never the local engine",
+    )
+    parser.add_argument(
+        "--platform",
+        metavar="OS/ARCH[/VARIANT]",
+        help="platform to pick from a multi-platform index (default: the host's)",
+    )
+    parser.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="cosign.pub",
+        help="a cosign public key: signatures become required (repeatable)",
+    )
+    parser.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        help="verify signatures even where only the config names keys, and say so"
+        " when no key applies",
+    )
+    parser.add_argument(
+        "--insecure-registry",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="speak plain HTTP to this registry (repeatable)",
+    )
+    parser.add_argument(
+        "--docker-config",
+        metavar="FILE",
+        help="Docker client config with registry credentials"
+        " (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json)",
+    )
+    parser.add_argument(
+        "--max-layer-size",
+        metavar="MiB",
+        type=int,
+        help="refuse a layer that decompresses to more than this (default 65536)",
+    )
+
+
+def run(args: argparse.Namespace, ctx: Context) -> Report:
+    from hullcheck.inputs.image.layers import ImageError, Limits
+    from hullcheck.trust.registry import RegistryOptions
+
+    report = Report()
+    limits = Limits()
+    if getattr(args, "max_layer_size", None):
+        limits = Limits(max_layer_bytes=args.max_layer_size << 20)
+    docker_config = getattr(args, "docker_config", None)
+    registry_options = RegistryOptions(
+        insecure=frozenset(getattr(args, "insecure_registry", []) or []),
+        docker_config=Path(docker_config) if docker_config else None,
+    )
+    from hullcheck.inputs.image.sources import SourceOptions
+
+    opts = SourceOptions(
+        remote=bool(getattr(args, "remote", False)),
+        platform=getattr(args, "platform", None),
+        limits=limits,
+        registry=registry_options,
+        docker_client=ctx.options.get("docker_client"),
+    )
+    extra_keys = [Path(k) for k in getattr(args, "key", []) or []]
+    for target in args.targets:
+        try:
+            loaded = _load(target, opts)
+        except ImageError as exc:
+            report.errors.append(InputError(target, str(exc)))
+            continue
+        for image, client in loaded:
+            _judge_trust(image, client, ctx, extra_keys, registry_options, args, report)
+            _run_rules(ctx, image, report)
+            report.warnings.extend(image.notes)
+        registry_options.notes.clear()
+    _content_trust(report)
+    return report
+
+
+def _load(target: str, opts: Any) -> list[tuple[Image, Any]]:
+    from hullcheck.inputs.image import sources
+    from hullcheck.inputs.image.layers import ImageError
+    from hullcheck.references import InvalidReference, parse_reference
+
+    path_text, name = target, None
+    if target.startswith("oci:"):
+        path_text = target[4:]
+        if ":" in path_text and not Path(path_text).exists():
+            path_text, name = path_text.rsplit(":", 1)
+    elif target.startswith("docker-archive:"):
+        path_text = target[len("docker-archive:") :]
+    path = Path(path_text)
+    if path.is_dir():
+        if not (path / "oci-layout").is_file() and not (path / "index.json").is_file():
+            raise ImageError(f"{path}: a directory but not an OCI image layout (no index.json)")
+        return [(i, None) for i in sources.load_oci_layout(path, name, opts)]
+    if path.is_file():
+        return [(i, None) for i in sources.load_archive(path, opts.limits)]
+    if target != path_text:
+        raise ImageError(f"{path}: no such file or directory")
+    try:
+        parse_reference(target)
+    except InvalidReference as exc:
+        raise ImageError(f"{exc} (and no such file or directory)") from None
+    if not opts.remote:
+        found = sources.load_from_engine(target, opts)
+        if found:
+            return [(i, None) for i in found]
+    image, client = sources.load_from_registry(target, opts)
+    return [(image, client)]
+
+
+def _judge_trust(
+    image: Image,
+    client: Any,
+    ctx: Context,
+    extra_keys: list[Path],
+    registry_options: Any,
+    args: argparse.Namespace,
+    report: Report,
+) -> None:
+    from hullcheck.references import InvalidReference, parse_reference
+    from hullcheck.trust import policy
+
+    if not image.requested:
+        if extra_keys:
+            report.skipped.append(
+                Skipped(
+                    "IMG017",
+                    f"{image.ref.ref}: signatures are verified on"
+                    " registry images only (a file has no registry)",
+                )
+            )
+        return
+    try:
+        ref = parse_reference(image.requested)
+    except InvalidReference:
+        return
+    trust = ctx.config.trust
+    image.trust.extend(policy.judge_static(ref, trust))
+    keys = [*trust.keys_for(ref), *extra_keys]
+    if not keys:
+        if getattr(args, "verify_signatures", False):
+            report.skipped.append(
+                Skipped(
+                    "IMG017",
+                    f"{image.requested}: no key applies to it (--key, or trust.keys in the config)",
+                )
+            )
+        return
+    # the digest the registry knows: for a registry image, what the tag resolved to; for an
+    # engine image, its repo digest (else the registry resolves the tag)
+    image.trust.append(
+        policy.verify_signature(
+            ref, keys, registry_options, digest=image.manifest_digest, client=client
+        )
+    )
+
+
+def _run_rules(ctx: Context, image: Image, report: Report) -> None:
+    from hullcheck.rules.image import RULES
+
+    for rule_cls in RULES:
+        rule = rule_cls()
+        try:
+            report.findings.extend(rule.check_image(ctx, image))
+        except Exception as exc:  # a crashing rule is an error with its id; the run goes on
+            report.errors.append(InputError(image.ref.ref, f"rule {rule.id} failed: {exc!r}"))
+
+
+def _content_trust(report: Report) -> None:
+    from hullcheck.rules.image._patterns import RETIREMENT_NOTE
+    from hullcheck.rules.image.content_trust import ContentTrust
+
+    value = os.environ.get("DOCKER_CONTENT_TRUST")
+    enabled = value == "1"
+    report.checks.append(
+        Check(
+            id="cis-docker-1.6:4.5",
+            title="Ensure Content trust for Docker is Enabled",
+            result=CheckResult.PASS if enabled else CheckResult.FAIL,
+            reason=f"DOCKER_CONTENT_TRUST is {value or 'unset'}; {RETIREMENT_NOTE}",
+            evidence=f"DOCKER_CONTENT_TRUST={value or ''}",
+        )
+    )
+    finding = ContentTrust().content_trust_finding(value)
+    if finding is not None:
+        report.findings.append(finding)

@@ -1,0 +1,480 @@
+"""Where images come from: the local engine, a ``docker save`` tarball, an OCI layout directory,
+or a registry. Each source reads every layer once as a stream and hands the pieces to
+``assemble``, which builds the same ``Image`` model whatever the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform as host_platform
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from hullcheck.findings import ImageRef
+from hullcheck.inputs.image.layers import (
+    CountingReader,
+    ImageError,
+    LayerTable,
+    Limits,
+    read_json,
+    resolve,
+    scan_layer,
+)
+from hullcheck.models.image import HistoryEntry, Image, ImageConfig, Layer
+
+INDEX_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+)
+
+
+@dataclass
+class SourceOptions:
+    remote: bool = False
+    platform: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    registry: Any = None  # hullcheck.trust.registry.RegistryOptions
+    docker_client: Any = None  # a docker.APIClient, made on demand
+
+
+def host_platform_name() -> str:
+    machine = host_platform.machine().lower()
+    arch = {
+        "x86_64": "amd64",
+        "amd64": "amd64",
+        "aarch64": "arm64",
+        "arm64": "arm64",
+        "armv7l": "arm/v7",
+        "ppc64le": "ppc64le",
+        "s390x": "s390x",
+    }.get(machine, machine)
+    return f"linux/{arch}"
+
+
+def pick_platform(
+    index: dict[str, Any], wanted: str | None, what: str
+) -> tuple[dict[str, Any], str]:
+    """The manifest descriptor for ``wanted`` (default: the host's) and a note saying so."""
+    target = wanted or host_platform_name()
+    manifests = [m for m in index.get("manifests") or [] if isinstance(m, dict)]
+    available: list[str] = []
+    for m in manifests:
+        p = m.get("platform") or {}
+        if not isinstance(p, dict) or p.get("os") == "unknown":
+            continue  # attestation manifests
+        name = f"{p.get('os')}/{p.get('architecture')}" + (
+            f"/{p['variant']}" if p.get("variant") else ""
+        )
+        available.append(name)
+        if name == target or (target.count("/") == 1 and name.startswith(target + "/")):
+            return m, f"{what}: multi-platform index, picked {name} (of {len(manifests)})"
+    raise ImageError(
+        f"{what}: no manifest for platform {target} (available: {', '.join(available) or 'none'})"
+    )
+
+
+def assemble(
+    ref: ImageRef,
+    source: str,
+    config_doc: Any,
+    tables: list[LayerTable],
+    requested: str | None,
+    notes: list[str],
+) -> Image:
+    what = ref.ref
+    if not isinstance(config_doc, dict):
+        raise ImageError(f"{what}: image config is not a JSON object")
+    rootfs = config_doc.get("rootfs") or {}
+    diff_ids = [str(d) for d in (rootfs.get("diff_ids") or [])] if isinstance(rootfs, dict) else []
+    if len(diff_ids) != len(tables):
+        raise ImageError(
+            f"{what}: config lists {len(diff_ids)} layers but the manifest has {len(tables)}"
+        )
+    history: list[HistoryEntry] = []
+    non_empty = iter(diff_ids)
+    for h in config_doc.get("history") or []:
+        if not isinstance(h, dict):
+            continue
+        empty = bool(h.get("empty_layer"))
+        history.append(
+            HistoryEntry(
+                str(h.get("created_by") or ""), empty, None if empty else next(non_empty, None)
+            )
+        )
+    created_by = {h.layer: h.created_by for h in history if h.layer}
+    layers = [Layer(d, i, created_by.get(d, "")) for i, d in enumerate(diff_ids)]
+    secrets = []
+    for table, diff_id in zip(tables, diff_ids, strict=True):
+        for entry in table.entries.values():
+            entry.layer = diff_id
+        secrets.extend(table.secrets)
+    config = ImageConfig.from_json(config_doc)
+    plat = f"{config.os}/{config.architecture}" + (f"/{config.variant}" if config.variant else "")
+    return Image(
+        ref=ref,
+        source=source,
+        config=config,
+        history=history,
+        layers=layers,
+        files=resolve(tables),
+        secrets=secrets,
+        requested=requested,
+        platform=plat,
+        notes=notes,
+    )
+
+
+# --- docker save tarballs (also what the Engine API streams) --------------------------------
+
+
+class _Chain:
+    """Put back bytes already read in front of a stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            if n is None or n < 0 or n >= len(self.head):
+                out, self.head = self.head, b""
+                more = self.rest.read(n - len(out) if n and n > 0 else -1)
+                return out + more
+            out, self.head = self.head[:n], self.head[n:]
+            return out
+        return self.rest.read(n)
+
+
+def read_save_stream(
+    stream: IO[bytes],
+    what: str,
+    limits: Limits,
+    source: str,
+    requested: str | None,
+    ref_for: Any = None,
+) -> list[Image]:
+    """Read a ``docker save`` archive from a stream (its manifest.json may come last: keep each
+    layer's table by member name and resolve at the end)."""
+    jsons: dict[str, bytes] = {}
+    tables: dict[str, LayerTable] = {}
+    aliases: dict[str, str] = {}
+    try:
+        outer = tarfile.open(fileobj=stream, mode="r|*")  # type: ignore[call-overload]
+        for member in outer:
+            outer.members.clear()
+            name = member.name.lstrip("./") if member.name.startswith("./") else member.name
+            if member.issym() or member.islnk():
+                target = member.linkname
+                if member.issym():
+                    import posixpath
+
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+                aliases[name] = target
+                continue
+            if not member.isreg():
+                continue
+            fh = outer.extractfile(member)
+            if fh is None:
+                continue
+            is_blob = name.endswith("/layer.tar") or name.startswith("blobs/")
+            head = fh.read(1)
+            if not is_blob or head in (b"{", b"["):
+                # metadata (manifest.json, configs, VERSION...): small, kept by name
+                if member.size > limits.max_json_bytes:
+                    if not is_blob:
+                        continue
+                    raise ImageError(f"{what}: {name} is too large for image metadata")
+                jsons[name] = head + fh.read()
+            else:
+                tables[name] = scan_layer(
+                    _Chain(head, fh),
+                    f"{what}: layer {name}",
+                    name,
+                    limits,
+                    compressed_size=member.size,
+                )
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise ImageError(f"{what}: not a readable image archive ({exc})") from None
+    if "manifest.json" not in jsons:
+        raise ImageError(f"{what}: no manifest.json (not a docker save archive)")
+    manifest = read_json(jsons["manifest.json"], f"{what}: manifest.json")
+    if not isinstance(manifest, list) or not manifest:
+        raise ImageError(f"{what}: manifest.json lists no image")
+    images: list[Image] = []
+    for entry in manifest:
+        if not isinstance(entry, dict):
+            continue
+        config_name = str(entry.get("Config", ""))
+        if config_name not in jsons:
+            raise ImageError(f"{what}: config {config_name} missing from the archive")
+        config_bytes = jsons[config_name]
+        layer_tables: list[LayerTable] = []
+        for lname in entry.get("Layers") or []:
+            lname = aliases.get(str(lname), str(lname))
+            if lname not in tables:
+                raise ImageError(f"{what}: layer {lname} missing from the archive")
+            layer_tables.append(tables[lname])
+        tags = [str(t) for t in entry.get("RepoTags") or []]
+        image_id = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
+        ref = ref_for(tags, image_id) if ref_for else ImageRef(tags[0] if tags else what, image_id)
+        images.append(
+            assemble(
+                ref,
+                source,
+                read_json(config_bytes, f"{what}: {config_name}"),
+                layer_tables,
+                requested,
+                [],
+            )
+        )
+    return images
+
+
+def load_archive(path: Path, limits: Limits) -> list[Image]:
+    with path.open("rb") as fh:
+        return read_save_stream(fh, str(path), limits, "archive", None)
+
+
+# --- OCI image layout directories ------------------------------------------------------------
+
+
+def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> list[Image]:
+    what = str(path)
+    index = _read_layout_json(path / "index.json", what)
+    manifests = [m for m in index.get("manifests") or [] if isinstance(m, dict)]
+    if ref_name:
+        manifests = [
+            m
+            for m in manifests
+            if (m.get("annotations") or {}).get("org.opencontainers.image.ref.name") == ref_name
+        ]
+        if not manifests:
+            raise ImageError(f"{what}: no image named {ref_name!r} in the layout")
+    images = []
+    for desc in manifests:
+        notes: list[str] = []
+        top_digest = str(desc.get("digest"))
+        doc = _read_blob_json(path, top_digest, what)
+        while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
+            picked, note = pick_platform(doc, opts.platform, what)
+            notes.append(note)
+            doc = _read_blob_json(path, str(picked.get("digest")), what)
+        name = (desc.get("annotations") or {}).get("org.opencontainers.image.ref.name")
+        ref = ImageRef(f"{what}:{name}" if name else what, top_digest)
+        config = _read_blob_json(path, str((doc.get("config") or {}).get("digest")), what)
+        tables = []
+        for layer in doc.get("layers") or []:
+            digest = str(layer.get("digest"))
+            blob = _blob_path(path, digest, what)
+            with blob.open("rb") as fh:
+                hasher = hashlib.sha256()
+                counted = CountingReader(fh, hasher)  # type: ignore[arg-type]
+                tables.append(
+                    scan_layer(
+                        counted,
+                        f"{what}: layer {digest}",
+                        digest,  # type: ignore[arg-type]
+                        opts.limits,
+                        compressed_size=blob.stat().st_size,
+                    )
+                )
+                if "sha256:" + hasher.hexdigest() != digest:
+                    raise ImageError(f"{what}: layer blob {digest} does not match its digest")
+        images.append(assemble(ref, "oci-layout", config, tables, None, notes))
+    return images
+
+
+def _blob_path(root: Path, digest: str, what: str) -> Path:
+    algo, _, hex_ = digest.partition(":")
+    if algo != "sha256" or len(hex_) != 64 or not all(c in "0123456789abcdef" for c in hex_):
+        raise ImageError(f"{what}: bad blob digest {digest!r}")
+    blob = root / "blobs" / algo / hex_
+    if not blob.is_file():
+        raise ImageError(f"{what}: blob {digest} missing")
+    return blob
+
+
+def _read_blob_json(root: Path, digest: str, what: str) -> dict[str, Any]:
+    blob = _blob_path(root, digest, what)
+    data = _read_limited(blob, what)
+    if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
+        raise ImageError(f"{what}: blob {digest} does not match its digest")
+    doc = read_json(data, f"{what}: blob {digest}")
+    if not isinstance(doc, dict):
+        raise ImageError(f"{what}: blob {digest} is not a JSON object")
+    return doc
+
+
+def _read_layout_json(path: Path, what: str) -> dict[str, Any]:
+    doc = read_json(_read_limited(path, what), str(path))
+    if not isinstance(doc, dict):
+        raise ImageError(f"{path}: not a JSON object")
+    return doc
+
+
+def _read_limited(path: Path, what: str, limit: int = 16 << 20) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ImageError(f"{path}: too large for image metadata")
+    return data
+
+
+# --- the local engine -------------------------------------------------------------------------
+
+
+class _IterReader:
+    """A ``read`` over the chunks the Engine API streams (``GET /images/{name}/get``)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.buf = b""
+        self.pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = 1 << 62
+        while len(self.buf) - self.pos < n:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            self.buf = self.buf[self.pos :] + chunk
+            self.pos = 0
+        out = self.buf[self.pos : self.pos + n]
+        self.pos += len(out)
+        return out
+
+
+def engine_client(opts: SourceOptions) -> Any:
+    if opts.docker_client is None:
+        import docker
+
+        try:
+            opts.docker_client = docker.APIClient(version="auto", timeout=120)
+        except Exception as exc:
+            raise ImageError(f"Docker Engine not reachable: {exc}") from None
+    return opts.docker_client
+
+
+def load_from_engine(name: str, opts: SourceOptions) -> list[Image] | None:
+    """The image from the local engine, or None when the engine does not have it."""
+    import docker.errors
+
+    try:
+        client = engine_client(opts)
+        info = client.inspect_image(name)
+    except docker.errors.ImageNotFound:
+        return None
+    except docker.errors.APIError as exc:
+        if exc.status_code == 404:
+            return None
+        raise ImageError(f"{name}: Docker Engine error: {exc.explanation or exc}") from None
+    except ImageError:
+        return None
+    except Exception:
+        return None  # no engine: fall back to the registry
+    image_id = str(info.get("Id"))
+    manifest_digest = _repo_digest(name, [str(d) for d in info.get("RepoDigests") or []])
+    digest = manifest_digest or image_id
+    stream = _IterReader(iter(client.get_image(image_id, chunk_size=1 << 20)))
+
+    def ref_for(_tags: list[str], _id: str) -> ImageRef:
+        return ImageRef(name, digest)
+
+    images = read_save_stream(
+        stream,
+        name,
+        opts.limits,
+        "engine",
+        name,
+        ref_for,  # type: ignore[arg-type]
+    )
+    for image in images:
+        image.manifest_digest = manifest_digest
+        image.notes.append(f"{name}: read from the local Docker Engine (image {image_id[:19]})")
+    return images
+
+
+def _repo_digest(name: str, repo_digests: list[str]) -> str | None:
+    """The repo digest recorded for the repository ``name`` names (pulled or pushed from it)."""
+    from hullcheck.references import InvalidReference, parse_reference
+
+    try:
+        wanted = parse_reference(name).name
+    except InvalidReference:
+        return None
+    for item in repo_digests:
+        repo, _, digest = item.partition("@")
+        try:
+            if parse_reference(repo).name == wanted:
+                return digest
+        except InvalidReference:
+            continue
+    return None
+
+
+# --- registries -------------------------------------------------------------------------------
+
+
+def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
+    """The image and the client used (for signature checks on the same connection)."""
+    from hullcheck.references import parse_reference
+    from hullcheck.trust.registry import RegistryClient, RegistryError, RegistryOptions
+
+    ref = parse_reference(name)
+    options = opts.registry or RegistryOptions()
+    client = RegistryClient(ref.registry, options)
+    try:
+        found = client.get_manifest(ref.repository, ref.digest or ref.tag_or_latest)
+        if found is None:
+            raise ImageError(f"{name}: not found in {ref.registry}")
+        body, _media, top_digest = found
+        doc = json.loads(body)
+        notes: list[str] = []
+        while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
+            picked, note = pick_platform(doc, opts.platform, name)
+            notes.append(note)
+            got = client.get_manifest(ref.repository, str(picked.get("digest")))
+            if got is None:
+                raise ImageError(f"{name}: platform manifest {picked.get('digest')} missing")
+            doc = json.loads(got[0])
+        config = read_json(
+            client.read_blob(
+                ref.repository,
+                str((doc.get("config") or {}).get("digest")),
+                opts.limits.max_json_bytes,
+            ),
+            f"{name}: config",
+        )
+        tables = []
+        for layer in doc.get("layers") or []:
+            digest = str(layer.get("digest"))
+            raw, size = client.open_blob(ref.repository, digest)
+            hasher = hashlib.sha256()
+            try:
+                tables.append(
+                    scan_layer(
+                        CountingReader(raw, hasher),
+                        f"{name}: layer {digest}",  # type: ignore[arg-type]
+                        digest,
+                        opts.limits,
+                        compressed_size=size or layer.get("size"),
+                    )
+                )
+            finally:
+                raw.close()
+            if "sha256:" + hasher.hexdigest() != digest:
+                raise ImageError(f"{name}: layer {digest} does not match its digest")
+    except RegistryError as exc:
+        raise ImageError(str(exc)) from None
+    image = assemble(ImageRef(name, top_digest), "registry", config, tables, name, notes)
+    image.manifest_digest = top_digest
+    image.notes.extend(options.notes)
+    return image, client

@@ -1,0 +1,37 @@
+"""Patterns shared by the image rules (history commands, secret names, caches)."""
+
+from __future__ import annotations
+
+import re
+
+SECRET_NAME = re.compile(
+    r"(?i)(PASSWORD|PASSWD|\bPASS\b|_PASS$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)"
+)
+# names that say secret but hold a path or a switch, not the secret itself
+NOT_SECRET = re.compile(r"(?i)(_FILE|_PATH|_DIR|_URL|_ENABLED|_ID)$")
+
+ADD = re.compile(r"(?:^|\s)ADD\s")
+UPDATE = re.compile(
+    r"\b(?:apt-get|apt|apk|yum|dnf|zypper)\s+(?:-\S+\s+)*(?:update|makecache|refresh)\b"
+)
+INSTALL = re.compile(r"\b(?:install|add|upgrade)\b")
+PIPE_SHELL = re.compile(r"\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:\S*/)?(?:ba|z|da)?sh\b")
+SSH_SERVERS = ("usr/sbin/sshd", "usr/sbin/dropbear", "usr/bin/dropbear")
+CACHE_DIRS = (
+    "var/lib/apt/lists",
+    "var/cache/apt/archives",
+    "var/cache/apk",
+    "var/cache/yum",
+    "var/cache/dnf",
+    "root/.cache/pip",
+)
+CACHE_IGNORED = ("/lock", ".lock")
+RETIREMENT_NOTE = (
+    "Docker Content Trust (Notary v1) is being retired (Docker Hub's Notary service shuts down on"
+    " 2026-12-08); hullcheck verifies cosign signatures instead (--key, trust.keys)"
+)
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,56 @@
+"""IMG005: package index update alone in a step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.image import Image
+from hullcheck.rules.base import Context, Rule
+from hullcheck.rules.image._patterns import INSTALL, UPDATE, shorten
+
+
+class UpdateAlone(Rule):
+    """
+    ## What it finds
+    A history step that runs `apt-get update` (or `apt update`, `apk update`, `yum/dnf makecache`)
+    without installing anything in the same step.
+
+    ## Why it matters
+    The cached index layer goes stale: later installs use old package lists and miss security fixes.
+
+    ## How to fix
+    Before:
+
+    ```
+        RUN apt-get update
+        RUN apt-get install -y curl
+    ```
+
+    After:
+
+    ```
+        RUN apt-get update && apt-get install -y curl
+    ```
+
+    ## References
+    - `cis-docker-1.6:4.7`
+    - `dockle:CIS-DI-0007`
+    """
+
+    id = "IMG005"
+    name = "image-update-alone"
+    title = "Package index update alone in a step"
+    severity = Severity.MEDIUM
+    inputs = frozenset({"image"})
+    references = ("cis-docker-1.6:4.7", "dockle:CIS-DI-0007")
+    fix = "Update and install in the same RUN."
+
+    def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
+        for h in image.history:
+            if UPDATE.search(h.created_by) and not INSTALL.search(h.created_by):
+                yield self.finding(
+                    image.location(layer=h.layer),
+                    f"package index updated without an install: {shorten(h.created_by)}",
+                    evidence=h.created_by,
+                )

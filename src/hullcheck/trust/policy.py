@@ -1,0 +1,221 @@
+"""The one trust policy, applied to any image reference (image command, Dockerfile ``FROM``,
+compose ``image:``, Kubernetes pod images).
+
+Entry point for every layer::
+
+    judge_reference(ref, policy, *, extra_keys=(), verify_signatures=False,
+                    registry_options=None, digest=None) -> list[TrustVerdict]
+
+Allowed registries and digest pinning are judged statically. Signatures are verified when
+``verify_signatures`` is true and a key applies to the reference (``policy.keys_for`` plus
+``extra_keys``, e.g. ``--key``); that needs the registry, and an unreachable one gives an
+``unverifiable`` verdict (not a pass). ``digest`` is the manifest digest when the caller already
+knows it (the image command does), saving a round trip.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hullcheck.references import ImageReference, InvalidReference, parse_reference
+from hullcheck.trust import cosign
+
+if TYPE_CHECKING:
+    from hullcheck.config import TrustPolicy
+    from hullcheck.trust.registry import RegistryClient, RegistryOptions
+
+TRUSTED_SOURCES = "cis-docker-1.6:4.2"
+SIGNED_ARTIFACTS = "cis-docker-1.6:4.12"
+
+# verdict codes beyond cosign's
+ALLOWED = "allowed"
+NOT_ALLOWED = "not-allowed"
+PINNED = "pinned"
+NOT_PINNED = "not-pinned"
+UNVERIFIABLE = "unverifiable"
+BAD_REFERENCE = "invalid-reference"
+BAD_KEY = "bad-key"
+
+# the most telling failure wins when several signatures all fail
+_FAILURE_ORDER = (
+    cosign.TAMPERED,
+    cosign.OTHER_DIGEST,
+    cosign.WRONG_KEY,
+    cosign.INVALID,
+    cosign.UNTRUSTED_BUNDLE,
+    cosign.NO_SIGNATURE,
+)
+
+
+@dataclass(frozen=True)
+class TrustVerdict:
+    code: str
+    ok: bool
+    message: str
+    references: tuple[str, ...] = ()
+
+    @property
+    def is_signature(self) -> bool:
+        return SIGNED_ARTIFACTS in self.references
+
+
+def judge_reference(
+    ref: str,
+    policy: TrustPolicy,
+    *,
+    extra_keys: Sequence[Path] = (),
+    verify_signatures: bool = False,
+    registry_options: RegistryOptions | None = None,
+    digest: str | None = None,
+    client: RegistryClient | None = None,
+) -> list[TrustVerdict]:
+    try:
+        parsed = parse_reference(ref)
+    except InvalidReference as exc:
+        return [TrustVerdict(BAD_REFERENCE, False, str(exc))]
+    out = judge_static(parsed, policy)
+    key_paths = [*policy.keys_for(parsed), *extra_keys]
+    if verify_signatures and key_paths:
+        out.append(
+            verify_signature(parsed, key_paths, registry_options, digest=digest, client=client)
+        )
+    return out
+
+
+def judge_static(ref: ImageReference, policy: TrustPolicy) -> list[TrustVerdict]:
+    out: list[TrustVerdict] = []
+    if not policy.is_allowed(ref):
+        out.append(
+            TrustVerdict(
+                NOT_ALLOWED,
+                False,
+                f"{ref.name} is outside the allowed registries and repositories"
+                f" ({', '.join(policy.allowed)})",
+                (TRUSTED_SOURCES,),
+            )
+        )
+    if policy.require_digest and not ref.digest:
+        out.append(
+            TrustVerdict(
+                NOT_PINNED,
+                False,
+                f"{ref.familiar} is not pinned by digest (the policy requires @sha256:...)",
+                (TRUSTED_SOURCES,),
+            )
+        )
+    return out
+
+
+def verify_signature(
+    ref: ImageReference,
+    key_paths: Sequence[Path],
+    registry_options: RegistryOptions | None = None,
+    *,
+    digest: str | None = None,
+    client: RegistryClient | None = None,
+) -> TrustVerdict:
+    from hullcheck.trust.registry import RegistryClient, RegistryError
+
+    keys: list[cosign.PublicKey] = []
+    for path in dict.fromkeys(key_paths):
+        try:
+            keys.append(cosign.load_key_file(path))
+        except cosign.KeyError_ as exc:
+            return TrustVerdict(BAD_KEY, False, str(exc), (SIGNED_ARTIFACTS,))
+    try:
+        client = client or RegistryClient(ref.registry, registry_options)
+        if digest is None:
+            digest = ref.digest
+        if digest is None:
+            found = client.get_manifest(ref.repository, ref.tag_or_latest)
+            if found is None:
+                return TrustVerdict(
+                    UNVERIFIABLE,
+                    False,
+                    f"{ref.familiar}: no such image in the registry",
+                    (SIGNED_ARTIFACTS,),
+                )
+            digest = found[2]
+        verdicts = find_and_verify(client, ref.repository, digest, keys)
+    except RegistryError as exc:
+        return TrustVerdict(
+            UNVERIFIABLE, False, f"signature not verified: {exc}", (SIGNED_ARTIFACTS,)
+        )
+    return summarise(verdicts, digest)
+
+
+def summarise(verdicts: list[cosign.SignatureVerdict], digest: str) -> TrustVerdict:
+    for v in verdicts:
+        if v.ok:
+            return TrustVerdict(
+                cosign.SIGNED, True, f"{digest}: {v.message} ({v.form} form)", (SIGNED_ARTIFACTS,)
+            )
+    if not verdicts:
+        return TrustVerdict(
+            cosign.NO_SIGNATURE,
+            False,
+            f"{digest}: no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle"
+            " referrer)",
+            (SIGNED_ARTIFACTS,),
+        )
+    worst = min(
+        verdicts,
+        key=lambda v: (
+            _FAILURE_ORDER.index(v.code) if v.code in _FAILURE_ORDER else len(_FAILURE_ORDER)
+        ),
+    )
+    return TrustVerdict(
+        worst.code, False, f"{digest}: {worst.message} ({worst.form} form)", (SIGNED_ARTIFACTS,)
+    )
+
+
+def find_and_verify(
+    client: RegistryClient, repo: str, digest: str, keys: list[cosign.PublicKey]
+) -> list[cosign.SignatureVerdict]:
+    """Every cosign signature attached to ``repo@digest``, each judged."""
+    verdicts: list[cosign.SignatureVerdict] = []
+    hex_digest = digest.split(":", 1)[1]
+    found = client.get_manifest(repo, f"sha256-{hex_digest}.sig")
+    if found is not None:
+        manifest = json.loads(found[0])
+        for layer in manifest.get("layers") or []:
+            if not isinstance(layer, dict) or layer.get("mediaType") != cosign.SIMPLESIGNING:
+                continue
+            annotations = layer.get("annotations") or {}
+            payload = client.read_blob(repo, str(layer.get("digest")))
+            verdicts.append(
+                cosign.verify_simple_signing(
+                    payload,
+                    annotations.get(cosign.SIGNATURE_ANNOTATION),
+                    keys,
+                    digest,
+                    annotations.get(cosign.REKOR_BUNDLE_ANNOTATION),
+                )
+            )
+    referrers, _how = client.referrers(repo, digest)
+    for desc in referrers:
+        if not isinstance(desc, dict) or desc.get("artifactType") not in cosign.BUNDLE_TYPES:
+            continue
+        got = client.get_manifest(repo, str(desc.get("digest")))
+        if got is None:
+            continue
+        manifest = json.loads(got[0])
+        subject = manifest.get("subject") or {}
+        if subject.get("digest") not in (None, digest):
+            continue  # a referrers index that lists something about another image
+        for layer in manifest.get("layers") or []:
+            if isinstance(layer, dict) and layer.get("mediaType") in cosign.BUNDLE_TYPES:
+                blob = client.read_blob(repo, str(layer.get("digest")))
+                try:
+                    bundle = json.loads(blob)
+                except ValueError:
+                    verdicts.append(
+                        cosign.SignatureVerdict(cosign.INVALID, "bundle is not JSON", "bundle")
+                    )
+                    continue
+                verdicts.append(cosign.verify_bundle(bundle, keys, hex_digest))
+    return verdicts
