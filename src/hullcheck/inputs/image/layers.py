@@ -32,6 +32,7 @@ from hullcheck.models.image import (
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 CHUNK = 1 << 20
+TRUNCATED = "{what}: layer data ends before its last member (truncated or lying size)"
 
 
 class ImageError(Exception):
@@ -284,11 +285,11 @@ def scan_layer(
             _add_member(tf, member, table, what, layer_id, limits, sniffer)
         end = tf.offset
     except (tarfile.TarError, EOFError, OSError) as exc:
+        if "unexpected end of data" in str(exc):
+            raise ImageError(TRUNCATED.format(what=what)) from None
         raise ImageError(f"{what}: unreadable layer ({exc})") from None
     if reader.total_out < end:
-        raise ImageError(
-            f"{what}: layer data ends before its last member (truncated or lying size)"
-        )
+        raise ImageError(TRUNCATED.format(what=what))
     if not reader.drain_is_zero():
         raise ImageError(f"{what}: data after the end of the tar (a member lies about its size?)")
     table.uncompressed = reader.total_out
