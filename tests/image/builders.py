@@ -48,8 +48,11 @@ def sha(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def config_for(tars: list[bytes], config: dict[str, Any] | None = None,
-               history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def config_for(
+    tars: list[bytes],
+    config: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "architecture": "amd64",
         "os": "linux",
@@ -59,9 +62,12 @@ def config_for(tars: list[bytes], config: dict[str, Any] | None = None,
     }
 
 
-def image_blobs(layers: list[bytes], config: dict[str, Any] | None = None,
-                history: list[dict[str, Any]] | None = None, compress: bool = True
-                ) -> tuple[bytes, bytes, dict[str, bytes]]:
+def image_blobs(
+    layers: list[bytes],
+    config: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+    compress: bool = True,
+) -> tuple[bytes, bytes, dict[str, bytes]]:
     """(manifest bytes, config bytes, blobs by digest) for an OCI image."""
     blobs: dict[str, bytes] = {}
     cfg = json.dumps(config_for(layers, config, history)).encode()
@@ -70,36 +76,56 @@ def image_blobs(layers: list[bytes], config: dict[str, Any] | None = None,
     for t in layers:
         blob = gzip.compress(t, mtime=0) if compress else t
         blobs[sha(blob)] = blob
-        descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip"
-                      if compress else "application/vnd.oci.image.layer.v1.tar",
-                      "digest": sha(blob), "size": len(blob)})
-    manifest = json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": sha(cfg), "size": len(cfg)},
-        "layers": descs,
-    }).encode()
+        descs.append(
+            {
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip"
+                if compress
+                else "application/vnd.oci.image.layer.v1.tar",
+                "digest": sha(blob),
+                "size": len(blob),
+            }
+        )
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": sha(cfg),
+                "size": len(cfg),
+            },
+            "layers": descs,
+        }
+    ).encode()
     return manifest, cfg, blobs
 
 
-def write_oci_layout(root: Path, manifest: bytes, blobs: dict[str, bytes],
-                     name: str | None = None) -> Path:
+def write_oci_layout(
+    root: Path, manifest: bytes, blobs: dict[str, bytes], name: str | None = None
+) -> Path:
     (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
     (root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
     for digest, data in {**blobs, sha(manifest): manifest}.items():
         (root / "blobs" / "sha256" / digest.split(":")[1]).write_bytes(data)
-    desc: dict[str, Any] = {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                            "digest": sha(manifest), "size": len(manifest)}
+    desc: dict[str, Any] = {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": sha(manifest),
+        "size": len(manifest),
+    }
     if name:
         desc["annotations"] = {"org.opencontainers.image.ref.name": name}
     (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [desc]}))
     return root
 
 
-def write_docker_save(path: Path, layers: list[bytes], config: dict[str, Any] | None = None,
-                      history: list[dict[str, Any]] | None = None, tag: str = "t/app:1",
-                      manifest_last: bool = True) -> Path:
+def write_docker_save(
+    path: Path,
+    layers: list[bytes],
+    config: dict[str, Any] | None = None,
+    history: list[dict[str, Any]] | None = None,
+    tag: str = "t/app:1",
+    manifest_last: bool = True,
+) -> Path:
     """A docker save (v1.2) archive; like docker 20.10, manifest.json comes last."""
     cfg = json.dumps(config_for(layers, config, history)).encode()
     cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
@@ -124,7 +150,8 @@ class Signer:
     def __init__(self) -> None:
         self.private = ec.generate_private_key(ec.SECP256R1())
         self.public_pem = self.private.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     def write_public(self, path: Path) -> Path:
         path.write_bytes(self.public_pem)
@@ -136,48 +163,79 @@ class Signer:
     @property
     def hint(self) -> str:
         der = self.private.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 def simple_signing_payload(repo: str, digest: str) -> bytes:
-    return json.dumps({
-        "critical": {
-            "identity": {"docker-reference": repo},
-            "image": {"docker-manifest-digest": digest},
-            "type": "cosign container image signature",
+    return json.dumps(
+        {
+            "critical": {
+                "identity": {"docker-reference": repo},
+                "image": {"docker-manifest-digest": digest},
+                "type": "cosign container image signature",
+            },
+            "optional": None,
         },
-        "optional": None,
-    }, separators=(",", ":")).encode()
+        separators=(",", ":"),
+    ).encode()
 
 
 def rekor_annotation(payload: bytes, signature: bytes, public_pem: bytes) -> str:
     """The ``dev.sigstore.cosign/bundle`` annotation cosign writes after a Rekor upload (its
     SignedEntryTimestamp is empty here: no log is involved)."""
-    body = {"apiVersion": "0.0.1", "kind": "hashedrekord", "spec": {
-        "data": {"hash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()}},
-        "signature": {"content": base64.b64encode(signature).decode(),
-                      "publicKey": {"content": base64.b64encode(public_pem).decode()}}}}
-    return json.dumps({"SignedEntryTimestamp": "", "Payload": {
-        "body": base64.b64encode(json.dumps(body).encode()).decode(),
-        "integratedTime": 0, "logIndex": 0, "logID": ""}})
+    body = {
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": {"hash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()}},
+            "signature": {
+                "content": base64.b64encode(signature).decode(),
+                "publicKey": {"content": base64.b64encode(public_pem).decode()},
+            },
+        },
+    }
+    return json.dumps(
+        {
+            "SignedEntryTimestamp": "",
+            "Payload": {
+                "body": base64.b64encode(json.dumps(body).encode()).decode(),
+                "integratedTime": 0,
+                "logIndex": 0,
+                "logID": "",
+            },
+        }
+    )
 
 
-def classic_signature(payload: bytes, signature: bytes, rekor: str | None = None
-                      ) -> tuple[bytes, dict[str, bytes]]:
+def classic_signature(
+    payload: bytes, signature: bytes, rekor: str | None = None
+) -> tuple[bytes, dict[str, bytes]]:
     """The ``sha256-<hex>.sig`` manifest and its blobs."""
     cfg = b"{}"
     annotations = {"dev.cosignproject.cosign/signature": base64.b64encode(signature).decode()}
     if rekor:
         annotations["dev.sigstore.cosign/bundle"] = rekor
-    manifest = json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": sha(cfg), "size": len(cfg)},
-        "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json",
-                    "digest": sha(payload), "size": len(payload), "annotations": annotations}],
-    }).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": sha(cfg),
+                "size": len(cfg),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.dev.cosign.simplesigning.v1+json",
+                    "digest": sha(payload),
+                    "size": len(payload),
+                    "annotations": annotations,
+                }
+            ],
+        }
+    ).encode()
     return manifest, {sha(cfg): cfg, sha(payload): payload}
 
 
@@ -186,8 +244,9 @@ def pae(payload_type: str, payload: bytes) -> bytes:
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
 
 
-def sigstore_bundle(signer: Signer, subject_digest: str, *, tamper: bool = False,
-                    hint: str | None = None) -> bytes:
+def sigstore_bundle(
+    signer: Signer, subject_digest: str, *, tamper: bool = False, hint: str | None = None
+) -> bytes:
     """A Sigstore bundle v0.3 (key-based, as cosign 3 writes it): DSSE over an in-toto statement."""
     statement = {
         "_type": "https://in-toto.io/Statement/v1",
@@ -200,43 +259,66 @@ def sigstore_bundle(signer: Signer, subject_digest: str, *, tamper: bool = False
     if tamper:
         statement["predicate"] = {"altered": True}
         payload = json.dumps(statement).encode()
-    return json.dumps({
-        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-        "verificationMaterial": {"publicKey": {"hint": hint or signer.hint}, "tlogEntries": []},
-        "dsseEnvelope": {"payload": base64.b64encode(payload).decode(),
-                         "payloadType": "application/vnd.in-toto+json",
-                         "signatures": [{"sig": base64.b64encode(sig).decode(), "keyid": ""}]},
-    }).encode()
+    return json.dumps(
+        {
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"publicKey": {"hint": hint or signer.hint}, "tlogEntries": []},
+            "dsseEnvelope": {
+                "payload": base64.b64encode(payload).decode(),
+                "payloadType": "application/vnd.in-toto+json",
+                "signatures": [{"sig": base64.b64encode(sig).decode(), "keyid": ""}],
+            },
+        }
+    ).encode()
 
 
 BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 
 
-def bundle_referrer(bundle: bytes, subject_digest: str, subject_size: int
-                    ) -> tuple[bytes, dict[str, bytes]]:
+def bundle_referrer(
+    bundle: bytes, subject_digest: str, subject_size: int
+) -> tuple[bytes, dict[str, bytes]]:
     """An OCI 1.1 artifact manifest holding the bundle, with ``subject`` = the image."""
     empty = b"{}"
-    manifest = json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "artifactType": BUNDLE_TYPE,
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json",
-                   "digest": sha(empty), "size": 2},
-        "layers": [{"mediaType": BUNDLE_TYPE, "digest": sha(bundle), "size": len(bundle)}],
-        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                    "digest": subject_digest, "size": subject_size},
-        "annotations": {"dev.sigstore.bundle.content": "dsse-envelope",
-                        "dev.sigstore.bundle.predicateType": "https://sigstore.dev/cosign/sign/v1"},
-    }).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": BUNDLE_TYPE,
+            "config": {
+                "mediaType": "application/vnd.oci.empty.v1+json",
+                "digest": sha(empty),
+                "size": 2,
+            },
+            "layers": [{"mediaType": BUNDLE_TYPE, "digest": sha(bundle), "size": len(bundle)}],
+            "subject": {
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": subject_digest,
+                "size": subject_size,
+            },
+            "annotations": {
+                "dev.sigstore.bundle.content": "dsse-envelope",
+                "dev.sigstore.bundle.predicateType": "https://sigstore.dev/cosign/sign/v1",
+            },
+        }
+    ).encode()
     return manifest, {sha(empty): empty, sha(bundle): bundle}
 
 
 def referrers_index(manifests: list[bytes]) -> bytes:
     """The referrers tag schema's index (``sha256-<hex>`` tag) listing referrer manifests."""
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.index.v1+json",
-        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                       "digest": sha(m), "size": len(m), "artifactType": BUNDLE_TYPE}
-                      for m in manifests],
-    }).encode()
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": sha(m),
+                    "size": len(m),
+                    "artifactType": BUNDLE_TYPE,
+                }
+                for m in manifests
+            ],
+        }
+    ).encode()

@@ -10,48 +10,54 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from tests.image.builders import M, image_blobs, layer_tar, write_docker_save, write_oci_layout
 
 from hullcheck.commands import image as image_cmd
 from hullcheck.config import Config
 from hullcheck.findings import Report
 from hullcheck.inputs.image.layers import ImageError, Limits, scan_layer
 from hullcheck.rules.base import Context
-from tests.image.builders import M, image_blobs, layer_tar, write_docker_save, write_oci_layout
 
 DIR = tarfile.DIRTYPE
 SYM = tarfile.SYMTYPE
 LNK = tarfile.LNKTYPE
 
-BASE = layer_tar([
-    M("bin", kind=DIR, mode=0o755),
-    M("bin/sh", b"#!", mode=0o755),
-    M("tmp", kind=DIR, mode=0o1777),                       # ok: IMG009 (sticky)
-    M("etc", kind=DIR, mode=0o755),
-    M("etc/ssl/certs/ca.pem", b"-----BEGIN CERTIFICATE-----\n"),  # ok: IMG011
-    M("root/.ssh/id_rsa", b"-----BEGIN OPENSSH PRIVATE KEY-----\nx\n"),  # deleted below
-    M("app/.npmrc", b"registry=https://r.example\n"),      # ok: IMG011 (no token)
-    M("app/.env.example", b"PASSWORD=changeme\n"),         # ok: IMG011 (example)
-    M("old", kind=DIR, mode=0o755),
-    M("old/.aws/credentials", b"[default]\naws_secret_access_key = abc\n"),
-    M("link", kind=SYM, linkname="/etc/passwd", mode=0o777),  # ok: IMG009 (symlink)
-])
-TOP = layer_tar([
-    M("root/.ssh/.wh.id_rsa"),                              # secret still in layer 0
-    M("old/.wh..wh..opq"),                                  # opaque: hides old/.aws
-    M("usr/bin/su", b"x", mode=0o4755),                     # expect: IMG010
-    M("usr/bin/wall", b"x", mode=0o2755),                   # expect: IMG010
-    M("usr/bin/plain", b"x", mode=0o755),                   # ok: IMG010
-    M("data", kind=DIR, mode=0o777),                        # expect: IMG009
-    M("data/f", b"x", mode=0o666),                          # expect: IMG009
-    M("home/u/.docker/config.json", b'{"auths": {"r.example": {"auth": "dTpw"}}}'),
-    M("home/v/.docker/config.json", b'{"auths": {"r.example": {}}}'),  # ok: IMG011
-    M("home/u/.git-credentials", b"https://u:tok@github.com\n"),
-    M("usr/sbin/sshd", b"x", mode=0o755),                   # expect: IMG012
-    M("var/lib/apt/lists/deb.debian.org_dists", b"x" * 2048),  # expect: IMG013
-    M("var/lib/apt/lists/lock", b""),
-])
-CONFIG = {"Env": ["PATH=/bin", "DB_PASSWORD=hunter2", "TOKEN_FILE=/run/secrets/t", "API_KEY="],
-          "ExposedPorts": {"22/tcp": {}, "8080/tcp": {}}}
+BASE = layer_tar(
+    [
+        M("bin", kind=DIR, mode=0o755),
+        M("bin/sh", b"#!", mode=0o755),
+        M("tmp", kind=DIR, mode=0o1777),  # ok: IMG009 (sticky)
+        M("etc", kind=DIR, mode=0o755),
+        M("etc/ssl/certs/ca.pem", b"-----BEGIN CERTIFICATE-----\n"),  # ok: IMG011
+        M("root/.ssh/id_rsa", b"-----BEGIN OPENSSH PRIVATE KEY-----\nx\n"),  # deleted below
+        M("app/.npmrc", b"registry=https://r.example\n"),  # ok: IMG011 (no token)
+        M("app/.env.example", b"PASSWORD=changeme\n"),  # ok: IMG011 (example)
+        M("old", kind=DIR, mode=0o755),
+        M("old/.aws/credentials", b"[default]\naws_secret_access_key = abc\n"),
+        M("link", kind=SYM, linkname="/etc/passwd", mode=0o777),  # ok: IMG009 (symlink)
+    ]
+)
+TOP = layer_tar(
+    [
+        M("root/.ssh/.wh.id_rsa"),  # secret still in layer 0
+        M("old/.wh..wh..opq"),  # opaque: hides old/.aws
+        M("usr/bin/su", b"x", mode=0o4755),  # expect: IMG010
+        M("usr/bin/wall", b"x", mode=0o2755),  # expect: IMG010
+        M("usr/bin/plain", b"x", mode=0o755),  # ok: IMG010
+        M("data", kind=DIR, mode=0o777),  # expect: IMG009
+        M("data/f", b"x", mode=0o666),  # expect: IMG009
+        M("home/u/.docker/config.json", b'{"auths": {"r.example": {"auth": "dTpw"}}}'),
+        M("home/v/.docker/config.json", b'{"auths": {"r.example": {}}}'),  # ok: IMG011
+        M("home/u/.git-credentials", b"https://u:tok@github.com\n"),
+        M("usr/sbin/sshd", b"x", mode=0o755),  # expect: IMG012
+        M("var/lib/apt/lists/deb.debian.org_dists", b"x" * 2048),  # expect: IMG013
+        M("var/lib/apt/lists/lock", b""),
+    ]
+)
+CONFIG = {
+    "Env": ["PATH=/bin", "DB_PASSWORD=hunter2", "TOKEN_FILE=/run/secrets/t", "API_KEY="],
+    "ExposedPorts": {"22/tcp": {}, "8080/tcp": {}},
+}
 HISTORY = [
     {"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
     {"created_by": "/bin/sh -c apt-get update", "empty_layer": True},
@@ -74,14 +80,23 @@ def pairs(report: Report) -> set[tuple[str, str | None, int | None]]:
 
 
 EXPECTED = {
-    ("IMG001", None, None), ("IMG002", None, None), ("IMG003", None, None),
-    ("IMG004", None, None), ("IMG005", None, None), ("IMG006", None, None),
+    ("IMG001", None, None),
+    ("IMG002", None, None),
+    ("IMG003", None, None),
+    ("IMG004", None, None),
+    ("IMG005", None, None),
+    ("IMG006", None, None),
     ("IMG007", None, None),
-    ("IMG009", "/data", None), ("IMG009", "/data/f", None),
-    ("IMG010", "/usr/bin/su", None), ("IMG010", "/usr/bin/wall", None),
-    ("IMG011", "/root/.ssh/id_rsa", None), ("IMG011", "/old/.aws/credentials", None),
-    ("IMG011", "/home/u/.docker/config.json", None), ("IMG011", "/home/u/.git-credentials", None),
-    ("IMG012", "/usr/sbin/sshd", None), ("IMG013", "/var/lib/apt/lists", None),
+    ("IMG009", "/data", None),
+    ("IMG009", "/data/f", None),
+    ("IMG010", "/usr/bin/su", None),
+    ("IMG010", "/usr/bin/wall", None),
+    ("IMG011", "/root/.ssh/id_rsa", None),
+    ("IMG011", "/old/.aws/credentials", None),
+    ("IMG011", "/home/u/.docker/config.json", None),
+    ("IMG011", "/home/u/.git-credentials", None),
+    ("IMG012", "/usr/sbin/sshd", None),
+    ("IMG013", "/var/lib/apt/lists", None),
 }
 
 
@@ -112,22 +127,37 @@ def test_oci_layout_by_name_and_unknown_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("manifest_last", [True, False])
 def test_docker_save_archive_same_findings(tmp_path: Path, manifest_last: bool) -> None:
-    archive = write_docker_save(tmp_path / "img.tar", [BASE, TOP], CONFIG, HISTORY,
-                                manifest_last=manifest_last)
+    archive = write_docker_save(
+        tmp_path / "img.tar", [BASE, TOP], CONFIG, HISTORY, manifest_last=manifest_last
+    )
     report = run([str(archive)])
     assert not report.errors
     assert pairs(report) == EXPECTED
 
 
 def test_near_miss_image_is_clean(tmp_path: Path) -> None:
-    clean = layer_tar([M("tmp", kind=DIR, mode=0o1777), M("app/run", b"x", mode=0o755),
-                       M("etc/ssl/private/server.pem", b"-----BEGIN CERTIFICATE-----")])
-    config = {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]},
-              "Env": ["PASSWORD_FILE=/run/secrets/pw"], "ExposedPorts": {"8080/tcp": {}}}
-    archive = write_docker_save(tmp_path / "img.tar", [clean], config,
-                                [{"created_by": "/bin/sh -c #(nop) ADD file:x in / "},
-                                 {"created_by": "RUN apt-get update && apt-get install -y x",
-                                  "empty_layer": True}])
+    clean = layer_tar(
+        [
+            M("tmp", kind=DIR, mode=0o1777),
+            M("app/run", b"x", mode=0o755),
+            M("etc/ssl/private/server.pem", b"-----BEGIN CERTIFICATE-----"),
+        ]
+    )
+    config = {
+        "User": "app",
+        "Healthcheck": {"Test": ["CMD", "true"]},
+        "Env": ["PASSWORD_FILE=/run/secrets/pw"],
+        "ExposedPorts": {"8080/tcp": {}},
+    }
+    archive = write_docker_save(
+        tmp_path / "img.tar",
+        [clean],
+        config,
+        [
+            {"created_by": "/bin/sh -c #(nop) ADD file:x in / "},
+            {"created_by": "RUN apt-get update && apt-get install -y x", "empty_layer": True},
+        ],
+    )
     report = run([str(archive)])
     assert not report.errors
     assert pairs(report) == set()
@@ -137,7 +167,9 @@ def test_device_files_are_reported(tmp_path: Path) -> None:
     layer = layer_tar([M("dev/sda", kind=tarfile.BLKTYPE), M("dev/mem", kind=tarfile.CHRTYPE)])
     report = run([str(write_docker_save(tmp_path / "i.tar", [layer]))])
     assert {(f.rule, f.location.path) for f in report.findings if f.rule == "IMG014"} == {
-        ("IMG014", "/dev/sda"), ("IMG014", "/dev/mem")}
+        ("IMG014", "/dev/sda"),
+        ("IMG014", "/dev/mem"),
+    }
 
 
 # --- hostile layers ---------------------------------------------------------------------------
@@ -154,15 +186,23 @@ def _raw_tar_member(name: str, data: bytes, declared: int | None = None) -> byte
 HOSTILE = {
     "dotdot": (layer_tar([M("../../etc/passwd", b"x")]), "'..' in its path"),
     "absolute": (layer_tar([M("/etc/passwd", b"x")]), "absolute path"),
-    "symlink-out": (layer_tar([M("a/b", kind=SYM, linkname="../../../etc/shadow")]),
-                    "points outside the image"),
+    "symlink-out": (
+        layer_tar([M("a/b", kind=SYM, linkname="../../../etc/shadow")]),
+        "points outside the image",
+    ),
     "hardlink-out": (layer_tar([M("a", kind=LNK, linkname="../etc/shadow")]), "'..'"),
-    "lying-size-short": (_raw_tar_member("a", b"x" * 2048, declared=100) + b"\0" * 1024,
-                         "lies about its size"),
-    "lying-size-long": (_raw_tar_member("a", b"x" * 100, declared=4096) + b"\0" * 1024,
-                        "truncated or lying size"),
-    "truncated-gzip": (gzip.compress(layer_tar([M("a", random.Random(0).randbytes(100000))]))[:-200],
-                       "truncated gzip"),
+    "lying-size-short": (
+        _raw_tar_member("a", b"x" * 2048, declared=100) + b"\0" * 1024,
+        "lies about its size",
+    ),
+    "lying-size-long": (
+        _raw_tar_member("a", b"x" * 100, declared=4096) + b"\0" * 1024,
+        "truncated or lying size",
+    ),
+    "truncated-gzip": (
+        gzip.compress(layer_tar([M("a", random.Random(0).randbytes(100000))]))[:-200],
+        "truncated gzip",
+    ),
     "garbage": (b"\x1f\x8b" + b"not gzip at all" * 10, "corrupt gzip"),
 }
 

@@ -2,9 +2,9 @@
 
 Auth: anonymous, basic, or bearer tokens from the registry's ``WWW-Authenticate`` challenge;
 credentials come from ``~/.docker/config.json`` (``$DOCKER_CONFIG``), ``auths.<host>.auth`` or
-``username``/``password``. Credential helpers (``credsStore``/``credHelpers``) are not run: hullcheck
-starts no processes, so those registries are tried anonymously (and we say so). Plain HTTP is used
-only for hosts named in ``insecure`` (``--insecure-registry HOST:PORT``).
+``username``/``password``. Credential helpers (``credsStore``/``credHelpers``) are not run:
+hullcheck starts no processes, so those registries are tried anonymously (and we say so). Plain
+HTTP is used only for hosts named in ``insecure`` (``--insecure-registry HOST:PORT``).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def load_credentials(
     keys = [host, f"https://{host}", f"http://{host}", f"https://{host}/v1/", f"https://{host}/v2/"]
     if host == "docker.io":
         keys = [DOCKER_HUB_AUTH_KEY, "docker.io", "index.docker.io", "registry-1.docker.io", *keys]
-    auths = doc.get("auths") if isinstance(doc.get("auths"), dict) else {}
+    auths: dict[str, Any] = doc["auths"] if isinstance(doc.get("auths"), dict) else {}
     for key in keys:
         entry = auths.get(key)
         if not isinstance(entry, dict):
@@ -81,7 +81,7 @@ def load_credentials(
             return Credentials(user, password)
         if entry.get("username") and entry.get("password"):
             return Credentials(str(entry["username"]), str(entry["password"]))
-    helpers = doc.get("credHelpers") if isinstance(doc.get("credHelpers"), dict) else {}
+    helpers: dict[str, Any] = doc["credHelpers"] if isinstance(doc.get("credHelpers"), dict) else {}
     if notes is not None and (doc.get("credsStore") or host in helpers):
         notes.append(
             f"{host}: credentials are kept by a Docker credential helper, which hullcheck does"
@@ -186,14 +186,15 @@ class RegistryClient:
                 raise RegistryError(
                     f"{self.registry}: token service refused us (HTTP {resp.status_code})"
                 )
+            bearer: str | None = None
             try:
                 doc = resp.json()
-                token = doc.get("token") or doc.get("access_token")
+                bearer = doc.get("token") or doc.get("access_token")
             except ValueError:
-                token = None
-            if not token:
+                pass
+            if not bearer:
                 raise RegistryError(f"{self.registry}: token service answered without a token")
-            return f"Bearer {token}"
+            return f"Bearer {bearer}"
         raise RegistryError(f"{self.registry}: unsupported authentication challenge {challenge!r}")
 
     # --- API --------------------------------------------------------------------------------

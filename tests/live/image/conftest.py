@@ -8,6 +8,7 @@ removed afterwards.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import socket
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from tests.image.builders import sha
 
 LABEL = "hullcheck.test=image"
@@ -66,20 +66,41 @@ class Registry:
         if location.startswith("/"):
             location = f"http://{self.host}{location}"
         sep = "&" if "?" in location else "?"
-        r = requests.put(f"{location}{sep}digest={digest}", data=data, auth=self.auth,
-                         headers={"Content-Type": "application/octet-stream"}, timeout=60)
+        r = requests.put(
+            f"{location}{sep}digest={digest}",
+            data=data,
+            auth=self.auth,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=60,
+        )
         assert r.status_code == 201, r.text
         return digest
 
-    def put_manifest(self, repo: str, ref: str, manifest: bytes,
-                     media_type: str = "application/vnd.oci.image.manifest.v1+json") -> str:
-        r = requests.put(f"{self.url}/{repo}/manifests/{ref}", data=manifest, auth=self.auth,
-                         headers={"Content-Type": media_type}, timeout=30)
+    def put_manifest(
+        self,
+        repo: str,
+        ref: str,
+        manifest: bytes,
+        media_type: str = "application/vnd.oci.image.manifest.v1+json",
+    ) -> str:
+        r = requests.put(
+            f"{self.url}/{repo}/manifests/{ref}",
+            data=manifest,
+            auth=self.auth,
+            headers={"Content-Type": media_type},
+            timeout=30,
+        )
         assert r.status_code == 201, r.text
         return sha(manifest)
 
-    def push(self, repo: str, ref: str, manifest: bytes, blobs: dict[str, bytes],
-             media_type: str = "application/vnd.oci.image.manifest.v1+json") -> str:
+    def push(
+        self,
+        repo: str,
+        ref: str,
+        manifest: bytes,
+        blobs: dict[str, bytes],
+        media_type: str = "application/vnd.oci.image.manifest.v1+json",
+    ) -> str:
         for data in blobs.values():
             self.put_blob(repo, data)
         return self.put_manifest(repo, ref, manifest, media_type)
@@ -99,8 +120,9 @@ def _start_registry(tmp: Path, htpasswd: Path | None) -> tuple[subprocess.Popen[
         f"    rootdirectory: {tmp / 'data'}\n  delete:\n    enabled: true\n"
         f"http:\n  addr: 127.0.0.1:{port}\n{auth}"
     )
-    proc = subprocess.Popen([exe, "serve", str(config)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     host = f"127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -144,5 +166,5 @@ def auth_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry
 def docker_config(tmp: Path, host: str, user: str, password: str) -> Path:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     path = tmp / "config.json"
-    path.write_text('{"auths": {"%s": {"auth": "%s"}}}' % (host, token))
+    path.write_text(json.dumps({"auths": {host: {"auth": token}}}))
     return path

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.image.test_image_files import run
 from tests.live.image.conftest import LABEL, Registry, unavailable
 
@@ -32,8 +31,12 @@ def engine_image(docker_api: object, tmp_path_factory: pytest.TempPathFactory) -
         info.type = tarfile.SYMTYPE
         info.linkname = "busybox"
         tf.addfile(info)
-    base = api.import_image_from_data(buf.getvalue(), repository="hullcheck-test-image/base",  # type: ignore[attr-defined]
-                                      tag="1", changes=[f"LABEL {LABEL}"])
+    base = api.import_image_from_data(
+        buf.getvalue(),
+        repository="hullcheck-test-image/base",  # type: ignore[attr-defined]
+        tag="1",
+        changes=[f"LABEL {LABEL}"],
+    )
     assert base
     (ctx / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n")
     (ctx / "Dockerfile").write_text(
@@ -72,12 +75,21 @@ def test_skopeo_push_then_remote(engine_image: str, registry: Registry, tmp_path
         unavailable("skopeo is not installed")
     archive = tmp_path / "app.tar"
     subprocess.run(["docker", "save", "-o", str(archive), engine_image], check=True)
-    subprocess.run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-                    f"docker-archive:{archive}", f"docker://{registry.host}/skopeo/app:1"],
-                   check=True)
+    subprocess.run(
+        [
+            "skopeo",
+            "copy",
+            "--quiet",
+            "--dest-tls-verify=false",
+            f"docker-archive:{archive}",
+            f"docker://{registry.host}/skopeo/app:1",
+        ],
+        check=True,
+    )
     local = run([str(archive)])
-    remote = run([f"{registry.host}/skopeo/app:1", "--remote",
-                  "--insecure-registry", registry.host])
+    remote = run(
+        [f"{registry.host}/skopeo/app:1", "--remote", "--insecure-registry", registry.host]
+    )
     assert not remote.errors, remote.errors
     key = {(f.rule, f.location.path, f.location.layer) for f in local.findings}
     assert key == {(f.rule, f.location.path, f.location.layer) for f in remote.findings}

@@ -7,24 +7,24 @@ import time
 from pathlib import Path
 
 import pytest
-
-from hullcheck.config import Config, TrustKey, TrustPolicy
-from hullcheck.trust import policy as trust_policy
-from hullcheck.trust.registry import RegistryOptions
 from tests.image.builders import (
     BUNDLE_TYPE,
     Signer,
     bundle_referrer,
     classic_signature,
     image_blobs,
-    rekor_annotation,
     referrers_index,
+    rekor_annotation,
     sha,
     sigstore_bundle,
     simple_signing_payload,
 )
 from tests.image.test_image_files import BASE, CONFIG, EXPECTED, HISTORY, TOP, pairs, run
 from tests.live.image.conftest import Registry, docker_config
+
+from hullcheck.config import Config, TrustKey, TrustPolicy
+from hullcheck.trust import policy as trust_policy
+from hullcheck.trust.registry import RegistryOptions
 
 pytestmark = pytest.mark.live
 
@@ -64,24 +64,37 @@ def test_multi_platform_index_picks_and_says_so(registry: Registry) -> None:
     arm_cfg = {"User": "app"}
     arm, _c, blobs2 = image_blobs([BASE], arm_cfg, HISTORY[:1])
     registry.push("multi", sha(arm), arm, blobs2)
-    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
-                        "manifests": [
-                            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                             "digest": sha(amd), "size": len(amd),
-                             "platform": {"os": "linux", "architecture": "amd64"}},
-                            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
-                             "digest": sha(arm), "size": len(arm),
-                             "platform": {"os": "linux", "architecture": "arm64",
-                                          "variant": "v8"}}]}).encode()
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": sha(amd),
+                    "size": len(amd),
+                    "platform": {"os": "linux", "architecture": "amd64"},
+                },
+                {
+                    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "digest": sha(arm),
+                    "size": len(arm),
+                    "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"},
+                },
+            ],
+        }
+    ).encode()
     registry.put_manifest("multi", "1", index, "application/vnd.oci.image.index.v1+json")
     ref = f"{registry.host}/multi:1"
-    report = run([ref, "--remote", "--insecure-registry", registry.host, "--platform",
-                  "linux/arm64"])
+    report = run(
+        [ref, "--remote", "--insecure-registry", registry.host, "--platform", "linux/arm64"]
+    )
     assert not report.errors
     assert any("picked linux/arm64/v8" in w for w in report.warnings)
     assert not any(f.rule == "IMG001" for f in report.findings)  # the arm64 image has a user
-    report = run([ref, "--remote", "--insecure-registry", registry.host, "--platform",
-                  "linux/s390x"])
+    report = run(
+        [ref, "--remote", "--insecure-registry", registry.host, "--platform", "linux/s390x"]
+    )
     assert report.errors and "no manifest for platform linux/s390x" in report.errors[0].message
 
 
@@ -90,17 +103,20 @@ def test_basic_auth(auth_registry: Registry, tmp_path: Path) -> None:
     ref = f"{auth_registry.host}/private/app:1"
     empty = tmp_path / "empty.json"
     empty.write_text("{}")
-    report = run([ref, "--remote", "--insecure-registry", auth_registry.host,
-                   "--docker-config", str(empty)])
+    report = run(
+        [ref, "--remote", "--insecure-registry", auth_registry.host, "--docker-config", str(empty)]
+    )
     assert report.errors and "authentication required" in report.errors[0].message
     cfg = docker_config(tmp_path, auth_registry.host, "tester", "s3cret")
-    report = run([ref, "--remote", "--insecure-registry", auth_registry.host,
-                  "--docker-config", str(cfg)])
+    report = run(
+        [ref, "--remote", "--insecure-registry", auth_registry.host, "--docker-config", str(cfg)]
+    )
     assert not report.errors, report.errors
     assert pairs(report) == EXPECTED
     bad = docker_config(tmp_path, auth_registry.host, "tester", "wrong")
-    report = run([ref, "--remote", "--insecure-registry", auth_registry.host,
-                  "--docker-config", str(bad)])
+    report = run(
+        [ref, "--remote", "--insecure-registry", auth_registry.host, "--docker-config", str(bad)]
+    )
     assert report.errors
 
 
@@ -110,8 +126,15 @@ SIGNER = Signer()
 OTHER = Signer()
 
 
-def sign_classic(reg: Registry, repo: str, digest: str, *, signer: Signer = SIGNER,
-                 signed_digest: str | None = None, tamper: bool = False) -> None:
+def sign_classic(
+    reg: Registry,
+    repo: str,
+    digest: str,
+    *,
+    signer: Signer = SIGNER,
+    signed_digest: str | None = None,
+    tamper: bool = False,
+) -> None:
     payload = simple_signing_payload(f"{reg.host}/{repo}", signed_digest or digest)
     signature = signer.sign(payload)
     rekor = rekor_annotation(payload, signature, signer.public_pem)
@@ -128,8 +151,12 @@ def attach_bundles(reg: Registry, repo: str, digest: str, size: int, bundles: li
         reg.push(repo, sha(manifest), manifest, blobs)
         manifests.append(manifest)
     # Debian's registry has no referrers API: the referrers tag schema, as cosign falls back to
-    reg.put_manifest(repo, digest.replace(":", "-"), referrers_index(manifests),
-                     "application/vnd.oci.image.index.v1+json")
+    reg.put_manifest(
+        repo,
+        digest.replace(":", "-"),
+        referrers_index(manifests),
+        "application/vnd.oci.image.index.v1+json",
+    )
 
 
 def signature_verdict(reg: Registry, repo: str, key: Path) -> trust_policy.TrustVerdict:
@@ -137,8 +164,11 @@ def signature_verdict(reg: Registry, repo: str, key: Path) -> trust_policy.Trust
     report = run([f"{reg.host}/{repo}:1", "--remote", "--insecure-registry", reg.host], config)
     assert not report.errors, report.errors
     verdicts = trust_policy.judge_reference(
-        f"{reg.host}/{repo}:1", config.trust, verify_signatures=True,
-        registry_options=RegistryOptions(insecure=frozenset({reg.host})))
+        f"{reg.host}/{repo}:1",
+        config.trust,
+        verify_signatures=True,
+        registry_options=RegistryOptions(insecure=frozenset({reg.host})),
+    )
     sig = [f for f in report.findings if f.rule == "IMG017"]
     verdict = verdicts[-1]
     assert bool(sig) is (not verdict.ok)  # the command and the shared function agree
@@ -156,22 +186,43 @@ def key(tmp_path: Path) -> Path:
 
 CASES = {
     "classic-good": ("signed", lambda r, repo, d, s: sign_classic(r, repo, d)),
-    "classic-wrong-key": ("wrong-key", lambda r, repo, d, s: sign_classic(r, repo, d, signer=OTHER)),
-    "classic-tampered": ("tampered-payload",
-                         lambda r, repo, d, s: sign_classic(r, repo, d, tamper=True)),
-    "classic-other-digest": ("other-digest", lambda r, repo, d, s: sign_classic(
-        r, repo, d, signed_digest="sha256:" + "ab" * 32)),
+    "classic-wrong-key": (
+        "wrong-key",
+        lambda r, repo, d, s: sign_classic(r, repo, d, signer=OTHER),
+    ),
+    "classic-tampered": (
+        "tampered-payload",
+        lambda r, repo, d, s: sign_classic(r, repo, d, tamper=True),
+    ),
+    "classic-other-digest": (
+        "other-digest",
+        lambda r, repo, d, s: sign_classic(r, repo, d, signed_digest="sha256:" + "ab" * 32),
+    ),
     "none": ("no-signature", lambda r, repo, d, s: None),
-    "bundle-good": ("signed", lambda r, repo, d, s: attach_bundles(
-        r, repo, d, s, [sigstore_bundle(SIGNER, d)])),
-    "bundle-wrong-key": ("wrong-key", lambda r, repo, d, s: attach_bundles(
-        r, repo, d, s, [sigstore_bundle(OTHER, d)])),
-    "bundle-tampered": ("tampered-payload", lambda r, repo, d, s: attach_bundles(
-        r, repo, d, s, [sigstore_bundle(SIGNER, d, tamper=True)])),
-    "bundle-other-digest": ("other-digest", lambda r, repo, d, s: attach_bundles(
-        r, repo, d, s, [sigstore_bundle(SIGNER, "sha256:" + "cd" * 32)])),
-    "bundle-keyless": ("untrusted-bundle", lambda r, repo, d, s: attach_bundles(
-        r, repo, d, s, [KEYLESS])),
+    "bundle-good": (
+        "signed",
+        lambda r, repo, d, s: attach_bundles(r, repo, d, s, [sigstore_bundle(SIGNER, d)]),
+    ),
+    "bundle-wrong-key": (
+        "wrong-key",
+        lambda r, repo, d, s: attach_bundles(r, repo, d, s, [sigstore_bundle(OTHER, d)]),
+    ),
+    "bundle-tampered": (
+        "tampered-payload",
+        lambda r, repo, d, s: attach_bundles(
+            r, repo, d, s, [sigstore_bundle(SIGNER, d, tamper=True)]
+        ),
+    ),
+    "bundle-other-digest": (
+        "other-digest",
+        lambda r, repo, d, s: attach_bundles(
+            r, repo, d, s, [sigstore_bundle(SIGNER, "sha256:" + "cd" * 32)]
+        ),
+    ),
+    "bundle-keyless": (
+        "untrusted-bundle",
+        lambda r, repo, d, s: attach_bundles(r, repo, d, s, [KEYLESS]),
+    ),
 }
 KEYLESS = b""
 
@@ -209,20 +260,26 @@ def test_signature_check_under_100ms(registry: Registry, key: Path) -> None:
 def test_policy_allowed_and_pinning(registry: Registry) -> None:
     digest, _ = push_image(registry, "app", "1")
     config = Config(trust=TrustPolicy(allowed=["ghcr.io/acme/**"], require_digest=True))
-    report = run([f"{registry.host}/app:1", "--remote", "--insecure-registry", registry.host],
-                 config)
+    report = run(
+        [f"{registry.host}/app:1", "--remote", "--insecure-registry", registry.host], config
+    )
     rules = {f.rule for f in report.findings}
     assert {"IMG015", "IMG016"} <= rules
     config = Config(trust=TrustPolicy(allowed=[registry.host], require_digest=True))
-    report = run([f"{registry.host}/app@{digest}", "--remote", "--insecure-registry",
-                  registry.host], config)
+    report = run(
+        [f"{registry.host}/app@{digest}", "--remote", "--insecure-registry", registry.host], config
+    )
     assert not {"IMG015", "IMG016"} & {f.rule for f in report.findings}
 
 
 def test_unreachable_registry_is_unverifiable_not_pass(key: Path) -> None:
     verdicts = trust_policy.judge_reference(
-        "127.0.0.1:1/app:1", TrustPolicy(), extra_keys=[key], verify_signatures=True,
-        registry_options=RegistryOptions(insecure=frozenset({"127.0.0.1:1"}), timeout=2))
+        "127.0.0.1:1/app:1",
+        TrustPolicy(),
+        extra_keys=[key],
+        verify_signatures=True,
+        registry_options=RegistryOptions(insecure=frozenset({"127.0.0.1:1"}), timeout=2),
+    )
     assert verdicts[-1].code == "unverifiable" and not verdicts[-1].ok
 
 

@@ -16,7 +16,7 @@ import tarfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any, Protocol
 
 from hullcheck.models.image import (
     BLOCK,
@@ -33,6 +33,10 @@ WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 CHUNK = 1 << 20
 TRUNCATED = "{what}: layer data ends before its last member (truncated or lying size)"
+
+
+class Readable(Protocol):
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 class ImageError(Exception):
@@ -56,7 +60,7 @@ class Limits:
 class CountingReader:
     """Wrap a raw stream: count bytes and optionally hash them (digest verification)."""
 
-    def __init__(self, raw: IO[bytes], hasher: Any = None) -> None:
+    def __init__(self, raw: Readable, hasher: Any = None) -> None:
         self.raw = raw
         self.count = 0
         self.hasher = hasher
@@ -76,7 +80,7 @@ class DecompressingReader:
     have no cap on the output: this reader refuses both.
     """
 
-    def __init__(self, raw: IO[bytes], what: str, limits: Limits, compressed_size: int | None):
+    def __init__(self, raw: Readable, what: str, limits: Limits, compressed_size: int | None):
         self.raw = CountingReader(raw) if not isinstance(raw, CountingReader) else raw
         self.what = what
         self.limits = limits
@@ -187,14 +191,14 @@ def _strict_tarinfo(limits: Limits, what: str) -> type[tarfile.TarInfo]:
 
     class StrictTarInfo(tarfile.TarInfo):
         @classmethod
-        def frombuf(cls, buf: bytes, encoding: str, errors: str) -> tarfile.TarInfo:
+        def frombuf(cls, buf: Any, encoding: str, errors: str) -> Any:
             try:
                 return super().frombuf(buf, encoding, errors)
-            except tarfile.EOFHeaderError:
+            except tarfile.EOFHeaderError:  # type: ignore[attr-defined]
                 raise
-            except tarfile.EmptyHeaderError:
+            except tarfile.EmptyHeaderError:  # type: ignore[attr-defined]
                 raise
-            except tarfile.TruncatedHeaderError:
+            except tarfile.TruncatedHeaderError:  # type: ignore[attr-defined]
                 raise ImageError(f"{what}: tar stream ends inside a header (truncated)") from None
             except tarfile.HeaderError as exc:
                 raise ImageError(
@@ -249,7 +253,7 @@ def _check_symlink(path: str, target: str, what: str) -> None:
 
 
 def scan_layer(
-    raw: IO[bytes],
+    raw: Readable,
     what: str,
     layer_id: str,
     limits: Limits,
@@ -263,8 +267,8 @@ def scan_layer(
     reader = DecompressingReader(raw, what, limits, compressed_size)
     table = LayerTable(what=what)
     try:
-        tf = tarfile.open(
-            fileobj=reader,  # type: ignore[arg-type]
+        tf = tarfile.open(  # noqa: SIM115 - closed with the stream, read to its end here
+            fileobj=reader,  # type: ignore[call-overload]
             mode="r|",
             tarinfo=_strict_tarinfo(limits, what),
             errorlevel=2,

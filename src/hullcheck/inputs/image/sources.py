@@ -12,7 +12,7 @@ import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from hullcheck.findings import ImageRef
 from hullcheck.inputs.image.layers import (
@@ -20,6 +20,7 @@ from hullcheck.inputs.image.layers import (
     ImageError,
     LayerTable,
     Limits,
+    Readable,
     read_json,
     resolve,
     scan_layer,
@@ -134,7 +135,7 @@ def assemble(
 class _Chain:
     """Put back bytes already read in front of a stream."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self.head = head
         self.rest = rest
 
@@ -150,7 +151,7 @@ class _Chain:
 
 
 def read_save_stream(
-    stream: IO[bytes],
+    stream: Readable,
     what: str,
     limits: Limits,
     source: str,
@@ -163,7 +164,7 @@ def read_save_stream(
     tables: dict[str, LayerTable] = {}
     aliases: dict[str, str] = {}
     try:
-        outer = tarfile.open(fileobj=stream, mode="r|*")  # type: ignore[call-overload]
+        outer = tarfile.open(fileobj=stream, mode="r|*")  # type: ignore[call-overload]  # noqa: SIM115
         for member in outer:
             outer.members.clear()
             name = member.name.lstrip("./") if member.name.startswith("./") else member.name
@@ -272,12 +273,12 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
             blob = _blob_path(path, digest, what)
             with blob.open("rb") as fh:
                 hasher = hashlib.sha256()
-                counted = CountingReader(fh, hasher)  # type: ignore[arg-type]
+                counted = CountingReader(fh, hasher)
                 tables.append(
                     scan_layer(
                         counted,
                         f"{what}: layer {digest}",
-                        digest,  # type: ignore[arg-type]
+                        digest,
                         opts.limits,
                         compressed_size=blob.stat().st_size,
                     )
@@ -394,7 +395,7 @@ def load_from_engine(name: str, opts: SourceOptions) -> list[Image] | None:
         opts.limits,
         "engine",
         name,
-        ref_for,  # type: ignore[arg-type]
+        ref_for,
     )
     for image in images:
         image.manifest_digest = manifest_digest
@@ -462,7 +463,7 @@ def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
                 tables.append(
                     scan_layer(
                         CountingReader(raw, hasher),
-                        f"{name}: layer {digest}",  # type: ignore[arg-type]
+                        f"{name}: layer {digest}",
                         digest,
                         opts.limits,
                         compressed_size=size or layer.get("size"),

@@ -16,7 +16,8 @@ class CurlPipeShell(Rule):
     A history step that pipes `curl` or `wget` output straight into a shell.
 
     ## Why it matters
-    Whatever the server (or anyone in between) sends at build time runs as root in the build, unverified.
+    Whatever the server (or anyone in between) sends at build time runs as root in the
+    build, unverified.
 
     ## How to fix
     Before:

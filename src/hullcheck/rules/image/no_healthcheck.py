@@ -15,7 +15,8 @@ class NoHealthcheck(Rule):
     An image config without a `Healthcheck` (or with `HEALTHCHECK NONE`).
 
     ## Why it matters
-    Without a health check the engine and orchestrators cannot tell a hung service from a working one.
+    Without a health check the engine and orchestrators cannot tell a hung service from a
+    working one.
 
     ## How to fix
     Before:

@@ -13,7 +13,8 @@ from hullcheck.rules.image._patterns import CACHE_DIRS, CACHE_IGNORED
 class PackageCache(Rule):
     """
     ## What it finds
-    Package manager caches left in the final image: apt lists and archives, apk, yum/dnf, pip caches.
+    Package manager caches left in the final image: apt lists and archives, apk, yum/dnf,
+    pip caches.
 
     ## Why it matters
     Dead weight in every pull, and stale package metadata that confuses later installs and scanners.
@@ -41,7 +42,10 @@ class PackageCache(Rule):
     severity = Severity.LOW
     inputs = frozenset({"image"})
     references = ()
-    fix = "Clean caches in the same RUN (rm -rf /var/lib/apt/lists/*, apk add --no-cache, pip --no-cache-dir)."
+    fix = (
+        "Clean caches in the same RUN (rm -rf /var/lib/apt/lists/*, apk add --no-cache,"
+        " pip --no-cache-dir)."
+    )
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         found: dict[str, tuple[int, int, str]] = {}

@@ -12,12 +12,14 @@ from hullcheck.rules.base import Context, Rule
 class SecretFile(Rule):
     """
     ## What it finds
-    Private keys, cloud and registry credentials (`.aws/credentials`, `.docker/config.json` with auth,
-    `.npmrc`/`.pypirc` tokens, `.git-credentials`, kubeconfigs, `.env`) in any layer, including a
-    secret a later layer deleted: it is still in the image, and the finding names its layer.
+    Private keys, cloud and registry credentials (`.aws/credentials`, `.docker/config.json`
+    with auth, `.npmrc`/`.pypirc` tokens, `.git-credentials`, kubeconfigs, `.env`) in any
+    layer, including a secret a later layer deleted: it is still in the image, and the finding
+    names its layer.
 
     ## Why it matters
-    Every layer ships with the image; deleting a file in a later layer hides it from the final view only.
+    Every layer ships with the image; deleting a file in a later layer hides it from the
+    final view only.
 
     ## How to fix
     Before:

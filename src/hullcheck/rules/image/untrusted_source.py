@@ -16,7 +16,8 @@ class UntrustedSource(Rule):
     An image whose reference is outside `trust.allowed` in the configuration.
 
     ## Why it matters
-    Images from unvetted sources are the easiest way to run someone else's code with your privileges.
+    Images from unvetted sources are the easiest way to run someone else's code with your
+    privileges.
 
     ## How to fix
     Before:
