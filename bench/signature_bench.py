@@ -1,0 +1,39 @@
+"""Verify a cosign signature (classic and bundle) on a loopback docker-registry; not run in CI.
+
+PYTHONPATH=src:. python bench/signature_bench.py
+"""
+
+import tempfile
+import time
+from pathlib import Path
+
+from tests.image.builders import sigstore_bundle
+from tests.live.image.conftest import Registry, _start_registry
+from tests.live.image.test_registry import SIGNER, attach_bundles, push_image, sign_classic
+
+from hullcheck.trust import policy
+from hullcheck.trust.registry import RegistryOptions
+
+tmp = Path(tempfile.mkdtemp())
+proc, host = _start_registry(tmp, None)
+try:
+    reg = Registry(host)
+    key = SIGNER.write_public(tmp / "k.pub")
+    opts = RegistryOptions(insecure=frozenset({host}))
+    for form in ("classic", "bundle"):
+        d, s = push_image(reg, f"b/{form}", "1")
+        sign_classic(reg, f"b/{form}", d) if form == "classic" else attach_bundles(
+            reg, f"b/{form}", d, s, [sigstore_bundle(SIGNER, d)]
+        )
+        ref = policy.parse_reference(f"{host}/b/{form}:1")
+        policy.verify_signature(ref, [key], opts)
+        ts = []
+        for _ in range(10):
+            t = time.perf_counter()
+            v = policy.verify_signature(ref, [key], opts)
+            ts.append(time.perf_counter() - t)
+            assert v.ok
+        print(form, f"median {sorted(ts)[5] * 1000:.1f} ms, max {max(ts) * 1000:.1f} ms")
+finally:
+    proc.terminate()
+    proc.wait()
