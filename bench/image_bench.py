@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "image"))
 
-from tests.image.builders import image_blobs, write_oci_layout
+from image_builders import image_blobs, write_oci_layout
 
 
 def make_layer(rng: random.Random, size: int, index: int) -> bytes:

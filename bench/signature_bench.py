@@ -1,15 +1,22 @@
+# ruff: noqa: E402
 """Verify a cosign signature (classic and bundle) on a loopback docker-registry; not run in CI.
 
 PYTHONPATH=src:. python bench/signature_bench.py
 """
 
+import sys
 import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "image"), str(ROOT / "tests" / "live" / "image")]
+
 import time
 from pathlib import Path
 
-from tests.image.builders import sigstore_bundle
-from tests.live.image.conftest import Registry, _start_registry
-from tests.live.image.test_registry import SIGNER, attach_bundles, push_image, sign_classic
+from image_builders import sigstore_bundle
+from image_live import Registry, _start_registry
+from test_image_registry import SIGNER, attach_bundles, push_image, sign_classic
 
 from hullcheck.trust import policy
 from hullcheck.trust.registry import RegistryOptions

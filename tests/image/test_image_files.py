@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from tests.image.builders import M, image_blobs, layer_tar, write_docker_save, write_oci_layout
+from image_builders import M, image_blobs, layer_tar, write_docker_save, write_oci_layout
 
 from hullcheck.commands import image as image_cmd
 from hullcheck.config import Config
@@ -108,7 +108,7 @@ def test_oci_layout_exact_findings(tmp_path: Path) -> None:
     assert pairs(report) == EXPECTED
     deleted = [f for f in report.findings if f.location.path == "/root/.ssh/id_rsa"]
     assert "deleted or replaced in a later layer" in deleted[0].message
-    from tests.image.builders import sha
+    from image_builders import sha
 
     assert deleted[0].location.layer == sha(BASE)  # the layer that holds it, by diff id
     assert deleted[0].location.image is not None and deleted[0].location.image.digest

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.image.builders import (
+from image_builders import (
     BUNDLE_TYPE,
     Signer,
     bundle_referrer,
@@ -19,8 +19,8 @@ from tests.image.builders import (
     sigstore_bundle,
     simple_signing_payload,
 )
-from tests.image.test_image_files import BASE, CONFIG, EXPECTED, HISTORY, TOP, pairs, run
-from tests.live.image.conftest import Registry, docker_config
+from image_live import Registry, docker_config
+from test_image_files import BASE, CONFIG, EXPECTED, HISTORY, TOP, pairs, run
 
 from hullcheck.config import Config, TrustKey, TrustPolicy
 from hullcheck.trust import policy as trust_policy
@@ -230,7 +230,7 @@ KEYLESS = b""
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_signature_verdicts(case: str, registry: Registry, key: Path) -> None:
     global KEYLESS
-    from tests.image.test_cosign_vectors import VECTORS
+    from test_cosign_vectors import VECTORS
 
     KEYLESS = (VECTORS / "oci-attestation.sigstore.json").read_bytes()
     expected, attach = CASES[case]

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.image.test_image_files import run
-from tests.live.image.conftest import LABEL, Registry, unavailable
+from image_live import LABEL, Registry, unavailable
+from test_image_files import run
 
 pytestmark = pytest.mark.live
 TAG = "hullcheck-test-image/app:1"
