@@ -8,10 +8,13 @@ whole graph.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError, Report
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
+from hullcheck.models.pod import LATEST_VERSION, Pod, PssPolicy, parse_version, pod_of
+from hullcheck.suppress import Suppression
 from hullcheck.yamlutil import Document, LineDict, YamlError, load_documents
 
 if TYPE_CHECKING:
@@ -98,14 +101,124 @@ def _object(data: LineDict, path: str, default_namespace: str) -> KubeObject | N
     )
 
 
+PSS_LEVELS = ("privileged", "baseline", "restricted")
+ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
+IGNORE_ANNOTATION = "hullcheck.dev/ignore"
+
+
+def namespace_policies(objects: list[KubeObject], default: PssPolicy, warnings: list[str]
+                       ) -> dict[str, PssPolicy]:
+    """The enforce level/version each Namespace in the scan sets, resolved the way
+    pod-security-admission's ``PolicyToEvaluate`` does: the flags are the defaults, a label
+    overrides its half, and an unparsable label means ``restricted`` / ``latest``."""
+    out: dict[str, PssPolicy] = {}
+    for obj in objects:
+        if obj.kind != "Namespace" or obj.api_version != "v1":
+            continue
+        labels = obj.labels
+        if ENFORCE_LABEL not in labels and ENFORCE_VERSION_LABEL not in labels:
+            continue
+        level, version = default.level, default.version
+        if ENFORCE_LABEL in labels:
+            level = labels[ENFORCE_LABEL]
+            if level not in PSS_LEVELS:
+                warnings.append(f"{obj.path}: {obj.ref}: invalid {ENFORCE_LABEL} {level!r}; "
+                                "the API server uses restricted")
+                level = "restricted"
+        if ENFORCE_VERSION_LABEL in labels:
+            text = labels[ENFORCE_VERSION_LABEL]
+            if not _VERSION_LABEL.match(text):
+                warnings.append(f"{obj.path}: {obj.ref}: invalid {ENFORCE_VERSION_LABEL} "
+                                f"{text!r}; the API server uses latest")
+                version = LATEST_VERSION
+            else:
+                version = parse_version(text)
+        out[obj.name] = PssPolicy(level, version, f"{obj.ref} labels")
+    return out
+
+
+_VERSION_LABEL = re.compile(r"^(latest|v1\.(0|[1-9][0-9]*))$")
+
+
+def annotation_suppressions(pod: Pod) -> list[Suppression]:
+    """``hullcheck.dev/ignore: "ID[,ID] [reason]"`` on the workload or its pod template covers
+    every finding of the object; ``hullcheck.dev/ignore.<container>`` one container's."""
+    out: list[Suppression] = []
+    owner = pod.owner
+    sources: list[Any] = [owner.metadata]
+    if pod.metadata is not owner.metadata:
+        sources.append(pod.metadata)
+    for meta in sources:
+        ann = meta.get("annotations") if isinstance(meta, dict) else None
+        if not isinstance(ann, LineDict):
+            continue
+        for key, value in ann.items():
+            key = str(key)
+            if key != IGNORE_ANNOTATION and not key.startswith(IGNORE_ANNOTATION + "."):
+                continue
+            container = key[len(IGNORE_ANNOTATION) + 1 :] or None
+            ids, _, reason = str(value or "").strip().partition(" ")
+            selectors = [i.strip() for i in ids.split(",") if i.strip()]
+            if not selectors:
+                continue
+            out.append(Suppression(selectors, "annotation", owner.path, object=owner.ref,
+                                   container=container, reason=reason.strip() or None,
+                                   line=ann.line_of(key)))
+    return out
+
+
+def object_suppressions(obj: KubeObject) -> list[Suppression]:
+    """The ignore annotation on any non-workload object (a Namespace, a Role...)."""
+    ann = obj.metadata.get("annotations")
+    if not isinstance(ann, LineDict) or IGNORE_ANNOTATION not in ann:
+        return []
+    ids, _, reason = str(ann[IGNORE_ANNOTATION] or "").strip().partition(" ")
+    selectors = [i.strip() for i in ids.split(",") if i.strip()]
+    if not selectors:
+        return []
+    return [Suppression(selectors, "annotation", obj.path, object=obj.ref,
+                        reason=reason.strip() or None, line=ann.line_of(IGNORE_ANNOTATION))]
+
+
 def analyze(sources: list[Source], engine: Engine) -> Report:
+    from hullcheck.inputs.k8s_container import container_spec
+    from hullcheck.yaml_suppress import inline_suppressions
+
     report = Report()
-    default_namespace = engine.ctx.options.get("namespace") or "default"
+    options = engine.ctx.options
+    default_namespace = options.get("namespace") or "default"
     objects: list[KubeObject] = []
     for source in sources:
-        objects.extend(load_objects(source, default_namespace, report.errors))
-    # Workload-level hooks (pods, containers) and the cross-resource graph are added by the
-    # Kubernetes issues; with the objects loaded, rules that need the whole set get it here.
+        loaded = load_objects(source, default_namespace, report.errors)
+        objects.extend(loaded)
+        if loaded:
+            report.suppressions.extend(inline_suppressions(source.path, source.text))
+
+    level = str(options.get("pss_level") or "restricted")
+    try:
+        version = parse_version(str(options.get("kubernetes_version") or "latest"))
+    except ValueError as exc:
+        report.errors.append(InputError("--kubernetes-version", str(exc)))
+        version = LATEST_VERSION
+    default = PssPolicy(level, version, "--pss-level")
+    policies = namespace_policies(objects, default, report.warnings)
+
+    walk_pods = engine.has("check_pod")
+    walk_containers = engine.has("check_container")
+    for obj in objects:
+        pod = pod_of(obj)
+        if pod is None:
+            report.suppressions.extend(object_suppressions(obj))
+            continue
+        pod.pss = policies.get(obj.namespace or "", default)
+        report.suppressions.extend(annotation_suppressions(pod))
+        if walk_pods:
+            report.findings.extend(engine.run("check_pod", pod, where=obj.path))
+        if walk_containers:
+            engine.run_containers([container_spec(pod, c) for c in pod.containers], report)
+
+    # Cross-resource rules see every object at once (``pod_of`` gives a workload's pod).
     if engine.has("check_objects"):
         report.findings.extend(engine.run("check_objects", objects, where="kubernetes"))
     return report

@@ -1,0 +1,99 @@
+"""What every Pod Security Standards rule shares: when a control is judged, and how a violation
+becomes a finding.
+
+pod-security-admission (``policy/registry.go``) builds, for each level and version, the list of
+checks to run: at ``baseline`` the baseline checks that exist at that version; at ``restricted``
+the restricted checks that exist at that version plus every baseline check that none of those
+overrides (``OverrideCheckIDs``). ``privileged`` runs nothing. Versions newer than the newest
+check are clamped to it. ``PssRule.judged`` is that table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.pod import Pod, PodContainer
+from hullcheck.rules.base import Rule
+
+# control -> (overriding restricted control, first version it overrides)
+OVERRIDES: dict[str, tuple[str, tuple[int, int]]] = {
+    "hostPathVolumes": ("restrictedVolumes", (1, 0)),
+    "capabilities_baseline": ("capabilities_restricted", (1, 22)),
+    "seccompProfile_baseline": ("seccompProfile_restricted", (1, 19)),
+    "procMount": ("procMount_restricted", (1, 35)),
+}
+# Windows pods (``spec.os.name: windows``) are exempt from these from 1.25 on.
+WINDOWS_EXEMPT_FROM = (1, 25)
+
+
+@dataclass
+class Violation:
+    line: int
+    message: str
+    container: PodContainer | None = None  # None: a pod-level field
+    evidence: str = ""
+    cis: tuple[str, ...] | None = None  # the CIS ids this violation maps to (default: all)
+    severity: Severity | None = None
+
+
+class PssRule(Rule):
+    """Base of the ``pss:*`` rules; subclasses implement ``violations``."""
+
+    control: ClassVar[str]
+    level: ClassVar[str]  # the level that defines the control: baseline | restricted
+    min_version: ClassVar[tuple[int, int]] = (1, 0)
+    windows_exempt: ClassVar[bool] = False
+    cis: ClassVar[tuple[str, ...]] = ()  # cis-k8s-1.10 ids
+    inputs = frozenset({"kubernetes"})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "control" in cls.__dict__:
+            cls.references = cls.tags()
+
+    @classmethod
+    def judged(cls, level: str, version: tuple[int, int]) -> bool:
+        """Does pod-security-admission run this control for ``level`` at ``version``?"""
+        if level not in ("baseline", "restricted"):
+            return False
+        if cls.level == "restricted" and level != "restricted":
+            return False
+        if version < cls.min_version:
+            return False
+        override = OVERRIDES.get(cls.control)
+        return not (level == "restricted" and override is not None and version >= override[1])
+
+    def check_pod(self, ctx: Any, pod: Pod) -> Iterator[Finding]:
+        policy = pod.pss
+        if not self.judged(policy.level, policy.version):
+            return
+        if self.windows_exempt and pod.is_windows and policy.version >= WINDOWS_EXEMPT_FROM:
+            return
+        tag = f"pss:{self.level}:{self.control}"
+        context = f" (PSS {policy.level} {policy.version_text}"
+        context += f", from {policy.source})" if policy.source != "--pss-level" else ")"
+        for v in self.violations(pod, policy.version):
+            cis = sorted(self.cis if v.cis is None else v.cis,
+                         key=lambda c: tuple(int(p) for p in c.split(".")))
+            yield self.finding(
+                pod.location(v.line, v.container),
+                v.message + context,
+                references=(tag, *(f"cis-k8s-1.10:{c}" for c in cis)),
+                severity=v.severity,
+                evidence=f"{self.control}:{v.evidence or v.message}",
+            )
+
+    def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
+        raise NotImplementedError
+
+    @classmethod
+    def tags(cls) -> tuple[str, ...]:
+        cis = sorted(cls.cis, key=lambda c: tuple(int(p) for p in c.split(".")))
+        return (f"pss:{cls.level}:{cls.control}", *(f"cis-k8s-1.10:{c}" for c in cis))
+
+
+def quote(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hullcheck.findings import Severity
+from hullcheck.models.pod import Pod
+from hullcheck.rules.kubernetes._pss import PssRule, Violation
+
+
+class AllowPrivilegeEscalation(PssRule):
+    """
+    ## What it finds
+    A container that does not set `securityContext.allowPrivilegeEscalation: false` (Pod
+    Security Standards restricted control `allowPrivilegeEscalation`, from 1.8; Windows pods are
+    exempt from 1.25). Unset counts: the default allows escalation. A missing field is reported
+    at the container's `name:` line.
+
+    ## Why it matters
+    Without `no_new_privs`, a process can gain privileges through setuid binaries or file
+    capabilities in the image (`su`, `ping`, a planted binary): the step from a compromised app
+    user to root in the container.
+
+    ## How to fix
+    Set it explicitly on every container.
+
+    Before:
+    ```yaml
+    - name: web
+      image: web:1.2
+    ```
+    After:
+    ```yaml
+    - name: web
+      image: web:1.2
+      securityContext:
+        allowPrivilegeEscalation: false
+    ```
+
+    ## References
+    - Pod Security Standards, restricted, "Privilege Escalation" (pod-security-admission
+      `allowPrivilegeEscalation`)
+    - CIS Kubernetes Benchmark 1.10, 5.2.6
+    """
+
+    id = "K8S014"
+    name = "allow-privilege-escalation"
+    title = "Privilege escalation not disabled"
+    severity = Severity.MEDIUM
+    control = "allowPrivilegeEscalation"
+    level = "restricted"
+    min_version = (1, 8)
+    windows_exempt = True
+    cis = ("5.2.6",)
+    fix = "Set `securityContext.allowPrivilegeEscalation: false` on every container."
+
+    def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
+        for c in pod.containers:
+            value = c.sc("allowPrivilegeEscalation")
+            if value is False:
+                continue
+            if value is None:
+                yield Violation(c.line, f'Container "{c.name}" must set securityContext.'
+                                "allowPrivilegeEscalation=false.", c, evidence="unset")
+            else:
+                yield Violation(c.sc_line("allowPrivilegeEscalation"),
+                                f'Container "{c.name}" sets securityContext.'
+                                f"allowPrivilegeEscalation={value}.", c, evidence=str(value))

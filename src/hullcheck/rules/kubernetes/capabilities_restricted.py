@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hullcheck.findings import Severity
+from hullcheck.models.pod import Pod
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
+
+
+class CapabilitiesRestricted(PssRule):
+    """
+    ## What it finds
+    A container that does not drop `ALL` capabilities, or adds any capability other than
+    `NET_BIND_SERVICE` (Pod Security Standards restricted control `capabilities_restricted`,
+    from 1.22; Windows pods are exempt from 1.25). Names are compared exactly (`all` or
+    `CAP_NET_BIND_SERVICE` do not count). One finding per container; replaces
+    `capabilities_baseline` (K8S004) at `restricted`.
+
+    ## Why it matters
+    The runtime's default set still holds `NET_RAW` (packet spoofing), `DAC_OVERRIDE`,
+    `SETUID`/`SETGID` and more; dropping all of them removes root's remaining powers from the
+    container.
+
+    ## How to fix
+    Drop `ALL`, add back `NET_BIND_SERVICE` only if the process binds a port below 1024.
+
+    Before:
+    ```yaml
+    securityContext:
+      capabilities:
+        add: [NET_ADMIN]
+    ```
+    After:
+    ```yaml
+    securityContext:
+      capabilities:
+        drop: [ALL]
+    ```
+
+    ## References
+    - Pod Security Standards, restricted, "Capabilities" (pod-security-admission
+      `capabilities_restricted`)
+    - CIS Kubernetes Benchmark 1.10, 5.2.8, 5.2.9, 5.2.10
+    """
+
+    id = "K8S018"
+    name = "capabilities-restricted"
+    title = "Capabilities not dropped"
+    severity = Severity.MEDIUM
+    control = "capabilities_restricted"
+    level = "restricted"
+    min_version = (1, 22)
+    windows_exempt = True
+    cis = ("5.2.8", "5.2.9", "5.2.10")
+    fix = "Set `capabilities.drop: [ALL]` and add nothing but NET_BIND_SERVICE."
+
+    def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
+        for c in pod.containers:
+            drop = c.sc("capabilities", "drop")
+            add = c.sc("capabilities", "add")
+            dropped = [str(d) for d in drop] if isinstance(drop, list) else []
+            added = [str(a) for a in add] if isinstance(add, list) else []
+            reasons: list[str] = []
+            cis: list[str] = []
+            line = c.line
+            if "ALL" not in dropped:
+                reasons.append('does not drop "ALL"')
+                cis.append("5.2.10")
+                if "NET_RAW" not in dropped:
+                    cis.append("5.2.8")
+                if drop is not None:
+                    line = c.sc_line("capabilities", "drop")
+            bad = sorted({a for a in added if a != "NET_BIND_SERVICE"})
+            if bad:
+                reasons.append(f"adds {quote(bad)}")
+                cis.append("5.2.9")
+                if "ALL" in dropped or drop is None:
+                    line = c.sc_line("capabilities", "add")
+            if reasons:
+                yield Violation(line, f'Container "{c.name}" ' + " and ".join(reasons) + ".",
+                                c, evidence=";".join(reasons), cis=tuple(sorted(cis)))
