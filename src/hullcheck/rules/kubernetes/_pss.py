@@ -95,5 +95,12 @@ class PssRule(Rule):
         return (f"pss:{cls.level}:{cls.control}", *(f"cis-k8s-1.10:{c}" for c in cis))
 
 
+def show(value: object) -> str:
+    """A field value as the manifest spells it (``true``, not ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
 def quote(names: list[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)

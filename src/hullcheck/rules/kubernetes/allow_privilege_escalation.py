@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 
 class AllowPrivilegeEscalation(PssRule):
@@ -64,4 +64,4 @@ class AllowPrivilegeEscalation(PssRule):
             else:
                 yield Violation(c.sc_line("allowPrivilegeEscalation"),
                                 f'Container "{c.name}" sets securityContext.'
-                                f"allowPrivilegeEscalation={value}.", c, evidence=str(value))
+                                f"allowPrivilegeEscalation={show(value)}.", c, evidence=show(value))

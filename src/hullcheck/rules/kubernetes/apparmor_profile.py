@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod, PodContainer
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 ANNOTATION_PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 ALLOWED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
@@ -73,12 +73,12 @@ class AppArmorProfile(PssRule):
         kind = pod.psc("appArmorProfile", "type")
         if pod.psc("appArmorProfile") is not None and kind not in ALLOWED_TYPES:
             add("pod", pod.psc_line("appArmorProfile", "type"),
-                f"securityContext.appArmorProfile.type={kind}", None)
+                f"securityContext.appArmorProfile.type={show(kind)}", None)
         for c in pod.containers:
             kind = c.sc("appArmorProfile", "type")
             if c.sc("appArmorProfile") is not None and kind not in ALLOWED_TYPES:
                 add(f"c:{c.name}", c.sc_line("appArmorProfile", "type"),
-                    f"securityContext.appArmorProfile.type={kind}", c)
+                    f"securityContext.appArmorProfile.type={show(kind)}", c)
         for _key, (line, reasons, c) in found.items():
             who = f'Container "{c.name}"' if c else "The pod"
             yield Violation(line, f"{who} disables AppArmor: {'; '.join(reasons)}.", c,

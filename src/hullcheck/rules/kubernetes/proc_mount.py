@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 
 def unmasked(pod: Pod) -> Iterator[Violation]:
@@ -12,8 +12,8 @@ def unmasked(pod: Pod) -> Iterator[Violation]:
         value = c.sc("procMount")
         if value is not None and value != "Default":
             yield Violation(c.sc_line("procMount"),
-                            f'Container "{c.name}" sets securityContext.procMount={value}.', c,
-                            evidence=str(value))
+                            f'Container "{c.name}" sets securityContext.procMount='
+                            f"{show(value)}.", c, evidence=show(value))
 
 
 class ProcMount(PssRule):

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 
 class RunAsNonRoot(PssRule):
@@ -59,15 +59,15 @@ class RunAsNonRoot(PssRule):
         pod_value = pod.psc("runAsNonRoot")
         if pod_value is not None and pod_value is not True:
             yield Violation(pod.psc_line("runAsNonRoot"),
-                            f"The pod sets securityContext.runAsNonRoot={pod_value}.",
+                            f"The pod sets securityContext.runAsNonRoot={show(pod_value)}.",
                             evidence="pod")
         for c in pod.containers:
             value = c.sc("runAsNonRoot")
             if value is not None:
                 if value is not True:
                     yield Violation(c.sc_line("runAsNonRoot"), f'Container "{c.name}" sets '
-                                    f"securityContext.runAsNonRoot={value}.", c,
-                                    evidence=str(value))
+                                    f"securityContext.runAsNonRoot={show(value)}.", c,
+                                    evidence=show(value))
             elif pod_value is not True:
                 yield Violation(c.line, f'Container "{c.name}" must set securityContext.'
                                 "runAsNonRoot=true (the pod does not).", c, evidence="unset")

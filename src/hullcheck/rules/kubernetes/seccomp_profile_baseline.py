@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 POD_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod"
 CONTAINER_ANNOTATION = "container.seccomp.security.alpha.kubernetes.io/"
@@ -67,8 +67,8 @@ class SeccompProfileBaseline(PssRule):
             kind = pod.psc("seccompProfile", "type")
             if kind not in VALID_TYPES:
                 yield Violation(pod.psc_line("seccompProfile", "type"),
-                                f"The pod sets securityContext.seccompProfile.type={kind}.",
-                                evidence=f"pod={kind}")
+                                f"The pod sets securityContext.seccompProfile.type={show(kind)}.",
+                                evidence=f"pod={show(kind)}")
         for c in pod.containers:
             if c.sc("seccompProfile") is None:
                 continue
@@ -76,7 +76,7 @@ class SeccompProfileBaseline(PssRule):
             if kind not in VALID_TYPES:
                 yield Violation(c.sc_line("seccompProfile", "type"),
                                 f'Container "{c.name}" sets securityContext.seccompProfile.type='
-                                f"{kind}.", c, evidence=str(kind))
+                                f"{kind}.", c, evidence=show(kind))
 
     def _annotations(self, pod: Pod) -> Iterator[Violation]:
         ann = pod.annotations

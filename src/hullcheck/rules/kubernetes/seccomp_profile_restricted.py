@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 from hullcheck.rules.kubernetes.seccomp_profile_baseline import VALID_TYPES
 
 
@@ -66,15 +66,15 @@ class SeccompProfileRestricted(PssRule):
                 pod_set = True
             else:
                 yield Violation(pod.psc_line("seccompProfile", "type"),
-                                f"The pod sets securityContext.seccompProfile.type={kind}.",
-                                evidence=f"pod={kind}")
+                                f"The pod sets securityContext.seccompProfile.type={show(kind)}.",
+                                evidence=f"pod={show(kind)}")
         for c in pod.containers:
             if c.sc("seccompProfile") is not None:
                 kind = c.sc("seccompProfile", "type")
                 if kind not in VALID_TYPES:
                     yield Violation(c.sc_line("seccompProfile", "type"),
                                     f'Container "{c.name}" sets securityContext.seccompProfile.'
-                                    f"type={kind}.", c, evidence=str(kind))
+                                    f"type={show(kind)}.", c, evidence=show(kind))
             elif not pod_set:
                 yield Violation(c.line, f'Container "{c.name}" must set securityContext.'
                                 "seccompProfile.type to RuntimeDefault or Localhost.", c,

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod, mapping
-from hullcheck.rules.kubernetes._pss import PssRule, Violation
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
 TYPES_1_0 = frozenset({"", "container_t", "container_init_t", "container_kvm_t"})
 TYPES_1_31 = TYPES_1_0 | {"container_engine_t"}
@@ -19,7 +19,7 @@ def problems(opts: Any, version: tuple[int, int]) -> list[str]:
     out = []
     kind = options.get("type")
     if str(kind if kind is not None else "") not in allowed:
-        out.append(f"type={kind}")
+        out.append(f"type={show(kind)}")
     for key in ("user", "role"):
         if options.get(key) not in (None, ""):
             out.append(f"{key}={options[key]}")
