@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
-from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
+from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote, show
 from hullcheck.yamlutil import LineDict, LineList
 
 # Cumulative allow-sets, by the version that added them (pod-security-admission check_sysctls).
@@ -79,8 +79,8 @@ class Sysctls(PssRule):
         if not isinstance(items, LineList):
             return
         ok = allowed(version)
-        bad = [(items.line_of(i), str(s.get("name"))) for i, s in enumerate(items)
-               if isinstance(s, LineDict) and str(s.get("name")) not in ok]
+        bad = [(items.line_of(i), show(s.get("name"))) for i, s in enumerate(items)
+               if isinstance(s, LineDict) and show(s.get("name")) not in ok]
         if bad:
             names = [n for _, n in bad]
             yield Violation(bad[0][0], f"The pod sets forbidden sysctls {quote(names)}.",
