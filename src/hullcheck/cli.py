@@ -92,6 +92,9 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        help="verify the signatures of referenced images in their registries")
     trust.add_argument("--key", action="append", default=[], metavar="FILE",
                        help="a cosign public key trusted for every image (repeatable)")
+    trust.add_argument("--insecure-registry", action="append", default=[],
+                       metavar="HOST:PORT",
+                       help="speak plain HTTP to this registry when verifying (repeatable)")
     _common(scan)
 
     for name, (help_text, module) in SUBCOMMANDS.items():

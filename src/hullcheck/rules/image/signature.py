@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Finding, Severity
+from hullcheck.findings import Finding, Location, Severity
 from hullcheck.models.image import Image
 from hullcheck.rules.base import Context, Rule
+
+if TYPE_CHECKING:
+    from hullcheck.models.container import ContainerSpec
+    from hullcheck.trust.policy import TrustVerdict
 
 
 class Signature(Rule):
@@ -15,6 +21,11 @@ class Signature(Rule):
     For images a key applies to (`--key`, or `trust.keys` in the configuration), a cosign signature
     that is missing, made with another key, over an altered payload, for another digest, or a
     Sigstore bundle no trusted key signed. Verified offline: the transparency log is not checked.
+
+    `hullcheck image` always verifies when a key applies. `hullcheck scan --verify-signatures`
+    applies the same check to every image a Dockerfile `FROM`, a compose `image:` or a Kubernetes
+    container names, fetching signatures from their registries (an unreachable registry is
+    reported as `unverifiable`, never as a pass).
 
     ## Why it matters
     Only a signature verified against a key you trust proves who published the exact digest you run.
@@ -40,7 +51,7 @@ class Signature(Rule):
     name = "image-signature"
     title = "Image signature missing or invalid"
     severity = Severity.HIGH
-    inputs = frozenset({"image"})
+    inputs = frozenset({"image", "dockerfile", "compose", "kubernetes"})
     references = ("cis-docker-1.6:4.12",)
     fix = "Sign the image digest with cosign and the key the policy names."
 
@@ -48,3 +59,50 @@ class Signature(Rule):
         for v in image.trust:
             if v.is_signature and not v.ok:
                 yield self.finding(image.location(), f"{v.code}: {v.message}", evidence=v.code)
+
+    # --- the same policy for references in scanned files (scan --verify-signatures) ----------
+
+    def __init__(self) -> None:
+        # One registry round trip per distinct reference and key set, however often it is named.
+        self._verdicts: dict[tuple[str, tuple[Path, ...]], TrustVerdict | None] = {}
+
+    def _verdict(self, ctx: Context, ref: str) -> TrustVerdict | None:
+        if not ctx.options.get("verify_signatures"):
+            return None
+        from hullcheck.references import InvalidReference, parse_reference
+        from hullcheck.trust.policy import verify_signature
+        from hullcheck.trust.registry import RegistryOptions
+
+        try:
+            parsed = parse_reference(ref)
+        except InvalidReference:
+            return None
+        extra = tuple(Path(k) for k in ctx.options.get("key") or [])
+        keys = tuple(dict.fromkeys([*ctx.config.trust.keys_for(parsed), *extra]))
+        if not keys:
+            return None
+        cache_key = (str(parsed), keys)
+        if cache_key not in self._verdicts:
+            options = RegistryOptions(
+                insecure=frozenset(ctx.options.get("insecure_registry") or []))
+            self._verdicts[cache_key] = verify_signature(parsed, list(keys), options)
+        return self._verdicts[cache_key]
+
+    def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
+        verdict = self._verdict(ctx, ref)
+        if verdict is not None and not verdict.ok:
+            yield self.finding(location, f"{ref}: {verdict.code}: {verdict.message}",
+                               evidence=f"{ref}|{verdict.code}")
+
+    def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
+        from hullcheck.rules.dockerfile.base_image_tag import image_of
+
+        image = image_of(stage)
+        if image is None:
+            return ()
+        return self._findings(ctx, image, dockerfile.location(stage.line))
+
+    def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
+        if not spec.image:
+            return ()
+        return self._findings(ctx, spec.image, spec.loc("image", spec.image_line))
