@@ -20,7 +20,7 @@ def _is_interpreter(name: str) -> bool:
 
 
 def downloads_to_stdout(cmd: SimpleCommand) -> bool:
-    if cmd.name == "curl":
+    if cmd.name in ("curl", "curl.exe"):
         return not cmd.has_option("-o", "--output", "-O", "--remote-name", "--remote-name-all")
     if cmd.name == "wget":
         target = cmd.option_value("-O", "--output-document")

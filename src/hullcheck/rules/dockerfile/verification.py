@@ -55,7 +55,7 @@ def _config_set(cmd: SimpleCommand, key: str) -> str | None:
 
 
 def tls_bypasses(cmd: SimpleCommand) -> list[str]:
-    name = cmd.name
+    name = cmd.name.removesuffix(".exe")
     out: list[str] = []
     if name == "curl" and cmd.has_option("-k", "--insecure"):
         out.append("curl --insecure")
