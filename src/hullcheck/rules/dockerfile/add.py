@@ -85,10 +85,13 @@ class AddLocalFiles(DockerfileRule):
             sources = ["<<heredoc"]
         local = [s for s in sources if not is_remote(s) and not is_archive(s)]
         if local:
+            # hadolint does not judge ONBUILD triggers for DL3020.
+            refs = self.references if instruction is ins else ("cis-docker-1.6:4.9",)
             yield self.finding(
                 dockerfile.location(instruction.line, instruction.end_line),
                 f"ADD of local files ({', '.join(local)}): COPY does this without ADD's "
                 "unpacking and fetching.",
+                references=refs,
                 evidence=" ".join(local),
             )
 

@@ -24,6 +24,7 @@ class PulledImage:
     how: str  # "FROM", "COPY --from", "RUN --mount from"
     text: str  # as resolved
     ref: ImageReference
+    from_variable: bool = False  # written with $VAR, resolved through ARG defaults
 
 
 def _mount_sources(instruction: Instruction) -> list[str]:
@@ -53,6 +54,7 @@ def pulled_images(dockerfile: Dockerfile, stage: Stage | None, instruction: Inst
         candidates.extend(("RUN --mount from", s) for s in _mount_sources(ins))
     out = []
     for how, text in candidates:
+        variable = "$" in (stage.base if how == "FROM" and stage is not None else text)
         if how != "FROM":
             if "$" in text:
                 resolved = substitute(text, dockerfile.global_args)
@@ -65,7 +67,7 @@ def pulled_images(dockerfile: Dockerfile, stage: Stage | None, instruction: Inst
             ref = parse_reference(text)
         except InvalidReference:
             continue
-        out.append(PulledImage(how=how, text=text, ref=ref))
+        out.append(PulledImage(how=how, text=text, ref=ref, from_variable=variable))
     return out
 
 
@@ -161,7 +163,9 @@ class UntrustedImage(DockerfileRule):
             if trust.is_allowed(image.ref):
                 continue
             refs: tuple[str, ...] = self.references
-            if not _registry_allowed(image.ref, trust.allowed):
+            # hadolint's DL3026 knows registries only, resolves no ARG and skips ONBUILD.
+            if not _registry_allowed(image.ref, trust.allowed) and not image.from_variable \
+                    and instruction.cmd != "ONBUILD":
                 refs = (*refs, "hadolint:DL3026")
             yield self.finding(
                 dockerfile.location(instruction.line),
