@@ -15,7 +15,8 @@ from hullcheck.inputs.shell import SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text, sources_and_dest
 
-_PREFILTER = re.compile(r"chmod|install|mkdir")
+# Only RUNs that can set a mode are parsed: chmod, or install/mkdir with -m/--mode.
+_PREFILTER = re.compile(r"chmod|\s-m\s*\S|\s-\w*m\s|--mode")
 _NUMERIC = re.compile(r"^0?[0-7]{3,4}$")
 _CLAUSE = re.compile(r"^([ugoa]*)([-+=])([rwxXst]*|[ugo])$")
 _CHMOD_OPTIONS = frozenset({"-R", "-c", "-f", "-v", "-h", "-H", "-L", "-P", "--recursive",

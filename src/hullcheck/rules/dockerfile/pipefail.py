@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
@@ -8,6 +9,7 @@ from hullcheck.inputs.shell import ShellScript
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, run_text
 
+_PIPE = re.compile(r"(?<!\|)\|(?!\|)")  # `|` or `|&`, not `||`
 # Shells without POSIX pipelines, where pipefail means nothing (as hadolint).
 NON_POSIX_SHELLS = ("pwsh", "powershell", "cmd")
 
@@ -101,7 +103,7 @@ class PipeWithoutPipefail(DockerfileRule):
         for ins in stage.instructions:
             if ins.cmd == "SHELL":
                 pipefail = shell_sets_pipefail(ins)
-            elif ins.cmd == "RUN" and not pipefail and "|" in run_text(ins):
+            elif ins.cmd == "RUN" and not pipefail and _PIPE.search(run_text(ins)):
                 script = ins.shell
                 if script is None or not script.pipelines or script_sets_pipefail_first(script):
                     continue

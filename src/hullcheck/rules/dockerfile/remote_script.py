@@ -12,6 +12,7 @@ from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"})
 INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node"})
 _DOWNLOAD = re.compile(r"\b(curl|wget)\b")
+_HANDOFF = re.compile(r"\||\$\(|`|<\(")  # a pipe or a substitution: how fetched code runs
 _FETCH_IN_WORD = re.compile(r"(\$\(|`|<\()\s*(\S*/)?(curl|wget)\b")
 
 
@@ -90,7 +91,10 @@ class RemoteScriptPipedToShell(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "RUN" or not _DOWNLOAD.search(run_text(ins)) or ins.shell is None:
+        if ins.cmd != "RUN":
+            return
+        text = run_text(ins)
+        if not _DOWNLOAD.search(text) or not _HANDOFF.search(text) or ins.shell is None:
             return
         found: list[str] = []
         for pipeline in ins.shell.pipelines:

@@ -10,6 +10,7 @@ from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 
 _PREFILTER = re.compile(r"update|makecache|refresh|\bref\b|-Sy")
+_INSTALL = re.compile(r"\s(install|add|upgrade|dist-upgrade|in)\s")
 # Commands that do nothing for the image and may keep an update company in its RUN.
 _NEUTRAL = frozenset({"set", "true", ":", "echo", "export", "printf"})
 
@@ -70,7 +71,11 @@ class UpdateAlone(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
+        if ins.cmd != "RUN":
+            return
+        text = run_text(ins)
+        # Most updates share their RUN with an install: skip those without parsing.
+        if not _PREFILTER.search(text) or _INSTALL.search(text) or ins.shell is None:
             return
         commands = [c.unwrapped() for c in ins.shell.commands]
         updates = [c for c in commands if index_update(c)]

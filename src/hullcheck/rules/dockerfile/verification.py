@@ -24,7 +24,7 @@ TLS_ENV: dict[str, frozenset[str]] = {
     "GOINSECURE": frozenset(),
 }
 _TLS_PREFILTER = re.compile(
-    r"curl|insecure|no-check-certificate|trusted-host|strict-ssl|sslverify|"
+    r"\s-[a-zA-Z]*k|insecure|no-check-certificate|trusted-host|strict-ssl|sslverify|"
     r"NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY|Verify-Peer|"
     r"Verify-Host|TRUSTED_HOST|STRICT_SSL|GOINSECURE",
     re.IGNORECASE,
