@@ -87,14 +87,15 @@ class Instruction:
             # ``RUN <<EOF`` alone: the heredoc is the script. Otherwise a heredoc feeds a command
             # (``RUN cat <<EOF > /f``) and the line itself is the script.
             stripped = script.strip()
-            rest = re.sub(r"<<-?\s*['\"]?\w+['\"]?", "", script).split()
+            line = re.sub(r"<<-?\s*['\"]?\w+['\"]?", "", script)
+            rest = line.split()
             if stripped.startswith("<<") and not rest:
                 script = "\n".join(h.content for h in self.heredocs if h.file_descriptor == 0)
             elif rest and rest[0].rsplit("/", 1)[-1] in _SHELLS and "-c" not in rest:
                 # ``RUN <<EOF bash`` (or ``RUN bash <<EOF``): the heredoc is the shell's script.
                 script = "\n".join(h.content for h in self.heredocs if h.file_descriptor == 0)
             else:
-                script = " ".join(rest)
+                script = line
         return parse_shell(script)
 
     @cached_property
