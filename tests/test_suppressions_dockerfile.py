@@ -59,7 +59,7 @@ def test_baseline_survives_line_moves(tmp_path: Path, capsys: pytest.CaptureFixt
     code, doc, _ = run_json(capsys, "scan", str(p), "--baseline", str(base))
     assert code == 0 and doc["findings"] == []
     # A new finding is not covered by the baseline.
-    p.write_text("FROM node:latest\nHEALTHCHECK CMD true\nFROM python\n")
+    p.write_text("FROM node:latest\nHEALTHCHECK CMD true\nFROM python\nHEALTHCHECK CMD true\n")
     code, doc, _ = run_json(capsys, "scan", str(p), "--baseline", str(base))
     assert {f["rule"] for f in doc["findings"]} == {"DF002"}  # DF001 is the same finding
     code, doc, _ = run_json(capsys, "scan", str(p), "--baseline", str(base), "--show-suppressed")

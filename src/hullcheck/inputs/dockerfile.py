@@ -27,6 +27,7 @@ _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<
 # refusing it bounds parse time (BuildKit's parser takes ~0.25 s/MB, rules more).
 MAX_DOCKERFILE_BYTES = 1024 * 1024
 
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _FIRST_INSTRUCTION = re.compile(r"^\s*(FROM|ARG)\s+\S", re.IGNORECASE)
 
 
@@ -86,11 +87,37 @@ class Instruction:
             # ``RUN <<EOF`` alone: the heredoc is the script. Otherwise a heredoc feeds a command
             # (``RUN cat <<EOF > /f``) and the line itself is the script.
             stripped = script.strip()
-            if stripped.startswith("<<") and len(stripped.split()) == 1:
+            line = re.sub(r"<<-?\s*['\"]?\w+['\"]?", "", script)
+            rest = line.split()
+            if stripped.startswith("<<") and not rest:
+                script = "\n".join(h.content for h in self.heredocs if h.file_descriptor == 0)
+            elif rest and rest[0].rsplit("/", 1)[-1] in _SHELLS and "-c" not in rest:
+                # ``RUN <<EOF bash`` (or ``RUN bash <<EOF``): the heredoc is the shell's script.
                 script = "\n".join(h.content for h in self.heredocs if h.file_descriptor == 0)
             else:
-                script = re.sub(r"<<-?\s*['\"]?\w+['\"]?", "", script)
+                script = line
         return parse_shell(script)
+
+    @cached_property
+    def trigger(self) -> Instruction | None:
+        """For ``ONBUILD <instruction>``, the trigger as an instruction of its own (with its
+        flags, which BuildKit's parser drops for ONBUILD); None for other instructions."""
+        if self.cmd != "ONBUILD" or not self.sub_cmd:
+            return None
+        body = re.sub(r"^\s*onbuild\s+", "", self.original, flags=re.IGNORECASE)
+        flags: tuple[str, ...] = ()
+        try:
+            import dockerfile
+
+            parsed = dockerfile.parse_string(body + "\n")
+            if len(parsed) == 1:
+                flags = tuple(parsed[0].flags)
+        except Exception:
+            # The trigger still parsed inside ONBUILD: keep it, without flags.
+            flags = ()
+        return Instruction(cmd=self.sub_cmd, value=self.value, flags=flags, json=self.json,
+                           original=body, line=self.line, end_line=self.end_line,
+                           heredocs=self.heredocs)
 
 
 @dataclass

@@ -28,3 +28,46 @@ def effective_user(stage: Stage, dockerfile: Dockerfile) -> tuple[str | None, In
 def is_root_user(user: str) -> bool:
     name = user.split(":", 1)[0].strip()
     return name in ("root", "0")
+
+
+def judged(instruction: Instruction) -> Instruction:
+    """The instruction a rule judges: itself, or for ``ONBUILD X`` the trigger ``X`` (it runs in
+    every image built FROM this one)."""
+    return instruction.trigger or instruction
+
+
+def run_text(instruction: Instruction) -> str:
+    """Everything a RUN executes, as raw text (the line and its heredocs): a cheap pre-filter
+    before the shell is parsed."""
+    if not instruction.heredocs:
+        return instruction.original
+    return "\n".join([instruction.original, *(h.content for h in instruction.heredocs)])
+
+
+def unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def env_pairs(instruction: Instruction) -> list[tuple[str, str | None]]:
+    """``(name, value)`` of an ENV (pairs) or ARG (``NAME[=default]``, value None when absent)."""
+    if instruction.cmd == "ENV":
+        words = list(instruction.value)
+        return [(words[i], unquote(words[i + 1]) if i + 1 < len(words) else "")
+                for i in range(0, len(words), 2)]
+    if instruction.cmd == "ARG":
+        out: list[tuple[str, str | None]] = []
+        for item in instruction.value:
+            name, eq, default = item.partition("=")
+            out.append((name, unquote(default) if eq else None))
+        return out
+    return []
+
+
+def sources_and_dest(instruction: Instruction) -> tuple[list[str], str]:
+    """COPY/ADD sources (heredoc sources left out) and destination."""
+    words = [unquote(w) for w in instruction.value]
+    if len(words) < 2:
+        return [], words[0] if words else ""
+    return [w for w in words[:-1] if not w.startswith("<<")], words[-1]

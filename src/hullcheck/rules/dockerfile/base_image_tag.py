@@ -8,6 +8,13 @@ from hullcheck.references import InvalidReference, parse_reference
 from hullcheck.rules.dockerfile._util import DockerfileRule
 
 
+def _refs(rule: DockerfileRule, stage: Stage) -> tuple[str, ...]:
+    """hadolint does not resolve ARGs in FROM: no hadolint tag for ``FROM $VAR``."""
+    if "$" in stage.base:
+        return tuple(r for r in rule.references if not r.startswith("hadolint:"))
+    return rule.references
+
+
 def image_of(stage: Stage) -> str | None:
     """The image a stage builds on: None for scratch, an earlier stage or an unresolved ARG."""
     if stage.base_stage is not None or stage.is_scratch or not stage.base_resolved:
@@ -53,6 +60,7 @@ class BaseImageUntagged(DockerfileRule):
             yield self.finding(
                 dockerfile.location(stage.line),
                 f"FROM {image} has no tag: it builds on whatever 'latest' is today.",
+                references=_refs(self, stage),
                 evidence=image,
             )
 
@@ -94,5 +102,6 @@ class BaseImageLatest(DockerfileRule):
             yield self.finding(
                 dockerfile.location(stage.line),
                 f"FROM {image} uses the moving 'latest' tag.",
+                references=_refs(self, stage),
                 evidence=image,
             )

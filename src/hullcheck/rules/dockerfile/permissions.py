@@ -1,0 +1,172 @@
+"""File modes set in a build: new setuid/setgid bits (DF015) and world-writable paths (DF016).
+
+Modes come from ``chmod``, ``install -m``, ``mkdir -m`` in ``RUN`` and from ``COPY/ADD --chmod``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.rules.base import Context
+from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text, sources_and_dest
+
+# Only RUNs that can set a mode are parsed: chmod, or install/mkdir with -m/--mode.
+_PREFILTER = re.compile(r"chmod|\s-m\s*\S|\s-\w*m\s|--mode")
+_NUMERIC = re.compile(r"^0?[0-7]{3,4}$")
+_CLAUSE = re.compile(r"^([ugoa]*)([-+=])([rwxXst]*|[ugo])$")
+_CHMOD_OPTIONS = frozenset({"-R", "-c", "-f", "-v", "-h", "-H", "-L", "-P", "--recursive",
+                            "--changes", "--silent", "--quiet", "--verbose",
+                            "--no-preserve-root", "--preserve-root"})
+
+
+@dataclass(frozen=True, slots=True)
+class ModeChange:
+    setuid: bool  # adds the setuid bit
+    setgid: bool  # adds the setgid bit
+    world_writable: bool  # adds write for others
+    sticky: bool  # sets the sticky bit (world-writable sticky dirs such as /tmp are fine)
+
+
+def parse_mode(mode: str) -> ModeChange | None:
+    """What a chmod mode adds; None when it is not a mode we understand (``$MODE``)."""
+    if _NUMERIC.match(mode):
+        digits = mode[-4:].rjust(4, "0")
+        special, other = int(digits[0]), int(digits[3])
+        return ModeChange(setuid=bool(special & 4), setgid=bool(special & 2),
+                          world_writable=bool(other & 2), sticky=bool(special & 1))
+    setuid = setgid = world = sticky = False
+    for clause in mode.split(","):
+        m = _CLAUSE.match(clause)
+        if m is None:
+            return None
+        who, op, perms = m.groups()
+        if op == "-":
+            continue
+        # No "who" means "a" filtered by the umask: s applies to u and g, w is masked for
+        # others by the usual 022 umask.
+        if "s" in perms:
+            setuid |= who == "" or any(c in who for c in "ua")
+            setgid |= who == "" or any(c in who for c in "ga")
+        if "w" in perms and any(c in who for c in "oa"):
+            world = True
+        if "t" in perms:
+            sticky = True
+    return ModeChange(setuid=setuid, setgid=setgid, world_writable=world, sticky=sticky)
+
+
+def modes_in_command(cmd: SimpleCommand) -> list[tuple[str, list[str]]]:
+    """(mode, paths) set by chmod / install -m / mkdir -m."""
+    if cmd.name == "chmod":
+        args = [a for a in cmd.args() if a not in _CHMOD_OPTIONS and not a.startswith("--")]
+        if args:
+            return [(args[0], args[1:])]
+    elif cmd.name in ("install", "mkdir"):
+        mode = cmd.option_value("-m", "--mode")
+        if mode is not None:
+            return [(mode, [a for a in cmd.args()[-1:] if not a.startswith("-")])]
+    return []
+
+
+def modes_in_instruction(ins: Instruction) -> list[tuple[str, list[str]]]:
+    if ins.cmd in ("COPY", "ADD"):
+        mode = ins.flag("chmod")
+        if mode:
+            return [(mode, [sources_and_dest(ins)[1]])]
+        return []
+    if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
+        return []
+    out = []
+    for cmd in ins.shell.commands:
+        out.extend(modes_in_command(cmd.unwrapped()))
+    return out
+
+
+class SetuidBitAdded(DockerfileRule):
+    """
+    ## What it finds
+    A setuid or setgid bit added in the build: `chmod u+s`, `g+s`, `+s`, `4755`, `2755`, `6755`,
+    `install -m 4755`, `COPY --chmod=4755`. Removing bits (`chmod u-s`, `chmod 0755`) is fine.
+
+    ## Why it matters
+    A setuid-root binary runs as root for whoever starts it: any bug in it is a privilege
+    escalation inside the container, and a step towards the host. CIS Docker Benchmark 4.8 asks
+    to remove such bits, not to add them.
+
+    ## How to fix
+    Grant the one capability the program needs at run time (`--cap-add`, `setcap` only if you
+    must), or run the step as the right user.
+
+    Before: `RUN chmod 4755 /usr/local/bin/ping-helper`
+    After: `RUN chmod 0755 /usr/local/bin/ping-helper` (and `--cap-add NET_RAW` at run time)
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.8 "Ensure setuid and setgid permissions are removed"
+    """
+
+    id = "DF015"
+    name = "setuid-bit-added"
+    title = "setuid/setgid bit added"
+    severity = Severity.HIGH
+    references = ("cis-docker-1.6:4.8",)
+    fix = "Do not add setuid/setgid bits; grant a capability at run time instead."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        for mode, paths in modes_in_instruction(judged(instruction)):
+            change = parse_mode(mode)
+            if change is not None and (change.setuid or change.setgid):
+                bits = "/".join(b for b, on in (("setuid", change.setuid),
+                                                ("setgid", change.setgid)) if on)
+                yield self.finding(
+                    dockerfile.location(instruction.line, instruction.end_line),
+                    f"Mode {mode} adds the {bits} bit on {' '.join(paths) or 'a path'}.",
+                    evidence=f"{mode} {' '.join(paths)}",
+                )
+
+
+class WorldWritable(DockerfileRule):
+    """
+    ## What it finds
+    A path made writable by everyone: `chmod 777`, `666`, `o+w`, `a+w`, `install -m 777`,
+    `mkdir -m 777`, `COPY --chmod=777`. A mode that also sets the sticky bit (`chmod 1777 /tmp`,
+    `a+rwxt`: the shared-temp-directory pattern) is fine, and so is `+w` without `o`/`a`, which
+    the usual umask keeps away from others.
+
+    ## Why it matters
+    Any user or process in the container can change a world-writable file: a compromised
+    unprivileged process replaces a script or binary that root later runs, or edits
+    configuration.
+
+    ## How to fix
+    Give ownership to the user that needs to write (`COPY --chown`, `chown`) and keep others
+    read-only.
+
+    Before: `RUN chmod -R 777 /app`
+    After: `RUN chown -R app:app /app && chmod -R u+rwX,go-w /app`
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4 "Container Images and Build File" (general hardening; no
+      dedicated check)
+    """
+
+    id = "DF016"
+    name = "world-writable"
+    title = "World-writable file mode"
+    severity = Severity.MEDIUM
+    fix = "Change ownership instead (`chown`/`COPY --chown`) and drop write for others."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        for mode, paths in modes_in_instruction(judged(instruction)):
+            change = parse_mode(mode)
+            if change is not None and change.world_writable and not change.sticky:
+                yield self.finding(
+                    dockerfile.location(instruction.line, instruction.end_line),
+                    f"Mode {mode} makes {' '.join(paths) or 'a path'} writable by everyone.",
+                    evidence=f"{mode} {' '.join(paths)}",
+                )

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.rules.base import Context
+from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish"})
+INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node"})
+_DOWNLOAD = re.compile(r"\b(curl|wget)\b")
+_HANDOFF = re.compile(r"\||\$\(|`|<\(")  # a pipe or a substitution: how fetched code runs
+_FETCH_IN_WORD = re.compile(r"(\$\(|`|<\()\s*(\S*/)?(curl|wget)\b")
+
+
+def _is_interpreter(name: str) -> bool:
+    return name in INTERPRETERS or bool(re.fullmatch(r"python\d(\.\d+)?", name))
+
+
+def downloads_to_stdout(cmd: SimpleCommand) -> bool:
+    if cmd.name in ("curl", "curl.exe"):
+        return not cmd.has_option("-o", "--output", "-O", "--remote-name", "--remote-name-all")
+    if cmd.name == "wget":
+        target = cmd.option_value("-O", "--output-document")
+        if target is None:
+            # -qO- bundles the file name into the flag.
+            return any(w.startswith("-") and not w.startswith("--") and w.endswith("O-")
+                       for w in cmd.args())
+        return target == "-"
+    return False
+
+
+def runs_stdin(cmd: SimpleCommand) -> bool:
+    """A shell or interpreter that executes what it reads on stdin (not ``python -c '...'``)."""
+    if cmd.name in SHELLS:
+        return not cmd.has_option("-c")
+    if _is_interpreter(cmd.name):
+        args = cmd.args()
+        return not args or args[0] == "-" or (args[0].startswith("-") and
+                                             not cmd.has_option("-c", "-m", "-e", "-r", "-p"))
+    return False
+
+
+def runs_fetched_code(cmd: SimpleCommand) -> bool:
+    """``bash <(curl ...)``, ``sh -c "$(curl ...)"``, ``eval "$(wget -O- ...)"``,
+    ``source <(curl ...)``."""
+    if cmd.name not in SHELLS and cmd.name not in ("eval", "source", ".") and \
+            not _is_interpreter(cmd.name):
+        return False
+    return any(_FETCH_IN_WORD.search(w) for w in cmd.args())
+
+
+class RemoteScriptPipedToShell(DockerfileRule):
+    """
+    ## What it finds
+    A script downloaded and run in one go: `curl ... | sh`, `wget -O- ... | bash`,
+    `curl ... | sudo python3 -`, `bash <(curl ...)`, `sh -c "$(curl ...)"`,
+    `eval "$(wget -qO- ...)"`. Downloads saved to a file (`curl -o x`) and output piped into
+    something that does not execute it (`curl ... | tar xz`, `curl ... | python3 -c '...'`) are not
+    judged.
+
+    ## Why it matters
+    Nothing checks what the server sent before it runs as root in your build: a compromised site,
+    a hijacked domain or a truncated download executes unreviewed. The build is not reproducible
+    either: the script can change between two builds of the same Dockerfile.
+
+    ## How to fix
+    Download to a file, verify its checksum (or signature), then run it; better, pin the version.
+
+    Before: `RUN curl -fsSL https://get.example.com/install.sh | sh`
+    After:
+    ```Dockerfile
+    RUN curl -fsSLo /tmp/install.sh https://get.example.com/v1.4.2/install.sh \\
+     && echo "3f1a...  /tmp/install.sh" | sha256sum -c - \\
+     && sh /tmp/install.sh && rm /tmp/install.sh
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.11 "Ensure only verified packages are installed" (related)
+    """
+
+    id = "DF014"
+    name = "remote-script-piped-to-shell"
+    title = "Remote script piped to a shell"
+    severity = Severity.HIGH
+    fix = "Download to a file, verify its checksum, then run it."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        ins = judged(instruction)
+        if ins.cmd != "RUN":
+            return
+        text = run_text(ins)
+        if not _DOWNLOAD.search(text) or not _HANDOFF.search(text) or ins.shell is None:
+            return
+        found: list[str] = []
+        for pipeline in ins.shell.pipelines:
+            members = [c.unwrapped() for c in pipeline]
+            for i, cmd in enumerate(members):
+                if downloads_to_stdout(cmd):
+                    runner = next((m for m in members[i + 1 :] if runs_stdin(m)), None)
+                    if runner is not None:
+                        found.append(f"{cmd.name} | {runner.name}")
+                    break
+        for cmd in ins.shell.commands:
+            inner = cmd.unwrapped()
+            if runs_fetched_code(inner):
+                found.append(f"{inner.name} $({'curl' if 'curl' in str(inner) else 'wget'})")
+        for what in dict.fromkeys(found):
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"A downloaded script is run without verification ({what}).",
+                evidence=what,
+            )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.rules.base import Context
+from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
+
+_PREFILTER = re.compile(r"openssh|dropbear|ssh-server")
+_SERVER_PACKAGES = frozenset({"openssh-server", "dropbear", "dropbear-bin", "dropbear-run",
+                              "openssh-server-pam", "ssh-server"})
+_APK_SERVER_PACKAGES = _SERVER_PACKAGES | {"openssh"}  # Alpine's `openssh` pulls in sshd
+_VERSION_SPLIT = re.compile(r"[=<>~]")
+_RPM_VERSION = re.compile(r"-\d.*$")
+_INSTALLERS = {
+    "apt-get": ("install",), "apt": ("install",), "aptitude": ("install",),
+    "apk": ("add",), "yum": ("install",), "dnf": ("install",), "microdnf": ("install",),
+    "tdnf": ("install",), "zypper": ("install", "in"),
+}
+
+
+def installed_packages(cmd: SimpleCommand) -> list[str]:
+    verbs = _INSTALLERS.get(cmd.name)
+    if verbs is None:
+        return []
+    args = cmd.args()
+    positional = [a for a in args if not a.startswith("-")]
+    if not positional or positional[0] not in verbs:
+        return []
+    return positional[1:]
+
+
+def ssh_server_package(cmd: SimpleCommand) -> str | None:
+    known = _APK_SERVER_PACKAGES if cmd.name == "apk" else _SERVER_PACKAGES
+    for package in installed_packages(cmd):
+        name = _VERSION_SPLIT.split(package, 1)[0]
+        if name in known or _RPM_VERSION.sub("", name) in known:
+            return name
+    return None
+
+
+def exposes_22(port: str) -> bool:
+    number, _, proto = port.partition("/")
+    if proto and proto.lower() != "tcp":
+        return False
+    low, dash, high = number.partition("-")
+    if not low.isdigit() or (dash and not high.isdigit()):
+        return False
+    return int(low) <= 22 <= int(high if dash else low)
+
+
+class SshServer(DockerfileRule):
+    """
+    ## What it finds
+    An SSH server installed (`openssh-server` or `dropbear` through apt, apk, yum, dnf, zypper;
+    Alpine's `openssh`) or port 22 exposed (`EXPOSE 22`, `22/tcp`, a range that contains it).
+    The SSH client (`openssh-client`) is fine.
+
+    ## Why it matters
+    A container is not a VM: an SSH daemon adds a network-facing root service, keys or passwords
+    to manage and a way in that bypasses `docker exec`/`kubectl exec` auditing and access
+    control.
+
+    ## How to fix
+    Remove the SSH server; use `docker exec` or `kubectl exec` (or a debug container) to get a
+    shell.
+
+    Before: `RUN apt-get install -y openssh-server && mkdir /run/sshd` and `EXPOSE 22`
+    After: no sshd; `docker exec -it <container> sh` when you need a shell
+
+    ## References
+    - CIS Docker Benchmark 1.6, 5.7 "Ensure sshd is not run within containers" (checked here at
+      build time; not tagged, the check judges running containers)
+    """
+
+    id = "DF017"
+    name = "ssh-server"
+    title = "SSH server in the image"
+    severity = Severity.MEDIUM
+    fix = "Remove the SSH server and port 22; use `docker exec`/`kubectl exec` instead."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        ins = judged(instruction)
+        location = dockerfile.location(instruction.line, instruction.end_line)
+        if ins.cmd == "EXPOSE":
+            for port in ins.value:
+                if exposes_22(port):
+                    yield self.finding(location, f"EXPOSE {port} publishes the SSH port.",
+                                       evidence=f"EXPOSE {port}")
+        elif ins.cmd == "RUN" and _PREFILTER.search(run_text(ins)) and ins.shell is not None:
+            for cmd in ins.shell.commands:
+                package = ssh_server_package(cmd.unwrapped())
+                if package:
+                    yield self.finding(location, f"RUN installs an SSH server ({package}).",
+                                       evidence=f"install {package}")
+                    break

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.rules.base import Context
+from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
+
+_PREFILTER = re.compile(r"update|makecache|refresh|\bref\b|-Sy")
+_INSTALL = re.compile(r"\s(install|add|upgrade|dist-upgrade|in)\s")
+# Commands that do nothing for the image and may keep an update company in its RUN.
+_NEUTRAL = frozenset({"set", "true", ":", "echo", "export", "printf"})
+
+
+def index_update(cmd: SimpleCommand) -> bool:
+    """``apt-get update``, ``apk update``, ``yum/dnf makecache``, ``zypper refresh``..."""
+    args = [w for w in cmd.args() if not w.startswith("-")]
+    verb = args[0] if args else ""
+    name = cmd.name
+    if name in ("apt-get", "apt", "aptitude", "apk"):
+        return verb == "update"
+    if name in ("yum", "dnf", "microdnf", "tdnf"):
+        return verb in ("makecache", "check-update")
+    if name == "zypper":
+        return verb in ("refresh", "ref")
+    if name == "pacman":
+        return not args and any(w in ("-Sy", "-Syy") for w in cmd.args())
+    return False
+
+
+class UpdateAlone(DockerfileRule):
+    """
+    ## What it finds
+    A `RUN` that only refreshes a package index (`apt-get update`, `apk update`,
+    `yum`/`dnf makecache`, `zypper refresh`...) with the install in a later `RUN`.
+
+    ## Why it matters
+    The build cache keeps the update layer: later builds reuse the stale index while the install
+    line changes, so they install outdated (unpatched) versions or fail on packages that moved.
+    CIS Docker Benchmark 4.7.
+
+    ## How to fix
+    Update and install in the same `RUN` (and clean the lists).
+
+    Before:
+    ```Dockerfile
+    RUN apt-get update
+    RUN apt-get install -y curl
+    ```
+    After:
+    ```Dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.7 "Ensure update instructions are not used alone in the
+      Dockerfile"
+    """
+
+    id = "DF009"
+    name = "update-alone"
+    title = "Package index updated alone in its own RUN"
+    severity = Severity.LOW
+    references = ("cis-docker-1.6:4.7",)
+    fix = "Update and install in the same RUN instruction."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        ins = judged(instruction)
+        if ins.cmd != "RUN":
+            return
+        text = run_text(ins)
+        # Most updates share their RUN with an install: skip those without parsing.
+        if not _PREFILTER.search(text) or _INSTALL.search(text) or ins.shell is None:
+            return
+        commands = [c.unwrapped() for c in ins.shell.commands]
+        updates = [c for c in commands if index_update(c)]
+        if updates and all(index_update(c) or c.name in _NEUTRAL for c in commands):
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"'{updates[0]}' runs alone: the cached layer keeps a stale index for later "
+                "installs.",
+                evidence=str(updates[0]),
+            )

@@ -1,0 +1,238 @@
+"""Verification turned off: TLS certificate checks (DF012) and package signatures (DF013)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.rules.base import Context
+from hullcheck.rules.dockerfile._util import DockerfileRule, env_pairs, judged, run_text
+
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+# Environment variables that turn TLS verification off, and the values that do it.
+TLS_ENV: dict[str, frozenset[str]] = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": frozenset({"0"}),
+    "PYTHONHTTPSVERIFY": frozenset({"0"}),
+    "GIT_SSL_NO_VERIFY": frozenset({"1", "true", "yes"}),
+    "NPM_CONFIG_STRICT_SSL": _FALSE,
+    "YARN_STRICT_SSL": _FALSE,
+    "PIP_TRUSTED_HOST": frozenset(),  # any value
+    "GOINSECURE": frozenset(),
+}
+_TLS_PREFILTER = re.compile(
+    r"\s-[a-zA-Z]*k|insecure|no-check-certificate|trusted-host|strict-ssl|sslverify|"
+    r"NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY|Verify-Peer|"
+    r"Verify-Host|TRUSTED_HOST|STRICT_SSL|GOINSECURE",
+    re.IGNORECASE,
+)
+_ENV_ASSIGN = re.compile(r"(?<![\w$])(" + "|".join(TLS_ENV) + r")=(['\"]?)([^\s'\";&|]*)\2")
+_APT_TLS = re.compile(r"Acquire::https?::(Verify-Peer|Verify-Host)\s*[= ]\s*\"?(false|0)",
+                      re.IGNORECASE)
+
+
+def _env_disables(name: str, value: str) -> bool:
+    values = TLS_ENV.get(name.upper())
+    if values is None:
+        return False
+    return bool(value) and (not values or value.lower() in values)
+
+
+def _config_set(cmd: SimpleCommand, key: str) -> str | None:
+    """``npm config set strict-ssl false`` / ``strict-ssl=false`` -> "false"."""
+    args = cmd.args()
+    if len(args) >= 2 and args[0] == "config" and args[1] == "set":
+        rest = [a for a in args[2:] if not a.startswith("-")]
+        for i, word in enumerate(rest):
+            if word == key and i + 1 < len(rest):
+                return rest[i + 1]
+            if word.startswith(key + "="):
+                return word[len(key) + 1 :]
+    return None
+
+
+def tls_bypasses(cmd: SimpleCommand) -> list[str]:
+    name = cmd.name.removesuffix(".exe")
+    out: list[str] = []
+    if name == "curl" and cmd.has_option("-k", "--insecure"):
+        out.append("curl --insecure")
+    elif name == "wget" and cmd.has_option("--no-check-certificate"):
+        out.append("wget --no-check-certificate")
+    elif (name.startswith(("pip", "python")) or name in ("uv", "pipenv", "poetry")) and \
+            cmd.has_option("--trusted-host"):
+        out.append(f"{name} --trusted-host")
+    elif name in ("pip", "pip3") and cmd.args()[:2] == ["config", "set"] and any(
+            "trusted-host" in a for a in cmd.args()):
+        out.append("pip config set trusted-host")
+    elif name in ("npm", "yarn", "pnpm"):
+        value = _config_set(cmd, "strict-ssl")
+        if (value is not None and value.lower() in _FALSE) or any(
+                w in ("--strict-ssl=false", "--no-strict-ssl") for w in cmd.args()):
+            out.append(f"{name} strict-ssl false")
+    elif name == "git":
+        words = cmd.words
+        for i, word in enumerate(words):
+            if word == "-c" and i + 1 < len(words):
+                key, _, value = words[i + 1].partition("=")
+                if key.lower() == "http.sslverify" and value.lower() in _FALSE:
+                    out.append("git -c http.sslVerify=false")
+            elif word.lower() == "http.sslverify" and i + 1 < len(words) \
+                    and "config" in words[1:i] and words[i + 1].lower() in _FALSE:
+                out.append("git config http.sslVerify false")
+    for assignment in cmd.assignments:
+        name_, _, value = assignment.partition("=")
+        if _env_disables(name_, value.strip("'\"")):
+            out.append(f"{name_}={value}")
+    return out
+
+
+class TlsVerificationDisabled(DockerfileRule):
+    """
+    ## What it finds
+    TLS certificate verification turned off in a build or for the container:
+    `curl -k`/`--insecure`, `wget --no-check-certificate`, `pip --trusted-host`,
+    `npm`/`yarn config set strict-ssl false`, `git -c http.sslVerify=false`,
+    `git config http.sslVerify false`, apt's `Acquire::https::Verify-Peer "false"`, and the
+    variables `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY=1`,
+    `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`, `GOINSECURE` in `ENV`, `ARG` or `RUN`.
+
+    ## Why it matters
+    Without certificate checks anyone on the network path (a proxy, a compromised resolver, a
+    hostile Wi-Fi in CI) can serve the download: the image installs their code. Set in `ENV`, the
+    running container also talks to every service without verifying it. CIS Docker Benchmark
+    4.11.
+
+    ## How to fix
+    Fix the trust store instead: add your internal CA to the image (`COPY ca.crt
+    /usr/local/share/ca-certificates/` and `update-ca-certificates`) or point the tool to it.
+
+    Before: `RUN curl -k https://internal.example/tool -o /usr/local/bin/tool`
+    After: `RUN curl --cacert /etc/ssl/internal-ca.crt https://internal.example/tool -o ...`
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.11 "Ensure only verified packages are installed"
+    """
+
+    id = "DF012"
+    name = "tls-verification-disabled"
+    title = "TLS certificate verification turned off"
+    severity = Severity.HIGH
+    references = ("cis-docker-1.6:4.11",)
+    fix = "Keep TLS verification on; add the internal CA to the trust store instead."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        ins = judged(instruction)
+        found: list[str] = []
+        if ins.cmd in ("ENV", "ARG"):
+            for name, value in env_pairs(ins):
+                if value is not None and _env_disables(name, value):
+                    found.append(f"{ins.cmd} {name}={value}")
+        elif ins.cmd == "RUN":
+            text = run_text(ins)
+            if not _TLS_PREFILTER.search(text) or ins.shell is None:
+                return
+            for cmd in ins.shell.commands:
+                found.extend(tls_bypasses(cmd.unwrapped()))
+            # `export VAR=0` and config files written by echo: judged on the text.
+            found.extend(f"{m.group(1)}={m.group(3)}" for m in _ENV_ASSIGN.finditer(text)
+                         if _env_disables(m.group(1), m.group(3)))
+            found.extend(f"apt {m.group(1)} false" for m in _APT_TLS.finditer(text))
+        for what in dict.fromkeys(found):
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"TLS verification is turned off ({what}).",
+                evidence=what,
+            )
+
+
+_SIG_PREFILTER = re.compile(r"unauthenticated|untrusted|gpg|nosignature|nodigest|nosig|"
+                            r"force-yes|insecure-repositories|trusted=yes", re.IGNORECASE)
+_GPGCHECK_OFF = re.compile(r"\b(repo_)?gpgcheck\s*=\s*(0|false|no)\b", re.IGNORECASE)
+_APT_OPTION = re.compile(r"APT::Get::AllowUnauthenticated\s*[= ]\s*\"?(true|1|yes)|"
+                         r"Acquire::AllowInsecureRepositories\s*[= ]\s*\"?(true|1|yes)",
+                         re.IGNORECASE)
+_APT_TRUSTED = re.compile(r"\[[^\]]*\btrusted=yes[^\]]*\]")
+_APT = frozenset({"apt-get", "apt", "aptitude"})
+_RPM_FAMILY = frozenset({"yum", "dnf", "microdnf", "tdnf"})
+
+
+def signature_bypasses(cmd: SimpleCommand) -> list[str]:
+    name = cmd.name
+    out: list[str] = []
+    if name in _APT:
+        for flag in ("--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"):
+            if cmd.has_option(flag):
+                out.append(f"{name} {flag}")
+    elif name == "apk" and cmd.has_option("--allow-untrusted"):
+        out.append("apk --allow-untrusted")
+    elif name in _RPM_FAMILY and cmd.has_option("--nogpgcheck"):
+        out.append(f"{name} --nogpgcheck")
+    elif name == "zypper" and cmd.has_option("--no-gpg-checks", "--no-gpg-check"):
+        out.append("zypper --no-gpg-checks")
+    elif name == "rpm":
+        for flag in ("--nosignature", "--nodigest", "--nosig"):
+            if cmd.has_option(flag):
+                out.append(f"rpm {flag}")
+    return out
+
+
+class PackageSignaturesBypassed(DockerfileRule):
+    """
+    ## What it finds
+    Package installs that skip signature checks: `apt-get --allow-unauthenticated`
+    (or `--allow-insecure-repositories`, `--force-yes`,
+    `-o APT::Get::AllowUnauthenticated=true`, a `[trusted=yes]` source), `apk --allow-untrusted`,
+    `yum`/`dnf`/`microdnf --nogpgcheck` (or `gpgcheck=0` written into a repo file or passed with
+    `--setopt`), `zypper --no-gpg-checks`, `rpm --nosignature`/`--nodigest`.
+
+    ## Why it matters
+    Signatures are what proves a package comes from the distribution and not from whoever answered
+    the download: with them off, a mirror or network attacker chooses what gets installed. CIS
+    Docker Benchmark 4.11.
+
+    ## How to fix
+    Import the repository's signing key and keep checks on.
+
+    Before: `RUN apk add --allow-untrusted ./mytool.apk`
+    After:
+    ```Dockerfile
+    COPY mytool.rsa.pub /etc/apk/keys/
+    RUN apk add ./mytool.apk
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6, 4.11 "Ensure only verified packages are installed"
+    """
+
+    id = "DF013"
+    name = "package-signatures-bypassed"
+    title = "Package signature checks turned off"
+    severity = Severity.HIGH
+    references = ("cis-docker-1.6:4.11",)
+    fix = "Import the repository key and keep signature checks on."
+
+    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
+                          instruction: Instruction) -> Iterator[Finding]:
+        ins = judged(instruction)
+        if ins.cmd != "RUN":
+            return
+        text = run_text(ins)
+        if not _SIG_PREFILTER.search(text) or ins.shell is None:
+            return
+        found: list[str] = []
+        for cmd in ins.shell.commands:
+            found.extend(signature_bypasses(cmd.unwrapped()))
+        found.extend(f"{m.group(1) or ''}gpgcheck off" for m in _GPGCHECK_OFF.finditer(text))
+        found.extend(re.split(r"[\s=]", m.group(0))[0] for m in _APT_OPTION.finditer(text))
+        if _APT_TRUSTED.search(text):
+            found.append("apt source [trusted=yes]")
+        for what in dict.fromkeys(found):
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"Package signature checks are turned off ({what}).",
+                evidence=what,
+            )
