@@ -8,7 +8,6 @@ with slightly less precision, and ``parsed`` says which path was taken.
 from __future__ import annotations
 
 import re
-import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -111,11 +110,61 @@ _NEEDS_PARSER = re.compile(
 )
 
 
+_SIMPLE_TOKEN = re.compile(
+    r"""(?P<op>&&|\|\||[;&|()\n])|(?P<word>(?:'[^']*'|"[^"]*"|[^\s;&|()'"])+)|(?P<bad>['"])"""
+)
+_QUOTED = re.compile(r"""'([^']*)'|"([^"]*)"|([^'"]+)""")
+
+
+def _parse_simple(text: str) -> ShellScript | None:
+    """Split a command list with no expansions, escapes or redirections; None if it is not one
+    (an unbalanced quote)."""
+    commands: list[SimpleCommand] = []
+    pipelines: list[list[SimpleCommand]] = []
+    pipeline: list[SimpleCommand] = []
+    words: list[str] = []
+    assignments: list[str] = []
+
+    def end_command() -> None:
+        nonlocal words, assignments
+        if words or assignments:
+            cmd = SimpleCommand(words=words, assignments=assignments)
+            commands.append(cmd)
+            pipeline.append(cmd)
+        words, assignments = [], []
+
+    for m in _SIMPLE_TOKEN.finditer(text):
+        if m.group("bad"):
+            return None
+        op = m.group("op")
+        if op is not None:
+            end_command()
+            if op != "|":
+                if len(pipeline) >= 2:
+                    pipelines.append(list(pipeline))
+                pipeline.clear()
+            continue
+        raw = m.group("word")
+        word = "".join(a or b or c for a, b, c in _QUOTED.findall(raw)) if (
+            "'" in raw or '"' in raw) else raw
+        if not words and "=" in raw and _ASSIGNMENT.match(raw):
+            assignments.append(word)
+        else:
+            words.append(word)
+    end_command()
+    if len(pipeline) >= 2:
+        pipelines.append(pipeline)
+    return ShellScript(text=text, commands=commands, pipelines=pipelines, parsed=True)
+
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
 def parse_shell(text: str) -> ShellScript:
     if not _NEEDS_PARSER.search(text):
-        script = _parse_fallback(text)
-        script.parsed = True
-        return script
+        simple = _parse_simple(text)
+        if simple is not None:
+            return simple
     try:
         return _parse_bashlex(text)
     except Exception:  # bashlex raises many things on what it does not support
