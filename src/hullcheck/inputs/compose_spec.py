@@ -204,6 +204,8 @@ class _Mapper:
 
     def security_opt(self) -> None:
         out = self.out
+        if "security_opt" in self.data:
+            self.mark_key("security_opt", self.data, "security_opt")
         for item, where in self.items("security_opt"):
             text = self.project.text(item, where)
             if not text:
@@ -364,7 +366,7 @@ class _Mapper:
 
     def lifecycle(self) -> None:
         d, out = self.data, self.out
-        if "restart" in d:
+        if d.get("restart") is not None:
             text = (self.text(d, "restart") or "").strip().lower()
             policy, _, retries = text.partition(":")
             out.restart_policy = policy or None

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ContainerRule
+from hullcheck.rules.container._base import ContainerRule, first_location
 
 
 class NoNewPrivilegesUnset(ContainerRule):
@@ -51,6 +51,6 @@ class NoNewPrivilegesUnset(ContainerRule):
         if spec.no_new_privileges:
             return
         how = "is explicitly off" if spec.no_new_privileges is False else "is not set"
-        yield self.emit(spec, spec.loc("no_new_privileges"),
+        yield self.emit(spec, first_location(spec, "no_new_privileges", "security_opt"),
                         f"{spec.name}: no-new-privileges {how}: setuid binaries can raise "
                         "privileges.", f"no_new_privileges={spec.no_new_privileges}")
