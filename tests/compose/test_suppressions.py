@@ -98,14 +98,16 @@ def test_an_ignore_hides_no_more_than_it_names(tmp_path: Path,
 
 
 def test_unknown_rule_id_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    f = write(tmp_path, "  app:\n    <<: *hardened\n    privileged: true  # hullcheck: ignore=CT999\n")
+    f = write(tmp_path,
+              "  app:\n    <<: *hardened\n    privileged: true  # hullcheck: ignore=CT999\n")
     _, doc, err = scan(capsys, str(f))
     assert ("CT001", N + 3) in active(doc)
     assert f"{f}:{N + 3}: unknown rule or family 'CT999'" in err
 
 
 def test_malformed_suppression_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    f = write(tmp_path, "  app:\n    <<: *hardened\n    privileged: true  # hullcheck: ignore CT001\n")
+    f = write(tmp_path,
+              "  app:\n    <<: *hardened\n    privileged: true  # hullcheck: ignore CT001\n")
     _, doc, err = scan(capsys, str(f))
     assert ("CT001", N + 3) in active(doc)
     assert "malformed suppression" in err
