@@ -235,6 +235,14 @@ def run_audit(args: argparse.Namespace) -> int:
         report = module.run(args, ctx) if hasattr(module, "run") else Report()
         report.errors.extend(engine.crashes)
 
+    # An inline ignore naming no known rule hides nothing: say so rather than fail silently.
+    for sup in report.suppressions:
+        warnings.extend(
+            f"{sup.path}:{sup.line}: unknown rule or family {s!r} in suppression "
+            "(see 'hullcheck rules')"
+            for s in unknown_selectors(sup.selectors, known_ids)
+        )
+
     # Rule severity overrides from config.
     for f in report.findings:
         if f.rule in cfg.severity_overrides:

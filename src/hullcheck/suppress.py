@@ -27,9 +27,11 @@ from hullcheck.findings import Finding, Report, Suppressed
 _FAMILY = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]$")
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]\d{3}$")
 
-# ``# hullcheck: ignore=ID[,ID] reason`` (``ignore-file=`` for the whole file)
+# ``# hullcheck: ignore=ID[,ID] reason`` (``ignore-file=`` for the whole file). ``ID, ID`` with a
+# space after the comma still names both ids (rather than turning the second into the reason).
 INLINE = re.compile(
-    r"#\s*hullcheck:\s*(?P<kind>ignore-file|ignore)\s*=\s*(?P<ids>[^\s]+)(?:\s+(?P<reason>.*\S))?"
+    r"#\s*hullcheck:\s*(?P<kind>ignore-file|ignore)\s*=\s*"
+    r"(?P<ids>[^\s,]+(?:\s*,\s*[^\s,]+)*)(?:\s+(?P<reason>.*\S))?"
 )
 
 
@@ -106,7 +108,7 @@ def parse_inline(comment: str) -> tuple[str, list[str], str | None] | None:
     m = INLINE.search(comment)
     if not m:
         return None
-    ids = [i for i in m.group("ids").split(",") if i]
+    ids = [i.strip() for i in m.group("ids").split(",") if i.strip()]
     return m.group("kind"), ids, m.group("reason")
 
 

@@ -132,6 +132,10 @@ class _Builder:
         tag = node.tag
         if tag == _STR or node.style in ("'", '"', "|", ">"):
             return node.value
+        # YAML 1.1 reads ``22:22`` as a base-60 integer (1342); compose and kubectl (Go YAML
+        # libraries) read it as the string it looks like. Port mappings depend on this.
+        if ":" in node.value and tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return node.value
         try:
             if tag == "tag:yaml.org,2002:int":
                 return self._scalar.construct_yaml_int(node)

@@ -62,6 +62,18 @@ def _sniff_dockerfile(source: Source) -> bool:
     return looks_like_dockerfile(source.text)
 
 
+def _is_compose_name(name: str) -> bool:
+    from hullcheck.inputs.compose import is_compose_name
+
+    return is_compose_name(name)
+
+
+def _sniff_compose(source: Source) -> bool:
+    from hullcheck.inputs.compose import sniff
+
+    return sniff(source)
+
+
 def _sniff_kubernetes(source: Source) -> bool:
     from hullcheck.inputs.kubernetes import sniff
 
@@ -77,6 +89,12 @@ def input_kinds() -> tuple[InputKind, ...]:
             claims_name=_is_dockerfile_name,
             sniff=_sniff_dockerfile,
             analyzer="hullcheck.inputs.dockerfile:analyze",
+        ),
+        InputKind(
+            name="compose",
+            claims_name=_is_compose_name,
+            sniff=_sniff_compose,
+            analyzer="hullcheck.inputs.compose:analyze",
         ),
         InputKind(
             name="kubernetes",

@@ -12,7 +12,7 @@ compose, but Unconfined under Kubernetes unless the kubelet defaults it).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hullcheck.findings import Location
 
@@ -31,6 +31,7 @@ class Mount:
     read_only: bool = False
     propagation: str | None = None  # shared, rshared, slave, ...
     line: int | None = None
+    path: str | None = None  # file of ``line`` when not the container's own (merged compose files)
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Port:
     host_ip: str | None = None  # None or "" or 0.0.0.0 / :: = every interface
     protocol: str = "tcp"
     line: int | None = None
+    path: str | None = None
 
 
 @dataclass(slots=True)
@@ -47,6 +49,7 @@ class EnvVar:
     name: str
     value: str | None  # None: taken from elsewhere (valueFrom, host environment)
     line: int | None = None
+    path: str | None = None
 
 
 @dataclass(slots=True)
@@ -106,14 +109,22 @@ class ContainerSpec:
     # Source lines of individual fields, keyed by the ContainerSpec field name
     # ("privileged", "cap_add", "memory_limit", ...). Missing => the container's own line.
     field_lines: dict[str, int] = field(default_factory=dict)
+    # The file of a field's line when it is not ``location.path`` (compose files merged with
+    # ``-f base -f override`` semantics put fields of one service in several files).
+    field_paths: dict[str, str] = field(default_factory=dict)
 
-    def loc(self, field_name: str | None = None, line: int | None = None) -> Location:
+    def loc(self, field_name: str | None = None, line: int | None = None,
+            path: str | None = None) -> Location:
         """The location of a field, or of the container when the field is absent."""
         if line is None and field_name is not None:
             line = self.field_lines.get(field_name)
+            path = path or self.field_paths.get(field_name)
         if line is None:
             return self.location
-        return self.location.with_line(line)
+        located = self.location.with_line(line)
+        if path and path != located.path:
+            located = replace(located, path=path)
+        return located
 
     # --- platform defaults -------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.container import ContainerSpec
+from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, field_name
+
+
+class NoCpuLimit(ContainerRule):
+    """
+    ## What it finds
+    A container without a CPU limit (or with an unlimited one: zero or negative).
+
+    ## Why it matters
+    Without a CPU limit one busy or compromised container can starve every other container on the
+    host.
+
+    ## How to fix
+    Set a limit sized for the workload.
+
+    Before:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+    ```
+    After:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+        cpus: "1.5"
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6.0, 5.12 (Kubernetes: no PSS control; judged there too)
+    """
+
+    id = "CT018"
+    name = "no-cpu-limit"
+    title = "Container has no CPU limit"
+    severity = Severity.LOW
+    docker_refs = ("cis-docker-1.6:5.12",)
+    platforms = ALL_PLATFORMS
+    fix = "Set a CPU limit (cpus / deploy.resources.limits.cpus)."
+
+    def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        value = spec.cpu_limit
+        if value is not None and value > 0:
+            return
+        how = "unlimited" if value is not None else "not set"
+        yield self.emit(spec, spec.loc("cpu_limit"),
+                        f"{spec.name}: no CPU limit ({field_name(spec, 'cpu_limit')} {how}).",
+                        f"cpu_limit={value}")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.container import ContainerSpec
+from hullcheck.rules.container._base import ContainerRule
+
+MAX_RETRIES = 5
+
+
+class UnboundedRestartPolicy(ContainerRule):
+    """
+    ## What it finds
+    A restart policy that restarts without a bound: `always`, `unless-stopped`, or
+    `on-failure` without a maximum or with more than 5 retries. `on-failure:5` and `no` are
+    fine; so is swarm's `deploy.restart_policy` with `max_attempts` of 5 or fewer.
+
+    ## Why it matters
+    A container that crashes on every start (or is crashed on purpose) restarting forever
+    burns CPU, fills logs and can hide an ongoing attack or a denial of service.
+
+    ## How to fix
+    Use `on-failure` with a bound.
+
+    Before:
+    ```yaml
+    restart: always
+    ```
+    After:
+    ```yaml
+    restart: on-failure:5
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6.0, 5.15 (Kubernetes pods have no retry bound: not judged there)
+    """
+
+    id = "CT025"
+    name = "unbounded-restart-policy"
+    title = "Restart policy has no retry bound"
+    severity = Severity.LOW
+    docker_refs = ("cis-docker-1.6:5.15",)
+    fix = "Use `restart: on-failure:5`."
+
+    def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        policy = (spec.restart_policy or "").lower()
+        retries = spec.restart_max_retries
+        bounded = retries is not None and 0 < retries <= MAX_RETRIES
+        if policy in ("always", "unless-stopped", "on-failure") and not bounded:
+            shown = policy if retries is None else f"{policy} with {retries} retries"
+            yield self.emit(spec, spec.loc("restart_policy"),
+                            f"{spec.name}: restart policy {shown} restarts more than "
+                            f"{MAX_RETRIES} times.", f"restart={policy}:{retries}")

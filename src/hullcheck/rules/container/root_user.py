@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.container import ContainerSpec, Platform
+from hullcheck.rules.container._base import ContainerRule
+
+
+def is_root_user(user: str) -> bool:
+    """``root``, ``0``, ``0:0``, ``root:staff``: the user part names uid 0."""
+    name = user.strip().split(":", 1)[0].strip()
+    return name == "root" or (name.isdigit() and int(name) == 0)
+
+
+class RunsAsRoot(ContainerRule):
+    """
+    ## What it finds
+    A container that runs as root.
+
+    - `user: root`, `user: "0"`, `user: "0:0"`: high.
+    - Compose, no `user:` (or an empty one): the container runs as the image's `USER`, which
+      this rule cannot see from the compose file. It is reported at *low* severity with a
+      message saying so: most images (`nginx`, `postgres`, `redis`...) do run as root. Set
+      `user:` to make the choice explicit, or suppress the finding for an image you know sets a
+      non-root `USER` (the image audit, `hullcheck image`, checks the image itself).
+    - Docker host: `docker inspect` reports the effective user (the image's included), so an
+      empty user is root, high.
+
+    ## Why it matters
+    Root in a container is root on the host's kernel with only namespaces in between; any
+    escape, mounted host path or misconfiguration then works with full privileges.
+
+    ## How to fix
+    Run as an unprivileged uid.
+
+    Before:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+    ```
+    After:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+        user: "10001:10001"
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6.0, 4.1 (on Kubernetes: PSS `runAsNonRoot`, `runAsUser`)
+    """
+
+    id = "CT015"
+    name = "runs-as-root"
+    title = "Container runs as root"
+    severity = Severity.HIGH
+    docker_refs = ("cis-docker-1.6:4.1",)
+    k8s_covered_by = ("pss:restricted:runAsNonRoot", "pss:restricted:runAsUser")
+    fix = "Set `user:` to a non-root uid (e.g. \"10001:10001\")."
+
+    def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        user = (spec.user or "").strip()
+        if user:
+            if is_root_user(user):
+                yield self.emit(spec, spec.loc("user"),
+                                f"{spec.name}: runs as root (user: {user}).", "user=root")
+            return
+        if spec.platform is Platform.DOCKER:
+            yield self.emit(spec, spec.loc("user"),
+                            f"{spec.name}: runs as root (no user configured).", "user=root")
+            return
+        yield self.emit(
+            spec, spec.loc("user"),
+            f"{spec.name}: no `user:` is set, so the container runs as the image's USER, which "
+            "is root unless the image sets another; set `user:` explicitly.",
+            "user=unset", severity=Severity.LOW,
+        )

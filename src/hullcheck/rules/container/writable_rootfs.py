@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.container import ContainerSpec
+from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, field_name
+
+
+class WritableRootFilesystem(ContainerRule):
+    """
+    ## What it finds
+    A container whose root file system is writable (`read_only` not `true` in compose,
+    `readOnlyRootFilesystem` not `true` in Kubernetes, no `--read-only` on a host).
+
+    ## Why it matters
+    A writable root lets an intruder drop tools and persist changes to binaries and
+    configuration for the container's lifetime. Read-only roots with explicit writable
+    volumes or tmpfs for the paths that need writing make drift visible.
+
+    ## How to fix
+    Make the root read-only and mount what must be written.
+
+    Before:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+    ```
+    After:
+    ```yaml
+    services:
+      app:
+        image: app:1.0
+        read_only: true
+        tmpfs: [/tmp]
+    ```
+
+    ## References
+    - CIS Docker Benchmark 1.6.0, 5.13 (Kubernetes: no PSS control; judged there too)
+    """
+
+    id = "CT016"
+    name = "writable-root-filesystem"
+    title = "Root file system is writable"
+    severity = Severity.LOW
+    docker_refs = ("cis-docker-1.6:5.13",)
+    platforms = ALL_PLATFORMS
+    fix = "Set `read_only: true` and mount writable tmpfs/volumes where needed."
+
+    def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        if spec.read_only_rootfs:
+            return
+        name = field_name(spec, "read_only_rootfs")
+        how = "is false" if spec.read_only_rootfs is False else "is not set"
+        yield self.emit(spec, spec.loc("read_only_rootfs"),
+                        f"{spec.name}: the root file system is writable ({name} {how}).",
+                        f"read_only={spec.read_only_rootfs}")
