@@ -183,7 +183,7 @@ def object_suppressions(obj: KubeObject) -> list[Suppression]:
 
 def analyze(sources: list[Source], engine: Engine) -> Report:
     from hullcheck.inputs.k8s_container import container_spec
-    from hullcheck.yaml_suppress import inline_suppressions
+    from hullcheck.inputs.yaml_suppressions import yaml_suppressions
 
     report = Report()
     options = engine.ctx.options
@@ -193,7 +193,8 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
         loaded = load_objects(source, default_namespace, report.errors)
         objects.extend(loaded)
         if loaded:
-            report.suppressions.extend(inline_suppressions(source.path, source.text))
+            report.suppressions.extend(
+                yaml_suppressions(source.path, source.text, report.warnings))
 
     level = str(options.get("pss_level") or "restricted")
     try:
