@@ -108,7 +108,8 @@ def dockerfile(rng: random.Random, i: int) -> str:
         lines.append("RUN chmod -R 777 /app")
     lines.append("EXPOSE " + rng.choice(["8080", "80 443", "22 8080", "3000"]))
     if rng.random() < 0.5:
-        lines.append("HEALTHCHECK --interval=30s CMD wget -qO- http://localhost:8080/health || exit 1")
+        lines.append("HEALTHCHECK --interval=30s "
+                     "CMD wget -qO- http://localhost:8080/health || exit 1")
     if rng.random() < 0.6:
         lines.append(rng.choice(["USER 10001", "USER app", "USER nobody:nogroup", "USER root"]))
     lines.append(rng.choice(['CMD ["/app/server"]', "CMD /app/server --port 8080",

@@ -14,6 +14,6 @@ source scripts/live-env.sh
 live_env_up
 trap live_env_down EXIT
 
-.venv/bin/ruff check src tests
+.venv/bin/ruff check src tests bench scripts
 .venv/bin/mypy
 .venv/bin/python -m pytest -ra "$@"
