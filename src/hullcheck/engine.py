@@ -24,6 +24,7 @@ class Engine:
             hook: [r for r in self.rules if type(r).implements(hook)] for hook in HOOKS
         }
         self.crashes: list[InputError] = []
+        self._by_instruction: dict[str, list[Rule]] = {}
 
     def has(self, hook: str) -> bool:
         return bool(self._by_hook.get(hook))
@@ -31,6 +32,15 @@ class Engine:
     def run(self, hook: str, *args: Any, where: str = "") -> list[Finding]:
         """Call ``hook`` on every rule implementing it; a crash becomes an error line."""
         return self._call(self._by_hook[hook], hook, args, where)
+
+    def run_instruction(self, cmd: str, *args: Any, where: str = "") -> list[Finding]:
+        """``check_instruction`` for the rules that judge instructions of kind ``cmd``."""
+        rules = self._by_instruction.get(cmd)
+        if rules is None:
+            rules = [r for r in self._by_hook["check_instruction"]
+                     if r.instructions is None or cmd in r.instructions]
+            self._by_instruction[cmd] = rules
+        return self._call(rules, "check_instruction", args, where) if rules else []
 
     def _call(self, rules: list[Rule], hook: str, args: tuple[Any, ...], where: str
               ) -> list[Finding]:

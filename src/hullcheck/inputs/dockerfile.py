@@ -358,14 +358,15 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
             # ARG before the first FROM belongs to no stage: rules see stage=None.
             for ins in df.global_instructions:
                 report.findings.extend(
-                    engine.run("check_instruction", df, None, ins, where=src.path)
+                    engine.run_instruction(ins.cmd, df, None, ins, where=src.path)
                 )
         for stage in df.stages:
             if walk_stages:
                 report.findings.extend(engine.run("check_stage", df, stage, where=src.path))
             if walk_instructions:
                 for ins in stage.all_instructions():
+                    judged = ins.trigger.cmd if ins.trigger is not None else ins.cmd
                     report.findings.extend(
-                        engine.run("check_instruction", df, stage, ins, where=src.path)
+                        engine.run_instruction(judged, df, stage, ins, where=src.path)
                     )
     return report

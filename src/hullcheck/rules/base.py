@@ -60,6 +60,9 @@ class Rule:
     # Container rules only: the platforms (compose, kubernetes, docker) whose ContainerSpecs this
     # rule judges. See the platform table in the README.
     platforms: ClassVar[frozenset[str]] = frozenset({"compose", "kubernetes", "docker"})
+    # Dockerfile rules only: the instructions ``check_instruction`` judges (for ``ONBUILD X``, the
+    # trigger ``X``); None = every instruction. Lets the engine skip calls that can't matter.
+    instructions: ClassVar[frozenset[str] | None] = None
     # a one-line fix shown by reporters
     fix: ClassVar[str] = ""
 

@@ -74,6 +74,7 @@ class AddLocalFiles(DockerfileRule):
     severity = Severity.LOW
     references = ("cis-docker-1.6:4.9", "hadolint:DL3020")
     fix = "Use COPY for local files and directories."
+    instructions = frozenset({"ADD"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
@@ -124,6 +125,7 @@ class AddRemoteUnverified(DockerfileRule):
     severity = Severity.MEDIUM
     references = ("cis-docker-1.6:4.9",)
     fix = "Add `--checksum=sha256:...` (or pin a git source to a commit)."
+    instructions = frozenset({"ADD"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

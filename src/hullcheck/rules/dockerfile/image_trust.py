@@ -108,6 +108,7 @@ class BaseImageNotPinned(DockerfileRule):
     severity = Severity.MEDIUM
     references = ("cis-docker-1.6:4.2",)
     fix = "Pin the image by digest: `image:tag@sha256:...`."
+    instructions = frozenset({"FROM", "COPY", "ADD", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
@@ -153,6 +154,7 @@ class UntrustedImage(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.2",)
     fix = "Pull from a registry or repository listed in `trust.allowed`."
+    instructions = frozenset({"FROM", "COPY", "ADD", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

@@ -114,6 +114,7 @@ class SetuidBitAdded(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.8",)
     fix = "Do not add setuid/setgid bits; grant a capability at run time instead."
+    instructions = frozenset({"COPY", "ADD", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
@@ -159,6 +160,7 @@ class WorldWritable(DockerfileRule):
     title = "World-writable file mode"
     severity = Severity.MEDIUM
     fix = "Change ownership instead (`chown`/`COPY --chown`) and drop write for others."
+    instructions = frozenset({"COPY", "ADD", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

@@ -87,6 +87,7 @@ class RemoteScriptPipedToShell(DockerfileRule):
     title = "Remote script piped to a shell"
     severity = Severity.HIGH
     fix = "Download to a file, verify its checksum, then run it."
+    instructions = frozenset({"RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

@@ -141,6 +141,7 @@ class SecretInEnvOrArg(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.10",)
     fix = "Use a BuildKit secret mount or a runtime secret; rotate the exposed credential."
+    instructions = frozenset({"ENV", "ARG", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
@@ -235,6 +236,7 @@ class SecretFileCopied(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.10",)
     fix = "Use `RUN --mount=type=secret` (or `type=ssh`) and list the file in .dockerignore."
+    instructions = frozenset({"COPY", "ADD"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

@@ -81,6 +81,7 @@ class SshServer(DockerfileRule):
     title = "SSH server in the image"
     severity = Severity.MEDIUM
     fix = "Remove the SSH server and port 22; use `docker exec`/`kubectl exec` instead."
+    instructions = frozenset({"EXPOSE", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

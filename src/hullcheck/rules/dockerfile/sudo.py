@@ -45,6 +45,7 @@ class SudoInRun(DockerfileRule):
     severity = Severity.MEDIUM
     references = ("hadolint:DL3004",)
     fix = "Drop sudo: switch with `USER` around the steps that need root."
+    instructions = frozenset({"RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

@@ -67,6 +67,7 @@ class UpdateAlone(DockerfileRule):
     severity = Severity.LOW
     references = ("cis-docker-1.6:4.7",)
     fix = "Update and install in the same RUN instruction."
+    instructions = frozenset({"RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:

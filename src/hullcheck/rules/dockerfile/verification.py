@@ -122,6 +122,7 @@ class TlsVerificationDisabled(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.11",)
     fix = "Keep TLS verification on; add the internal CA to the trust store instead."
+    instructions = frozenset({"ENV", "ARG", "RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
@@ -214,6 +215,7 @@ class PackageSignaturesBypassed(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.11",)
     fix = "Import the repository key and keep signature checks on."
+    instructions = frozenset({"RUN"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
