@@ -16,15 +16,13 @@ from hullcheck.rules.base import Context, Rule
 LSM_TAGS = {TAG_PREFIX + "5.2": "apparmor", TAG_PREFIX + "5.3": "selinux"}
 
 
-def host_rules(rules: Iterable[type[Rule]]) -> list[type[Rule]]:
-    return [r for r in rules if r.implements("check_host") and "host" in r.inputs]
-
-
 def container_rules(rules: Iterable[type[Rule]]) -> list[type[Rule]]:
-    return [r for r in rules if r.implements("check_container") and "host" in r.inputs]
+    return [r for r in rules if r.implements("check_container") and "docker" in r.platforms]
 
 
 def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = None) -> Report:
+    from hullcheck.engine import Engine
+
     if rules is None:
         from hullcheck.rules import all_rules
 
@@ -39,15 +37,15 @@ def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = N
                        message=host.daemon.daemon_json_error)
         )
 
-    for rule_cls in host_rules(rules):
-        _run(report, facts, rule_cls, lambda r: r.check_host(ctx, host))
-    judged_by = container_rules(rules)
-    for rule_cls in judged_by:
+    engine = Engine(list(rules), ctx, debug=bool(ctx.options.get("debug")))
+    report.findings.extend(engine.run("check_host", host, where=host.endpoint))
+    for rule_cls in container_rules(rules):
         for cid in tag_of(rule_cls.references):
             facts.container_rules.setdefault(cid, []).append(rule_cls.id)
-    for container in host.containers:
-        for rule_cls in judged_by:
-            _run(report, facts, rule_cls, lambda r, c=container: r.check_container(ctx, c.spec))
+    engine.run_containers([c.spec for c in host.containers], report)
+    _attribute_crashes(engine.crashes, rules, facts)
+    report.errors.extend(_unique(engine.crashes))
+    engine.crashes = []
 
     report.findings = [f for f in report.findings if _meaningful(f, host)]
     for finding in report.findings:
@@ -71,17 +69,26 @@ def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = N
     return report
 
 
-def _run(report: Report, facts: Facts, rule_cls: type[Rule], call) -> None:  # type: ignore[no-untyped-def]
-    try:
-        found: list[Finding] = list(call(rule_cls()) or ())
-    except Exception as exc:  # a crashing rule is an error with its id; the run continues
-        message = f"rule {rule_cls.id} crashed: {type(exc).__name__}: {exc}"
-        if message not in {e.message for e in report.errors}:
-            report.errors.append(InputError(path=rule_cls.id, message=message))
-        for cid in tag_of(rule_cls.references):
-            facts.errors.setdefault(cid, message)
-        return
-    report.findings.extend(found)
+def _attribute_crashes(
+    crashes: list[InputError], rules: Sequence[type[Rule]], facts: Facts
+) -> None:
+    """A crashed rule's checks become errors (not passes)."""
+    for crash in crashes:
+        for rule_cls in rules:
+            if f"rule {rule_cls.id} crashed" in crash.message:
+                for cid in tag_of(rule_cls.references):
+                    facts.errors.setdefault(cid, crash.message)
+
+
+def _unique(errors: list[InputError]) -> list[InputError]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in errors:
+        key = (e.path, e.message.split(" (", 1)[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
 
 
 def _meaningful(finding: Finding, host: DockerHost) -> bool:

@@ -8,7 +8,15 @@ Findings come from the host rules (``rules/host``) and the container rules
 from __future__ import annotations
 
 from hullcheck.hostaudit.releases import release_table
-from hullcheck.hostaudit.verdicts import Facts, Verdict, containers_judged, judged, manual
+from hullcheck.hostaudit.verdicts import (
+    Facts,
+    Outcome,
+    Reason,
+    Verdict,
+    containers_judged,
+    judged,
+    manual,
+)
 from hullcheck.rules.host.host003_audit_rules import AUDIT_CHECKS
 from hullcheck.rules.host.host005_daemon_settings import DAEMON_CHECKS, tcp_hosts
 from hullcheck.rules.host.host006_file_permissions import FILE_CHECKS, FileCheck, files_for
@@ -49,7 +57,7 @@ def _no_overlay(facts: Facts) -> str | None:
     return "no overlay networks"
 
 
-def _audit_na(check_id: str):  # type: ignore[no-untyped-def]
+def _audit_na(check_id: str) -> Reason:
     def reason(facts: Facts) -> str | None:
         path = facts.host.audit_paths.get(check_id)
         if path and not facts.host.path_exists(path):
@@ -59,7 +67,7 @@ def _audit_na(check_id: str):  # type: ignore[no-untyped-def]
     return reason
 
 
-def _audit_passed(check_id: str):  # type: ignore[no-untyped-def]
+def _audit_passed(check_id: str) -> Reason:
     def reason(facts: Facts) -> str | None:
         audit = facts.host.audit
         path = facts.host.audit_paths.get(check_id, "")
@@ -68,7 +76,7 @@ def _audit_passed(check_id: str):  # type: ignore[no-untyped-def]
     return reason
 
 
-def _file_na(check: FileCheck):  # type: ignore[no-untyped-def]
+def _file_na(check: FileCheck) -> Reason:
     def reason(facts: Facts) -> str | None:
         files = files_for(facts.host, check)
         if files:
@@ -77,12 +85,14 @@ def _file_na(check: FileCheck):  # type: ignore[no-untyped-def]
             return f"the daemon has no {check.key} configured (TLS is off)"
         if check.key == "registry-cert:":
             return "no registry certificates under /etc/docker/certs.d"
-        return f"the {check.what} does not exist on this host"
+        base = facts.host.files.get(check.key)
+        where = f" {base.path}" if base and base.path != check.what else ""
+        return f"{check.what}{where} does not exist on this host"
 
     return reason
 
 
-def _file_error(check: FileCheck):  # type: ignore[no-untyped-def]
+def _file_error(check: FileCheck) -> Reason:
     def reason(facts: Facts) -> str | None:
         files = files_for(facts.host, check)
         broken = [f"{f.path}: {f.error}" for f in files if f.error]
@@ -91,7 +101,7 @@ def _file_error(check: FileCheck):  # type: ignore[no-untyped-def]
     return reason
 
 
-def _file_passed(check: FileCheck, owner: bool):  # type: ignore[no-untyped-def]
+def _file_passed(check: FileCheck, owner: bool) -> Reason:
     def reason(facts: Facts) -> str | None:
         files = files_for(facts.host, check)
         if owner:
@@ -105,7 +115,7 @@ def _file_verdict(check: FileCheck, owner: bool) -> Verdict:
     inner = judged(local=True, na=_file_na(check), passed=_file_passed(check, owner))
     error = _file_error(check)
 
-    def verdict(facts: Facts, check_id: str):  # type: ignore[no-untyped-def]
+    def verdict(facts: Facts, check_id: str) -> Outcome:
         broken = error(facts) if facts.host.local else None
         if broken:
             facts.errors.setdefault(check_id, f"cannot stat: {broken}")
@@ -126,6 +136,10 @@ def _docker_root_na(facts: Facts) -> str | None:
     if facts.host.docker_root_mount is None:
         return "/proc/self/mountinfo is not readable"
     return None
+
+
+def _docker_root_passed(facts: Facts) -> str | None:
+    return f"Docker's data root is the mount point {facts.host.docker_root_mount}"
 
 
 def _group_passed(facts: Facts) -> str | None:
@@ -233,7 +247,7 @@ def _cert_expiry(facts: Facts) -> str | None:
     return f"node certificate expiry: {int(expiry) / 3.6e12:.0f} h" if expiry else None
 
 
-def _rootless_or_manual(facts: Facts, check_id: str):  # type: ignore[no-untyped-def]
+def _rootless_or_manual(facts: Facts, check_id: str) -> Outcome:
     if facts.host.info and facts.host.rootless:
         return judged(engine=True, passed=_rootless)(facts, check_id)
     return manual(
@@ -242,7 +256,7 @@ def _rootless_or_manual(facts: Facts, check_id: str):  # type: ignore[no-untyped
     )(facts, check_id)
 
 
-def _seccomp_verdict(facts: Facts, check_id: str):  # type: ignore[no-untyped-def]
+def _seccomp_verdict(facts: Facts, check_id: str) -> Outcome:
     outcome = judged(engine=True, na=_no_seccomp)(facts, check_id)
     if outcome.result.value == "pass":
         return manual(
@@ -261,7 +275,7 @@ IMAGE_FILES = (
 )
 
 VERDICTS: dict[str, Verdict] = {
-    "1.1.1": judged(local=True, engine=True, na=_docker_root_na),
+    "1.1.1": judged(local=True, engine=True, na=_docker_root_na, passed=_docker_root_passed),
     "1.1.2": judged(local=True, passed=_group_passed),
     **{cid: judged(local=True, na=_audit_na(cid), passed=_audit_passed(cid))
        for cid in AUDIT_CHECKS},

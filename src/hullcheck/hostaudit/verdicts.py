@@ -108,8 +108,11 @@ def containers_judged(na: Reason | None = None) -> Verdict:
         if reason:
             return Outcome(CheckResult.NOT_APPLICABLE, reason)
         if not host.containers:
-            which = "containers" if host.all_containers else "running containers (--all adds the rest)"
-            return Outcome(CheckResult.NOT_APPLICABLE, f"no {which} on this host")
+            which = (
+                "no containers on this host" if host.all_containers
+                else "no running containers on this host (--all adds created and stopped ones)"
+            )
+            return Outcome(CheckResult.NOT_APPLICABLE, which)
         rules = facts.container_rules.get(check_id) or []
         if not rules and not facts.findings.get(check_id):
             return Outcome(
