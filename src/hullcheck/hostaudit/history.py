@@ -38,22 +38,18 @@ def instruction(created_by: str) -> str:
         if rest.startswith("#(nop)"):
             return rest[len("#(nop)") :].strip()
         return "RUN " + rest
+    if text.startswith("RUN "):  # BuildKit: "RUN /bin/sh -c cmd", "RUN |1 A=b /bin/sh -c cmd"
+        rest = text[4:].lstrip()
+        at = rest.find(_SHELL)
+        if rest.startswith(_SHELL) or (rest.startswith("|") and at >= 0):
+            return "RUN " + rest[at + len(_SHELL) :].strip()
     return text
 
 
 def run_command(inst: str) -> str | None:
     if not inst.startswith("RUN "):
         return None
-    cmd = inst[4:].strip()
-    if cmd.startswith(_SHELL):
-        cmd = cmd[len(_SHELL) :]
-    elif cmd.startswith("["):
-        return cmd
-    # BuildKit keeps "|N ARG=... /bin/sh -c" inside RUN too.
-    at = cmd.find(_SHELL)
-    if cmd.startswith("|") and at >= 0:
-        cmd = cmd[at + len(_SHELL) :]
-    return cmd
+    return inst[4:].strip()
 
 
 def update_alone(inst: str) -> bool:
