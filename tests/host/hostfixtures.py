@@ -47,7 +47,9 @@ def make_host(*, containers: tuple[str, ...] = CONTAINERS, **overrides: Any) -> 
         info=load("info.json"),
         version=load("version.json"),
         networks=load("networks.json"),
-        images=[HostImage(inspect=load("image-busybox.json"), history=load("history-busybox.json"))],
+        images=[
+            HostImage(inspect=load("image-busybox.json"), history=load("history-busybox.json"))
+        ],
         all_containers=True,
     )
     for key, value in overrides.items():

@@ -175,9 +175,12 @@ def test_image_near_misses() -> None:
 def test_sshd_from_top_processes() -> None:
     host = make_host(containers=("hardened", "sysadmin-pidhost"))
     host.containers[0].processes = ["/usr/sbin/sshd -D", "sleep 1"]
-    host.containers[1].processes = ["sleep 3600", "grep sshd"]
+    host.containers[1].processes = ["[sleep] sleep 3600", "[grep] grep sshd", "[sh] sh sshd"]
     found = run(BY_ID["HOST013"], host)
     assert [f.location.container for f in found] == [host.containers[0].name]
+    host.containers[1].processes = ["[sshd] /bin/sh /tmp/sshd"]
+    host.containers[0].processes = ["[sshd] sshd: /usr/sbin/sshd -D [listener] 0 of 10-100"]
+    assert len(run(BY_ID["HOST013"], host)) == 2
 
 
 def test_exec_privileged_and_root() -> None:

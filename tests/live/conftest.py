@@ -13,32 +13,22 @@ what they created.
 
 from __future__ import annotations
 
-import io
+import contextlib
 import os
-import shutil
-import tarfile
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-TEST_LABEL = "hullcheck.test"
-TEST_OWNER = os.environ.get("HULLCHECK_TEST_OWNER", "host")
-LABELS = {TEST_LABEL: TEST_OWNER}
-RUN_ID = uuid.uuid4().hex[:8]
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def no_engine(reason: str) -> None:
-    """Skip locally, fail in CI: a CI run that skips the live tests proves nothing."""
-    if in_ci():
-        pytest.fail(f"CI=true but {reason}", pytrace=False)
-    pytest.skip(reason)
+from dockertest import (
+    LABELS,
+    RUN_ID,
+    TEST_OWNER,
+    busybox_rootfs_tar,
+    find_busybox,
+    no_engine,
+    remove_container,
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,41 +45,6 @@ def docker_client() -> Iterator[Any]:
         no_engine(f"no Docker Engine answers on {host}: {str(exc).splitlines()[0][:200]}")
     yield client
     client.close()
-
-
-def find_busybox() -> Path | None:
-    for candidate in ("/bin/busybox", "/usr/bin/busybox"):
-        if os.access(candidate, os.X_OK):
-            return Path(candidate)
-    found = shutil.which("busybox")
-    return Path(found) if found else None
-
-
-def busybox_rootfs_tar(busybox: Path) -> bytes:
-    """A minimal root filesystem: busybox plus the applet links a test container needs."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for d in ("bin", "tmp", "etc", "proc", "sys", "dev"):
-            info = tarfile.TarInfo(d)
-            info.type = tarfile.DIRTYPE
-            info.mode = 0o1777 if d == "tmp" else 0o755
-            tar.addfile(info)
-        data = busybox.read_bytes()
-        info = tarfile.TarInfo("bin/busybox")
-        info.size = len(data)
-        info.mode = 0o755
-        tar.addfile(info, io.BytesIO(data))
-        for applet in ("sh", "sleep", "true", "cat", "ls", "ps", "id", "nc", "httpd"):
-            link = tarfile.TarInfo(f"bin/{applet}")
-            link.type = tarfile.SYMTYPE
-            link.linkname = "busybox"
-            tar.addfile(link)
-        passwd = b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n"
-        info = tarfile.TarInfo("etc/passwd")
-        info.size = len(passwd)
-        info.mode = 0o644
-        tar.addfile(info, io.BytesIO(passwd))
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -109,10 +64,8 @@ def busybox_image(docker_client: Any) -> Iterator[str]:
         changes=[f"LABEL {label_change}", 'CMD ["/bin/sh"]'],
     )
     yield tag
-    try:
+    with contextlib.suppress(Exception):
         docker_client.images.remove(tag, force=True, noprune=False)
-    except Exception:
-        pass
 
 
 @pytest.fixture
@@ -138,7 +91,4 @@ def make_container(docker_client: Any, busybox_image: str) -> Iterator[Callable[
 
     yield make
     for container in made:
-        try:
-            container.remove(force=True, v=True)
-        except Exception:
-            pass
+        remove_container(container)

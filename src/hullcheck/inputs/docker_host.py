@@ -133,7 +133,12 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
         )
         hc = HostContainer(spec=spec, inspect=data)
         if (data.get("State") or {}).get("Running"):
-            hc.processes = _processes(_maybe(api.top, data["Id"]))
+            # Both the process name (comm: what the kernel calls it, which argv rewriting
+            # cannot hide) and its command line; the default columns if this ps lacks -o.
+            top = _maybe(api.top, data["Id"], ps_args=PS_ARGS)
+            if top is None:
+                top = _maybe(api.top, data["Id"])
+            hc.processes = _processes(top)
         for exec_id in data.get("ExecIDs") or []:
             found = _maybe(api.exec_inspect, exec_id)
             if found:
@@ -176,10 +181,19 @@ def _parallel(workers: int, fn: Callable[[T], R], items: list[T]) -> list[R]:
         return list(pool.map(fn, items))
 
 
+PS_ARGS = "-eo pid,comm=NAME,args=ARGS"
+
+
 def _processes(top: Any) -> list[str] | None:
+    """Command lines of the processes, each prefixed by ``[name]`` when ps gave the name."""
     if not top or not isinstance(top, dict):
         return None
     titles = [str(t).upper() for t in top.get("Titles") or []]
+    if "NAME" in titles and "ARGS" in titles:
+        n, a = titles.index("NAME"), titles.index("ARGS")
+        return [
+            f"[{row[n]}] {row[a]}" for row in top.get("Processes") or [] if len(row) > max(n, a)
+        ]
     for column in ("COMMAND", "CMD", "ARGS"):
         if column in titles:
             index = titles.index(column)

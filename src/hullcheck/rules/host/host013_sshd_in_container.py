@@ -10,9 +10,15 @@ from hullcheck.rules.host._common import cis
 SSH_DAEMONS = ("sshd", "dropbear")
 
 
-def ssh_daemon(command: str) -> str | None:
-    """The SSH daemon a process command line runs (``/usr/sbin/sshd -D``, ``sshd: user``)."""
-    first = command.strip().split(" ", 1)[0].rstrip(":")
+def ssh_daemon(process: str) -> str | None:
+    """The SSH daemon a process runs: by its kernel name (``[sshd] ...``, as the audit reads
+    it) or by its command line (``/usr/sbin/sshd -D``, ``sshd: user@pts/0``)."""
+    text = process.strip()
+    if text.startswith("["):
+        name, _, text = text[1:].partition("] ")
+        if name in SSH_DAEMONS:
+            return name
+    first = text.split(" ", 1)[0].rstrip(":")
     name = first.rsplit("/", 1)[-1]
     return name if name in SSH_DAEMONS else None
 
@@ -21,8 +27,8 @@ class SshdInContainer(Rule):
     """An SSH daemon runs inside a container.
 
     ## What it finds
-    A running container with an ``sshd`` (or ``dropbear``) process, read from the Engine API's
-    ``top``; nothing is executed inside the container (Docker Bench runs ``docker exec ps``,
+    A running container with an ``sshd`` (or ``dropbear``) process, by the kernel's process
+    name or the command line, read from the Engine API's ``top``; nothing is executed inside the container (Docker Bench runs ``docker exec ps``,
     which needs ``ps`` in the image and runs code in every container).
 
     ## Why it matters
