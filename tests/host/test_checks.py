@@ -183,3 +183,17 @@ def test_score_and_docker_bench_json() -> None:
 def test_select_and_ignore_checks_by_tag(select, ignore, expected) -> None:  # type: ignore[no-untyped-def]
     report = audit(make_host(containers=()), ctx(), RULES)
     assert [c.id for c in filter_checks(report.checks, select, ignore)] == expected
+
+
+def test_engine_unreachable_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from hullcheck.cli import main
+
+    code = main(["host", "--docker-host", f"unix://{tmp_path}/none.sock", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 2
+    errors = [line for line in captured.err.splitlines() if "error" in line]
+    assert len(errors) == 1 and "no Docker socket" in errors[0]
+    doc = json.loads(captured.out)
+    # host files are still judged
+    assert any(c["id"] == "cis-docker-1.6:3.5" and c["result"] in ("pass", "fail")
+               for c in doc["checks"]) or not Path("/etc/docker").exists()
