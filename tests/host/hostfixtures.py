@@ -13,7 +13,7 @@ from hullcheck.inputs.docker_inspect import container_spec_from_inspect
 from hullcheck.models.host import DockerHost, HostContainer, HostImage
 from hullcheck.rules.base import Context
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "host"
+FIXTURES = Path(__file__).resolve().parent / "data"
 CONTAINERS = (
     "sysadmin-pidhost",
     "hostnet-ipc-uts-sock",

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from dockertest import (
+
+from live.dockertest import (
     LABELS,
     RUN_ID,
     TEST_OWNER,

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dockertest import LABELS, RUN_ID, TEST_LABEL, TEST_OWNER, remove_container
 
 from hullcheck.config import Config
 from hullcheck.findings import CheckResult, Report
@@ -22,6 +21,7 @@ from hullcheck.hostaudit.audit import audit
 from hullcheck.inputs.docker_host import HostOptions, collect
 from hullcheck.rules import all_rules
 from hullcheck.rules.base import Context
+from live.dockertest import LABELS, RUN_ID, TEST_LABEL, TEST_OWNER, remove_container
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 from fake_container_rules import FAKE_RULES

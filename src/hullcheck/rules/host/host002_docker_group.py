@@ -21,7 +21,7 @@ class DockerGroupMembers(Rule):
     command away.
 
     ## How to fix
-    Remove users who do not need Docker, and state who may:
+    Before: ``docker:x:998:alice,bob`` with only bob needing Docker. After:
 
         gpasswd -d alice docker
         hullcheck host --trusted-user bob

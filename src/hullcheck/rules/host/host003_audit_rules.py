@@ -25,7 +25,7 @@ class DockerFileNotAudited(Rule):
     sockets is what an investigation starts from.
 
     ## How to fix
-    Add a watch rule per path and load it:
+    Before: ``auditctl -l`` lists nothing about Docker. After, a watch rule per path:
 
         # /etc/audit/rules.d/docker.rules
         -w /usr/bin/dockerd -k docker

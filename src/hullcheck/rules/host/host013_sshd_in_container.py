@@ -28,8 +28,9 @@ class SshdInContainer(Rule):
 
     ## What it finds
     A running container with an ``sshd`` (or ``dropbear``) process, by the kernel's process
-    name or the command line, read from the Engine API's ``top``; nothing is executed inside the container (Docker Bench runs ``docker exec ps``,
-    which needs ``ps`` in the image and runs code in every container).
+    name or the command line, read from the Engine API's ``top``; nothing is executed inside
+    the container (Docker Bench runs ``docker exec ps``, which needs ``ps`` in the image and
+    runs code in every container).
 
     ## Why it matters
     An SSH server is another door with its own keys, passwords and patches to manage, and it
