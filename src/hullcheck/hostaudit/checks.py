@@ -132,6 +132,28 @@ def _engine_passed(facts: Facts) -> str | None:
     )
 
 
+def _podman(facts: Facts) -> str | None:
+    if facts.host.is_podman:
+        return (
+            f"the engine is Podman {facts.host.server_version}: the Docker Engine release "
+            "table does not apply"
+        )
+    return None
+
+
+def _podman_daemon(facts: Facts) -> str | None:
+    if facts.host.is_podman:
+        return "the engine is Podman, which has no Docker daemon: dockerd options do not apply"
+    return None
+
+
+def _either(first: Reason, second: Reason | None) -> Reason:
+    def reason(facts: Facts) -> str | None:
+        return first(facts) or (second(facts) if second else None)
+
+    return reason
+
+
 def _docker_root_na(facts: Facts) -> str | None:
     if facts.host.docker_root_mount is None:
         return "/proc/self/mountinfo is not readable"
@@ -280,9 +302,10 @@ VERDICTS: dict[str, Verdict] = {
     **{cid: judged(local=True, na=_audit_na(cid), passed=_audit_passed(cid))
        for cid in AUDIT_CHECKS},
     "1.2.1": manual(HARDEN),
-    "1.2.2": judged(engine=True, passed=_engine_passed),
+    "1.2.2": judged(engine=True, na=_podman, passed=_engine_passed),
     "2.1": _rootless_or_manual,
-    "2.8": manual("review the default ulimits (default-ulimits)", evidence=_ulimits),
+    "2.8": manual("review the default ulimits (default-ulimits)", evidence=_ulimits,
+                  na=_podman_daemon),
     "2.17": _seccomp_verdict,
     "4.1": judged(engine=True, na=_no_images_or_containers),
     "4.2": manual("use base images from trusted sources only (see `trust:` and the image audit)"),
@@ -331,7 +354,8 @@ VERDICTS: dict[str, Verdict] = {
 for _daemon in DAEMON_CHECKS:
     if _daemon.check_id in VERDICTS:
         continue
-    _na = {"2.7": _no_tcp, "2.15": _swarm_active}.get(_daemon.check_id)
+    _specific = {"2.7": _no_tcp, "2.15": _swarm_active}.get(_daemon.check_id)
+    _na = _specific if _daemon.podman else _either(_podman_daemon, _specific)
     VERDICTS[_daemon.check_id] = judged(
         local=_daemon.needs_config, engine=not _daemon.needs_config, na=_na
     )

@@ -36,6 +36,8 @@ MAX_EVIDENCE = 5
 
 
 def remote_reason(host: DockerHost) -> str:
+    if host.local_reason:
+        return host.local_reason
     return (
         f"the engine at {host.endpoint} runs on another machine: its files and processes "
         "cannot be read from here"

@@ -33,6 +33,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+PODMAN_REASON = (
+    "the engine is Podman: there is no dockerd or containerd, so Docker's daemon files, "
+    "options and audit paths do not apply"
+)
+
+
 class EngineUnavailable(Exception):
     """No engine answers (no socket, no permission, engine down): one line saying which."""
 
@@ -102,6 +108,9 @@ def collect(options: HostOptions, fs: HostFS | None = None, client: Any = None) 
             host.engine_error = str(exc)
     if client is not None:
         read_engine(host, client, options)
+    if host.is_podman:
+        host.local = False
+        host.local_reason = PODMAN_REASON
     if host.local:
         read_local_files(host, fs, sock)
     return host
@@ -116,6 +125,7 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
         host.engine_error = describe_connect_error(host.endpoint, exc)
         return
     apparmor, selinux = host.apparmor_enabled, host.selinux_enabled
+    podman = host.is_podman
     listed = api.containers(all=True, quiet=True)
     ids = [str(c["Id"]) for c in listed]
     inspects = _parallel(options.workers, lambda cid: _maybe(api.inspect_container, cid), ids)
@@ -132,13 +142,13 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
             data, apparmor_enabled=apparmor, selinux_enabled=selinux
         )
         hc = HostContainer(spec=spec, inspect=data)
-        if (data.get("State") or {}).get("Running"):
+        # Podman's top of a --pid=host container lists every process of the host: nothing
+        # there can be attributed to the container.
+        pid_host = str((data.get("HostConfig") or {}).get("PidMode") or "") == "host"
+        if (data.get("State") or {}).get("Running") and not (podman and pid_host):
             # Both the process name (comm: what the kernel calls it, which argv rewriting
             # cannot hide) and its command line; the default columns if this ps lacks -o.
-            top = _maybe(api.top, data["Id"], ps_args=PS_ARGS)
-            if top is None:
-                top = _maybe(api.top, data["Id"])
-            hc.processes = _processes(top)
+            hc.processes = _processes(_top(api, data["Id"], podman))
         for exec_id in data.get("ExecIDs") or []:
             found = _maybe(api.exec_inspect, exec_id)
             if found:
@@ -181,7 +191,20 @@ def _parallel(workers: int, fn: Callable[[T], R], items: list[T]) -> list[R]:
         return list(pool.map(fn, items))
 
 
+# Docker runs ``ps`` on the host with these arguments and keeps the container's processes.
 PS_ARGS = "-eo pid,comm=NAME,args=ARGS"
+# Podman reads /proc itself (psgo) for descriptors it knows; for anything else (``-ef``, the
+# compat default included) it runs ``ps`` INSIDE the container, which the audit must never do.
+PODMAN_PS_ARGS = "pid,comm,args"
+
+
+def _top(api: Any, container_id: str, podman: bool) -> Any:
+    if podman:
+        return _maybe(api.top, container_id, ps_args=PODMAN_PS_ARGS)
+    top = _maybe(api.top, container_id, ps_args=PS_ARGS)
+    if top is None:  # a host ps without -o: Docker's default columns (still run on the host)
+        top = _maybe(api.top, container_id)
+    return top
 
 
 def _processes(top: Any) -> list[str] | None:
@@ -189,6 +212,8 @@ def _processes(top: Any) -> list[str] | None:
     if not top or not isinstance(top, dict):
         return None
     titles = [str(t).upper() for t in top.get("Titles") or []]
+    if titles == ["PID", "COMMAND", "COMMAND"]:  # Podman's pid,comm,args
+        titles = ["PID", "NAME", "ARGS"]
     if "NAME" in titles and "ARGS" in titles:
         n, a = titles.index("NAME"), titles.index("ARGS")
         return [

@@ -268,17 +268,25 @@ def _decode_addr(hexaddr: str, width: int) -> str:
 # --- the daemon -----------------------------------------------------------------------------
 
 
+DEFAULT_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
 def find_dockerd(fs: HostFS, socket_path: str | None) -> Process | None:
-    """The dockerd serving ``socket_path`` when several run, else the newest one."""
+    """The dockerd serving ``socket_path``: one naming it with ``-H``, else (for the default
+    socket) one without unix hosts or started by systemd (``fd://``). None when the socket is
+    someone else's (Podman's, rootless Docker's under another user...)."""
     candidates = fs.processes("dockerd")
-    if not candidates:
-        return None
-    if socket_path:
-        for proc in candidates:
-            hosts = parse_dockerd_args(proc.args).get("hosts", [])
-            if f"unix://{socket_path}" in hosts:
-                return proc
-    return candidates[-1]
+    fallback = None
+    for proc in reversed(candidates):
+        hosts = [str(h) for h in parse_dockerd_args(proc.args).get("hosts", [])]
+        if socket_path and f"unix://{socket_path}" in hosts:
+            return proc
+        own_unix = [h for h in hosts if h.startswith("unix://")]
+        if fallback is None and (socket_path is None or socket_path in DEFAULT_SOCKETS) and (
+            not own_unix or "fd://" in hosts
+        ):
+            fallback = proc
+    return fallback
 
 
 def read_daemon_config(

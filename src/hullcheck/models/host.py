@@ -143,6 +143,8 @@ class HostImage:
 class DockerHost:
     endpoint: str  # what the client talks to: unix:///var/run/docker.sock, tcp://...
     local: bool  # the engine runs on this machine, so its files and /proc are ours to read
+    # Why Docker's host files do not apply although the engine may be local (Podman).
+    local_reason: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
     version: dict[str, Any] = field(default_factory=dict)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
@@ -204,6 +206,12 @@ class DockerHost:
     @property
     def swarm_manager(self) -> bool:
         return bool((self.info.get("Swarm") or {}).get("ControlAvailable"))
+
+    @property
+    def is_podman(self) -> bool:
+        """Podman's Docker-compatible API (``podman system service``)."""
+        components = self.version.get("Components") or []
+        return any("podman" in str(c.get("Name", "")).lower() for c in components)
 
     @property
     def server_version(self) -> str:

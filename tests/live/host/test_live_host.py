@@ -34,7 +34,7 @@ SSHD_SCRIPT = "printf '#!/bin/sh\\nsleep 3600\\n' > /tmp/sshd && chmod +x /tmp/s
 # name -> (create kwargs, start?)
 SPECS: dict[str, tuple[dict[str, Any], bool]] = {
     "sysadmin-pidhost": (dict(cap_add=["SYS_ADMIN"], pid_mode="host",
-                              ports={"8081/tcp": 81}), True),
+                              ports={"8081/tcp": 981}), True),
     "hostnet-ipc-uts-sock": (dict(network_mode="host", ipc_mode="host", uts_mode="host",
                                   volumes=["/var/run/docker.sock:/var/run/docker.sock"]), True),
     "etc-seccomp-device": (dict(volumes=["/etc:/host-etc"], security_opt=["seccomp=unconfined"],
@@ -92,7 +92,7 @@ def test_specs_from_the_live_engine(stack: dict[str, Any]) -> None:
     assert set(specs) == {cname(k) for k in SPECS}
     pidhost = specs[cname("sysadmin-pidhost")]
     assert pidhost.host_pid and pidhost.cap_add == ["SYS_ADMIN"]
-    assert [(p.host_ip, p.host_port) for p in pidhost.ports] == [("0.0.0.0", "81")]
+    assert [(p.host_ip, p.host_port) for p in pidhost.ports] == [("0.0.0.0", "981")]
     assert pidhost.selinux_disabled is None  # Docker's own label=disable, host without SELinux
     hardened = specs[cname("hardened")]
     assert [p.host_ip for p in hardened.ports] == ["127.0.0.1"]

@@ -41,6 +41,8 @@ class EngineOutdated(Rule):
     fix = "Upgrade the Docker Engine to a maintained release."
 
     def check_host(self, ctx: Context, host: DockerHost) -> Iterable[Finding]:
+        if host.is_podman:
+            return  # Podman's releases are not Docker Engine's (the check says not applicable)
         text = host.server_version
         version = parse_version(text)
         if not text or version is None:

@@ -163,6 +163,7 @@ class DaemonCheck:
     severity: Severity
     fix: str
     needs_config: bool = True  # judged from daemon.json / command line (local hosts only)
+    podman: bool = False  # also meaningful on Podman's compat API (most are dockerd options)
 
 
 DAEMON_CHECKS: tuple[DaemonCheck, ...] = (
@@ -176,6 +177,7 @@ DAEMON_CHECKS: tuple[DaemonCheck, ...] = (
         Severity.HIGH,
         "Remove insecure-registries; give the registry a TLS certificate.",
         False,
+        True,
     ),
     DaemonCheck("2.6", "storage-driver", _aufs, Severity.MEDIUM, "Use overlay2.", False),
     DaemonCheck(
@@ -205,7 +207,7 @@ DAEMON_CHECKS: tuple[DaemonCheck, ...] = (
     DaemonCheck("2.16", "userland-proxy", _userland_proxy, Severity.LOW,
                 'Set "userland-proxy": false in daemon.json.'),
     DaemonCheck("2.17", "seccomp-profile", _seccomp, Severity.HIGH,
-                "Remove the unconfined default seccomp profile.", False),
+                "Remove the unconfined default seccomp profile.", False, True),
     DaemonCheck("2.18", "experimental", _experimental, Severity.LOW,
                 'Set "experimental": false.', False),
 )
@@ -255,6 +257,8 @@ class DaemonSetting(Rule):
     def check_host(self, ctx: Context, host: DockerHost) -> Iterable[Finding]:
         for check in DAEMON_CHECKS:
             if check.needs_config and not host.local:
+                continue
+            if host.is_podman and not check.podman:
                 continue
             if not host.info and not check.needs_config:
                 continue
