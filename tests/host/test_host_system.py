@@ -131,3 +131,19 @@ def test_stat_reports_owner_and_mode(tmp_path: Path) -> None:
     info = HostFS(tmp_path).stat("/etc/docker/daemon.json")
     assert (info.uid, info.gid, info.mode, info.exists) == (1234, 1234, 0o640, True)
     assert not HostFS(tmp_path).stat("/nope").exists
+
+
+def test_rootless_docker_paths_from_docker_host(tmp_path: Path) -> None:
+    """DOCKER_HOST=unix:///run/user/1000/docker.sock: the user's daemon.json, units and owner."""
+    write(tmp_path, "/etc/passwd",
+          "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n")
+    write(tmp_path, "/home/alice/.config/docker/daemon.json", '{"log-level": "debug"}')
+    write(tmp_path, "/home/alice/.config/systemd/user/docker.service", "[Service]\n")
+    host = collect(HostOptions(docker_host="unix:///run/user/1000/docker.sock"),
+                   fs=HostFS(tmp_path))
+    assert host.engine_error
+    assert host.daemon.daemon_json_path == "/home/alice/.config/docker/daemon.json"
+    assert host.daemon.get("log-level") == "debug"
+    assert host.files["docker.service"].path == "/home/alice/.config/systemd/user/docker.service"
+    assert host.owner_uid == 1000
+    assert host.files["docker.sock"].path == "/run/user/1000/docker.sock"

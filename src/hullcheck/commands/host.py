@@ -45,8 +45,14 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         image_filters=_split(getattr(args, "image", [])),
         trusted_users=_split(getattr(args, "trusted_user", [])),
     )
+    import time
+
+    from hullcheck.hostaudit import audit as audit_module
+
+    audit_module.LAST_RUN["start"] = time.time()
     host = collect(options)
     report = audit(host, ctx)
+    audit_module.LAST_RUN["end"] = time.time()
     select = _split(getattr(args, "select", [])) or list(ctx.config.select)
     ignore = _split(getattr(args, "ignore", [])) + list(ctx.config.ignore)
     report.checks = filter_checks(report.checks, select, ignore)

@@ -13,6 +13,10 @@ from hullcheck.rules.base import Context, Rule
 
 # Tags that mean nothing on a host without the matching LSM: a container rule may still emit
 # them from platform-neutral fields, so they are dropped there (the check is not applicable).
+# Start and end (epoch seconds) of the last ``hullcheck host`` run in this process, for the
+# docker-bench-json reporter (the Report contract has no timestamps).
+LAST_RUN: dict[str, float] = {}
+
 LSM_TAGS = {TAG_PREFIX + "5.2": "apparmor", TAG_PREFIX + "5.3": "selinux"}
 
 

@@ -96,5 +96,8 @@ def render(out: Any) -> str:
     """``out`` is the CLI's ``reporters.Output`` (or a bare ``Report``)."""
     report: Report = getattr(out, "report", out)
     findings = list(getattr(out, "counted", report.findings))
-    started = float(getattr(out, "options", {}).get("started", time.time()))
-    return json.dumps(document(report, findings, started, time.time()), indent=2) + "\n"
+    from hullcheck.hostaudit.audit import LAST_RUN
+
+    now = time.time()
+    start, end = LAST_RUN.get("start", now), LAST_RUN.get("end", now)
+    return json.dumps(document(report, findings, start, end), indent=2) + "\n"
