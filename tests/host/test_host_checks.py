@@ -72,6 +72,14 @@ def test_docker_bench_misjudgments_from_captured_containers() -> None:
     assert not [f for f in report.findings if f.rule in ("CT901", "CT902")]
 
 
+def test_loopback_port_is_not_in_5_9() -> None:
+    report = audit(make_host(containers=("hardened", "sysadmin-pidhost")), ctx(), RULES)
+    (check,) = [c for c in report.checks if c.id == "cis-docker-1.6:5.9"]
+    assert check.result is CheckResult.MANUAL
+    assert "sysadmin-pidhost: 0.0.0.0:81->8081/tcp" in check.evidence
+    assert "hardened" not in check.evidence
+
+
 def test_only_the_hardened_container_passes() -> None:
     got = results(make_host(containers=("hardened",)))
     for cid in ("5.5", "5.8", "5.14", "5.15", "5.32"):

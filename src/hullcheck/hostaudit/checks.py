@@ -210,15 +210,27 @@ def _no_selinux(facts: Facts) -> str | None:
 
 
 def _published_ports(facts: Facts) -> str | None:
+    """Ports reachable from other machines; a port bound to loopback only is not open (and
+    neither 5.9's nor 5.14's concern)."""
     lines = []
     for c in facts.host.containers:
         for p in c.spec.ports:
-            if p.host_port:
-                lines.append(
-                    f"{c.name}: {p.host_ip or '0.0.0.0'}:{p.host_port}->"
-                    f"{p.container_port}/{p.protocol}"
-                )
-    return "\n".join(lines) or "no published ports"
+            if not p.host_port or _loopback(p.host_ip):
+                continue
+            lines.append(
+                f"{c.name}: {p.host_ip or '0.0.0.0'}:{p.host_port}->"
+                f"{p.container_port}/{p.protocol}"
+            )
+    return "\n".join(lines) or "no ports published beyond loopback"
+
+
+def _loopback(address: str | None) -> bool:
+    import ipaddress
+
+    try:
+        return bool(address) and ipaddress.ip_address(str(address)).is_loopback
+    except ValueError:
+        return address == "localhost"
 
 
 def _container_ulimits(facts: Facts) -> str | None:
