@@ -205,3 +205,72 @@ def test_engine_unreachable_exit_2(capsys: pytest.CaptureFixture[str], tmp_path:
     # host files are still judged
     assert any(c["id"] == "cis-docker-1.6:3.5" and c["result"] in ("pass", "fail")
                for c in doc["checks"]) or not Path("/etc/docker").exists()
+
+
+# Newest first, as the Engine API returns history.
+HISTORY = [
+    {"CreatedBy": 'CMD ["app"]', "Size": 0},
+    {"CreatedBy": "RUN /bin/sh -c apt-get install -y curl # buildkit", "Size": 10},
+    {"CreatedBy": "RUN /bin/sh -c apt-get update # buildkit", "Size": 10},
+    {"CreatedBy": "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends"
+                  " ca-certificates && rm -rf /var/lib/apt/lists/* # buildkit", "Size": 10},
+    {"CreatedBy": "ADD https://example.com/app.tgz /opt/ # buildkit", "Size": 10},
+    {"CreatedBy": '/bin/sh -c #(nop)  CMD ["bash"]', "Size": 0},
+    {"CreatedBy": "/bin/sh -c #(nop) ADD file:5d673d25da3a14ce1f6cf66e4c7fd4f4b85a3759a9d93efb3"
+                  "fd9ff852b5b56e4 in / ", "Size": 100},
+]
+
+
+def image(config: dict[str, object], history: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+    from hullcheck.models.host import HostImage
+
+    # RootFS.Layers lists the layers oldest first, one per step that has a size.
+    layers = [f"sha256:{n:064x}" for n in range(sum(1 for h in history if h["Size"]))]
+    return HostImage(
+        inspect={"Id": "sha256:" + "a" * 64, "RepoTags": ["app:1"], "Config": config,
+                 "RootFS": {"Type": "layers", "Layers": layers}},
+        history=history,
+    )
+
+
+def test_images_judged_by_the_image_rules() -> None:
+    from hullcheck.rules import all_rules
+
+    host = make_host(containers=())
+    host.images = [image({"User": "", "Healthcheck": None}, HISTORY)]
+    report = audit(host, ctx(), list(all_rules()))
+    got = {c.id.split(":", 1)[1]: c.result for c in report.checks}
+    for cid in ("4.1", "4.6", "4.7", "4.9"):
+        assert got[cid] is CheckResult.FAIL, cid
+    by_rule: dict[str, list[str]] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule, []).append(f.evidence)
+    assert by_rule["IMG005"] == ["RUN /bin/sh -c apt-get update # buildkit"]
+    assert by_rule["IMG004"] == ["ADD https://example.com/app.tgz /opt/ # buildkit"]
+    (root,) = [f for f in report.findings if f.rule == "IMG001"]
+    assert root.location.image is not None and root.location.image.ref == "app:1"
+    (add,) = [f for f in report.findings if f.rule == "IMG004"]
+    assert add.location.layer == f"sha256:{1:064x}"  # the second layer, which that step made
+
+
+def test_images_near_misses() -> None:
+    from hullcheck.rules import all_rules
+
+    host = make_host(containers=())
+    host.images = [image({"User": "1000:1000", "Healthcheck": {"Test": ["CMD", "true"]}},
+                         [HISTORY[3], HISTORY[5], HISTORY[6]])]
+    report = audit(host, ctx(), list(all_rules()))
+    got = {c.id.split(":", 1)[1]: c.result for c in report.checks}
+    for cid in ("4.1", "4.6", "4.7", "4.9"):
+        assert got[cid] is CheckResult.PASS, cid
+
+
+def test_content_trust_from_the_image_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hullcheck.rules import all_rules
+
+    monkeypatch.setenv("DOCKER_CONTENT_TRUST", "1")
+    got = {c.id: c.result for c in audit(make_host(containers=()), ctx(), list(all_rules())).checks}
+    assert got["cis-docker-1.6:4.5"] is CheckResult.PASS
+    monkeypatch.delenv("DOCKER_CONTENT_TRUST")
+    got = {c.id: c.result for c in audit(make_host(containers=()), ctx(), list(all_rules())).checks}
+    assert got["cis-docker-1.6:4.5"] is CheckResult.FAIL

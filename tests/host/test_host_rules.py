@@ -7,7 +7,7 @@ from typing import Any
 from hostfixtures import ctx, make_host
 
 from hullcheck.findings import Finding
-from hullcheck.models.host import AuditRules, DockerHost, HostFile, HostImage, Setting
+from hullcheck.models.host import AuditRules, DockerHost, HostFile, Setting
 from hullcheck.rules.base import Rule
 from hullcheck.rules.host import RULES
 from hullcheck.rules.host.host005_daemon_settings import DaemonSetting
@@ -133,54 +133,15 @@ def test_docker_group_and_trusted_users() -> None:
     assert run(BY_ID["HOST002"], host) == []
 
 
-def image(config: dict[str, Any], history: list[str]) -> HostImage:
-    return HostImage(
-        inspect={"Id": "sha256:" + "a" * 64, "RepoTags": ["app:1"], "Config": config},
-        history=[{"CreatedBy": c} for c in history],
-    )
-
-
-# Newest first, as the Engine API returns history.
-HISTORY = [
-    'CMD ["app"]',
-    "RUN /bin/sh -c apt-get install -y curl # buildkit",
-    "RUN /bin/sh -c apt-get update # buildkit",
-    "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates"
-    " && rm -rf /var/lib/apt/lists/* # buildkit",
-    "ADD https://example.com/app.tgz /opt/ # buildkit",
-    "/bin/sh -c #(nop)  CMD [\"bash\"]",
-    "/bin/sh -c #(nop) ADD file:5d673d25da3a14ce1f6cf66e4c7fd4f4b85a3759a9d93efb3fd9ff852b5b56e4"
-    " in / ",
-]
-
-
-def test_image_history_rules() -> None:
-    host = make_host(containers=())
-    host.images = [image({"User": "", "Healthcheck": None}, HISTORY)]
-    by_rule = {rid: run(BY_ID[rid], host) for rid in ("HOST007", "HOST009", "HOST010", "HOST011")}
-    assert [f.evidence for f in by_rule["HOST010"]] == ["RUN apt-get update"]
-    assert [f.evidence for f in by_rule["HOST011"]] == ["ADD https://example.com/app.tgz /opt/"]
-    assert len(by_rule["HOST007"]) == 1 and len(by_rule["HOST009"]) == 1
-    assert by_rule["HOST007"][0].location.image is not None
-
-
-def test_image_near_misses() -> None:
-    host = make_host(containers=())
-    host.images = [image({"User": "1000:1000", "Healthcheck": {"Test": ["CMD", "true"]}},
-                         [HISTORY[3], HISTORY[5], HISTORY[6]])]
-    for rid in ("HOST007", "HOST009", "HOST010", "HOST011"):
-        assert run(BY_ID[rid], host) == [], rid
-
-
 def test_sshd_from_top_processes() -> None:
     host = make_host(containers=("hardened", "sysadmin-pidhost"))
     host.containers[0].processes = ["/usr/sbin/sshd -D", "sleep 1"]
     host.containers[1].processes = ["[sleep] sleep 3600", "[grep] grep sshd", "[sh] sh sshd"]
-    found = run(BY_ID["HOST013"], host)
+    found = run(BY_ID["HOST008"], host)
     assert [f.location.container for f in found] == [host.containers[0].name]
     host.containers[1].processes = ["[sshd] /bin/sh /tmp/sshd"]
     host.containers[0].processes = ["[sshd] sshd: /usr/sbin/sshd -D [listener] 0 of 10-100"]
-    assert len(run(BY_ID["HOST013"], host)) == 2
+    assert len(run(BY_ID["HOST008"], host)) == 2
 
 
 def test_exec_privileged_and_root() -> None:
@@ -192,7 +153,7 @@ def test_exec_privileged_and_root() -> None:
         {"Privileged": False, "ProcessConfig": {"entrypoint": "id", "arguments": [],
                                                  "user": "1000"}},
     ]
-    assert tags(run(BY_ID["HOST014"], host)) == ["cis-docker-1.6:5.23", "cis-docker-1.6:5.24"]
+    assert tags(run(BY_ID["HOST009"], host)) == ["cis-docker-1.6:5.23", "cis-docker-1.6:5.24"]
 
 
 def swarm_manager(host: DockerHost) -> None:
@@ -207,20 +168,20 @@ def swarm_manager(host: DockerHost) -> None:
 
 def test_swarm_rules() -> None:
     host = make_host(containers=())
-    assert run(BY_ID["HOST012"], host) == [] and run(BY_ID["HOST015"], host) == []
+    assert run(BY_ID["HOST007"], host) == [] and run(BY_ID["HOST010"], host) == []
     swarm_manager(host)
-    assert tags(run(BY_ID["HOST012"], host)) == ["cis-docker-1.6:5.1"]
-    assert tags(run(BY_ID["HOST015"], host)) == [
+    assert tags(run(BY_ID["HOST007"], host)) == ["cis-docker-1.6:5.1"]
+    assert tags(run(BY_ID["HOST010"], host)) == [
         "cis-docker-1.6:7.1", "cis-docker-1.6:7.2", "cis-docker-1.6:7.3", "cis-docker-1.6:7.5"]
 
 
 def test_kubernetes_node_rules() -> None:
     host = make_host(containers=(), listening=[("0.0.0.0", 22)])
-    assert run(BY_ID["HOST016"], host) == [] and run(BY_ID["HOST017"], host) == []
+    assert run(BY_ID["HOST011"], host) == [] and run(BY_ID["HOST012"], host) == []
     host.kubelet_config = {"authentication": {"anonymous": {"enabled": False}}}
-    assert len(run(BY_ID["HOST016"], host)) == 1
-    assert run(BY_ID["HOST017"], host) == []
+    assert len(run(BY_ID["HOST011"], host)) == 1
+    assert run(BY_ID["HOST012"], host) == []
     host.kubelet_args = ["kubelet", "--anonymous-auth=true"]
-    assert len(run(BY_ID["HOST017"], host)) == 1
+    assert len(run(BY_ID["HOST012"], host)) == 1
     host.listening = [("127.0.0.1", 22)]
-    assert run(BY_ID["HOST016"], host) == []
+    assert run(BY_ID["HOST011"], host) == []

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from hullcheck.findings import Check, CheckResult, Finding, InputError, Report
 from hullcheck.hostaudit.catalog import TAG_PREFIX, checks, tag_of
+from hullcheck.hostaudit.images import judge_images
 from hullcheck.hostaudit.verdicts import Facts
 from hullcheck.models.host import DockerHost
 from hullcheck.rules.base import Context, Rule
@@ -43,10 +44,14 @@ def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = N
 
     engine = Engine(list(rules), ctx, debug=bool(ctx.options.get("debug")))
     report.findings.extend(engine.run("check_host", host, where=host.endpoint))
+    for rule_cls in rules:
+        for cid in tag_of(rule_cls.references):
+            facts.carried.setdefault(cid, []).append(rule_cls.id)
     for rule_cls in container_rules(rules):
         for cid in tag_of(rule_cls.references):
             facts.container_rules.setdefault(cid, []).append(rule_cls.id)
     engine.run_containers([c.spec for c in host.containers], report)
+    report.findings.extend(judge_images(host, ctx, rules, engine))
     _attribute_crashes(engine.crashes, rules, facts)
     report.errors.extend(_unique(engine.crashes))
     engine.crashes = []

@@ -27,6 +27,7 @@ class Facts:
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # by check id
     errors: dict[str, str] = field(default_factory=dict)  # check id -> a rule crashed
     container_rules: dict[str, list[str]] = field(default_factory=dict)  # check id -> rule ids
+    carried: dict[str, list[str]] = field(default_factory=dict)  # check id -> any rule ids
 
 
 Verdict = Callable[[Facts, str], Outcome]
@@ -57,8 +58,10 @@ def judged(
     engine: bool = False,
     na: Reason | None = None,
     passed: Reason | None = None,
+    needs_rule: bool = False,
 ) -> Verdict:
-    """Pass/fail from the findings tagged with the check."""
+    """Pass/fail from the findings tagged with the check. ``needs_rule``: the findings come from
+    another family's rules (image rules for 4.x), so without one of them there is no verdict."""
 
     def verdict(facts: Facts, check_id: str) -> Outcome:
         host = facts.host
@@ -71,6 +74,10 @@ def judged(
             return Outcome(CheckResult.NOT_APPLICABLE, reason)
         if check_id in facts.errors:
             return Outcome(CheckResult.ERROR, facts.errors[check_id])
+        if needs_rule and not facts.carried.get(check_id):
+            return Outcome(
+                CheckResult.ERROR, f"no registered rule carries cis-docker-1.6:{check_id}"
+            )
         found = facts.findings.get(check_id) or []
         if found:
             noun = "finding" if len(found) == 1 else "findings"

@@ -100,7 +100,6 @@ def collect(options: HostOptions, fs: HostFS | None = None, client: Any = None) 
     fs = fs or HostFS("/")
     host = DockerHost(endpoint=url, local=sock is not None, all_containers=options.all_containers)
     host.trusted_users = list(options.trusted_users)
-    host.content_trust = os.environ.get("DOCKER_CONTENT_TRUST", "") == "1"
     if client is None:
         try:
             client = connect(url)

@@ -167,7 +167,6 @@ class DockerHost:
     listening: list[tuple[str, int]] | None = None
     kubelet_config: dict[str, Any] | None = None
     kubelet_args: list[str] | None = None
-    content_trust: bool = False  # DOCKER_CONTENT_TRUST=1 in the audit's environment
     # Why the engine could not be read (then only file checks ran).
     engine_error: str | None = None
     all_containers: bool = False  # --all: created and stopped containers included

@@ -1,5 +1,6 @@
-"""Rules of the host family: the Docker host itself (daemon, files, images on it, swarm) and
-Kubernetes node settings. Containers on the host are judged by the container family."""
+"""Rules of the host family: the Docker host itself (daemon, files, swarm, processes and exec
+sessions of its containers) and Kubernetes node settings. Containers on the host are judged by
+the container family, images on it by the image family's config and history rules."""
 
 from __future__ import annotations
 
@@ -10,17 +11,12 @@ from hullcheck.rules.host.host003_audit_rules import DockerFileNotAudited
 from hullcheck.rules.host.host004_engine_outdated import EngineOutdated
 from hullcheck.rules.host.host005_daemon_settings import DaemonSetting
 from hullcheck.rules.host.host006_file_permissions import DaemonFilePermissions
-from hullcheck.rules.host.host007_image_user_root import ImageUserRoot
-from hullcheck.rules.host.host008_content_trust import ContentTrustDisabled
-from hullcheck.rules.host.host009_image_healthcheck import ImageWithoutHealthcheck
-from hullcheck.rules.host.host010_image_update_alone import ImageUpdateAlone
-from hullcheck.rules.host.host011_image_add import ImageAddInstruction
-from hullcheck.rules.host.host012_swarm_enabled import SwarmModeEnabled
-from hullcheck.rules.host.host013_sshd_in_container import SshdInContainer
-from hullcheck.rules.host.host014_exec_privileged import ExecPrivilegedOrRoot
-from hullcheck.rules.host.host015_swarm_config import SwarmInsecureConfig
-from hullcheck.rules.host.host016_node_sshd import NodeSshListening
-from hullcheck.rules.host.host017_kubelet_anonymous_auth import KubeletAnonymousAuth
+from hullcheck.rules.host.host007_swarm_enabled import SwarmModeEnabled
+from hullcheck.rules.host.host008_sshd_in_container import SshdInContainer
+from hullcheck.rules.host.host009_exec_privileged import ExecPrivilegedOrRoot
+from hullcheck.rules.host.host010_swarm_config import SwarmInsecureConfig
+from hullcheck.rules.host.host011_node_sshd import NodeSshListening
+from hullcheck.rules.host.host012_kubelet_anonymous_auth import KubeletAnonymousAuth
 
 RULES: list[type[Rule]] = [
     DockerRootPartition,
@@ -29,11 +25,6 @@ RULES: list[type[Rule]] = [
     EngineOutdated,
     DaemonSetting,
     DaemonFilePermissions,
-    ImageUserRoot,
-    ContentTrustDisabled,
-    ImageWithoutHealthcheck,
-    ImageUpdateAlone,
-    ImageAddInstruction,
     SwarmModeEnabled,
     SshdInContainer,
     ExecPrivilegedOrRoot,

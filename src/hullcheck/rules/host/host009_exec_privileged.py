@@ -6,7 +6,10 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.models.host import DockerHost
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.host._common import cis
-from hullcheck.rules.host.host007_image_user_root import runs_as_root
+
+
+def runs_as_root(user: str) -> bool:
+    return user.split(":", 1)[0].strip() in ("root", "0")
 
 
 class ExecPrivilegedOrRoot(Rule):
@@ -30,7 +33,7 @@ class ExecPrivilegedOrRoot(Rule):
     CIS Docker Benchmark v1.6.0, 5.23 and 5.24.
     """
 
-    id = "HOST014"
+    id = "HOST009"
     name = "exec-privileged-or-root"
     title = "docker exec used with --privileged or as root"
     severity = Severity.HIGH

@@ -30,7 +30,7 @@ class NodeSshListening(Rule):
     Kubernetes hardening guidance (NSA/CISA): limit node access.
     """
 
-    id = "HOST016"
+    id = "HOST011"
     name = "node-ssh-listening"
     title = "SSH daemon listening on a Kubernetes node"
     severity = Severity.MEDIUM

@@ -46,7 +46,7 @@ class KubeletAnonymousAuth(Rule):
     CIS Kubernetes Benchmark v1.10, 4.2.1.
     """
 
-    id = "HOST017"
+    id = "HOST012"
     name = "kubelet-anonymous-auth"
     title = "Kubelet allows anonymous authentication"
     severity = Severity.HIGH

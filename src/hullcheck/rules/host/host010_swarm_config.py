@@ -33,7 +33,7 @@ class SwarmInsecureConfig(Rule):
     CIS Docker Benchmark v1.6.0, 7.1, 7.2, 7.3 and 7.5.
     """
 
-    id = "HOST015"
+    id = "HOST010"
     name = "swarm-insecure-config"
     title = "Swarm manager configuration below the benchmark"
     severity = Severity.MEDIUM

@@ -48,7 +48,7 @@ class SshdInContainer(Rule):
     CIS Docker Benchmark v1.6.0, 5.7.
     """
 
-    id = "HOST013"
+    id = "HOST008"
     name = "sshd-in-container"
     title = "SSH daemon running in a container"
     severity = Severity.HIGH

@@ -27,7 +27,7 @@ class SwarmModeEnabled(Rule):
     CIS Docker Benchmark v1.6.0, 5.1.
     """
 
-    id = "HOST012"
+    id = "HOST007"
     name = "swarm-mode-enabled"
     title = "Swarm mode is enabled"
     severity = Severity.LOW
