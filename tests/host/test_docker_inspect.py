@@ -28,7 +28,7 @@ def test_sysadmin_pidhost_port_on_every_interface() -> None:
     assert s.apparmor is None
     assert s.seccomp is None and not s.effective_seccomp_unconfined()
     assert s.privileged is False and s.user is None
-    assert s.healthcheck is False  # image and container have none: known missing
+    assert s.healthcheck is None  # neither image nor container has one (False = explicit NONE)
     assert s.restart_policy == "no"
 
 

@@ -274,3 +274,28 @@ def test_content_trust_from_the_image_rule(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("DOCKER_CONTENT_TRUST")
     got = {c.id: c.result for c in audit(make_host(containers=()), ctx(), list(all_rules())).checks}
     assert got["cis-docker-1.6:4.5"] is CheckResult.FAIL
+
+
+def test_real_container_rules_on_captured_containers() -> None:
+    """The container family (issue 3) on the captured specs: the hardened container passes
+    everything but the health check; the six together fail what Docker Bench should."""
+    from hullcheck.rules import all_rules
+
+    rules = list(all_rules())
+    hardened = results(make_host(containers=("hardened",)), rules)
+    failing = {cid for cid, r in hardened.items() if r is CheckResult.FAIL and cid.startswith("5")}
+    assert failing == {"5.27"}
+    assert hardened["5.2"] is CheckResult.NOT_APPLICABLE
+    assert hardened["5.3"] is CheckResult.NOT_APPLICABLE
+    everything = results(make_host(), rules)
+    for cid in ("5.4", "5.5", "5.6", "5.8", "5.10", "5.14", "5.15", "5.16", "5.17", "5.21",
+                "5.22", "5.25", "5.32"):
+        assert everything[cid] is CheckResult.FAIL, cid
+    report = audit(make_host(), ctx(), rules)
+    port_findings = {f.location.container for f in report.findings
+                     if "cis-docker-1.6:5.14" in f.references}
+    assert port_findings == {"hullcheck-host-capture-sysadmin-pidhost"}
+    restart = {f.location.container for f in report.findings
+               if "cis-docker-1.6:5.15" in f.references}
+    assert restart == {"hullcheck-host-capture-etc-seccomp-device",
+                       "hullcheck-host-capture-root-netadmin-usr"}

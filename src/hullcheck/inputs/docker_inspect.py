@@ -11,8 +11,8 @@ Faithful to what the engine runs with, which is not always what the user typed:
 - AppArmor: with AppArmor enabled on the host, an empty ``AppArmorProfile`` means the container
   runs unconfined; without AppArmor, the field says nothing and stays unset.
 - the user is ``Config.User`` and the health check ``Config.Healthcheck``: both already carry
-  the image's ``USER``/``HEALTHCHECK`` unless overridden, so an absent health check is ``False``
-  (known to be missing), not the *unset* of compose files.
+  the image's ``USER``/``HEALTHCHECK`` unless overridden, so on this platform an unset (``None``)
+  health check means none at all, and ``False`` is an explicit ``NONE``.
 """
 
 from __future__ import annotations
@@ -180,8 +180,9 @@ def _pids(value: Any) -> int | None:
 
 def _healthcheck(value: Any) -> bool | None:
     if not value:
-        # Config already carries the image's HEALTHCHECK: absent here means none at all.
-        return False
+        # Config already carries the image's HEALTHCHECK: absent here means none at all
+        # (the container rule words it "no health check is configured" on Docker).
+        return None
     test = value.get("Test") or []
     if test and str(test[0]).upper() == "NONE":
         return False
