@@ -1,0 +1,17 @@
+#!/bin/sh
+# Debian packages the live tests need besides the engine (docker-engine.sh installs docker.io
+# when no engine answers): a registry, skopeo, and busybox for the test images' base.
+set -eu
+missing=""
+command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"
+command -v skopeo >/dev/null 2>&1 || missing="$missing skopeo"
+[ -x /bin/busybox ] || missing="$missing busybox-static"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "live-packages.sh: not root, cannot install:$missing (the live tests will say so)" >&2
+    exit 0
+  fi
+  echo "live-packages.sh: installing$missing" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
