@@ -191,15 +191,23 @@ _HARMLESS = re.compile(
 )
 
 
+# The name and path globs above as one regex each: the same matches as fnmatchcase pattern by
+# pattern, in one pass (this runs for every COPY/ADD source).
+_SECRET_NAME = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in SECRET_FILE_NAMES))
+_SECRET_PATH = re.compile("|".join(
+    f"(?:{fnmatch.translate(g)})" for p in SECRET_FILE_PATHS for g in (p, "*/" + p)
+))
+
+
 def secret_file(path: str) -> bool:
     clean = path.rstrip("/")
     base = clean.rsplit("/", 1)[-1]
     if not base or _HARMLESS.search(base):
         return False
-    if any(fnmatch.fnmatchcase(base, pattern) for pattern in SECRET_FILE_NAMES):
+    if _SECRET_NAME.match(base):
         return True
-    return any(clean == p or clean.endswith("/" + p) or fnmatch.fnmatchcase(clean, "*/" + p)
-               or fnmatch.fnmatchcase(clean, p) for p in SECRET_FILE_PATHS)
+    return any(clean == p or clean.endswith("/" + p) for p in SECRET_FILE_PATHS) or bool(
+        _SECRET_PATH.match(clean))
 
 
 class SecretFileCopied(DockerfileRule):
