@@ -98,3 +98,15 @@ def test_json_contract_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 def test_demo_examples_exist() -> None:
     assert any((ROOT / "examples").rglob("*Dockerfile*"))
+
+
+def test_dockerfile_scan_loads_only_the_families_it_needs(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM alpine:3.20\nUSER 1\nHEALTHCHECK CMD true\n")
+    code = f"import hullcheck.cli; hullcheck.cli.main(['scan', {str(df)!r}])"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                          capture_output=True, text=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert "hullcheck.rules.dockerfile" in imported
+    for family in ("kubernetes", "cluster", "host", "container"):
+        assert f"hullcheck.rules.{family}" not in imported, family

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,18 +141,28 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type[Rule]]:
-    """Drop rules that can't produce a selected finding. Tag selectors are decided per finding
-    (a shared rule's tags depend on the platform), so rules are only pre-filtered by id/family."""
-    from hullcheck.rules import all_rules
+def rule_filter(select: list[str], ignore: list[str]) -> Callable[[type[Rule]], bool]:
+    """Whether a rule can produce a selected finding. Tag selectors are decided per finding (a
+    shared rule's tags depend on the platform), so rules are only pre-filtered by id/family."""
     from hullcheck.suppress import selector_matches
 
-    rules = list(all_rules())
     id_selects = [s for s in select if ":" not in s]
-    if select and len(id_selects) == len(select):
-        rules = [r for r in rules if any(selector_matches(s, r.id, ()) for s in id_selects)]
+    only_ids = bool(select) and len(id_selects) == len(select)
     id_ignores = [s for s in ignore if ":" not in s]
-    return [r for r in rules if not any(selector_matches(s, r.id, ()) for s in id_ignores)]
+
+    def accept(rule: type[Rule]) -> bool:
+        if only_ids and not any(selector_matches(s, rule.id, ()) for s in id_selects):
+            return False
+        return not any(selector_matches(s, rule.id, ()) for s in id_ignores)
+
+    return accept
+
+
+def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type[Rule]]:
+    from hullcheck.rules import all_rules
+
+    accept = rule_filter(select, ignore)
+    return [r for r in all_rules() if accept(r)]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -201,16 +212,20 @@ def run_audit(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     select = _split(args.select) or cfg.select
     ignore = _split(args.ignore) + cfg.ignore
-    known_ids = {r.id for r in all_rules()}
-    warnings = [
-        f"unknown rule or family {s!r} in selection (see 'hullcheck rules')"
-        for s in unknown_selectors(select + ignore, known_ids)
-    ]
-    for pattern, selectors in cfg.per_path_ignores.items():
-        warnings.extend(
-            f"{cfg.source}: per-path-ignores {pattern!r}: unknown rule or family {s!r}"
-            for s in unknown_selectors(selectors, known_ids)
-        )
+    warnings: list[str] = []
+    known_ids: set[str] | None = None
+    if select or ignore or cfg.per_path_ignores:
+        # Validating names needs every rule id, so only then is the whole registry imported.
+        known_ids = {r.id for r in all_rules()}
+        warnings += [
+            f"unknown rule or family {s!r} in selection (see 'hullcheck rules')"
+            for s in unknown_selectors(select + ignore, known_ids)
+        ]
+        for pattern, selectors in cfg.per_path_ignores.items():
+            warnings.extend(
+                f"{cfg.source}: per-path-ignores {pattern!r}: unknown rule or family {s!r}"
+                for s in unknown_selectors(selectors, known_ids)
+            )
     baseline = None
     if args.baseline:
         try:
@@ -220,7 +235,11 @@ def run_audit(args: argparse.Namespace) -> int:
 
     options: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in ("func",)}
     ctx = Context(config=cfg, options=options)
-    engine = Engine(select_rules(cfg, select, ignore), ctx, debug=args.debug)
+    if args.command == "scan":
+        # Families are loaded once discovery knows which input kinds are present.
+        engine = Engine([], ctx, debug=args.debug, accept=rule_filter(select, ignore))
+    else:
+        engine = Engine(select_rules(cfg, select, ignore), ctx, debug=args.debug)
     skipped_paths: list[str] = []
 
     if args.command == "scan":
@@ -236,7 +255,10 @@ def run_audit(args: argparse.Namespace) -> int:
         report.errors.extend(engine.crashes)
 
     # An inline ignore naming no known rule hides nothing: say so rather than fail silently.
+    if report.suppressions and known_ids is None:
+        known_ids = {r.id for r in all_rules()}
     for sup in report.suppressions:
+        assert known_ids is not None
         warnings.extend(
             f"{sup.path}:{sup.line}: unknown rule or family {s!r} in suppression "
             "(see 'hullcheck rules')"

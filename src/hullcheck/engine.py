@@ -8,7 +8,7 @@ from taking the run down with it.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hullcheck.findings import Finding, InputError, Report
@@ -16,15 +16,35 @@ from hullcheck.rules.base import HOOKS, Context, Rule
 
 
 class Engine:
-    def __init__(self, rules: Sequence[type[Rule]], ctx: Context, debug: bool = False) -> None:
+    def __init__(self, rules: Sequence[type[Rule]], ctx: Context, debug: bool = False,
+                 accept: Callable[[type[Rule]], bool] | None = None) -> None:
         self.ctx = ctx
-        self.rules = [cls() for cls in rules]
         self.debug = debug
-        self._by_hook: dict[str, list[Rule]] = {
+        self.rules: list[Rule] = []
+        self._loaded: set[type[Rule]] = set()
+        self._by_hook: dict[str, list[Rule]] = {hook: [] for hook in HOOKS}
+        self._by_instruction: dict[str, list[Rule]] = {}
+        self.crashes: list[InputError] = []
+        # Which rules a lazily loaded family may contribute (the selection); see load_for.
+        self._accept = accept or (lambda _rule: True)
+        self._add(rules)
+
+    def _add(self, rules: Iterable[type[Rule]]) -> None:
+        new = [cls for cls in rules if cls not in self._loaded]
+        if not new:
+            return
+        self._loaded.update(new)
+        self.rules.extend(cls() for cls in new)
+        self._by_hook = {
             hook: [r for r in self.rules if type(r).implements(hook)] for hook in HOOKS
         }
-        self.crashes: list[InputError] = []
-        self._by_instruction: dict[str, list[Rule]] = {}
+        self._by_instruction = {}
+
+    def load_for(self, kinds: Iterable[str]) -> None:
+        """Add the (accepted) rules of every family that judges one of ``kinds``."""
+        from hullcheck.rules import rules_for_kinds
+
+        self._add(cls for cls in rules_for_kinds(kinds) if self._accept(cls))
 
     def has(self, hook: str) -> bool:
         return bool(self._by_hook.get(hook))
@@ -146,6 +166,7 @@ def scan(
             elif verbose_skips is not None:
                 verbose_skips.append(f"{display}: not a recognised input, skipped")
 
+    engine.load_for(name for name, sources in batches.items() if sources)
     for kind in kinds:
         sources = batches[kind.name]
         if sources:
