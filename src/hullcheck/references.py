@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DEFAULT_REGISTRY = "docker.io"
 _LEGACY_REGISTRIES = {"index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"}
@@ -59,6 +60,7 @@ class ImageReference:
         return name
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> ImageReference:
     """Parse and normalise an image reference; raise ``InvalidReference`` on nonsense."""
     ref = text.strip()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from hullcheck.findings import InputError, Location, Report
@@ -17,8 +16,26 @@ from hullcheck.inputs.shell import ShellScript, SimpleCommand, parse_shell
 from hullcheck.suppress import Suppression, parse_inline
 
 if TYPE_CHECKING:
+    from functools import cached_property as memo
+
     from hullcheck.engine import Engine
     from hullcheck.sources import Source
+
+if not TYPE_CHECKING:
+    class memo:
+        """cached_property without the per-access lock Python 3.11 takes (instructions are
+        never shared between threads, and this sits on the per-instruction hot path)."""
+
+        def __init__(self, fn):
+            self.fn = fn
+            self.name = fn.__name__
+
+        def __get__(self, obj, owner=None):
+            if obj is None:
+                return self
+            value = obj.__dict__[self.name] = self.fn(obj)
+            return value
+
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|"
@@ -69,7 +86,7 @@ class Instruction:
         """The arguments as one string (shell form) or joined words (exec form)."""
         return " ".join(self.value)
 
-    @cached_property
+    @memo
     def shell(self) -> ShellScript | None:
         """The RUN (or shell-form CMD/ENTRYPOINT) command line as parsed shell."""
         if self.cmd not in ("RUN", "CMD", "ENTRYPOINT"):
@@ -98,7 +115,7 @@ class Instruction:
                 script = line
         return parse_shell(script)
 
-    @cached_property
+    @memo
     def trigger(self) -> Instruction | None:
         """For ``ONBUILD <instruction>``, the trigger as an instruction of its own (with its
         flags, which BuildKit's parser drops for ONBUILD); None for other instructions."""
