@@ -95,6 +95,8 @@ class Signature(Rule):
                                evidence=f"{ref}|{verdict.code}")
 
     def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
+        if not ctx.options.get("verify_signatures"):
+            return ()
         from hullcheck.rules.dockerfile.base_image_tag import image_of
 
         image = image_of(stage)
@@ -103,6 +105,6 @@ class Signature(Rule):
         return self._findings(ctx, image, dockerfile.location(stage.line))
 
     def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
-        if not spec.image:
+        if not spec.image or not ctx.options.get("verify_signatures"):
             return ()
         return self._findings(ctx, spec.image, spec.loc("image", spec.image_line))
