@@ -285,3 +285,15 @@ def test_unreachable_registry_is_unverifiable_not_pass(key: Path) -> None:
 
 def test_bundle_type_constant() -> None:
     assert BUNDLE_TYPE.endswith("v0.3+json")
+
+
+def test_bare_reference_falls_back_from_engine_to_registry(registry: Registry,
+                                                           docker_api: object) -> None:
+    # The engine answers (docker_api) but has no such image: the registry is asked next.
+    digest, _ = push_image(registry, "fallback", "1")
+    report = run([f"{registry.host}/fallback:1", "--insecure-registry", registry.host])
+    assert not report.errors, report.errors
+    assert pairs(report) == EXPECTED
+    assert not any("local Docker Engine" in w for w in report.warnings)
+    f = next(f for f in report.findings if f.rule == "IMG001")
+    assert f.location.image is not None and f.location.image.digest == digest
