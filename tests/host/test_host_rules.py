@@ -185,3 +185,16 @@ def test_kubernetes_node_rules() -> None:
     assert len(run(BY_ID["HOST012"], host)) == 1
     host.listening = [("127.0.0.1", 22)]
     assert run(BY_ID["HOST011"], host) == []
+
+
+def test_daemon_no_new_privileges_default_reaches_containers() -> None:
+    from hullcheck.inputs.docker_host import _apply_daemon_defaults
+
+    host = make_host()
+    assert any(hc.spec.no_new_privileges is None for hc in host.containers)
+    set_config(host, no_new_privileges=True)
+    _apply_daemon_defaults(host)
+    assert all(hc.spec.no_new_privileges is not None for hc in host.containers)
+    explicit = [hc for hc in host.containers
+                if "no-new-privileges" in str(hc.inspect["HostConfig"].get("SecurityOpt"))]
+    assert all(hc.spec.no_new_privileges for hc in host.containers if hc not in explicit)

@@ -112,7 +112,17 @@ def collect(options: HostOptions, fs: HostFS | None = None, client: Any = None) 
         host.local_reason = PODMAN_REASON
     if host.local:
         read_local_files(host, fs, sock)
+        _apply_daemon_defaults(host)
     return host
+
+
+def _apply_daemon_defaults(host: DockerHost) -> None:
+    """Settings a container leaves unset take the daemon's default: with
+    ``"no-new-privileges": true`` in the daemon config every container has it."""
+    if host.daemon.get("no-new-privileges"):
+        for hc in host.containers:
+            if hc.spec.no_new_privileges is None:
+                hc.spec.no_new_privileges = True
 
 
 def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:

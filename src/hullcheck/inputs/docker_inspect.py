@@ -95,12 +95,15 @@ def _security_opts(values: list[str]) -> _Opts:
     return _Opts(items)
 
 
-def _no_new_privileges(values: list[str]) -> bool:
+def _no_new_privileges(values: list[str]) -> bool | None:
+    """True/False when the container's security options say so; None when they don't (the
+    daemon default applies: off unless dockerd runs with --no-new-privileges, which the host
+    audit judges as a daemon setting)."""
     for raw in values:
         key, sep, value = raw.replace(":", "=", 1).partition("=")
         if key.strip() == "no-new-privileges":
             return not sep or value.strip().lower() in ("true", "1", "")
-    return False
+    return None
 
 
 def _caps(values: Any) -> list[str]:
