@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.graph import ObjectGraph
+from hullcheck.rules.base import Context
+from hullcheck.rules.cluster._base import ClusterRule
+from hullcheck.yamlutil import LineDict
+
+_RESOURCES = ("cpu", "memory")
+
+
+def _keys(value: Any) -> set[str]:
+    return {str(k) for k in value} if isinstance(value, dict) else set()
+
+
+def limit_range_defaults(graph: ObjectGraph, namespace: str) -> tuple[set[str], set[str]]:
+    """Resources a LimitRange of the namespace gives containers by default: (limits, requests)."""
+    limits: set[str] = set()
+    requests: set[str] = set()
+    for lr in graph.in_namespace(namespace, "LimitRange"):
+        spec = lr.data.get("spec")
+        items = spec.get("limits") if isinstance(spec, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("type", "Container") == "Container":
+                limits |= _keys(item.get("default"))
+                requests |= _keys(item.get("defaultRequest"))
+    return limits, requests
+
+
+class ContainerResources(ClusterRule):
+    """
+    ## What it finds
+    Containers (init containers included) without CPU and memory requests and limits, after the
+    defaults a `LimitRange` of their namespace gives them (`default`, `defaultRequest`; a limit
+    alone also sets the request, as the API server does). The message lists what is missing.
+
+    ## Why it matters
+    A container without limits can take a node's memory and CPU: a compromised workload mines on
+    your bill, a leaking one evicts its neighbours.
+
+    ## How to fix
+    Set requests and limits on every container, or give the namespace a LimitRange.
+
+    Before:
+    ```yaml
+    containers:
+    - name: web
+      image: web:1.2
+    ```
+    After:
+    ```yaml
+    containers:
+    - name: web
+      image: web:1.2
+      resources:
+        requests: {cpu: 100m, memory: 128Mi}
+        limits: {cpu: "1", memory: 256Mi}
+    ```
+
+    ## References
+    - Kubernetes documentation, "Resource Management for Pods and Containers"
+    """
+
+    id = "KNS003"
+    name = "container-without-resources"
+    title = "Container has no resource requests or limits"
+    severity = Severity.LOW
+    fix = "Set resources.requests and resources.limits (cpu, memory), or add a LimitRange."
+
+    def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+        defaults: dict[str, tuple[set[str], set[str]]] = {}
+        for pod in graph.pods:
+            ns = pod.namespace
+            if ns not in defaults:
+                defaults[ns] = limit_range_defaults(graph, ns)
+            lr_limits, lr_requests = defaults[ns]
+            for key in ("initContainers", "containers"):
+                items = pod.spec.get(key)
+                for c in items if isinstance(items, list) else []:
+                    if not isinstance(c, dict):
+                        continue
+                    res = c.get("resources")
+                    res = res if isinstance(res, dict) else {}
+                    limits = _keys(res.get("limits")) | lr_limits
+                    requests = _keys(res.get("requests")) | lr_requests | limits
+                    missing = [f"limits.{r}" for r in _RESOURCES if r not in limits]
+                    missing += [f"requests.{r}" for r in _RESOURCES if r not in requests]
+                    if not missing:
+                        continue
+                    name = str(c.get("name") or "?")
+                    line = c.line_of("name") if isinstance(c, LineDict) else pod.obj.name_line
+                    yield self.finding(
+                        pod.obj.location(line, container=name),
+                        f"Container {name} of {pod.ref} sets no {', '.join(missing)}"
+                        + (" (no LimitRange in its namespace gives a default)."
+                           if not (lr_limits or lr_requests) else "."),
+                        evidence=",".join(missing),
+                    )

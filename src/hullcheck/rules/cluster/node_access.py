@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.graph import ObjectGraph, PodTemplate
+from hullcheck.rules.base import Context
+from hullcheck.rules.cluster._base import ClusterRule
+from hullcheck.yamlutil import LineDict, LineList
+
+# Host paths whose mount hands over the node: the root, the runtime sockets and state, the
+# kubelet's credentials and pod volumes, host configuration, and /var/log (the kubelet follows
+# symlinks there when serving logs).
+SENSITIVE_PATHS = (
+    "/", "/etc", "/root", "/boot", "/dev", "/proc", "/sys", "/var/run", "/run",
+    "/var/lib/kubelet", "/var/lib/docker", "/var/lib/containerd",
+    "/var/lib/crio", "/etc/kubernetes", "/var/log", "/etc/crio", "/etc/containerd",
+    "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
+    "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+)
+_SOCKETS = tuple(p for p in SENSITIVE_PATHS if p.endswith(".sock"))
+
+
+def sensitive_host_path(path: str) -> str | None:
+    """Why mounting ``path`` is node access, or None. A parent of a sensitive path counts
+    (``/var`` holds ``/var/run``), and so does anything inside one."""
+    norm = posixpath.normpath("/" + path.strip()) if path.strip() else ""
+    if not norm:
+        return None
+    norm = "/" + norm.lstrip("/")
+    for s in SENSITIVE_PATHS:
+        if norm == s:
+            return "a container runtime socket" if s in _SOCKETS else f"{s}"
+        if s.startswith(norm.rstrip("/") + "/"):
+            return f"{norm}, which holds {s}"
+        if s != "/" and norm.startswith(s + "/") and s not in _SOCKETS:
+            return f"{norm}, inside {s}"
+    return None
+
+
+def _line(d: Any, key: str, fallback: int) -> int:
+    return d.line_of(key) if isinstance(d, LineDict) else fallback
+
+
+def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str]]:
+    """(line, reason) for every setting that makes the pod root on its node."""
+    spec = pod.spec
+    base = pod.obj.name_line
+    reasons: list[tuple[int, str]] = []
+    for key, what in (("hostPID", "hostPID: true (sees and signals every host process)"),
+                      ("hostNetwork", "hostNetwork: true (the node's network, kubelet and "
+                                      "cloud metadata included)"),
+                      ("hostIPC", "hostIPC: true (the node's shared memory)")):
+        if spec.get(key) is True:
+            reasons.append((_line(spec, key, base), what))
+    for c in pod.containers():
+        sc = c.get("securityContext")
+        if isinstance(sc, dict) and sc.get("privileged") is True:
+            reasons.append((_line(sc, "privileged", base),
+                            f"container {c.get('name')!s} is privileged"))
+        caps = sc.get("capabilities") if isinstance(sc, dict) else None
+        add = caps.get("add") if isinstance(caps, dict) else None
+        if isinstance(add, list) and any(str(a).upper().removeprefix("CAP_") in
+                                         ("SYS_ADMIN", "ALL") for a in add):
+            reasons.append((_line(caps, "add", base),
+                            f"container {c.get('name')!s} adds SYS_ADMIN"))
+    volumes = spec.get("volumes")
+    if isinstance(volumes, list):
+        for i, v in enumerate(volumes):
+            hp = v.get("hostPath") if isinstance(v, dict) else None
+            if not isinstance(hp, dict):
+                continue
+            why = sensitive_host_path(str(hp.get("path") or ""))
+            if why:
+                line = volumes.line_of(i) if isinstance(volumes, LineList) else base
+                reasons.append((_line(hp, "path", line),
+                                f"hostPath volume {v.get('name')!s} mounts {why}"))
+    return reasons
+
+
+class NodeAccess(ClusterRule):
+    """
+    ## What it finds
+    Workloads that are effectively root on their node, once per workload with every reason:
+    privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN`, and `hostPath`
+    volumes of `/`, `/etc`, `/var/run`, `/var/lib/kubelet`, `/var/log`, a container runtime
+    socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, CRI-O's) or any parent
+    of them. Located on the first offending field. Pod Security rules report each field; this
+    finding says what they add up to.
+
+    ## Why it matters
+    Anyone who controls such a pod controls the node: every other pod on it, their secrets, the
+    kubelet's credentials, and from there often the cluster.
+
+    ## How to fix
+    Drop the host access; run node agents in a dedicated, tightly controlled namespace.
+
+    Before:
+    ```yaml
+    spec:
+      volumes: [{name: docker, hostPath: {path: /var/run/docker.sock}}]
+    ```
+    After:
+    ```yaml
+    spec:
+      volumes: [{name: cache, emptyDir: {}}]
+    ```
+
+    ## References
+    - CIS Kubernetes Benchmark 1.10, 5.2.2, 5.2.3, 5.2.5, 5.2.12
+    """
+
+    id = "KNS030"
+    name = "node-access"
+    title = "Workload has root access to its node"
+    severity = Severity.CRITICAL
+    references = ("cis-k8s-1.10:5.2.2", "cis-k8s-1.10:5.2.3", "cis-k8s-1.10:5.2.5",
+                  "cis-k8s-1.10:5.2.12")
+    fix = "Remove privileged, host namespaces and sensitive hostPath volumes from the pod."
+
+    def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+        for pod in graph.pods:
+            reasons = node_access_reasons(pod)
+            if not reasons:
+                continue
+            reasons.sort()
+            yield self.finding(
+                pod.obj.location(reasons[0][0]),
+                f"{pod.ref} is root on its node: " + "; ".join(r for _, r in reasons) + ".",
+                evidence="|".join(sorted(r for _, r in reasons)),
+            )

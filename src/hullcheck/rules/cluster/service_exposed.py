@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.graph import ObjectGraph
+from hullcheck.rules.base import Context
+from hullcheck.rules.cluster._base import ClusterRule, name_pods
+from hullcheck.yamlutil import LineDict
+
+
+class ServiceExposed(ClusterRule):
+    """
+    ## What it finds
+    Services of type `NodePort` or `LoadBalancer`, on their `type:` line, with the workloads they
+    expose (Service selector -> pods, as Kubernetes selects them) and their ports. A
+    LoadBalancer without `loadBalancerSourceRanges` is open to every address.
+
+    ## Why it matters
+    A NodePort opens the port on every node of the cluster; a LoadBalancer usually puts it on
+    the internet. Either bypasses the Ingress, its TLS and its authentication.
+
+    ## How to fix
+    Use a ClusterIP Service behind an Ingress or Gateway, or restrict the source ranges.
+
+    Before:
+    ```yaml
+    spec: {type: LoadBalancer, selector: {app: admin}, ports: [{port: 8080}]}
+    ```
+    After:
+    ```yaml
+    spec: {type: ClusterIP, selector: {app: admin}, ports: [{port: 8080}]}
+    ```
+
+    ## References
+    - Kubernetes documentation, "Service: type NodePort, LoadBalancer"
+    """
+
+    id = "KNS014"
+    name = "service-exposed"
+    title = "Service exposed outside the cluster"
+    severity = Severity.MEDIUM
+    fix = "Use type ClusterIP behind an Ingress, or set loadBalancerSourceRanges."
+
+    def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+        for svc in graph.by_kind.get("Service", []):
+            spec = svc.data.get("spec")
+            if not isinstance(spec, LineDict):
+                continue
+            kind = spec.get("type")
+            if kind not in ("NodePort", "LoadBalancer"):
+                continue
+            ports = spec.get("ports")
+            port_list = ",".join(
+                str(p.get("nodePort") or p.get("port")) for p in ports if isinstance(p, dict)
+            ) if isinstance(ports, list) else "?"
+            extra = ""
+            if kind == "LoadBalancer" and not spec.get("loadBalancerSourceRanges"):
+                extra = ", open to every address (no loadBalancerSourceRanges)"
+            yield self.finding(
+                svc.location(spec.line_of("type")),
+                f"{svc.ref} is a {kind} (ports {port_list}){extra}: it exposes "
+                f"{name_pods(graph.service_pods(svc))}.",
+                evidence=f"type={kind}",
+            )
