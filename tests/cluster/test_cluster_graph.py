@@ -1,0 +1,168 @@
+"""The object graph: Kubernetes selector, policy and RBAC semantics, and linear cost."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from hullcheck.inputs.kubernetes import load_objects
+from hullcheck.models.graph import (
+    ObjectGraph,
+    graph_for,
+    label_selector,
+    map_selector,
+    network_policy,
+)
+from hullcheck.sources import Source
+
+
+def objects(text: str) -> list[Any]:
+    return load_objects(Source("t.yaml", text), "default", [])
+
+
+@pytest.mark.parametrize(("selector", "labels", "expected"), [
+    ({}, {}, True),
+    ({}, {"a": "1"}, True),
+    (None, {"a": "1"}, True),
+    ({"matchLabels": {}}, {"a": "1"}, True),
+    ({"matchLabels": {"a": "1"}}, {"a": "1", "b": "2"}, True),
+    ({"matchLabels": {"a": "1"}}, {"a": "2"}, False),
+    ({"matchLabels": {"on": True}}, {"on": "true"}, True),
+    ({"matchExpressions": [{"key": "a", "operator": "In", "values": ["1", "2"]}]},
+     {"a": "2"}, True),
+    ({"matchExpressions": [{"key": "a", "operator": "In", "values": ["1"]}]}, {}, False),
+    ({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}]}, {}, True),
+    ({"matchExpressions": [{"key": "a", "operator": "NotIn", "values": ["1"]}]},
+     {"a": "1"}, False),
+    ({"matchExpressions": [{"key": "a", "operator": "Exists"}]}, {"a": ""}, True),
+    ({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}, {"a": "x"}, False),
+    ({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}, {"b": "x"}, True),
+    # ANDed
+    ({"matchLabels": {"a": "1"},
+      "matchExpressions": [{"key": "b", "operator": "Exists"}]}, {"a": "1"}, False),
+    # invalid: the API server rejects these, so they select nothing
+    ({"matchExpressions": [{"key": "a", "operator": "Equals", "values": ["1"]}]},
+     {"a": "1"}, False),
+    ({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}, {"a": "1"}, False),
+    ({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["1"]}]},
+     {"a": "1"}, False),
+])
+def test_label_selector(selector: Any, labels: dict[str, str], expected: bool) -> None:
+    assert label_selector(selector).matches(labels) is expected
+
+
+def test_service_selector_empty_selects_nothing() -> None:
+    assert not map_selector({}).matches({"a": "1"})
+    assert not map_selector(None).matches({})
+    assert map_selector({"a": "1"}).matches({"a": "1", "b": "2"})
+
+
+@pytest.mark.parametrize(("spec", "types"), [
+    ("podSelector: {}", {"Ingress"}),
+    ("podSelector: {}\n  egress: [{}]", {"Ingress", "Egress"}),
+    ("podSelector: {}\n  egress: []", {"Ingress"}),
+    ("podSelector: {}\n  policyTypes: [Egress]", {"Egress"}),
+])
+def test_policy_types_default(spec: str, types: set[str]) -> None:
+    (obj,) = objects(f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                     f"metadata: {{name: p}}\nspec:\n  {spec}\n")
+    assert network_policy(obj).types == types
+
+
+POD = """apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, namespace: {ns}, labels: {labels}}}
+spec: {{containers: [{{name: c, image: x}}]}}
+---
+"""
+
+
+def test_empty_pod_selector_selects_every_pod_of_its_namespace_only() -> None:
+    text = POD.format(name="a", ns="one", labels="{x: '1'}") + \
+        POD.format(name="b", ns="one", labels="{}") + \
+        POD.format(name="c", ns="two", labels="{x: '1'}") + \
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n" \
+        "metadata: {name: deny, namespace: one}\nspec: {podSelector: {}}\n"
+    graph = ObjectGraph(objects(text))
+    (pol,) = graph.policies("one")
+    assert sorted(p.obj.name for p in graph.policy_pods(pol)) == ["a", "b"]
+    covered = graph.pods_covered_by_policy()
+    assert {graph.pods[i].obj.name for i in covered} == {"a", "b"}
+
+
+def test_aggregated_cluster_role_resolved_from_labels() -> None:
+    text = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: agg}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {agg: "yes"}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: part, labels: {agg: "yes"}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: other, labels: {agg: "no"}}
+rules: [{apiGroups: [""], resources: [pods], verbs: [create]}]
+"""
+    graph = ObjectGraph(objects(text))
+    role = graph.role("ClusterRole", None, "agg")
+    assert role is not None
+    assert role.aggregated_from == ["ClusterRole/part"]
+    assert any(r.allows("get", "secrets") for r in role.rules)
+    assert not any(r.allows("create", "pods") for r in role.rules)
+
+
+def test_rbac_wildcards_and_subresources() -> None:
+    text = """apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r, namespace: n}
+rules:
+- {apiGroups: ["*"], resources: ["*/exec"], verbs: [create]}
+"""
+    graph = ObjectGraph(objects(text))
+    (rule,) = graph.role("Role", "n", "r").rules  # type: ignore[union-attr]
+    assert rule.allows("create", "pods/exec")
+    assert not rule.allows("create", "pods")
+    assert not rule.allows("get", "pods/exec")
+
+
+def test_graph_is_built_once_per_object_list() -> None:
+    objs = objects(POD.format(name="a", ns="one", labels="{}"))
+    assert graph_for(objs) is graph_for(objs)
+    assert graph_for(list(objs)) is not graph_for(objs)
+
+
+def _corpus(namespaces: int) -> str:
+    parts = []
+    for n in range(namespaces):
+        for p in range(20):
+            parts.append(POD.format(name=f"p{p}", ns=f"ns{n}",
+                                    labels=f"{{app: a{p}, tier: t{p % 3}}}"))
+        for p in range(20):
+            parts.append(
+                "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                f"metadata: {{name: pol{p}, namespace: ns{n}}}\n"
+                f"spec: {{podSelector: {{matchLabels: {{app: a{p}}}}}}}\n---\n")
+    return "".join(parts)
+
+
+def test_selection_cost_is_linear() -> None:
+    """4x the namespaces must cost about 4x, not 16x (no pods x policies blow-up)."""
+    small, large = objects(_corpus(25)), objects(_corpus(100))
+
+    def cost(objs: list[Any]) -> float:
+        start = time.perf_counter()
+        graph = ObjectGraph(objs)
+        graph.pods_covered_by_policy()
+        for ns in graph.workload_namespaces():
+            for pol in graph.policies(ns):
+                graph.policy_pods(pol)
+        return time.perf_counter() - start
+
+    ratio = min(cost(large) for _ in range(3)) / min(cost(small) for _ in range(3))
+    assert ratio < 8, f"4x input cost {ratio:.1f}x"
