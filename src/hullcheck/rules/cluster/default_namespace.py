@@ -57,6 +57,8 @@ class DefaultNamespace(ClusterRule):
                 continue
             if (obj.kind, obj.name) in _OWN or is_config_file(obj):
                 continue
+            if obj.namespace_defaulted and obj.kind.startswith("Cluster"):
+                continue  # a cluster-scoped custom kind (ClusterIssuer...) has no namespace
             meta = obj.data.get("metadata")
             if obj.namespace_defaulted:
                 line, how = obj.name_line, "names no namespace and --namespace was not given"

@@ -9,12 +9,22 @@ from hullcheck.rules.cluster._base import ClusterRule, name_pods
 from hullcheck.yamlutil import LineDict
 
 
+def _internal(annotations: dict[str, str]) -> bool:
+    """Cloud annotations that keep a load balancer on the private network (AWS, GCP, Azure...)."""
+    return any("internal" in k.lower() and v.strip().lower() in ("true", "internal")
+               or (k.endswith("load-balancer-type") and v.strip().lower() == "internal")
+               for k, v in annotations.items())
+
+
 class ServiceExposed(ClusterRule):
     """
     ## What it finds
     Services of type `NodePort` or `LoadBalancer`, on their `type:` line, with the workloads they
     expose (Service selector -> pods, as Kubernetes selects them) and their ports. A
-    LoadBalancer without `loadBalancerSourceRanges` is open to every address.
+    LoadBalancer without `loadBalancerSourceRanges` is open to every address; one annotated as
+    internal (`service.beta.kubernetes.io/aws-load-balancer-internal: "true"`,
+    `networking.gke.io/load-balancer-type: Internal`, Azure's `...-internal: "true"`) is reported
+    at low severity.
 
     ## Why it matters
     A NodePort opens the port on every node of the cluster; a LoadBalancer usually puts it on
@@ -54,12 +64,15 @@ class ServiceExposed(ClusterRule):
             port_list = ",".join(
                 str(p.get("nodePort") or p.get("port")) for p in ports if isinstance(p, dict)
             ) if isinstance(ports, list) else "?"
-            extra = ""
-            if kind == "LoadBalancer" and not spec.get("loadBalancerSourceRanges"):
+            extra, severity = "", None
+            if kind == "LoadBalancer" and _internal(svc.annotations):
+                extra, severity = ", annotated as an internal load balancer", Severity.LOW
+            elif kind == "LoadBalancer" and not spec.get("loadBalancerSourceRanges"):
                 extra = ", open to every address (no loadBalancerSourceRanges)"
             yield self.finding(
                 svc.location(spec.line_of("type")),
                 f"{svc.ref} is a {kind} (ports {port_list}){extra}: it exposes "
                 f"{name_pods(graph.service_pods(svc))}.",
                 evidence=f"type={kind}",
+                severity=severity,
             )
