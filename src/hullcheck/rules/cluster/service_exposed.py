@@ -11,7 +11,7 @@ from hullcheck.yamlutil import LineDict
 
 def _internal(annotations: dict[str, str]) -> bool:
     """Cloud annotations that keep a load balancer on the private network (AWS, GCP, Azure...)."""
-    return any("internal" in k.lower() and v.strip().lower() in ("true", "internal")
+    return any(("internal" in k.lower() and v.strip().lower() in ("true", "internal"))
                or (k.endswith("load-balancer-type") and v.strip().lower() == "internal")
                for k, v in annotations.items())
 
