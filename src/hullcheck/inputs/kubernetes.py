@@ -232,6 +232,9 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
 
     # Cross-resource rules see every object at once (``pod_of`` gives a workload's pod).
     if engine.has("check_objects"):
+        from hullcheck.models.graph import forget_graphs
+
         report.findings.extend(engine.run("check_objects", objects, where="kubernetes"))
+        forget_graphs()  # the memoised graph holds every object; let them go with the scan
     gc.unfreeze()  # collectable again once the scan lets go of them
     return report

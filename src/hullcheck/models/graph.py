@@ -523,6 +523,8 @@ class ObjectGraph:
         self._roles: dict[tuple[str, str | None, str], RoleInfo] | None = None
         self._grants: list[Grant] | None = None
         self._covered: set[int] | None = None
+        self._sa_grants: dict[tuple[str, str], list[Grant]] | None = None
+        self._bound: set[str] | None = None
 
     def _owned(self, obj: KubeObject) -> bool:
         refs = obj.metadata.get("ownerReferences")
@@ -641,6 +643,8 @@ class ObjectGraph:
 
     def bound_roles(self) -> set[str]:
         """Refs of roles some binding in the scan uses, aggregated ones included."""
+        if self._bound is not None:
+            return self._bound
         out: set[str] = set()
         # Roles aggregated into the built-in admin/edit/view are held by whoever holds those,
         # which every cluster grants.
@@ -652,6 +656,7 @@ class ObjectGraph:
             if g.role is not None:
                 out.add(g.role.ref)
                 out.update(g.role.aggregated_from)
+        self._bound = out
         return out
 
     def token_mount(self, pod: PodTemplate) -> TokenMount:
@@ -667,20 +672,38 @@ class ObjectGraph:
         return TokenMount(True, "the default", pod.obj.name_line)
 
     def grants_to_service_account(self, namespace: str, name: str) -> list[Grant]:
-        out = []
-        for g in self.grants():
-            for s in g.subjects:
-                if s.kind == "ServiceAccount" and s.name == name and s.namespace == namespace:
-                    out.append(g)
-                    break
-                if s.kind == "Group" and s.name in ("system:serviceaccounts",
-                                                    f"system:serviceaccounts:{namespace}"):
-                    out.append(g)
-                    break
-        return out
+        """Bindings naming the account, or every account (of its namespace) by group."""
+        if self._sa_grants is None:
+            index: dict[tuple[str, str], list[Grant]] = defaultdict(list)
+            for g in self.grants():
+                seen: set[tuple[str, str]] = set()
+                for s in g.subjects:
+                    if s.kind == "ServiceAccount" and s.namespace:
+                        key = (s.namespace, s.name)
+                    elif s.kind == "Group" and s.name == "system:serviceaccounts":
+                        key = ("*", "*")
+                    elif s.kind == "Group" and s.name.startswith("system:serviceaccounts:"):
+                        key = (s.name.split(":", 2)[2], "*")
+                    else:
+                        continue
+                    if key not in seen:
+                        seen.add(key)
+                        index[key].append(g)
+            self._sa_grants = index
+        out = [*self._sa_grants.get((namespace, name), []),
+               *self._sa_grants.get((namespace, "*"), []), *self._sa_grants.get(("*", "*"), [])]
+        unique: dict[int, Grant] = {}  # a binding may name both the account and its group
+        for g in out:
+            unique.setdefault(id(g), g)
+        return list(unique.values())
 
 
 _CACHE: list[tuple[list[KubeObject], ObjectGraph]] = []
+
+
+def forget_graphs() -> None:
+    """Drop the memoised graph once a scan's rules have run (it holds every object)."""
+    _CACHE.clear()
 
 
 def graph_for(objects: Any) -> ObjectGraph:

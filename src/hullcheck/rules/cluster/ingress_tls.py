@@ -50,8 +50,8 @@ class IngressTls(ClusterRule):
         for ing in graph.by_kind.get("Ingress", []):
             spec = ing.data.get("spec")
             tls = spec.get("tls") if isinstance(spec, dict) else None
-            served = name_pods(exposed_pods(graph, ing))
             if not isinstance(tls, list) or not tls:
+                served = name_pods(exposed_pods(graph, ing))
                 yield self.finding(ing.location(), f"{ing.ref} has no TLS: it serves {served} "
                                    "over plain HTTP.", evidence="no-tls")
                 continue
@@ -63,6 +63,7 @@ class IngressTls(ClusterRule):
                 if not any(host == c or (c.startswith("*.") and fnmatch.fnmatchcase(host, c)
                                          and host.count(".") == c.count("."))
                            for c in covered):
+                    served = name_pods(exposed_pods(graph, ing))
                     yield self.finding(ing.location(line),
                                        f"{ing.ref}: host {host} has no TLS entry; it serves "
                                        f"{served} over plain HTTP.", evidence=f"host={host}")
