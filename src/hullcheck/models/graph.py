@@ -197,7 +197,8 @@ def label_selector(raw: Any) -> Selector:
     me = raw.get("matchExpressions")
     if isinstance(me, list):
         for e in me:
-            if not isinstance(e, dict) or e.get("operator") not in _OPERATORS or not e.get("key"):
+            if not isinstance(e, dict) or str(e.get("operator")) not in _OPERATORS \
+                    or not e.get("key"):
                 return NOTHING
             op = str(e["operator"])
             vals = e.get("values") or []
