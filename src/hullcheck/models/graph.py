@@ -20,7 +20,6 @@ Semantics follow Kubernetes exactly:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -45,14 +44,6 @@ TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Rollout": ("spec", "template"),  # Argo Rollouts
 }
 WORKLOAD_KINDS = frozenset({"Pod", *TEMPLATE_PATHS})
-# Kinds that are configuration files, not API objects (no namespace, no name).
-CONFIG_API_SUFFIXES = (".config.k8s.io/", "kubeadm.k8s.io/", "apiserver.k8s.io/")
-
-
-def is_config_file(obj: KubeObject) -> bool:
-    return any(s in obj.api_version for s in CONFIG_API_SUFFIXES)
-
-
 def _dig(value: Any, path: Iterable[str]) -> Any:
     for key in path:
         if not isinstance(value, dict):
@@ -720,36 +711,3 @@ def graph_for(objects: Any) -> ObjectGraph:
     graph = ObjectGraph(list(objects))
     _CACHE[:] = [(objects, graph)]
     return graph
-
-
-# --------------------------------------------------------------------------------------------
-# Suppression by annotation
-
-IGNORE_ANNOTATION = "hullcheck.dev/ignore"
-
-
-def annotation_suppressions(objects: Iterable[KubeObject]) -> list[Any]:
-    """``hullcheck.dev/ignore: "ID[,ID] reason"`` on an object (or on its pod template) hides the
-    named findings located on that object, whichever rule family reports them."""
-    from hullcheck.suppress import Suppression, parse_inline
-
-    out: list[Any] = []
-    for obj in objects:
-        metas: list[Any] = [obj.data.get("metadata")]
-        if obj.kind in TEMPLATE_PATHS:
-            template = _dig(obj.data, TEMPLATE_PATHS[obj.kind])
-            if isinstance(template, dict):
-                metas.append(template.get("metadata"))
-        for meta in metas:
-            ann = meta.get("annotations") if isinstance(meta, dict) else None
-            if not isinstance(ann, dict) or IGNORE_ANNOTATION not in ann:
-                continue
-            value = re.sub(r"\s*,\s*", ",", str(ann[IGNORE_ANNOTATION]).strip())
-            parsed = parse_inline(f"# hullcheck: ignore={value}")
-            if parsed is None:
-                continue
-            _kind, selectors, reason = parsed
-            line = ann.line_of(IGNORE_ANNOTATION) if isinstance(ann, LineDict) else obj.line
-            out.append(Suppression(selectors, "annotation", obj.path, object=obj.ref,
-                                   reason=reason or f"annotation {IGNORE_ANNOTATION}", line=line))
-    return out

@@ -3,25 +3,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.models.graph import ObjectGraph, is_config_file
+from hullcheck.models.graph import ObjectGraph
 from hullcheck.rules.base import Context
 from hullcheck.rules.cluster._base import ClusterRule
 from hullcheck.yamlutil import LineDict
-
-# Objects Kubernetes itself keeps in `default`, present in every `kubectl get -A` dump.
-_OWN = frozenset({("Service", "kubernetes"), ("ServiceAccount", "default"),
-                  ("ConfigMap", "kube-root-ca.crt"), ("Endpoints", "kubernetes"),
-                  ("EndpointSlice", "kubernetes")})
-_RECORDS = frozenset({"Event", "Lease", "Endpoints", "EndpointSlice", "ControllerRevision"})
 
 
 class DefaultNamespace(ClusterRule):
     """
     ## What it finds
-    Namespaced objects in the `default` namespace: named there, or naming no namespace while the
-    scan runs without `--namespace` (with `--namespace prod`, such objects are in `prod`).
-    Kubernetes' own objects there (the `kubernetes` Service, the `default` ServiceAccount,
-    `kube-root-ca.crt`) and records such as Events are not reported.
+    Workloads (Pods and everything that runs them) in the `default` namespace: named there, or
+    naming no namespace while the scan runs without `--namespace` (with `--namespace prod`, such
+    objects are in `prod`). Their ConfigMaps, Services and Roles go wherever the workload goes,
+    so only the workload is reported.
 
     ## Why it matters
     `default` is where everything lands by accident: it usually has no quotas, no network
@@ -46,19 +40,16 @@ class DefaultNamespace(ClusterRule):
 
     id = "KNS001"
     name = "default-namespace"
-    title = "Object in the default namespace"
+    title = "Workload in the default namespace"
     severity = Severity.LOW
     references = ("cis-k8s-1.10:5.7.4",)
     fix = "Set metadata.namespace to the application's own namespace."
 
     def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
-        for obj in graph.objects:
-            if obj.namespace != "default" or obj.kind in _RECORDS:
+        for pod in graph.pods:
+            obj = pod.obj
+            if obj.namespace != "default":
                 continue
-            if (obj.kind, obj.name) in _OWN or is_config_file(obj):
-                continue
-            if obj.namespace_defaulted and obj.kind.startswith("Cluster"):
-                continue  # a cluster-scoped custom kind (ClusterIssuer...) has no namespace
             meta = obj.data.get("metadata")
             if obj.namespace_defaulted:
                 line, how = obj.name_line, "names no namespace and --namespace was not given"
