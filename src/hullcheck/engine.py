@@ -7,6 +7,7 @@ from taking the run down with it.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -173,4 +174,5 @@ def scan(
             report.extend(kind.analyze(sources, engine))
     report.errors.extend(engine.crashes)
     engine.crashes = []
+    gc.unfreeze()  # what yamlutil.load_documents froze is collectable again once the scan is over
     return report

@@ -8,7 +8,6 @@ whole graph.
 
 from __future__ import annotations
 
-import gc
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -25,20 +24,10 @@ if TYPE_CHECKING:
 
 def _documents(source: Source) -> list[Document] | YamlError:
     def load() -> list[Document] | YamlError:
-        # A manifest becomes many small acyclic containers that live until the scan ends: the
-        # cyclic garbage collector would rescan them again and again and find nothing to free
-        # (a third of the time on a 10,000-object tree). Paused while a file loads, then the
-        # result is moved out of its sight (gc.freeze) until ``analyze`` is done with it.
-        paused = gc.isenabled()
-        gc.disable()
         try:
             return load_documents(source.text)
         except YamlError as exc:
             return exc
-        finally:
-            if paused:
-                gc.freeze()
-                gc.enable()
 
     result: list[Document] | YamlError = source.cached("yaml", load)
     return result
@@ -236,5 +225,4 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
 
         report.findings.extend(engine.run("check_objects", objects, where="kubernetes"))
         forget_graphs()  # the memoised graph holds every object; let them go with the scan
-    gc.unfreeze()  # collectable again once the scan lets go of them
     return report
