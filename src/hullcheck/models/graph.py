@@ -21,37 +21,19 @@ Semantics follow Kubernetes exactly:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.kubernetes import KubeObject
+from hullcheck.models.pod import WORKLOAD_KINDS, pod_of
 from hullcheck.yamlutil import LineDict, LineList
 
 # --------------------------------------------------------------------------------------------
 # Pod templates
 
-# kind -> path from the object to its pod template (metadata + spec); Pod is the object itself.
-TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
-    "Deployment": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-    "PodTemplate": ("template",),
-    "Rollout": ("spec", "template"),  # Argo Rollouts
-}
-WORKLOAD_KINDS = frozenset({"Pod", *TEMPLATE_PATHS})
-def _dig(value: Any, path: Iterable[str]) -> Any:
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
+# One notion of "workload" for the whole tool: models.pod decides which kinds (and API groups)
+# carry a pod template and where it is.
 @dataclass
 class PodTemplate:
     """A workload's pod: the object that defines it, the pod's metadata and spec."""
@@ -90,22 +72,12 @@ class PodTemplate:
 
 def pod_template(obj: KubeObject) -> PodTemplate | None:
     """``(object, pod metadata, pod spec)`` for every kind that runs pods, else None."""
-    if obj.kind == "Pod":
-        meta: Any = obj.data.get("metadata")
-        spec: Any = obj.data.get("spec")
-    elif obj.kind in TEMPLATE_PATHS:
-        template = _dig(obj.data, TEMPLATE_PATHS[obj.kind])
-        if not isinstance(template, dict):
-            return None
-        meta, spec = template.get("metadata"), template.get("spec")
-    else:
+    pod = pod_of(obj)
+    if pod is None:
         return None
-    if not isinstance(spec, dict):
-        return None
-    meta = meta if isinstance(meta, dict) else {}
-    raw = meta.get("labels")
+    raw = pod.metadata.get("labels")
     labels = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-    return PodTemplate(obj=obj, meta=meta, spec=spec, labels=labels)
+    return PodTemplate(obj=obj, meta=pod.metadata, spec=pod.spec, labels=labels)
 
 
 # --------------------------------------------------------------------------------------------
