@@ -11,9 +11,12 @@ import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError
+
+if TYPE_CHECKING:
+    from hullcheck.yamlutil import Document, YamlError
 
 # Larger inputs are refused: no real Dockerfile, compose file or manifest bundle comes near this,
 # and it bounds memory for hostile input.
@@ -37,6 +40,20 @@ class Source:
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]
+
+    def yaml_documents(self) -> list[Document] | YamlError:
+        """The YAML documents of this source, or the error that stopped parsing: parsed once,
+        however many input kinds sniff it."""
+        from hullcheck.yamlutil import YamlError, load_documents
+
+        def load() -> list[Document] | YamlError:
+            try:
+                return load_documents(self.text)
+            except YamlError as exc:
+                return exc
+
+        result: list[Document] | YamlError = self.cached("yaml", load)
+        return result
 
 
 def decode(data: bytes, path: str) -> str:

@@ -187,14 +187,7 @@ class ComposeProject:
 
 
 def _documents(source: Source) -> list[Document] | YamlError:
-    def load() -> list[Document] | YamlError:
-        try:
-            return load_documents(source.text)
-        except YamlError as exc:
-            return exc
-
-    result: list[Document] | YamlError = source.cached("yaml", load)
-    return result
+    return source.yaml_documents()
 
 
 def _looks_like_service(value: Any) -> bool:

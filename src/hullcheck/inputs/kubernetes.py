@@ -15,7 +15,7 @@ from hullcheck.findings import InputError, Report
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
 from hullcheck.models.pod import LATEST_VERSION, Pod, PssPolicy, parse_version, pod_of
 from hullcheck.suppress import Suppression
-from hullcheck.yamlutil import Document, LineDict, YamlError, load_documents
+from hullcheck.yamlutil import Document, LineDict, YamlError
 
 if TYPE_CHECKING:
     from hullcheck.engine import Engine
@@ -23,14 +23,7 @@ if TYPE_CHECKING:
 
 
 def _documents(source: Source) -> list[Document] | YamlError:
-    def load() -> list[Document] | YamlError:
-        try:
-            return load_documents(source.text)
-        except YamlError as exc:
-            return exc
-
-    result: list[Document] | YamlError = source.cached("yaml", load)
-    return result
+    return source.yaml_documents()
 
 
 def _is_object(value: Any) -> bool:
