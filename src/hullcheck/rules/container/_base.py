@@ -9,6 +9,7 @@ what to edit. The platform table in ``docs/platforms.md`` is tested against ``pl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from hullcheck.findings import Finding, Location, Severity
@@ -81,3 +82,14 @@ class ContainerRule(Rule):
         (never the line) so baselines survive edits."""
         return self.finding(location, message, references=self.refs(spec), severity=severity,
                             evidence=f"{spec.platform}|{spec.name}|{evidence}")
+
+    def missing_limit(self, spec: ContainerSpec, key: str, what: str) -> Iterator[Finding]:
+        """A resource limit (``memory_limit``, ``cpu_limit``, ``pids_limit``) that is unset, or
+        zero/negative (Docker's "unlimited")."""
+        value = getattr(spec, key)
+        if value is not None and value > 0:
+            return
+        how = "unlimited" if value is not None else "not set"
+        yield self.emit(spec, spec.loc(key),
+                        f"{spec.name}: no {what} limit ({field_name(spec, key)} {how}).",
+                        f"{key}={value}")

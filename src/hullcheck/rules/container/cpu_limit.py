@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, field_name
+from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule
 
 
 class NoCpuLimit(ContainerRule):
@@ -47,10 +47,4 @@ class NoCpuLimit(ContainerRule):
     fix = "Set a CPU limit (cpus / deploy.resources.limits.cpus)."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
-        value = spec.cpu_limit
-        if value is not None and value > 0:
-            return
-        how = "unlimited" if value is not None else "not set"
-        yield self.emit(spec, spec.loc("cpu_limit"),
-                        f"{spec.name}: no CPU limit ({field_name(spec, 'cpu_limit')} {how}).",
-                        f"cpu_limit={value}")
+        return self.missing_limit(spec, "cpu_limit", "CPU")

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, field_name
+from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule
 
 
 class NoMemoryLimit(ContainerRule):
@@ -47,10 +47,4 @@ class NoMemoryLimit(ContainerRule):
     fix = "Set a memory limit (mem_limit / deploy.resources.limits.memory)."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
-        value = spec.memory_limit
-        if value is not None and value > 0:
-            return
-        how = "unlimited" if value is not None else "not set"
-        yield self.emit(spec, spec.loc("memory_limit"),
-                        f"{spec.name}: no memory limit ({field_name(spec, 'memory_limit')} {how}).",
-                        f"memory_limit={value}")
+        return self.missing_limit(spec, "memory_limit", "memory")

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import COMPOSE_DOCKER, ContainerRule, field_name
+from hullcheck.rules.container._base import COMPOSE_DOCKER, ContainerRule
 
 
 class NoPidsLimit(ContainerRule):
@@ -47,10 +47,4 @@ class NoPidsLimit(ContainerRule):
     fix = "Set a PID limit (pids_limit / deploy.resources.limits.pids)."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
-        value = spec.pids_limit
-        if value is not None and value > 0:
-            return
-        how = "unlimited" if value is not None else "not set"
-        yield self.emit(spec, spec.loc("pids_limit"),
-                        f"{spec.name}: no PID limit ({field_name(spec, 'pids_limit')} {how}).",
-                        f"pids_limit={value}")
+        return self.missing_limit(spec, "pids_limit", "PID")
