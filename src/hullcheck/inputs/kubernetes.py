@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError, Report
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
-from hullcheck.models.pod import LATEST_VERSION, Pod, PssPolicy, parse_version, pod_of
+from hullcheck.models.pod import (
+    LATEST_VERSION,
+    Pod,
+    PssPolicy,
+    controlled_in_scan,
+    parse_version,
+    pod_of,
+)
 from hullcheck.suppress import Suppression
 from hullcheck.yamlutil import Document, LineDict, YamlError
 
@@ -200,9 +207,11 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
 
     walk_pods = engine.has("check_pod")
     walk_containers = engine.has("check_container")
+    controlled = controlled_in_scan(objects)
     for obj in objects:
         pod = pod_of(obj)
-        if pod is None:
+        if pod is None or id(obj) in controlled:
+            # A pod template whose controller is in the scan is judged there, once.
             report.suppressions.extend(object_suppressions(obj))
             continue
         pod.pss = policies.get(obj.namespace or "", default)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.kubernetes import KubeObject
-from hullcheck.models.pod import WORKLOAD_KINDS, pod_of
+from hullcheck.models.pod import WORKLOAD_KINDS, controlled_in_scan, pod_of
 from hullcheck.yamlutil import LineDict, LineList
 
 # --------------------------------------------------------------------------------------------
@@ -465,11 +465,10 @@ class ObjectGraph:
         self.pod_index: dict[str, PodIndex] = defaultdict(PodIndex)
         self.kinds_in_ns: dict[str, dict[str, list[KubeObject]]] = defaultdict(
             lambda: defaultdict(list))
-        # Kinds present, so that a Pod owned by a ReplicaSet owned by a Deployment of the scan
-        # counts once (ownerReferences with controller: true), as the Deployment.
-        self._keys = {(o.kind, o.namespace, o.name) for o in objects if o.kind in WORKLOAD_KINDS}
+        # A Pod owned by a ReplicaSet owned by a Deployment of the scan counts once, as the
+        # Deployment.
+        controlled = controlled_in_scan(objects)
         for obj in objects:
-            owner = obj.metadata.get("ownerReferences") if obj.kind in WORKLOAD_KINDS else None
             self.by_kind[obj.kind].append(obj)
             self.by_key.setdefault((obj.kind, obj.namespace, obj.name), obj)
             if obj.kind == "Namespace":
@@ -477,7 +476,7 @@ class ObjectGraph:
             if obj.namespace is not None:
                 self.kinds_in_ns[obj.namespace][obj.kind].append(obj)
             pod = pod_template(obj) if obj.kind in WORKLOAD_KINDS else None
-            if pod is not None and owner is not None and self._owned(obj):
+            if pod is not None and id(obj) in controlled:
                 continue  # judged once, on its controller (a `kubectl get -A` dump has both)
             if pod is not None:
                 pod.index = len(self.pods)
@@ -489,14 +488,6 @@ class ObjectGraph:
         self._covered: set[int] | None = None
         self._sa_grants: dict[tuple[str, str], list[Grant]] | None = None
         self._bound: set[str] | None = None
-
-    def _owned(self, obj: KubeObject) -> bool:
-        refs = obj.metadata.get("ownerReferences")
-        if not isinstance(refs, list):
-            return False
-        return any(isinstance(r, dict) and r.get("controller") is True
-                   and (str(r.get("kind")), obj.namespace, str(r.get("name"))) in self._keys
-                   for r in refs)
 
     # -- lookups -------------------------------------------------------------------------
     def get(self, kind: str, namespace: str | None, name: str) -> KubeObject | None:

@@ -230,6 +230,26 @@ def pod_of(obj: KubeObject) -> Pod | None:
     return pod
 
 
+def controlled_in_scan(objects: list[KubeObject]) -> set[int]:
+    """``id()`` of the workload objects whose controller (an ``ownerReferences`` entry with
+    ``controller: true``) is a workload of the same scan: a ``kubectl get -A`` dump holds the
+    Deployment, its ReplicaSet and their Pods, and each pod template is judged once, on the
+    controller."""
+    keys = {(o.kind, o.namespace, o.name) for o in objects if o.kind in WORKLOAD_KINDS}
+    out: set[int] = set()
+    for obj in objects:
+        if obj.kind not in WORKLOAD_KINDS:
+            continue
+        refs = obj.metadata.get("ownerReferences")
+        if isinstance(refs, list) and any(
+            isinstance(r, dict) and r.get("controller") is True
+            and (str(r.get("kind")), obj.namespace, str(r.get("name"))) in keys
+            for r in refs
+        ):
+            out.add(id(obj))
+    return out
+
+
 def pods_of(objects: list[KubeObject]) -> list[Pod]:
     """Every pod template among ``objects``, in order."""
     return [p for p in (pod_of(o) for o in objects) if p is not None]
