@@ -32,6 +32,10 @@ from hullcheck.models.image import (
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 CHUNK = 1 << 20
+# Output of one decompression step (gzip): bounds memory against decompression bombs.
+OUT_CHUNK = 1 << 20
+# Input slice per zstd step (its decompressor cannot bound output): 512 B expand to <= ~16 MiB.
+ZSTD_SLICE = 512
 TRUNCATED = "{what}: layer data ends before its last member (truncated or lying size)"
 
 
@@ -91,6 +95,7 @@ class DecompressingReader:
         self._eof = False
         head = self.raw.read(4)
         self._pending = head
+        self._zstd_input = b""
         self._decomp: Any = None
         self._kind = "tar"
         if head[:2] == b"\x1f\x8b":
@@ -126,30 +131,72 @@ class DecompressingReader:
 
     def _fill(self, want: int) -> None:
         while len(self._buf) - self._pos < want and not self._eof:
-            data = self._pending or self.raw.read(CHUNK)
-            self._pending = b""
             if self._decomp is None:
+                data = self._next_input()
                 if not data:
                     self._eof = True
                     break
                 self._append(data)
                 continue
-            if not data:
-                self._finish_compressed()
-                break
             try:
-                out = self._decomp.decompress(data)
-                # a gzip stream may hold several members back to back
-                while self._kind == "gzip" and self._decomp.eof and self._decomp.unused_data:
-                    rest = self._decomp.unused_data
-                    self._decomp = zlib.decompressobj(31)
-                    out += self._decomp.decompress(rest)
+                out = self._decompress_step()
             except zlib.error as exc:
                 raise ImageError(f"{self.what}: corrupt gzip data ({exc})") from None
+            except ImageError:
+                raise
             except Exception as exc:  # zstandard's ZstdError
                 raise ImageError(f"{self.what}: corrupt {self._kind} data ({exc})") from None
+            if out is None:
+                self._finish_compressed()
+                break
             self._account(len(out))
             self._append(out)
+
+    def _next_input(self) -> bytes:
+        data = self._pending or self.raw.read(CHUNK)
+        self._pending = b""
+        return data
+
+    def _decompress_step(self) -> bytes | None:
+        """The next piece of output, never more than about ``OUT_CHUNK`` bytes however much the
+        input expands (a 1 MiB gzip of zeros is 1 GiB: the size cap must hold *before* memory is
+        spent, not after); None at the end of the input."""
+        d = self._decomp
+        if self._kind == "gzip":
+            if d.unconsumed_tail:
+                data = d.unconsumed_tail
+            elif d.eof and d.unused_data:
+                # Several gzip members back to back: start the next one.
+                data = d.unused_data
+                self._decomp = d = zlib.decompressobj(31)
+            else:
+                data = self._next_input()
+                if not data:
+                    return None
+                if d.eof:
+                    self._decomp = d = zlib.decompressobj(31)
+            out: bytes = d.decompress(data, OUT_CHUNK)
+            return out
+        # zstd: its decompressor has no output bound, so feed it small slices of input (zstd
+        # expands at most ~32,000:1, so a slice yields at most ~16 MiB).
+        if d.eof:
+            # Several frames back to back (zstd:chunked layers are made of many).
+            rest = d.unused_data + self._zstd_input
+            if not rest:
+                rest = self._next_input()
+                if not rest:
+                    return None
+            import zstandard
+
+            self._decomp = d = zstandard.ZstdDecompressor().decompressobj()
+            self._zstd_input = rest
+        if not self._zstd_input:
+            self._zstd_input = self._next_input()
+            if not self._zstd_input:
+                return None
+        piece, self._zstd_input = self._zstd_input[:ZSTD_SLICE], self._zstd_input[ZSTD_SLICE:]
+        out = d.decompress(piece)
+        return out
 
     def _append(self, data: bytes) -> None:
         # keep one buffer and a read position: slicing the whole buffer on every small read
@@ -162,8 +209,8 @@ class DecompressingReader:
 
     def _finish_compressed(self) -> None:
         self._eof = True
-        if self._kind == "gzip" and not self._decomp.eof:
-            raise ImageError(f"{self.what}: truncated gzip stream")
+        if self._kind in ("gzip", "zstd") and not self._decomp.eof:
+            raise ImageError(f"{self.what}: truncated {self._kind} stream")
 
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:
