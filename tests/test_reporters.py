@@ -93,3 +93,39 @@ def test_output_file(dockerfile: str, tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = run_cli(capsys, "scan", dockerfile, "--format", "json", "-o", str(target))
     assert code == 1 and out == ""
     assert json.loads(target.read_text())["tool"] == "hullcheck"
+
+
+def test_sarif_for_every_input_kind_validates(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Compose, Kubernetes (object + container logical locations) and an image (logical
+    locations only) in SARIF that validates against the schema."""
+    jsonschema = pytest.importorskip("jsonschema")
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "image"))
+    from image_builders import M, image_blobs, layer_tar, write_oci_layout
+
+    schema_path = next(p for p in SCHEMA_CANDIDATES if p.exists())
+    schema = json.loads(schema_path.read_text())
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx\n    privileged: true\n")
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n")
+    _, out, _ = run_cli(capsys, "scan", str(tmp_path), "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.validate(doc, schema)
+    results = doc["runs"][0]["results"]
+    k8s = [r for r in results if r["ruleId"].startswith("K8S")]
+    assert k8s and k8s[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == \
+        "Pod/default/p"
+
+    manifest, _cfg, blobs = image_blobs([layer_tar([M("root/.ssh/id_rsa", b"x")])],
+                                        {"User": ""}, [{"created_by": "RUN x"}])
+    layout = write_oci_layout(tmp_path / "oci", manifest, blobs)
+    _, out, _ = run_cli(capsys, "image", str(layout), "--format", "sarif")
+    doc = json.loads(out)
+    jsonschema.validate(doc, schema)
+    image_results = doc["runs"][0]["results"]
+    assert image_results
+    assert all("physicalLocation" not in loc for r in image_results for loc in r["locations"])
