@@ -28,6 +28,12 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 MAX_DEPTH = 500
 # Distinct nodes per file; bounds memory for generated monsters (a 64 MB file has fewer).
 MAX_NODES = 5_000_000
+# What a document may expand to through aliases. Building shares aliased nodes, but anything that
+# later walks a value (a rule stringifying an annotation, say) would pay the expansion: refuse
+# documents whose aliases multiply them, as kubectl and docker compose (Go's yaml.v3: "document
+# contains excessive aliasing") do. Plain documents expand to their own size and always pass.
+MAX_EXPANDED = 4_000_000
+MAX_EXPANSION_RATIO = 10
 
 _MERGE = "tag:yaml.org,2002:merge"
 _STR = "tag:yaml.org,2002:str"
@@ -77,6 +83,7 @@ class _Builder:
     def __init__(self) -> None:
         self.memo: dict[int, Any] = {}
         self.nodes = 0
+        self.expanded: dict[int, int] = {}  # id(node) -> its size with aliases expanded
         self.duplicates: list[tuple[int, str]] = []
         self._scalar = yaml.constructor.SafeConstructor()
 
@@ -92,6 +99,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             value = self._scalar_value(node)
             self.memo[key] = value
+            self.expanded[key] = 1
             return value
         line = node.start_mark.line + 1
         if isinstance(node, yaml.SequenceNode):
@@ -100,6 +108,7 @@ class _Builder:
             for item in node.value:
                 seq.append(self.build(item, depth + 1))
                 seq.item_lines.append(item.start_mark.line + 1)
+            self._expansion(node, 1 + sum(self.expanded[id(i)] for i in node.value))
             return seq
         if isinstance(node, yaml.MappingNode):
             mapping = LineDict(line)
@@ -126,8 +135,18 @@ class _Builder:
                     if k not in mapping:
                         mapping[k] = v
                         mapping.key_lines[k] = source.key_lines.get(k, source.line)
+            self._expansion(node, 1 + sum(self.expanded.get(id(k), 1) + self.expanded[id(v)]
+                                          for k, v in node.value))
             return mapping
         raise YamlError(f"line {line}: unsupported YAML node")  # pragma: no cover
+
+    def _expansion(self, node: yaml.Node, size: int) -> None:
+        self.expanded[id(node)] = size
+        if size > MAX_EXPANDED and size > MAX_EXPANSION_RATIO * self.nodes:
+            raise YamlError(
+                f"line {node.start_mark.line + 1}: excessive aliasing: the document expands to "
+                f"more than {MAX_EXPANDED:,} values through aliases (an alias bomb?)"
+            )
 
     def _scalar_value(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
