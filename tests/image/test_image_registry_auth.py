@@ -102,3 +102,18 @@ def test_docker_hub_key(tmp_path: Path) -> None:
     path.write_text(json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": token}}}))
     creds = load_credentials("docker.io", path)
     assert creds is not None and (creds.username, creds.password) == ("me", "pw")
+
+
+def test_unreachable_registry_is_one_clean_line() -> None:
+    from hullcheck.trust.registry import _short
+
+    nested = ('HTTPSConnectionPool(host=\'r.example\', port=443): Max retries exceeded with url: '
+              '/v2/ (Caused by NameResolutionError("HTTPSConnection(host=\'r.example\', '
+              'port=443): Failed to resolve \'r.example\' ([Errno -2] Name or service not '
+              'known)"))')
+    assert _short(Exception(nested)) == "Name or service not known"
+    refused = ("HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: "
+               "/v2/ (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object "
+               "at 0x7f>: Failed to establish a new connection: [Errno 111] Connection "
+               "refused'))")
+    assert _short(Exception(refused)) == "Connection refused"

@@ -279,7 +279,10 @@ class RegistryClient:
 
 
 def _short(exc: BaseException) -> str:
+    """The innermost reason of a ``requests`` error, which nests urllib3 reprs several deep:
+    "... (Caused by NameResolutionError(\"...: Failed to resolve 'x' ([Errno -2] Name or
+    service not known)\"))" -> "Name or service not known"."""
     text = str(exc)
-    # requests nests urllib3 reprs: keep the innermost reason
-    m = re.search(r"\] ([^'\]]+)'?\)*$", text) or re.search(r": ([^:()]+)\)*$", text)
+    m = re.search(r"\[Errno -?\d+\] ([^\]'\"()]+)", text) or re.search(
+        r"\] ([^'\]\"()]+)", text) or re.search(r": ([^:()'\"]+)[)'\"]*$", text)
     return (m.group(1) if m else text)[:200].strip()
