@@ -7,6 +7,10 @@
   comparison enforces it).
 - ``# fixture-args: --flag value`` extra command-line arguments for the scan.
 - ``# fixture-ignore: ID,ID`` rules not judged in this fixture (keep it rare).
+- ``# fixture-also: FILE[, FILE]`` companion files (paths relative to the fixture): their own
+  labels join this fixture's (compared with findings located in them), they are not fixtures on
+  their own, and YAML companions are named on the command line after the fixture (merged in
+  order, like ``docker compose -f fixture -f companion``). For env files, override files.
 - A ``<fixture>.expect`` sidecar (for JSON and anything without comments): one ``ID LINE`` per line.
 """
 
@@ -20,6 +24,7 @@ from pathlib import Path
 LABEL = re.compile(r"#\s*(expect|ok)\s*:\s*([A-Z0-9, ]+)")
 ARGS = re.compile(r"#\s*fixture-args\s*:\s*(.+)$")
 IGNORE = re.compile(r"#\s*fixture-ignore\s*:\s*([A-Z0-9, ]+)")
+ALSO = re.compile(r"#\s*fixture-also\s*:\s*(.+)$")
 
 
 @dataclass
@@ -28,6 +33,7 @@ class Labels:
     ok: set[tuple[str, int]] = field(default_factory=set)
     args: list[str] = field(default_factory=list)
     ignore: set[str] = field(default_factory=set)
+    also: list[str] = field(default_factory=list)
 
 
 def _ids(text: str) -> list[str]:
@@ -65,6 +71,9 @@ def read_labels(path: Path) -> Labels:
         m = IGNORE.search(line)
         if m:
             labels.ignore.update(_ids(m.group(1)))
+        m = ALSO.search(line)
+        if m:
+            labels.also.extend(_ids(m.group(1)))
         found = [(kind, rid) for kind, ids in LABEL.findall(line) for rid in _ids(ids)]
         if dockerfile:
             if stripped.startswith("#"):

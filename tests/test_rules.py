@@ -10,11 +10,18 @@ import pytest
 from conftest import FIXTURES, ROOT, run_json
 from labels import read_labels
 
-FIXTURE_FILES = sorted(
+_CANDIDATES = sorted(
     p for p in FIXTURES.rglob("*")
     if p.is_file() and not p.name.endswith(".expect") and not p.name.startswith(".")
     and "_support" not in p.parts and not p.name.endswith(".md")
 )
+# Companions (``# fixture-also:``) belong to their fixture and are not fixtures on their own.
+_COMPANIONS = {
+    (p.parent / also).resolve()
+    for p in _CANDIDATES if not p.name.endswith(".env")
+    for also in read_labels(p).also
+}
+FIXTURE_FILES = [p for p in _CANDIDATES if p.resolve() not in _COMPANIONS]
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
@@ -24,17 +31,26 @@ def test_fixture(path: Path, capsys: pytest.CaptureFixture[str],
     # Run from the fixture's directory so its .hullcheck.yaml (if any) applies, and report
     # the path relative to it.
     monkeypatch.chdir(path.parent)
-    _code, doc, _err = run_json(capsys, "scan", path.name, "--fail-on", "never", *labels.args)
+    targets = [a for a in labels.also if a.endswith((".yaml", ".yml"))]
+    _code, doc, _err = run_json(capsys, "scan", path.name, *targets, "--fail-on", "never",
+                                *labels.args)
     assert not doc["errors"], doc["errors"]
-    got = {(f["rule"], f["location"].get("line")) for f in doc["findings"]
-           if f["rule"] not in labels.ignore}
-    missing = labels.expect - got
-    unexpected = got - labels.expect
+    # (rule, file, line): the fixture's own findings and its companions'.
+    expect = {(r, path.name, n) for r, n in labels.expect}
+    ok = {(r, path.name, n) for r, n in labels.ok}
+    for also in labels.also:
+        more = read_labels(path.parent / also)
+        expect |= {(r, also, n) for r, n in more.expect}
+        ok |= {(r, also, n) for r, n in more.ok}
+    got = {(f["rule"], f["location"].get("path", path.name), f["location"].get("line"))
+           for f in doc["findings"] if f["rule"] not in labels.ignore}
+    missing = expect - got
+    unexpected = got - expect
     assert not missing and not unexpected, (
         f"\nmissing (should fire): {sorted(missing)}\n"
         f"unexpected (false positives): {sorted(unexpected)}"
     )
-    contradictions = labels.expect & labels.ok
+    contradictions = expect & ok
     assert not contradictions, f"labelled both expect and ok: {contradictions}"
 
 

@@ -36,6 +36,8 @@ MAX_EXPANDED = 4_000_000
 MAX_EXPANSION_RATIO = 10
 
 _MERGE = "tag:yaml.org,2002:merge"
+# Local tags that direct a merge (compose 2.24+) but leave the value itself as written.
+VALUE_TAGS = frozenset({"!reset", "!override"})
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -44,14 +46,26 @@ class YamlError(ValueError):
 
 
 class LineDict(dict[Any, Any]):
-    """A mapping that knows its line and the line of each key."""
+    """A mapping that knows its line and the line of each key, and the local tag (``!reset``,
+    ``!override``, ``!Ref``...) of a value that carries one (``key_tags``, None when no value of
+    this mapping is tagged: most mappings never need the dictionary)."""
 
-    __slots__ = ("key_lines", "line")
+    __slots__ = ("key_lines", "key_tags", "line")
 
     def __init__(self, line: int) -> None:
         super().__init__()
         self.line = line
         self.key_lines: dict[Any, int] = {}
+        self.key_tags: dict[Any, str] | None = None
+
+    def tag_of(self, key: Any) -> str | None:
+        """The local tag written on the value of ``key`` (``"!reset"``), if any."""
+        return self.key_tags.get(key) if self.key_tags else None
+
+    def set_tag(self, key: Any, tag: str) -> None:
+        if self.key_tags is None:
+            self.key_tags = {}
+        self.key_tags[key] = tag
 
     def line_of(self, key: Any, default: int | None = None) -> int:
         return self.key_lines.get(key, default if default is not None else self.line)
@@ -86,6 +100,7 @@ class _Builder:
         self.expanded: dict[int, int] = {}  # id(node) -> its size with aliases expanded
         self.duplicates: list[tuple[int, str]] = []
         self._scalar = yaml.constructor.SafeConstructor()
+        self._resolver = yaml.resolver.Resolver()
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         key = id(node)
@@ -129,12 +144,17 @@ class _Builder:
                     self.duplicates.append((k_node.start_mark.line + 1, str(k)))
                 mapping[k] = self.build(v_node, depth + 1)
                 mapping.key_lines[k] = k_node.start_mark.line + 1
+                if v_node.tag.startswith("!") and not v_node.tag.startswith("!!"):
+                    mapping.set_tag(k, v_node.tag)  # local tags: compose's !reset, !override
             # Explicit keys win over merged ones; earlier merges win over later ones.
             for source in merges:
                 for k, v in source.items():
                     if k not in mapping:
                         mapping[k] = v
                         mapping.key_lines[k] = source.key_lines.get(k, source.line)
+                        tag = source.tag_of(k)
+                        if tag is not None:
+                            mapping.set_tag(k, tag)
             self._expansion(node, 1 + sum(self.expanded.get(id(k), 1) + self.expanded[id(v)]
                                           for k, v in node.value))
             return mapping
@@ -150,6 +170,9 @@ class _Builder:
 
     def _scalar_value(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if tag in VALUE_TAGS and not node.style:  # plain (None, or "" from the C parser)
+            # ``!override 8080``: the tag says how to merge, the value reads as if untagged.
+            tag = self._resolver.resolve(yaml.ScalarNode, node.value, (True, False))
         if tag == _STR or node.style in ("'", '"', "|", ">"):
             return node.value
         # YAML 1.1 reads ``22:22`` as a base-60 integer (1342); compose and kubectl (Go YAML

@@ -2,24 +2,36 @@
 
 What is understood: YAML anchors and merge keys (``<<``), ``x-`` extension fields, variable
 interpolation (``compose_env``) from the process environment and the ``.env`` beside the first
-file, ``extends`` (same file and ``file:``), and several files merged in order with
-``docker compose -f base.yml -f override.yml`` semantics.
+file, ``extends`` (same file and ``file:``), ``env_file:`` (``compose_env_files``), and several
+files merged in order with ``docker compose -f base.yml -f override.yml`` semantics.
 
 Which files are merged (one *project*):
 
 - Files named together on the command line that sit in the same directory are merged in the
   order given, like ``docker compose -f a.yml -f b.yml`` (``hullcheck scan compose.yaml
-  compose.prod.yaml``).
+  compose.prod.yaml``), whatever their names: naming two unrelated files of one directory
+  together merges them too (a service both define becomes one service). Name them in separate
+  runs, or scan the directory, to judge them apart.
 - In a walked directory, ``NAME.override.EXT`` is merged onto ``NAME.yaml``/``NAME.yml`` of the
   same directory (``compose.yaml`` + ``compose.override.yaml``, ``docker-compose.yml`` +
-  ``docker-compose.override.yml``), which is what ``docker compose`` does without ``-f``.
+  ``docker-compose.override.yml``), which is what ``docker compose`` does without ``-f``. Walking
+  never merges anything else.
 - Every other compose file is its own project.
 
 Merging follows the compose specification: mappings merge key by key, scalars are replaced,
 ``command``/``entrypoint``/``healthcheck.test`` are replaced, ``volumes``/``devices`` merge by
-container path, ``environment``/``labels`` by name, other sequences (``ports``, ``cap_add``,
-``security_opt``...) are concatenated without duplicates. Every value keeps the file and line it
-came from, so a finding on an override points into the override file.
+container path, ``environment``/``labels`` by name, ``env_file`` (a string or a list) by path,
+other sequences (``ports``, ``cap_add``, ``security_opt``...) are concatenated without
+duplicates. Every value keeps the file and line it came from, so a finding on an override points
+into the override file.
+
+Compose 2.24's merge tags: ``key: !reset ...`` removes the key (from the base and from the file
+itself; ``app: !reset {}`` under ``services`` removes the service, ``services: !reset {}`` all of
+them), ``key: !override ...`` replaces the base value instead of merging into it (a service
+too). They apply wherever this module merges: override files, ``extends``, several documents.
+
+``profiles:`` is not read: every service is judged, whether or not a profile would start it
+(a service in a profile ships with the file and runs with ``--profile``).
 
 Values are interpolated when read (rules only read a few dozen fields), and merges are memoised
 and budgeted: a hostile file with shared aliases costs its size, not its expansion.
@@ -40,6 +52,7 @@ from hullcheck.yamlutil import Document, LineDict, LineList, YamlError, load_doc
 
 if TYPE_CHECKING:
     from hullcheck.engine import Engine
+    from hullcheck.inputs.compose_env_files import EnvFileVar
     from hullcheck.sources import Source
 
 Where = tuple[str, int]  # (path, line)
@@ -57,9 +70,13 @@ SERVICE_KEYS = frozenset({
     "cap_drop", "user", "network_mode", "container_name", "expose", "labels", "extends",
     "security_opt", "devices", "working_dir", "pid", "ipc", "read_only", "logging", "profiles",
 })
+# Compose 2.24+ merge directives, written as YAML tags in override files.
+RESET = "!reset"  # remove the value (from the base too)
+OVERRIDE = "!override"  # replace the base value instead of merging into it
 _REPLACED_LISTS = frozenset({"command", "entrypoint", "test"})
 _KEYED_BY_TARGET = frozenset({"volumes", "devices"})
 _KEYED_BY_NAME = frozenset({"environment", "labels"})
+_SCALAR_OR_LIST = frozenset({"env_file"})
 
 
 class ComposeError(ValueError):
@@ -140,6 +157,9 @@ class ComposeService:
     name: str
     data: LineDict  # merged, extends resolved, values not yet interpolated
     where: Where  # the service key (where a missing field's fix goes)
+    # ``env_file:`` variables, later files winning (``compose_env_files``); ``environment:``
+    # still wins over them.
+    env_file_vars: list[EnvFileVar] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +177,8 @@ class ComposeProject:
     texts: dict[str, tuple[str, Path | None]] = field(default_factory=dict)
     # display path -> {line of a service key: service name}, for service-wide suppressions
     service_keys: dict[str, dict[int, str]] = field(default_factory=dict)
+    # display path -> text of every ``env_file:`` read, for inline suppressions
+    env_files: dict[str, str] = field(default_factory=dict)
     _reported: set[Where] = field(default_factory=set)
 
     @property
@@ -242,6 +264,7 @@ class _Loader:
             return None
         data = self._validate(display, docs)
         if data is not None:
+            _drop_resets(data)
             self.project.origins.register(data, display)
             services = data.get("services")
             if isinstance(services, LineDict):
@@ -330,10 +353,20 @@ class _Loader:
                 out.key_lines[k] = base.line_of(k)
                 out.key_paths[k] = origins.key(base, k, (base_path, base.line))[0]
             over_own = origins.path_of(over, over_path)
+            for k in _reset_keys(over):
+                self._tick()
+                out.pop(k, None)  # ``key: !reset ...``: gone from the result, base included
+                out.key_lines.pop(k, None)
+                out.key_paths.pop(k, None)
             for k, v in over.items():
                 self._tick()
                 name = str(k)
-                if k in out and name in _KEYED_BY_NAME and _service_level(trail):
+                if name in _SCALAR_OR_LIST and k in out and _service_level(trail):
+                    out[k] = self._as_list(out[k], out.key_paths[k], out.key_lines[k])
+                    v = self._as_list(v, over_own, over.line_of(k))
+                if over.tag_of(k) == OVERRIDE:
+                    pass  # ``key: !override ...``: replaces the base value, no merging
+                elif k in out and name in _KEYED_BY_NAME and _service_level(trail):
                     v = self._merge_named(out[k], v, over_own)
                 elif k in out and isinstance(out[k], LineList) and isinstance(v, LineList) \
                         and name not in _REPLACED_LISTS:
@@ -374,6 +407,16 @@ class _Loader:
             out.item_paths.append(path)
         return out
 
+    def _as_list(self, value: Any, path: str, line: int) -> Any:
+        """``env_file: a.env`` as ``[a.env]``, so a list in another file merges with it."""
+        if isinstance(value, (LineList, LineDict)) or value is None:
+            return value
+        out = TrackedList(line, path)
+        out.append(value)
+        out.item_lines.append(line)
+        out.item_paths.append(path)
+        return out
+
     def _merge_named(self, base: Any, over: Any, over_path: str) -> Any:
         """``environment``/``labels``: list or mapping form, merged by name."""
         return self.merge(self._as_mapping(base, over_path), self._as_mapping(over, over_path),
@@ -405,6 +448,8 @@ class _Loader:
             out[k] = v
             out.key_lines[k] = mapping.line_of(k)
             out.key_paths[k] = origins.key(mapping, k, (own, mapping.line))[0]
+        if mapping.key_tags:
+            out.key_tags = {k: t for k, t in mapping.key_tags.items() if k != key}
         return out
 
     # extends
@@ -460,6 +505,19 @@ class _Loader:
         merged = self.merge(base, self.without(svc, "extends", path), path, ())
         assert isinstance(merged, LineDict)
         return merged
+
+
+def _reset_keys(mapping: LineDict) -> list[Any]:
+    return [k for k, t in (mapping.key_tags or {}).items() if t == RESET]
+
+
+def _drop_resets(data: LineDict) -> None:
+    """``key: !reset ...`` removes the key from the file itself (its value is never used); the
+    tag stays in ``key_tags`` so a merge removes the key from the base too."""
+    for container in walk(data):
+        if isinstance(container, LineDict):
+            for k in _reset_keys(container):
+                container.pop(k, None)
 
 
 def _service_level(trail: tuple[str, ...]) -> bool:
@@ -569,6 +627,9 @@ def load_project(group: list[Source], report: Report,
     except ComposeError as exc:
         report.errors.append(InputError(project.path, str(exc)))
         project.services = []
+    from hullcheck.inputs.compose_env_files import load_env_files
+
+    load_env_files(project, report)
     return project
 
 
@@ -580,14 +641,20 @@ def _assemble(project: ComposeProject, loader: _Loader, group: list[Source]) -> 
         data = loader.load_text(src.path, src.text)
         if data is None:
             continue
+        if data.tag_of("services") == RESET:
+            services.clear()
+        if data.tag_of("volumes") == RESET:
+            volumes = None
         file_services = data.get("services") or LineDict(data.line)
+        for name in _reset_keys(file_services):
+            services.pop(name, None)  # ``app: !reset {}`` in an override drops the service
         for name in file_services:
             resolved = loader.resolve_extends(src.path, data, name)
             if resolved is None:
                 resolved = LineDict(file_services.line_of(name))
                 origins.register(resolved, src.path)
             where = (src.path, file_services.line_of(name))
-            if name in services:
+            if name in services and file_services.tag_of(name) != OVERRIDE:
                 base, first_where = services[name]
                 merged = loader.merge(base, resolved, src.path, ())
                 services[name] = (merged, first_where)
@@ -595,7 +662,8 @@ def _assemble(project: ComposeProject, loader: _Loader, group: list[Source]) -> 
                 services[name] = (resolved, where)
         file_volumes = data.get("volumes")
         if isinstance(file_volumes, LineDict):
-            volumes = file_volumes if volumes is None else loader.merge(
+            replace = volumes is None or data.tag_of("volumes") == OVERRIDE
+            volumes = file_volumes if replace else loader.merge(
                 volumes, file_volumes, src.path, ("volumes",))
     project.services = [ComposeService(n, d, w) for n, (d, w) in services.items()]
     project.volumes = volumes
@@ -614,6 +682,12 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
                 seen_suppressions.add(path)
                 report.suppressions.extend(yaml_suppressions(
                     path, text, report.warnings, project.service_keys.get(path)))
+        for path, text in project.env_files.items():
+            # Env files take the same comments: ``KEY=value  # hullcheck: ignore=CT024 why``
+            # (a `` #`` after an unquoted value is a comment there too) or on the line above.
+            if path not in seen_suppressions:
+                seen_suppressions.add(path)
+                report.suppressions.extend(yaml_suppressions(path, text, report.warnings))
         if engine.has("check_compose"):
             report.findings.extend(engine.run("check_compose", project, where=project.path))
         specs = service_specs(project)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -137,40 +138,167 @@ def _braced(text: str, start: int, lookup: Lookup, depth: int, lenient: bool
     raise InterpolationError(f"required variable {name} {message}".rstrip())
 
 
-def parse_env_file(text: str, lookup: Lookup | None = None) -> dict[str, str]:
-    """A ``.env`` file: ``KEY=VALUE``, ``export KEY=VALUE``, ``#`` comments, single quotes literal,
-    double quotes with ``\\n`` escapes, unquoted values with trailing `` #comment`` removed.
-    Unquoted and double-quoted values interpolate earlier keys and the environment."""
-    values: dict[str, str] = {}
+class EnvFileError(ValueError):
+    """A line ``docker compose`` refuses in an env file (one line, with its line number)."""
+
+
+@dataclass(slots=True)
+class EnvEntry:
+    """One ``KEY=VALUE`` of an env file, before interpolation."""
+
+    name: str
+    raw: str | None  # None: ``KEY`` alone, the value comes from the environment
+    line: int  # the line of the key
+    interpolate: bool  # unquoted and double-quoted values are interpolated, single-quoted not
+
+
+_KEY_END = re.compile(r"[=:\n]")
+_KEY = re.compile(r"[\w.-]+")  # compose-go accepts letters, digits, '_', '.', '-'
+_DOUBLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$$"}
+
+
+def parse_env_entries(text: str, raw: bool = False) -> list[EnvEntry]:
+    """The entries of an env file with ``docker compose``'s rules (compose-spec's "env_file"
+    and Docker's "Syntax for environment files"):
+
+    - blank lines and lines starting with ``#`` are skipped; an ``export `` prefix is allowed;
+      ``KEY=VALUE`` (compose also reads ``KEY: VALUE``); ``KEY`` alone takes the value from the
+      environment;
+    - unquoted values end at the line end, and at `` #`` (a ``#`` preceded by whitespace starts
+      a comment; ``VAL#x`` keeps it), trailing whitespace removed;
+    - single-quoted values are literal (``\\'`` is a quote), double-quoted ones know ``\\n``,
+      ``\\r``, ``\\t``, ``\\\\`` and ``\\"``; both may span lines, and anything after the
+      closing quote is ignored;
+    - unquoted and double-quoted values are interpolated (``EnvEntry.interpolate``), with the
+      keys defined *above* them in the file and the environment; later lines never count.
+
+    ``raw`` (compose's ``format: raw``): ``KEY=VALUE`` taken as written, no quotes, no comments.
+    Raises EnvFileError for what compose refuses (bad key, unterminated quote).
+    """
+    entries: list[EnvEntry] = []
+    i, n = 0, len(text)
+    line = 1
+    while i < n:
+        # skip whitespace (counting lines) and comment lines
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+            continue
+        if ch.isspace():
+            i += 1
+            continue
+        eol = text.find("\n", i)
+        eol = n if eol < 0 else eol
+        if ch == "#":
+            i = eol
+            continue
+        if raw:
+            key, sep, value = text[i:eol].partition("=")
+            if key.strip():
+                entries.append(EnvEntry(key.strip(), value if sep else None, line, False))
+            i = eol
+            continue
+        start_line = line
+        if text.startswith("export", i) and i + 6 < n and text[i + 6] in " \t":
+            i += 6
+            while i < eol and text[i] in " \t":
+                i += 1
+        m = _KEY_END.search(text, i, eol + 1) if eol < n else _KEY_END.search(text, i)
+        stop = m.start() if m else eol
+        key = text[i:stop].strip()
+        if not key or not _KEY.fullmatch(key):
+            shown = text[i:eol].strip()[:40]
+            raise EnvFileError(f"line {start_line}: unexpected character in variable name "
+                               f"{shown!r}")
+        if m is None or text[stop] == "\n":
+            entries.append(EnvEntry(key, None, start_line, False))
+            i = stop
+            continue
+        i = stop + 1
+        while i < n and text[i] in " \t":
+            i += 1
+        quote = text[i] if i < n and text[i] in ("'", '"') else ""
+        if not quote:
+            eol = text.find("\n", i)
+            eol = n if eol < 0 else eol
+            value = re.split(r"[ \t]#", text[i:eol], maxsplit=1)[0].rstrip()
+            entries.append(EnvEntry(key, value, start_line, True))
+            i = eol
+            continue
+        j = i + 1
+        out: list[str] = []
+        while True:
+            if j >= n:
+                raise EnvFileError(f"line {start_line}: unterminated quoted value for {key}")
+            c = text[j]
+            if c == "\\" and j + 1 < n:
+                nxt = text[j + 1]
+                if quote == "'":
+                    out.append("'" if nxt == "'" else c + nxt)
+                else:
+                    out.append(_DOUBLE_ESCAPES.get(nxt, c + nxt))
+                line += text[j:j + 2].count("\n")
+                j += 2
+                continue
+            if c == quote:
+                break
+            if c == "\n":
+                line += 1
+            out.append(c)
+            j += 1
+        entries.append(EnvEntry(key, "".join(out), start_line, quote == '"'))
+        eol = text.find("\n", j)
+        i = n if eol < 0 else eol  # after the closing quote: a comment, or ignored
+    return entries
+
+
+def resolve_entries(entries: list[EnvEntry], lookup: Lookup | None = None,
+                    lenient: bool = False) -> dict[str, str | None]:
+    """Entries to values, later lines winning. Interpolation sees the keys defined above (in
+    this file) first, then ``lookup``. ``lenient``: unknown variables are empty and required
+    ones (``${X:?}``) never fail: what the file itself says, for auditing."""
+    values: dict[str, str | None] = {}
 
     def resolve(name: str) -> str | None:
-        if name in values:
+        if values.get(name) is not None:
             return values[name]
         return lookup(name) if lookup else None
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
+    for entry in entries:
+        if entry.raw is None:
+            values[entry.name] = lookup(entry.name) if lookup else None
             continue
-        if line.startswith("export "):
-            line = line[len("export "):].lstrip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if not sep or not _NAME.fullmatch(key):
-            continue  # compose rejects these; for auditing, skipping the line is enough
-        value = value.strip()
-        if value[:1] == "'" and value.rfind("'") > 0:
-            values[key] = value[1:value.rfind("'")]
+        if not entry.interpolate or "$" not in entry.raw:
+            values[entry.name] = entry.raw
             continue
-        if value[:1] == '"' and value.rfind('"') > 0:
-            inner = value[1:value.rfind('"')].replace("\\n", "\n").replace('\\"', '"')
-        else:
-            inner = re.split(r"\s+#", value, maxsplit=1)[0].strip()
         try:
-            values[key] = interpolate(inner, resolve)
+            values[entry.name] = _interpolate(entry.raw, resolve, 0, lenient=lenient)
         except InterpolationError:
-            values[key] = inner
+            values[entry.name] = entry.raw
     return values
+
+
+def parse_env_file(text: str, lookup: Lookup | None = None) -> dict[str, str]:
+    """A ``.env`` file (syntax in ``parse_env_entries``) as values; lines compose refuses end
+    the reading, as they end compose's. Values interpolate earlier keys, then ``lookup``."""
+    try:
+        entries = parse_env_entries(text)
+    except EnvFileError:
+        entries = _entries_before_error(text)
+    return {k: v for k, v in resolve_entries(entries, lookup).items() if v is not None}
+
+
+def _entries_before_error(text: str) -> list[EnvEntry]:
+    """The entries above the first refused line (compose stops there; the .env beside the
+    compose file only feeds interpolation, so what was read is kept)."""
+    lines = text.split("\n")
+    for cut in range(len(lines) - 1, -1, -1):
+        try:
+            return parse_env_entries("\n".join(lines[:cut]))
+        except EnvFileError:
+            continue
+    return []
 
 
 def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:

@@ -5,7 +5,8 @@ service does not set stays unset (``None``) so the rules resolve compose's own d
 finding about it points at the service key.
 
 Keys used in ``field_lines`` beyond the ContainerSpec field names: ``cap_add.<CAP>``,
-``cap_drop.<CAP>`` (the line of one capability), ``devices.<i>`` (one device entry).
+``cap_drop.<CAP>`` (the line of one capability), ``devices.<i>`` (one device entry),
+``cpu_shares`` (set, though it is no limit: the CPU-limit rule explains that).
 """
 
 from __future__ import annotations
@@ -358,6 +359,9 @@ class _Mapper:
             if quota and quota > 0:
                 out.cpu_limit = quota / period
                 self.mark_key("cpu_limit", d, "cpu_quota")
+        if "cpu_shares" in d:
+            # A relative weight, not a limit: recorded only so the CPU-limit message can say so.
+            self.mark_key("cpu_shares", d, "cpu_shares")
         out.pids_limit = first("pids_limit", (d, "pids_limit"), (limits, "pids"),
                                parse=parse_int)
         out.memory_request = first("memory_request", (d, "mem_reservation"),
@@ -395,6 +399,17 @@ class _Mapper:
             out.healthcheck = healthy
 
     def environment(self) -> None:
+        self._environment_key()
+        # ``env_file:`` variables come first and lose to ``environment:`` (compose's order);
+        # each points at its own line in its env file.
+        defined = {var.name for var in self.out.env}
+        from_files = [
+            EnvVar(var.name, var.value, var.line, var.path)
+            for var in self.svc.env_file_vars if var.name not in defined
+        ]
+        self.out.env[:0] = from_files
+
+    def _environment_key(self) -> None:
         env = self.data.get("environment")
         if isinstance(env, dict):
             for name, raw in env.items():

@@ -83,13 +83,14 @@ class ContainerRule(Rule):
         return self.finding(location, message, references=self.refs(spec), severity=severity,
                             evidence=f"{spec.platform}|{spec.name}|{evidence}")
 
-    def missing_limit(self, spec: ContainerSpec, key: str, what: str) -> Iterator[Finding]:
+    def missing_limit(self, spec: ContainerSpec, key: str, what: str, note: str = ""
+                      ) -> Iterator[Finding]:
         """A resource limit (``memory_limit``, ``cpu_limit``, ``pids_limit``) that is unset, or
-        zero/negative (Docker's "unlimited")."""
+        zero/negative (Docker's "unlimited"). ``note`` is appended to the message."""
         value = getattr(spec, key)
         if value is not None and value > 0:
             return
         how = "unlimited" if value is not None else "not set"
         yield self.emit(spec, spec.loc(key),
-                        f"{spec.name}: no {what} limit ({field_name(spec, key)} {how}).",
+                        f"{spec.name}: no {what} limit ({field_name(spec, key)} {how}){note}.",
                         f"{key}={value}")

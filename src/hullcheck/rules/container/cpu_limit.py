@@ -11,7 +11,11 @@ from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule
 class NoCpuLimit(ContainerRule):
     """
     ## What it finds
-    A container without a CPU limit (or with an unlimited one: zero or negative).
+    A container without a CPU limit (or with an unlimited one: zero or negative). `cpu_shares`
+    (`--cpu-shares`) is not a limit: it is a relative weight that only matters when containers
+    compete for CPU, and a container with the highest weight can still take every core; the
+    message says so when it is the only CPU setting. `cpus`, `deploy.resources.limits.cpus` and
+    `cpu_quota` (with `cpu_period`) are limits.
 
     ## Why it matters
     Without a CPU limit one busy or compromised container can starve every other container on the
@@ -47,4 +51,8 @@ class NoCpuLimit(ContainerRule):
     fix = "Set a CPU limit (cpus / deploy.resources.limits.cpus)."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
-        return self.missing_limit(spec, "cpu_limit", "CPU")
+        note = ""
+        if "cpu_shares" in spec.field_lines:
+            note = ("; cpu_shares is set, but it is a relative weight that only matters under "
+                    "contention, not a limit")
+        return self.missing_limit(spec, "cpu_limit", "CPU", note)
