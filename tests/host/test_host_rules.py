@@ -235,3 +235,21 @@ def test_daemon_default_bind_address_for_stopped_containers() -> None:
     set_config(host, ip="127.0.0.1")
     _apply_daemon_defaults(host)
     assert [p.host_ip for p in stopped.spec.ports] == ["127.0.0.1", "10.0.0.1"]
+
+
+def test_unset_read_only_and_missing_audit_rules_are_worded_as_such() -> None:
+    from hullcheck.rules.container.writable_rootfs import WritableRootFilesystem
+
+    host = make_host()
+    plain = next(hc for hc in host.containers if not hc.inspect["HostConfig"]["ReadonlyRootfs"])
+    assert plain.spec.read_only_rootfs is None  # Docker's default, not a choice
+    (finding,) = WritableRootFilesystem().check_container(ctx(), plain.spec)
+    assert "is not set" in finding.message and "is false" not in finding.message
+    host = local_host()
+    host.audit = AuditRules(source="", lines=[], available=False)
+    host.audit_paths = {"1.1.6": "/etc/docker"}
+    host.present_paths = {"/etc/docker"}
+    (audit_finding,) = run(BY_ID["HOST003"], host)
+    assert audit_finding.message == (
+        "no auditd rule watches /etc/docker (there is no auditctl and no audit rules file "
+        "on this host)")

@@ -52,6 +52,9 @@ def private_daemon() -> Iterator[tuple[str, Path]]:
     config.write_text(json.dumps({**CONFIG, "seccomp-profile": str(profile)}))
     sock = root / "d.sock"
     log = (root / "log").open("w")
+    # ALWAYS in a network namespace of its own: a second dockerd in the host's namespace
+    # fights the shared engine over docker0 and iptables (with "bridge": "none" it even
+    # deletes docker0 at start-up).
     proc = subprocess.Popen(
         ["unshare", "--net", "sh", "-c",
          'ip link set lo up && exec dockerd -H "unix://$0" --data-root "$1/data" '
