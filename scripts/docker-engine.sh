@@ -15,6 +15,7 @@ set -eu
 
 SOCK=/var/run/docker.sock
 STARTED_PID=""
+DOCKERD=""
 LOG="${TMPDIR:-/tmp}/hullcheck-dockerd.$$.log"
 
 say() { echo "docker-engine.sh: $*" >&2; }
@@ -27,6 +28,42 @@ as_root() {
 apt_install() {
     as_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get update -q && \
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q $*"
+}
+
+find_dockerd() {
+    # /usr/sbin is not on a normal user's PATH, and Debian puts dockerd there.
+    for candidate in "$(command -v dockerd 2>/dev/null)" /usr/sbin/dockerd /usr/bin/dockerd \
+        /usr/local/bin/dockerd; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+    done
+    return 1
+}
+
+POLICY_RC_D=/usr/sbin/policy-rc.d
+OUR_POLICY=""
+
+install_docker_io() {
+    # docker.io's postinst starts the service (invoke-rc.d, deb-systemd-invoke); in a container
+    # that fails, dpkg then reports the package half-configured and apt-get exits non-zero.
+    # A policy-rc.d answering 101 ("action forbidden") keeps it from starting anything; this
+    # script starts dockerd itself. Only a policy-rc.d created here is removed again.
+    if [ ! -e "$POLICY_RC_D" ]; then
+        as_root sh -c "printf '#!/bin/sh\nexit 101\n' > '$POLICY_RC_D' && chmod 755 '$POLICY_RC_D'" \
+            && OUR_POLICY=1
+    fi
+    if ! apt_install docker.io; then
+        say "apt-get install docker.io failed (often the service start in a container);" \
+            "finishing the configuration and carrying on if dockerd is there"
+        as_root sh -c "DEBIAN_FRONTEND=noninteractive dpkg --configure -a" || true
+    fi
+    drop_policy
+}
+
+drop_policy() {
+    if [ -n "$OUR_POLICY" ]; then
+        as_root rm -f "$POLICY_RC_D" || true
+        OUR_POLICY=""
+    fi
 }
 
 engine_answers() {
@@ -50,6 +87,7 @@ PY
 }
 
 cleanup() {
+    drop_policy
     if [ -n "$STARTED_PID" ]; then
         say "stopping the dockerd this script started (pid $STARTED_PID)"
         as_root kill "$STARTED_PID" 2>/dev/null || true
@@ -71,12 +109,18 @@ else
         say "DOCKER_HOST=$DOCKER_HOST does not answer; not starting a local engine for it"
         exit 2
     fi
-    if ! command -v dockerd >/dev/null 2>&1; then
+    DOCKERD=$(find_dockerd || true)
+    if [ -z "$DOCKERD" ]; then
         say "no engine answers and dockerd is missing: installing Debian's docker.io"
-        apt_install docker.io
+        install_docker_io
+        DOCKERD=$(find_dockerd || true)
+        if [ -z "$DOCKERD" ]; then say "docker.io did not install dockerd"; exit 2; fi
     fi
-    say "starting dockerd in the background (log: $LOG)"
-    as_root sh -c "dockerd >'$LOG' 2>&1 & echo \$! > '$LOG.pid'"
+fi
+# The package's own service may answer now (a host with systemd ignoring policy-rc.d).
+if [ -n "$DOCKERD" ] && ! engine_answers; then
+    say "starting $DOCKERD in the background (log: $LOG)"
+    as_root sh -c "'$DOCKERD' >'$LOG' 2>&1 & echo \$! > '$LOG.pid'"
     STARTED_PID=$(cat "$LOG.pid")
     i=0
     until [ -S "$SOCK" ] && engine_answers; do

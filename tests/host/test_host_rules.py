@@ -198,3 +198,58 @@ def test_daemon_no_new_privileges_default_reaches_containers() -> None:
     explicit = [hc for hc in host.containers
                 if "no-new-privileges" in str(hc.inspect["HostConfig"].get("SecurityOpt"))]
     assert all(hc.spec.no_new_privileges for hc in host.containers if hc not in explicit)
+
+
+def test_daemon_seccomp_and_userns_defaults_from_docker_info() -> None:
+    """Newer engines accept ``"seccomp-profile": "unconfined"`` and say it in ``docker info``
+    (also for a remote engine); ``name=userns`` says userns-remap is on."""
+    from hullcheck.inputs.docker_host import _apply_daemon_defaults
+    from hullcheck.rules.container.root_user import RunsAsRoot
+    from hullcheck.rules.container.seccomp_unconfined import SeccompUnconfined
+
+    host = make_host()
+    host.info["SecurityOptions"] = ["name=seccomp,profile=unconfined", "name=userns"]
+    plain = [hc for hc in host.containers if hc.spec.seccomp is None and not hc.spec.privileged]
+    assert plain
+    _apply_daemon_defaults(host)
+    assert all(hc.spec.seccomp == "unconfined" for hc in plain)
+    assert all(hc.spec.seccomp is None for hc in host.containers if hc.spec.privileged)
+    spec = plain[0].spec
+    assert list(SeccompUnconfined().check_container(ctx(), spec))
+    spec.user = "0"
+    assert spec.user_namespace is True
+    (finding,) = RunsAsRoot().check_container(ctx(), spec)
+    assert "userns-remap maps it to an unprivileged host uid" in finding.message
+    assert finding.severity.name == "MEDIUM"
+
+
+def test_daemon_default_bind_address_for_stopped_containers() -> None:
+    from hullcheck.inputs.docker_host import _apply_daemon_defaults
+    from hullcheck.inputs.host_system import parse_dockerd_args
+    from hullcheck.models.container import Port
+
+    assert parse_dockerd_args(["dockerd", "--ip", "127.0.0.1"])["ip"] == "127.0.0.1"
+    host = make_host()
+    stopped = next(hc for hc in host.containers if not hc.running)
+    stopped.spec.ports = [Port("80", host_port="8080"), Port("81", "8081", "10.0.0.1")]
+    set_config(host, ip="127.0.0.1")
+    _apply_daemon_defaults(host)
+    assert [p.host_ip for p in stopped.spec.ports] == ["127.0.0.1", "10.0.0.1"]
+
+
+def test_unset_read_only_and_missing_audit_rules_are_worded_as_such() -> None:
+    from hullcheck.rules.container.writable_rootfs import WritableRootFilesystem
+
+    host = make_host()
+    plain = next(hc for hc in host.containers if not hc.inspect["HostConfig"]["ReadonlyRootfs"])
+    assert plain.spec.read_only_rootfs is None  # Docker's default, not a choice
+    (finding,) = WritableRootFilesystem().check_container(ctx(), plain.spec)
+    assert "is not set" in finding.message and "is false" not in finding.message
+    host = local_host()
+    host.audit = AuditRules(source="", lines=[], available=False)
+    host.audit_paths = {"1.1.6": "/etc/docker"}
+    host.present_paths = {"/etc/docker"}
+    (audit_finding,) = run(BY_ID["HOST003"], host)
+    assert audit_finding.message == (
+        "no auditd rule watches /etc/docker (there is no auditctl and no audit rules file "
+        "on this host)")

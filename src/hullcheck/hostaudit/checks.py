@@ -7,6 +7,8 @@ Findings come from the host rules (``rules/host``) and the container rules
 
 from __future__ import annotations
 
+from typing import Any
+
 from hullcheck.hostaudit.releases import release_table
 from hullcheck.hostaudit.verdicts import (
     Facts,
@@ -20,6 +22,7 @@ from hullcheck.hostaudit.verdicts import (
 from hullcheck.rules.host.host003_audit_rules import AUDIT_CHECKS
 from hullcheck.rules.host.host005_daemon_settings import DAEMON_CHECKS, tcp_hosts
 from hullcheck.rules.host.host006_file_permissions import FILE_CHECKS, FileCheck, files_for
+from hullcheck.rules.host.host010_swarm_config import SWARM_PORTS
 
 # --- applicability and evidence -------------------------------------------------------------
 
@@ -55,6 +58,130 @@ def _no_overlay(facts: Facts) -> str | None:
     if any(n.get("Driver") == "overlay" for n in facts.host.networks):
         return None
     return "no overlay networks"
+
+
+def _swarm(facts: Facts) -> dict[str, Any]:
+    return facts.host.info.get("Swarm") or {}
+
+
+def _managers_passed(facts: Facts) -> str | None:
+    n = int(_swarm(facts).get("Managers") or 0)
+    return f"{n} manager{'' if n == 1 else 's'}: an odd number, at most 7"
+
+
+def _swarm_listen_na(facts: Facts) -> str | None:
+    reason = _not_manager(facts)
+    if reason:
+        return reason
+    listening = facts.host.listening
+    if listening is None:
+        return "/proc/net/tcp is not readable: the listening sockets are unknown"
+    if not any(port == 2377 for _, port in listening):
+        # The audit sees its own network namespace: from inside a container it would find
+        # nothing and wrongly pass.
+        return (
+            "nothing listens on port 2377 in this network namespace (is the audit running "
+            "in a container with a network of its own?)"
+        )
+    return None
+
+
+def _swarm_listen_passed(facts: Facts) -> str | None:
+    bound = sorted(
+        {f"{a}:{p}" for a, p in facts.host.listening or [] if p in SWARM_PORTS},
+        key=lambda text: (text.rsplit(":", 1)[1], text),
+    )
+    return "the swarm ports listen on " + ", ".join(bound)
+
+
+def _overlays_passed(facts: Facts) -> str | None:
+    names = [str(n.get("Name")) for n in facts.host.networks if n.get("Driver") == "overlay"]
+    return "every overlay network is encrypted: " + ", ".join(sorted(names))
+
+
+def _autolock_passed(facts: Facts) -> str | None:
+    return "managers are auto-locked: the Raft keys on disk need the unlock key"
+
+
+def _no_unlock_key(facts: Facts) -> str | None:
+    reason = _not_manager(facts)
+    if reason:
+        return reason
+    if not facts.host.swarm_autolock:
+        return "auto-lock is off, so there is no unlock key to rotate (7.5 reports it)"
+    return None
+
+
+def _secrets_evidence(facts: Facts) -> str | None:
+    """What the swarm's secrets and services show (managers only: workers cannot list them)."""
+    from hullcheck.models.container import EnvVar
+    from hullcheck.rules.container.env_secrets import secret_reason
+
+    host = facts.host
+    if not host.swarm_manager:
+        return "this node is not a manager: secrets and services are listed on managers"
+    names = sorted(str((s.get("Spec") or {}).get("Name")) for s in host.secrets)
+    lines = [f"{len(names)} swarm secret(s)" + (": " + ", ".join(names) if names else "")]
+    for service in host.services:
+        spec = service.get("Spec") or {}
+        container = (spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
+        used = [str(r.get("SecretName")) for r in container.get("Secrets") or []]
+        suspicious = []
+        for item in container.get("Env") or []:
+            name, sep, value = str(item).partition("=")
+            if secret_reason(EnvVar(name=name, value=value if sep else None)):
+                suspicious.append(name)
+        if used or suspicious:
+            text = f"service {spec.get('Name')}:"
+            if used:
+                text += " uses secret(s) " + ", ".join(used)
+            if suspicious:
+                text += (";" if used else "") + " passes " + ", ".join(suspicious)
+                text += " in its environment (use a docker secret)"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def _cert_expiry(facts: Facts) -> str | None:
+    spec = (_swarm(facts).get("Cluster") or {}).get("Spec") or {}
+    expiry = (spec.get("CAConfig") or {}).get("NodeCertExpiry")
+    if not expiry:
+        return None
+    hours = int(expiry) / 3.6e12
+    days = f" ({hours / 24:g} days)" if hours >= 24 else ""
+    return f"node certificates are valid for {hours:g} h{days} (docker swarm update --cert-expiry)"
+
+
+def _ca_evidence(facts: Facts) -> str | None:
+    cluster = _swarm(facts).get("Cluster") or {}
+    pem = str((cluster.get("TLSInfo") or {}).get("TrustRoot") or "")
+    lines = []
+    if pem:
+        try:
+            from cryptography import x509
+
+            cert = x509.load_pem_x509_certificate(pem.encode())
+            lines.append(
+                f"root CA {cert.subject.rfc4514_string()}: valid from "
+                f"{cert.not_valid_before_utc:%Y-%m-%d} until {cert.not_valid_after_utc:%Y-%m-%d}"
+            )
+        except Exception as exc:  # an odd certificate must not break the audit
+            lines.append(f"the swarm root CA could not be read: {exc}")
+    if cluster.get("RootRotationInProgress"):
+        lines.append("a root CA rotation is in progress")
+    return "\n".join(lines) or None
+
+
+def _data_path_evidence(facts: Facts) -> str | None:
+    swarm = _swarm(facts)
+    addr = swarm.get("NodeAddr")
+    port = (swarm.get("Cluster") or {}).get("DataPathPort")
+    if not addr:
+        return None
+    text = f"this node advertises {addr} for management traffic"
+    if port:
+        text += f"; data (VXLAN) traffic uses UDP port {port}"
+    return text + " (docker info does not show --data-path-addr: check how the node joined)"
 
 
 def _audit_na(check_id: str) -> Reason:
@@ -176,8 +303,10 @@ def _rootless(facts: Facts) -> str | None:
 
 
 def _ulimits(facts: Facts) -> str | None:
-    value = facts.host.daemon.get("default-ulimits")
-    return f"default-ulimits: {value}" if value else "no default-ulimits set"
+    limits = _daemon_ulimits(facts)
+    if not limits:
+        return "no default-ulimits set: containers inherit the daemon's own limits"
+    return "default-ulimits: " + ", ".join(f"{k}={v}" for k, v in sorted(limits.items()))
 
 
 def _seccomp_evidence(facts: Facts) -> str | None:
@@ -221,7 +350,29 @@ def _published_ports(facts: Facts) -> str | None:
                 f"{c.name}: {p.host_ip or '0.0.0.0'}:{p.host_port}->"
                 f"{p.container_port}/{p.protocol}"
             )
+    lines.extend(_service_ports(facts))
     return "\n".join(lines) or "no ports published beyond loopback"
+
+
+def _service_ports(facts: Facts) -> list[str]:
+    """Ports swarm services publish: no container shows them (the routing mesh forwards them
+    in the kernel, and no socket listens), yet they are open on every node."""
+    lines = []
+    for service in facts.host.services:
+        name = (service.get("Spec") or {}).get("Name")
+        for p in (service.get("Endpoint") or {}).get("Ports") or []:
+            if not p.get("PublishedPort"):
+                continue
+            mode = p.get("PublishMode") or "ingress"
+            where = (
+                "every interface of every node (routing mesh)" if mode == "ingress"
+                else "every interface of the nodes running its tasks (host mode)"
+            )
+            lines.append(
+                f"service {name}: *:{p['PublishedPort']}->{p.get('TargetPort')}/"
+                f"{p.get('Protocol') or 'tcp'} on {where}"
+            )
+    return lines
 
 
 def _loopback(address: str | None) -> bool:
@@ -233,13 +384,39 @@ def _loopback(address: str | None) -> bool:
         return address == "localhost"
 
 
+def _daemon_ulimits(facts: Facts) -> dict[str, str]:
+    """``default-ulimits`` as name -> "soft:hard", from daemon.json (``{"nofile": {"Name":
+    ..., "Soft": ..., "Hard": ...}}``) or the command line (``nofile=1024:2048``)."""
+    value = facts.host.daemon.get("default-ulimits")
+    out: dict[str, str] = {}
+    items = value.values() if isinstance(value, dict) else value or []
+    for item in items:
+        if isinstance(item, dict):
+            out[str(item.get("Name"))] = f"{item.get('Soft')}:{item.get('Hard')}"
+        else:
+            name, _, limits = str(item).partition("=")
+            soft, _, hard = limits.partition(":")
+            out[name] = f"{soft}:{hard or soft}"
+    return out
+
+
 def _container_ulimits(facts: Facts) -> str | None:
+    # The daemon copies its default-ulimits into every container's HostConfig.Ulimits at
+    # creation: only values that differ from them are the container's own.
+    defaults = _daemon_ulimits(facts)
     lines = []
     for c in facts.host.containers:
         ulimits = (c.inspect.get("HostConfig") or {}).get("Ulimits") or []
-        if ulimits:
-            text = ", ".join(f"{u.get('Name')}={u.get('Soft')}:{u.get('Hard')}" for u in ulimits)
-            lines.append(f"{c.name}: {text}")
+        own = [
+            f"{u.get('Name')}={u.get('Soft')}:{u.get('Hard')}"
+            for u in ulimits
+            if defaults.get(str(u.get("Name"))) != f"{u.get('Soft')}:{u.get('Hard')}"
+        ]
+        if own:
+            lines.append(f"{c.name}: {', '.join(own)}")
+    if defaults:
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(defaults.items()))
+        lines.append(f"daemon default-ulimits: {shown}")
     return "\n".join(lines) or "no container overrides the default ulimits"
 
 
@@ -273,12 +450,6 @@ def _container_sprawl(facts: Facts) -> str | None:
         f"{info.get('Containers', '?')} containers, {info.get('ContainersRunning', '?')} running,"
         f" {info.get('ContainersStopped', '?')} stopped"
     )
-
-
-def _cert_expiry(facts: Facts) -> str | None:
-    spec = ((facts.host.info.get("Swarm") or {}).get("Cluster") or {}).get("Spec") or {}
-    expiry = (spec.get("CAConfig") or {}).get("NodeCertExpiry")
-    return f"node certificate expiry: {int(expiry) / 3.6e12:.0f} h" if expiry else None
 
 
 def _rootless_or_manual(facts: Facts, check_id: str) -> Outcome:
@@ -347,20 +518,20 @@ VERDICTS: dict[str, Verdict] = {
     "6.1": manual("remove images no longer needed", evidence=_image_sprawl, engine=True),
     "6.2": manual("remove containers no longer needed", evidence=_container_sprawl,
                   engine=True),
-    "7.1": judged(engine=True, na=_not_manager),
-    "7.2": judged(engine=True, local=True, na=_not_manager),
-    "7.3": judged(engine=True, na=_no_overlay),
+    "7.1": judged(engine=True, na=_not_manager, passed=_managers_passed),
+    "7.2": judged(engine=True, local=True, na=_swarm_listen_na, passed=_swarm_listen_passed),
+    "7.3": judged(engine=True, na=_no_overlay, passed=_overlays_passed),
     "7.4": manual("use docker secret for secrets of swarm services", na=_swarm_inactive,
-                  engine=True),
-    "7.5": judged(engine=True, na=_not_manager),
+                  evidence=_secrets_evidence, engine=True),
+    "7.5": judged(engine=True, na=_not_manager, passed=_autolock_passed),
     "7.6": manual("rotate the auto-lock key (docker swarm unlock-key --rotate)",
-                  na=_swarm_inactive, engine=True),
+                  na=_no_unlock_key, engine=True),
     "7.7": manual("rotate node certificates as appropriate", evidence=_cert_expiry,
                   na=_swarm_inactive, engine=True),
-    "7.8": manual("rotate the CA certificate (docker swarm ca --rotate)", na=_swarm_inactive,
-                  engine=True),
+    "7.8": manual("rotate the CA certificate (docker swarm ca --rotate)", na=_not_manager,
+                  evidence=_ca_evidence, engine=True),
     "7.9": manual("use --data-path-addr to separate data from management traffic",
-                  na=_swarm_inactive, engine=True),
+                  evidence=_data_path_evidence, na=_swarm_inactive, engine=True),
 }
 
 for _daemon in DAEMON_CHECKS:

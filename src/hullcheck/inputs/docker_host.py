@@ -112,17 +112,44 @@ def collect(options: HostOptions, fs: HostFS | None = None, client: Any = None) 
         host.local_reason = PODMAN_REASON
     if host.local:
         read_local_files(host, fs, sock)
-        _apply_daemon_defaults(host)
+    _apply_daemon_defaults(host)
     return host
 
 
 def _apply_daemon_defaults(host: DockerHost) -> None:
-    """Settings a container leaves unset take the daemon's default: with
-    ``"no-new-privileges": true`` in the daemon config every container has it."""
-    if host.daemon.get("no-new-privileges"):
-        for hc in host.containers:
-            if hc.spec.no_new_privileges is None:
-                hc.spec.no_new_privileges = True
+    """Settings a container leaves unset take the daemon's default, which ``docker inspect``
+    does not show on the container (checked on a real daemon, tests/live/host):
+
+    - ``"no-new-privileges": true``: every container has it;
+    - ``seccomp-profile`` (``docker info`` says it, so remote engines too): a container with
+      no seccomp option runs that profile (``unconfined`` included), except a privileged one,
+      which Docker runs without seccomp anyway;
+    - ``"ip"``, the default bind address of published ports: a created or stopped container
+      keeps ``HostIp: ""`` in its port bindings, yet it will bind that address (a running one
+      shows the real binding already);
+    - ``userns-remap``: root in a container is an unprivileged uid on the host, unless the
+      container runs with ``--userns=host`` (or ``--privileged``, which requires it).
+
+    ``default-ulimits`` need nothing here: the daemon copies them into each container's
+    ``HostConfig.Ulimits`` at creation (5.19 tells them apart from real overrides).
+    """
+    no_new_privileges = bool(host.daemon.get("no-new-privileges"))
+    profile = host.seccomp_profile
+    seccomp = profile if profile and profile != "default" and profile != "builtin" else None
+    bind_ip = str(host.daemon.get("ip") or "") or None
+    remapped = host.userns_remapped
+    for hc in host.containers:
+        spec = hc.spec
+        if no_new_privileges and spec.no_new_privileges is None:
+            spec.no_new_privileges = True
+        if seccomp and spec.seccomp is None and not spec.privileged:
+            spec.seccomp = seccomp
+        if bind_ip and not hc.running:
+            for port in spec.ports:
+                if port.host_port and not port.host_ip:
+                    port.host_ip = bind_ip
+        if remapped and not spec.userns_host and not spec.privileged:
+            spec.user_namespace = True
 
 
 def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
@@ -183,6 +210,10 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
         if img is not None and _image_matches(img, options.image_filters)
     ]
     host.networks = _maybe(api.networks) or []
+    if host.swarm_active and host.swarm_manager:
+        # Two list calls, managers only: what 7.4 and 5.9 show as evidence.
+        host.services = _maybe(api.services) or []
+        host.secrets = _maybe(api.secrets) or []
 
 
 def _maybe(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

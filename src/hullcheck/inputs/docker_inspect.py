@@ -51,7 +51,9 @@ def container_spec_from_inspect(
         host_ipc=str(host.get("IpcMode") or "") == "host",
         host_uts=str(host.get("UTSMode") or "") == "host",
         userns_host=str(host.get("UsernsMode") or "") == "host",
-        read_only_rootfs=bool(host.get("ReadonlyRootfs")),
+        # --read-only is a plain flag: false is its default, so inspect cannot tell "not set"
+        # from "set to false", and the rule must not word it as an explicit choice.
+        read_only_rootfs=True if host.get("ReadonlyRootfs") else None,
         mounts=_mounts(data),
         devices=_devices(host),
         ports=_ports(data),

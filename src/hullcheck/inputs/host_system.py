@@ -42,6 +42,7 @@ VALUE_FLAGS: dict[str, str] = {
     "--cgroup-parent": "cgroup-parent",
     "--log-driver": "log-driver",
     "--seccomp-profile": "seccomp-profile",
+    "--ip": "ip",
     "--tlscacert": "tlscacert",
     "--tlscert": "tlscert",
     "--tlskey": "tlskey",

@@ -163,6 +163,10 @@ class DockerHost:
     containers: list[HostContainer] = field(default_factory=list)
     images: list[HostImage] = field(default_factory=list)
     networks: list[dict[str, Any]] = field(default_factory=list)
+    # Swarm objects, read on a manager only (workers cannot list them): services and the
+    # metadata of secrets (the API never returns a secret's data).
+    services: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[dict[str, Any]] = field(default_factory=list)
     # Listening TCP sockets of the host namespace: (address, port)
     listening: list[tuple[str, int]] | None = None
     kubelet_config: dict[str, Any] | None = None
@@ -205,6 +209,28 @@ class DockerHost:
     @property
     def swarm_manager(self) -> bool:
         return bool((self.info.get("Swarm") or {}).get("ControlAvailable"))
+
+    @property
+    def swarm_autolock(self) -> bool:
+        spec = ((self.info.get("Swarm") or {}).get("Cluster") or {}).get("Spec") or {}
+        return bool((spec.get("EncryptionConfig") or {}).get("AutoLockManagers"))
+
+    @property
+    def userns_remapped(self) -> bool:
+        """The daemon runs with ``userns-remap``: root in a container is an unprivileged uid
+        on the host (unless the container asks for ``--userns=host``)."""
+        return self.has_security_option("userns") or bool(self.daemon.get("userns-remap"))
+
+    @property
+    def seccomp_profile(self) -> str | None:
+        """The daemon-wide seccomp profile containers get when they set none: ``default``
+        (Docker's built-in), ``unconfined`` or a file path; None without seccomp support."""
+        for opt in self.security_options:
+            parts = dict(p.split("=", 1) for p in opt.split(",") if "=" in p)
+            if parts.get("name") == "seccomp":
+                return parts.get("profile") or "default"
+        configured = self.daemon.get("seccomp-profile")
+        return str(configured) if configured else None
 
     @property
     def is_podman(self) -> bool:

@@ -63,14 +63,21 @@ class RunsAsRoot(ContainerRule):
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         user = (spec.user or "").strip()
+        # Docker's userns-remap: root inside is an unprivileged uid on the host. Still root in
+        # the container (CIS 4.1 wants a user), but an escape no longer lands as host root.
+        remapped = spec.platform is Platform.DOCKER and spec.user_namespace is True
+        note = "; userns-remap maps it to an unprivileged host uid" if remapped else ""
+        severity = Severity.MEDIUM if remapped else None
         if user:
             if is_root_user(user):
                 yield self.emit(spec, spec.loc("user"),
-                                f"{spec.name}: runs as root (user: {user}).", "user=root")
+                                f"{spec.name}: runs as root (user: {user}){note}.", "user=root",
+                                severity=severity)
             return
         if spec.platform is Platform.DOCKER:
             yield self.emit(spec, spec.loc("user"),
-                            f"{spec.name}: runs as root (no user configured).", "user=root")
+                            f"{spec.name}: runs as root (no user configured){note}.",
+                            "user=root", severity=severity)
             return
         yield self.emit(
             spec, spec.loc("user"),

@@ -49,7 +49,10 @@ class DockerFileNotAudited(Rule):
         audit = host.audit
         if audit is None:
             return
-        where = audit.source or "no auditctl and no rules files"
+        where = (
+            f"rules read from: {audit.source}" if audit.source
+            else "there is no auditctl and no audit rules file on this host"
+        )
         for check_id in AUDIT_CHECKS:
             path = host.audit_paths.get(check_id)
             if not path or not host.path_exists(path):
@@ -58,7 +61,7 @@ class DockerFileNotAudited(Rule):
                 continue
             yield self.finding(
                 Location(path=path),
-                f"no auditd rule watches {path} (rules read from: {where})",
+                f"no auditd rule watches {path} ({where})",
                 references=cis(check_id),
                 evidence=path,
             )

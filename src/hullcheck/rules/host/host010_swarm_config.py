@@ -7,7 +7,15 @@ from hullcheck.models.host import DockerHost
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.host._common import cis, engine_location
 
-SWARM_PORT = 2377
+# Manager ports that follow --listen-addr; 4789 (VXLAN, UDP) binds in the kernel and is not
+# seen as a listening TCP socket.
+SWARM_PORTS = {2377: "management", 7946: "node gossip"}
+WILDCARD = ("0.0.0.0", "::")
+
+
+def swarm_wildcard_ports(host: DockerHost) -> list[int]:
+    """Swarm ports listening on every interface, from this host's listening sockets."""
+    return sorted({p for a, p in host.listening or [] if p in SWARM_PORTS and a in WILDCARD})
 
 
 class SwarmInsecureConfig(Rule):
@@ -15,9 +23,11 @@ class SwarmInsecureConfig(Rule):
 
     ## What it finds
     On a swarm manager: an even number of managers or more than seven (7.1: an even count adds
-    no fault tolerance, more than seven slows Raft), the management port 2377 listening on every
-    interface (7.2, from this host's listening sockets), overlay networks without the
-    ``encrypted`` option (7.3) and managers without auto-lock (7.5).
+    no fault tolerance, more than seven slows Raft), the management port 2377 or the gossip port
+    7946 listening on every interface (7.2, from this host's listening sockets: ``docker swarm
+    init`` without ``--listen-addr`` binds both to every interface), overlay networks without
+    the ``encrypted`` option, Docker's own ``ingress`` included (7.3) and managers without
+    auto-lock (7.5).
 
     ## Why it matters
     Manager nodes hold the cluster's Raft log with its secrets; overlay traffic crosses the
@@ -53,29 +63,33 @@ class SwarmInsecureConfig(Rule):
                 references=cis("7.1"),
                 evidence=f"managers {managers}",
             )
-        for address, port in host.listening or []:
-            if port == SWARM_PORT and address in ("0.0.0.0", "::"):
-                yield self.finding(
-                    Location(setting="swarm listen-addr"),
-                    f"the swarm management port {SWARM_PORT} listens on every interface "
-                    f"({address})",
-                    references=cis("7.2"),
-                    evidence=f"listen {address}:{port}",
-                )
-                break
+        wildcard = swarm_wildcard_ports(host)
+        if wildcard:
+            ports = ", ".join(f"{port} ({SWARM_PORTS[port]})" for port in wildcard)
+            yield self.finding(
+                Location(setting="swarm listen-addr"),
+                f"the swarm port(s) {ports} listen on every interface: re-create the swarm "
+                "with --listen-addr on one interface",
+                references=cis("7.2"),
+                evidence="listen wildcard " + ",".join(str(p) for p in wildcard),
+            )
         for net in host.networks:
             if net.get("Driver") != "overlay":
                 continue
             if "encrypted" not in (net.get("Options") or {}):
                 name = str(net.get("Name") or net.get("Id"))
+                what = (
+                    " (the routing-mesh network Docker creates: re-create it with "
+                    "--ingress --opt encrypted)" if net.get("Ingress") or name == "ingress"
+                    else ""
+                )
                 yield self.finding(
                     Location(object=f"Network/{name}"),
-                    f"overlay network {name} is not encrypted",
+                    f"overlay network {name} is not encrypted{what}",
                     references=cis("7.3"),
                     evidence=f"network {name}",
                 )
-        spec = (swarm.get("Cluster") or {}).get("Spec") or {}
-        if not (spec.get("EncryptionConfig") or {}).get("AutoLockManagers"):
+        if not host.swarm_autolock:
             yield self.finding(
                 engine_location(host),
                 "swarm managers are not auto-locked: the Raft keys sit unencrypted on disk",
