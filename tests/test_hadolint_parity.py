@@ -107,8 +107,16 @@ def test_hadolint_parity(path: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     theirs_all = json.loads(proc.stdout or "[]")
     broken = [f for f in theirs_all if f["code"] == "DL1000"]
+    # Files BuildKit parses and hadolint cannot (a comment right after a heredoc terminator)
+    # say so with a marker; the marker must stay true, and no other file may break hadolint.
+    marked = "# hadolint-unparseable:" in path.read_text()
+    assert bool(broken) == marked, (
+        f"hadolint {'parses' if marked else 'cannot parse'} {path.name}: "
+        + ("remove the hadolint-unparseable marker" if marked else
+           broken[0]["message"].splitlines()[0])
+    )
     if broken:
-        pytest.skip(f"hadolint cannot parse this file: {broken[0]['message'].splitlines()[0]}")
+        return  # nothing of hadolint's to compare with
     codes = _codes()
     theirs = {(f["code"], f["line"]) for f in theirs_all if f["code"] in codes}
 
