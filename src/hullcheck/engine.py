@@ -8,6 +8,7 @@ from taking the run down with it.
 from __future__ import annotations
 
 import gc
+import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -143,7 +144,7 @@ def scan(
     if verbose_skips is not None:
         verbose_skips.extend(walked.skipped)
     for fs_path, display, explicit in walked.files:
-        name = fs_path.name
+        name = os.path.basename(fs_path)
         candidate = (
             explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
         )

@@ -31,9 +31,16 @@ class Source:
 
     path: str  # as reported in findings (relative as given, or --stdin-name)
     text: str
-    fs_path: Path | None = None  # None for stdin
+    # Where it was read from, as the OS path string (None for stdin); ``fs_path`` is its Path.
+    # Kept a string because building a Path per file is a measurable share of a large scan.
+    os_path: str | None = None
     explicit: bool = False  # named on the command line (so it must be understood)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def fs_path(self) -> Path | None:
+        """The file this was read from; None for stdin."""
+        return None if self.os_path is None else Path(self.os_path)
 
     def cached(self, key: str, compute: Any) -> Any:
         """Per-source memo, so several kinds sniffing the same YAML parse it once."""
@@ -66,44 +73,75 @@ def decode(data: bytes, path: str) -> str:
         raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
-def read_source(fs_path: Path, display: str, explicit: bool) -> Source:
-    """Read one file; raises ValueError with a one-line message."""
+def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -> Source:
+    """Read one file; raises ValueError with a one-line message.
+
+    One open and one fstat per file: the open does not block on a FIFO (O_NONBLOCK), and what
+    fstat says about the opened file decides, so nothing can be swapped in between the check and
+    the read. A file named on the command line is also checked before it is opened, so a device
+    node is never opened at all (walked files were already seen to be regular by the walk).
+    """
+    os_path = os.fspath(fs_path)
     try:
-        st = fs_path.stat()
+        if explicit and not stat.S_ISREG(os.stat(os_path).st_mode):
+            raise ValueError(f"{display}: not a regular file")
+        fd = os.open(os_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
         raise ValueError(f"{display}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"{display}: not a regular file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise ValueError(
-            f"{display}: file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES})"
-        )
     try:
-        with fs_path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"{display}: not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise ValueError(
+                f"{display}: file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES})"
+            )
+        data = _read_all(fd, st.st_size)
     except OSError as exc:
         raise ValueError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{display}: file too large (over {MAX_FILE_BYTES} bytes)")
-    return Source(path=display, text=decode(data, display), fs_path=fs_path, explicit=explicit)
+    return Source(path=display, text=decode(data, display), os_path=os_path, explicit=explicit)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Up to MAX_FILE_BYTES + 1 bytes of ``fd``, a regular file of ``size`` bytes. Asking for
+    what is needed matters: a read of the whole limit allocates that much for every file."""
+    data = os.read(fd, size + 1)
+    if len(data) <= size:  # a regular file reads short only at its end
+        return data
+    # It grew since fstat: read on until its end or past the limit.
+    chunks = [data]
+    total = len(data)
+    while total <= MAX_FILE_BYTES:
+        chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def read_stdin(name: str) -> Source:
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{name}: standard input too large (over {MAX_FILE_BYTES} bytes)")
-    return Source(path=name, text=decode(data, name), fs_path=None, explicit=True)
+    return Source(path=name, text=decode(data, name), os_path=None, explicit=True)
 
 
 @dataclass
 class WalkResult:
-    files: list[tuple[Path, str, bool]] = field(default_factory=list)  # (path, display, explicit)
+    # (OS path, display path, explicit). Paths stay strings: a Path per file costs more than the
+    # rest of the walk.
+    files: list[tuple[str, str, bool]] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # for --verbose
 
 
-def display_path(path: Path) -> str:
-    text = os.path.normpath(str(path))
+def display_path(path: str | os.PathLike[str]) -> str:
+    text = os.path.normpath(os.fspath(path))
     return text[2:] if text.startswith("./") else text
 
 
@@ -111,25 +149,25 @@ def walk(targets: list[str]) -> WalkResult:
     """Expand the command-line targets into files, with loop and link protection."""
     result = WalkResult()
     for target in targets:
-        path = Path(target)
-        if path.is_dir():
+        path = str(Path(target))
+        if os.path.isdir(path):
             _walk_dir(path, result)
-        elif path.exists():
+        elif os.path.exists(path):
             result.files.append((path, display_path(path), True))
-        elif path.is_symlink():
+        elif os.path.islink(path):
             result.errors.append(InputError(target, "broken symbolic link"))
         else:
             result.errors.append(InputError(target, "no such file or directory"))
     return result
 
 
-def _walk_dir(root: Path, result: WalkResult) -> None:
+def _walk_dir(root: str, result: WalkResult) -> None:
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
         directory = stack.pop()
         try:
-            st = directory.stat()
+            st = os.stat(directory)
         except OSError as exc:
             result.skipped.append(f"{display_path(directory)}: {exc.strerror or exc}")
             continue
@@ -139,7 +177,8 @@ def _walk_dir(root: Path, result: WalkResult) -> None:
             continue
         seen.add(key)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             if directory == root:
                 result.errors.append(
@@ -148,9 +187,9 @@ def _walk_dir(root: Path, result: WalkResult) -> None:
             else:
                 result.skipped.append(f"{display_path(directory)}: {exc.strerror or exc}")
             continue
-        subdirs: list[Path] = []
+        subdirs: list[str] = []
         for entry in entries:
-            p = Path(entry.path)
+            p = entry.path
             try:
                 if entry.is_dir():
                     if entry.name not in SKIP_DIRS:
