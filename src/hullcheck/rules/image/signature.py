@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Finding, Location, Severity
-from hullcheck.models.image import Image
 from hullcheck.rules.base import Context, Rule
 
 if TYPE_CHECKING:
     from hullcheck.models.container import ContainerSpec
+    from hullcheck.models.image import Image
     from hullcheck.trust.policy import TrustVerdict
 
 
