@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import os
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -75,6 +74,8 @@ class Engine:
             except Exception as exc:
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.debug:
+                    import traceback
+
                     detail += "\n" + traceback.format_exc()
                 self.crashes.append(
                     InputError(where or "-", f"rule {rule.id} crashed ({detail}); please report")

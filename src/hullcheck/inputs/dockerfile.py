@@ -279,33 +279,42 @@ def _directives(lines: list[str]) -> dict[str, str]:
 
 
 def _instruction(c: object, lines: list[str], escape: str) -> Instruction:
+    # Runs once per instruction of every file: attribute reads are hoisted and the common case
+    # (no heredoc, no None word, one line) allocates nothing beyond the Instruction itself.
+    raw_heredocs = getattr(c, "heredocs", None)
     heredocs = tuple(
         Heredoc(name=h.name, content=h.content, file_descriptor=h.file_descriptor)
-        for h in getattr(c, "heredocs", ()) or ()
-    )
+        for h in raw_heredocs
+    ) if raw_heredocs else ()
     start: int = c.start_line  # type: ignore[attr-defined]
     end: int = c.end_line  # type: ignore[attr-defined]
     if not heredocs:
         # BuildKit reports the first line for continued instructions; find the real last line.
         i = start
-        while i <= len(lines) and lines[i - 1].rstrip().endswith(escape):
+        count = len(lines)
+        while i <= count and lines[i - 1].rstrip().endswith(escape):
             i += 1
             # Comment and blank lines inside a continuation don't end it.
-            while i <= len(lines) and (
+            while i <= count and (
                 lines[i - 1].strip().startswith("#") or not lines[i - 1].strip()
             ):
                 i += 1
-        end = max(end, min(i, len(lines)))
+        if i > start:  # (BuildKit's end line is never before its start line)
+            end = max(end, min(i, count))
+    value: tuple[str, ...] = tuple(c.value)  # type: ignore[attr-defined]
+    if None in value:
+        value = tuple(v or "" for v in value)
+    sub_cmd: str | None = c.sub_cmd  # type: ignore[attr-defined]
     return Instruction(
         cmd=c.cmd.upper(),  # type: ignore[attr-defined]
-        value=tuple(v or "" for v in c.value),  # type: ignore[attr-defined]
+        value=value,
         flags=tuple(c.flags),  # type: ignore[attr-defined]
         json=bool(c.json),  # type: ignore[attr-defined]
         original=c.original or "",  # type: ignore[attr-defined]
         line=start,
         end_line=end,
         heredocs=heredocs,
-        sub_cmd=(c.sub_cmd.upper() if c.sub_cmd else None),  # type: ignore[attr-defined]
+        sub_cmd=sub_cmd.upper() if sub_cmd else None,
     )
 
 
@@ -382,7 +391,9 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
                 report.findings.extend(engine.run("check_stage", df, stage, where=src.path))
             if walk_instructions:
                 for ins in stage.all_instructions():
-                    judged = ins.trigger.cmd if ins.trigger is not None else ins.cmd
+                    judged = ins.cmd
+                    if judged == "ONBUILD" and ins.trigger is not None:
+                        judged = ins.trigger.cmd
                     report.findings.extend(
                         engine.run_instruction(judged, df, stage, ins, where=src.path)
                     )

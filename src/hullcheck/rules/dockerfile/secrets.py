@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from hullcheck.findings import Finding, Severity
+from hullcheck.findings import Finding, Location, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import (
@@ -67,9 +67,13 @@ def value_shape(value: str) -> str | None:
     return None
 
 
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NAME_SEPARATORS = re.compile(r"[_\-.]+")
+
+
 def is_secret_name(name: str) -> bool:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)  # apiKey -> api_Key
-    words = [w for w in re.split(r"[_\-.]+", spaced.upper()) if w]
+    spaced = _CAMEL_HUMP.sub("_", name)  # apiKey -> api_Key
+    words = [w for w in _NAME_SEPARATORS.split(spaced.upper()) if w]
     if not words or words[-1] in _NOT_SECRET_LAST:
         return False
     if words[-1] in _SECRET_EXACT and len(words) > 1:
@@ -90,6 +94,11 @@ def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     counts = Counter(value)
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _location(dockerfile: Dockerfile, instruction: Instruction) -> Location:
+    # Built only for a finding: most instructions have none, and a Location is not free.
+    return dockerfile.location(instruction.line, instruction.end_line)
 
 
 def redact(value: str) -> str:
@@ -146,7 +155,6 @@ class SecretInEnvOrArg(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        location = dockerfile.location(instruction.line, instruction.end_line)
         if ins.cmd in ("ENV", "ARG"):
             for name, value in env_pairs(ins):
                 if value is None:
@@ -154,14 +162,15 @@ class SecretInEnvOrArg(DockerfileRule):
                 shape = value_shape(value)
                 if shape is not None:
                     yield self.finding(
-                        location, f"{ins.cmd} {name} holds a {shape} ({redact(value)}).",
+                        _location(dockerfile, instruction),
+                        f"{ins.cmd} {name} holds a {shape} ({redact(value)}).",
                         evidence=f"{ins.cmd} {name} {shape}",
                     )
                 elif is_secret_name(name) and is_literal_secret_value(value):
                     kind = ("a high-entropy value" if len(value) >= 16 and entropy(value) >= 3.5
                             else "a literal value")
                     yield self.finding(
-                        location,
+                        _location(dockerfile, instruction),
                         f"{ins.cmd} {name} sets a credential to {kind} ({redact(value)}): it "
                         "is readable by anyone who can pull the image.",
                         evidence=f"{ins.cmd} {name}",
@@ -170,8 +179,8 @@ class SecretInEnvOrArg(DockerfileRule):
             text = run_text(ins)
             shape = value_shape(text)
             if shape is not None:
-                yield self.finding(location, f"RUN contains a {shape}: it stays in the image "
-                                   "history.", evidence=f"RUN {shape}")
+                yield self.finding(_location(dockerfile, instruction), f"RUN contains a {shape}: "
+                                   "it stays in the image history.", evidence=f"RUN {shape}")
 
 
 # Credential files by name (glob over the base name) and by path suffix.

@@ -86,16 +86,17 @@ class SshServer(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        location = dockerfile.location(instruction.line, instruction.end_line)
         if ins.cmd == "EXPOSE":
             for port in ins.value:
                 if exposes_22(port):
+                    location = dockerfile.location(instruction.line, instruction.end_line)
                     yield self.finding(location, f"EXPOSE {port} publishes the SSH port.",
                                        evidence=f"EXPOSE {port}")
         elif ins.cmd == "RUN" and _PREFILTER.search(run_text(ins)) and ins.shell is not None:
             for cmd in ins.shell.commands:
                 package = ssh_server_package(cmd.unwrapped())
                 if package:
+                    location = dockerfile.location(instruction.line, instruction.end_line)
                     yield self.finding(location, f"RUN installs an SSH server ({package}).",
                                        evidence=f"install {package}")
                     break

@@ -9,7 +9,13 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.inputs.shell import SimpleCommand
 from hullcheck.rules.base import Context
-from hullcheck.rules.dockerfile._util import DockerfileRule, env_pairs, judged, run_text
+from hullcheck.rules.dockerfile._util import (
+    DockerfileRule,
+    Keywords,
+    env_pairs,
+    judged,
+    run_text,
+)
 
 _FALSE = frozenset({"false", "0", "no", "off"})
 
@@ -23,11 +29,11 @@ TLS_ENV: dict[str, frozenset[str]] = {
     "PIP_TRUSTED_HOST": frozenset(),  # any value
     "GOINSECURE": frozenset(),
 }
-_TLS_PREFILTER = re.compile(
-    r"\s-[a-zA-Z]*k|insecure|no-check-certificate|trusted-host|strict-ssl|sslverify|"
-    r"NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY|Verify-Peer|"
-    r"Verify-Host|TRUSTED_HOST|STRICT_SSL|GOINSECURE",
-    re.IGNORECASE,
+_TLS_PREFILTER = Keywords(
+    ("insecure", "no-check-certificate", "trusted-host", "strict-ssl", "sslverify",
+     "NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY", "GIT_SSL_NO_VERIFY", "Verify-Peer",
+     "Verify-Host", "TRUSTED_HOST", "STRICT_SSL", "GOINSECURE"),
+    pattern=r"\s-[a-zA-Z]*k",  # curl -k, -sSk...
 )
 _ENV_ASSIGN = re.compile(r"(?<![\w$])(" + "|".join(TLS_ENV) + r")=(['\"]?)([^\s'\";&|]*)\2")
 _APT_TLS = re.compile(r"Acquire::https?::(Verify-Peer|Verify-Host)\s*[= ]\s*\"?(false|0)",
@@ -150,8 +156,8 @@ class TlsVerificationDisabled(DockerfileRule):
             )
 
 
-_SIG_PREFILTER = re.compile(r"unauthenticated|untrusted|gpg|nosignature|nodigest|nosig|"
-                            r"force-yes|insecure-repositories|trusted=yes", re.IGNORECASE)
+_SIG_PREFILTER = Keywords(("unauthenticated", "untrusted", "gpg", "nosignature", "nodigest",
+                           "nosig", "force-yes", "insecure-repositories", "trusted=yes"))
 _GPGCHECK_OFF = re.compile(r"\b(repo_)?gpgcheck\s*=\s*(0|false|no)\b", re.IGNORECASE)
 _APT_OPTION = re.compile(r"APT::Get::AllowUnauthenticated\s*[= ]\s*\"?(true|1|yes)|"
                          r"Acquire::AllowInsecureRepositories\s*[= ]\s*\"?(true|1|yes)",

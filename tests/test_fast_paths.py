@@ -1,0 +1,92 @@
+"""The fast paths of a large Dockerfile scan give the answers of the slow ones they replaced."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hullcheck.rules.dockerfile._util import Keywords
+from hullcheck.sources import MAX_FILE_BYTES, read_source, walk
+
+WORDS = ("insecure", "no-check-certificate", "GIT_SSL_NO_VERIFY", "Verify-Peer", "gpg", "nosig")
+PATTERN = r"\s-[a-zA-Z]*k"
+KEYWORDS = Keywords(WORDS, pattern=PATTERN)
+ALTERNATION = re.compile("|".join([*(re.escape(w) for w in WORDS), PATTERN]), re.IGNORECASE)
+# Letters where str.lower and re's case folding disagree, next to the ones they stand in for.
+TRICKY = "sS\u017fkK\u212aiI\u0130\u0131eE"  # s S long-s k K Kelvin i I dotted-I dotless-i
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([*WORDS, " -k", " -sSk", "\t-K", " -", "-k"]),
+                          st.text(alphabet=TRICKY + " -_=\n", max_size=6),
+                          st.text(max_size=4)), max_size=6))
+def test_keywords_agree_with_the_alternation(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert KEYWORDS.search(text) == (ALTERNATION.search(text) is not None)
+
+
+@pytest.mark.parametrize("text", ["IN\u017fECURE", "no-check-certificate", "curl -s\u017fK x",
+                                  "gpG", "apt-get install nothing", "curl -\u212a x",
+                                  "\u0130nsecure"])
+def test_keywords_non_ascii(text: str) -> None:
+    assert KEYWORDS.search(text) == (ALTERNATION.search(text) is not None)
+
+
+def test_read_source_reads_exactly_the_file(tmp_path: Path) -> None:
+    for content in (b"", b"FROM alpine\n", "FROM caf\u00e9\n".encode() * 5000):
+        path = tmp_path / "Dockerfile"
+        path.write_bytes(content)
+        src = read_source(path, "Dockerfile", explicit=False)
+        assert src.text == content.decode()
+        assert src.fs_path == path and src.os_path == str(path)
+
+
+def test_read_source_refuses_a_fifo_found_by_a_walk(tmp_path: Path) -> None:
+    # A walked file that became a FIFO after the walk saw it: refused without blocking.
+    fifo = tmp_path / "Dockerfile"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_source(str(fifo), "Dockerfile", explicit=False)
+
+
+def test_read_source_refuses_an_oversized_file(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    with path.open("wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(ValueError, match="file too large"):
+        read_source(path, "Dockerfile", explicit=True)
+
+
+def test_walk_gives_normalised_display_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "Dockerfile").write_text("FROM alpine\n")
+    (tmp_path / "a" / "Dockerfile").write_text("FROM alpine\n")
+    monkeypatch.chdir(tmp_path)
+    for target in (".", "./", "a/..", "."):
+        files = walk([target]).files
+        assert [(display, explicit) for _, display, explicit in files] == [
+            ("a/Dockerfile", False), ("a/b/Dockerfile", False)]
+        assert all(Path(os_path).is_file() for os_path, _, _ in files)
+    assert walk(["./a/Dockerfile"]).files == [("a/Dockerfile", "a/Dockerfile", True)]
+
+
+def test_dockerfile_scans_import_img017_alone() -> None:
+    code = (
+        "import sys\n"
+        "from hullcheck.rules import rules_for_kinds\n"
+        "ids = [r.id for r in rules_for_kinds(['dockerfile'])]\n"
+        "assert ids[-1] == 'IMG017' and not any(i.startswith('IMG') for i in ids[:-1]), ids\n"
+        "loaded = [m for m in sys.modules if m.startswith('hullcheck.rules.image.')]\n"
+        "assert loaded == ['hullcheck.rules.image.signature'], loaded\n"
+        "from hullcheck.rules.image import RULES\n"
+        "assert len(RULES) == 18 and RULES[-2].id == 'IMG017'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
