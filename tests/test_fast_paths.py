@@ -90,3 +90,42 @@ def test_dockerfile_scans_import_img017_alone() -> None:
         "assert len(RULES) == 18 and RULES[-2].id == 'IMG017'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_crashing_instruction_rule_is_reported_and_the_rest_still_run() -> None:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from hullcheck.config import Config
+    from hullcheck.engine import Engine
+    from hullcheck.findings import Finding, Severity
+    from hullcheck.inputs.dockerfile import analyze
+    from hullcheck.rules.base import Context, Rule
+    from hullcheck.sources import Source
+
+    class Boom(Rule):
+        id, name, title, severity = "TST001", "boom", "Boom", Severity.LOW
+        inputs = frozenset({"dockerfile"})
+        instructions = frozenset({"RUN"})
+
+        def check_instruction(self, ctx: Context, dockerfile: Any, stage: Any,
+                              instruction: Any) -> Iterator[Finding]:
+            raise RuntimeError("kaput")
+
+    class Every(Rule):
+        id, name, title, severity = "TST002", "every", "Every", Severity.LOW
+        inputs = frozenset({"dockerfile"})
+
+        def check_instruction(self, ctx: Context, dockerfile: Any, stage: Any,
+                              instruction: Any) -> Iterator[Finding]:
+            yield self.finding(dockerfile.location(instruction.line), instruction.cmd)
+
+    for debug in (False, True):
+        engine = Engine([Boom, Every], Context(config=Config()), debug=debug)
+        report = analyze([Source("Dockerfile", "FROM alpine\nRUN true\nUSER 1\n")], engine)
+        assert [f.message for f in report.findings] == ["FROM", "RUN", "USER"]
+        assert len(engine.crashes) == 1
+        crash = engine.crashes[0]
+        assert crash.path == "Dockerfile"
+        assert "rule TST001 crashed (RuntimeError: kaput" in crash.message
+        assert ("Traceback" in crash.message) == debug

@@ -24,7 +24,8 @@ class Engine:
         self.rules: list[Rule] = []
         self._loaded: set[type[Rule]] = set()
         self._by_hook: dict[str, list[Rule]] = {hook: [] for hook in HOOKS}
-        self._by_instruction: dict[str, list[Rule]] = {}
+        # instruction kind -> (rule, its bound check_instruction), built on first use
+        self._by_instruction: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
         self.crashes: list[InputError] = []
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
@@ -56,12 +57,23 @@ class Engine:
 
     def run_instruction(self, cmd: str, *args: Any, where: str = "") -> list[Finding]:
         """``check_instruction`` for the rules that judge instructions of kind ``cmd``."""
-        rules = self._by_instruction.get(cmd)
-        if rules is None:
-            rules = [r for r in self._by_hook["check_instruction"]
+        # Called for every instruction of every Dockerfile: the rules' bound hooks are looked up
+        # once per kind, and the loop is _call's without the per-rule getattr.
+        calls = self._by_instruction.get(cmd)
+        if calls is None:
+            calls = [(r, r.check_instruction) for r in self._by_hook["check_instruction"]
                      if r.instructions is None or cmd in r.instructions]
-            self._by_instruction[cmd] = rules
-        return self._call(rules, "check_instruction", args, where) if rules else []
+            self._by_instruction[cmd] = calls
+        out: list[Finding] = []
+        ctx = self.ctx
+        for rule, check in calls:
+            try:
+                results: Iterable[Finding] | None = check(ctx, *args)
+                if results:
+                    out.extend(results)
+            except Exception as exc:
+                self._crashed(rule, exc, where)
+        return out
 
     def _call(self, rules: list[Rule], hook: str, args: tuple[Any, ...], where: str
               ) -> list[Finding]:
@@ -72,15 +84,18 @@ class Engine:
                 if results:
                     out.extend(results)
             except Exception as exc:
-                detail = f"{type(exc).__name__}: {exc}"
-                if self.debug:
-                    import traceback
-
-                    detail += "\n" + traceback.format_exc()
-                self.crashes.append(
-                    InputError(where or "-", f"rule {rule.id} crashed ({detail}); please report")
-                )
+                self._crashed(rule, exc, where)
         return out
+
+    def _crashed(self, rule: Rule, exc: Exception, where: str) -> None:
+        detail = f"{type(exc).__name__}: {exc}"
+        if self.debug:
+            import traceback
+
+            detail += "\n" + traceback.format_exc()
+        self.crashes.append(
+            InputError(where or "-", f"rule {rule.id} crashed ({detail}); please report")
+        )
 
     def run_containers(self, specs: Iterable[Any], report: Report) -> None:
         """Judge normalised containers with every container rule."""

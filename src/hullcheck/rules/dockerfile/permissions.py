@@ -72,6 +72,21 @@ def modes_in_command(cmd: SimpleCommand) -> list[tuple[str, list[str]]]:
     return []
 
 
+class _LastModes:
+    """DF015 and DF016 judge the same instruction one after the other: the second reuses the
+    modes the first found. Keyed by identity, holding the instruction so the id stays its."""
+
+    instruction: Instruction | None = None
+    modes: list[tuple[str, list[str]]] = []
+
+
+def _modes(ins: Instruction) -> list[tuple[str, list[str]]]:
+    if _LastModes.instruction is not ins:
+        _LastModes.modes = modes_in_instruction(ins)
+        _LastModes.instruction = ins
+    return _LastModes.modes
+
+
 def modes_in_instruction(ins: Instruction) -> list[tuple[str, list[str]]]:
     if ins.cmd in ("COPY", "ADD"):
         mode = ins.flag("chmod")
@@ -118,7 +133,7 @@ class SetuidBitAdded(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths in modes_in_instruction(judged(instruction)):
+        for mode, paths in _modes(judged(instruction)):
             change = parse_mode(mode)
             if change is not None and (change.setuid or change.setgid):
                 bits = "/".join(b for b, on in (("setuid", change.setuid),
@@ -164,7 +179,7 @@ class WorldWritable(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths in modes_in_instruction(judged(instruction)):
+        for mode, paths in _modes(judged(instruction)):
             change = parse_mode(mode)
             if change is not None and change.world_writable and not change.sticky:
                 yield self.finding(

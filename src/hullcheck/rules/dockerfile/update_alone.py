@@ -15,6 +15,13 @@ _INSTALL = re.compile(r"\s(install|add|upgrade|dist-upgrade|in)\s")
 _NEUTRAL = frozenset({"set", "true", ":", "echo", "export", "printf"})
 
 
+def _may_update(text: str) -> bool:
+    """``_PREFILTER.search(text)``, its plain words tested with `in` first (much cheaper)."""
+    if "update" in text or "makecache" in text or "-Sy" in text:
+        return True
+    return "ref" in text and _PREFILTER.search(text) is not None  # refresh, ref
+
+
 def index_update(cmd: SimpleCommand) -> bool:
     """``apt-get update``, ``apk update``, ``yum/dnf makecache``, ``zypper refresh``..."""
     args = [w for w in cmd.args() if not w.startswith("-")]
@@ -76,7 +83,7 @@ class UpdateAlone(DockerfileRule):
             return
         text = run_text(ins)
         # Most updates share their RUN with an install: skip those without parsing.
-        if not _PREFILTER.search(text) or _INSTALL.search(text) or ins.shell is None:
+        if not _may_update(text) or _INSTALL.search(text) or ins.shell is None:
             return
         commands = [c.unwrapped() for c in ins.shell.commands]
         updates = [c for c in commands if index_update(c)]
