@@ -129,3 +129,12 @@ def test_a_crashing_instruction_rule_is_reported_and_the_rest_still_run() -> Non
         assert crash.path == "Dockerfile"
         assert "rule TST001 crashed (RuntimeError: kaput" in crash.message
         assert ("Traceback" in crash.message) == debug
+
+
+def test_files_without_the_marker_have_no_inline_suppressions() -> None:
+    # inputs.dockerfile.parse skips the per-line search when "hullcheck:" is not in the file,
+    # which holds as long as every inline comment must contain it literally.
+    from hullcheck.suppress import INLINE
+
+    assert not INLINE.flags & re.IGNORECASE and "hullcheck:" in INLINE.pattern
+    assert INLINE.search("# hullcheck: ignore=DF001") is not None

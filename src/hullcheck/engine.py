@@ -57,14 +57,31 @@ class Engine:
 
     def run_instruction(self, cmd: str, *args: Any, where: str = "") -> list[Finding]:
         """``check_instruction`` for the rules that judge instructions of kind ``cmd``."""
-        # Called for every instruction of every Dockerfile: the rules' bound hooks are looked up
-        # once per kind, and the loop is _call's without the per-rule getattr.
+        out: list[Finding] = []
+        self._judge(out, self._instruction_checks(cmd), args, where)
+        return out
+
+    def run_instructions(self, out: list[Finding], judged: Iterable[tuple[str, Any]],
+                         dockerfile: Any, stage: Any, where: str = "") -> None:
+        """``check_instruction`` on each ``(kind, instruction)`` of ``judged``, in order,
+        findings appended to ``out``: ``run_instruction`` for a whole stage, without its
+        per-instruction call and list (this runs for every instruction of every Dockerfile)."""
+        for cmd, instruction in judged:
+            calls = self._by_instruction.get(cmd) or self._instruction_checks(cmd)
+            self._judge(out, calls, (dockerfile, stage, instruction), where)
+
+    def _instruction_checks(self, cmd: str) -> list[tuple[Rule, Callable[..., Any]]]:
+        """The rules judging instructions of kind ``cmd``, with their bound hook (looked up
+        once per kind, not once per call)."""
         calls = self._by_instruction.get(cmd)
         if calls is None:
             calls = [(r, r.check_instruction) for r in self._by_hook["check_instruction"]
                      if r.instructions is None or cmd in r.instructions]
             self._by_instruction[cmd] = calls
-        out: list[Finding] = []
+        return calls
+
+    def _judge(self, out: list[Finding], calls: list[tuple[Rule, Callable[..., Any]]],
+               args: tuple[Any, ...], where: str) -> None:
         ctx = self.ctx
         for rule, check in calls:
             try:
@@ -73,7 +90,6 @@ class Engine:
                     out.extend(results)
             except Exception as exc:
                 self._crashed(rule, exc, where)
-        return out
 
     def _call(self, rules: list[Rule], hook: str, args: tuple[Any, ...], where: str
               ) -> list[Finding]:

@@ -263,7 +263,10 @@ def parse(path: str, text: str) -> Dockerfile:
     stages[-1].is_final = True
     df = Dockerfile(path=path, text=text, directives=directives, global_args=global_args,
                     global_instructions=global_instructions, stages=stages)
-    df.suppressions = _suppressions(path, lines, instructions)
+    # Every inline suppression comment contains "hullcheck:" (suppress.INLINE): a file without
+    # it has none, and its lines need not be looked at one by one.
+    if "hullcheck:" in text:
+        df.suppressions = _suppressions(path, lines, instructions)
     return df
 
 
@@ -382,19 +385,22 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
         walk_instructions = engine.has("check_instruction")
         if walk_instructions:
             # ARG before the first FROM belongs to no stage: rules see stage=None.
-            for ins in df.global_instructions:
-                report.findings.extend(
-                    engine.run_instruction(ins.cmd, df, None, ins, where=src.path)
-                )
+            engine.run_instructions(report.findings, [(ins.cmd, ins) for ins in
+                                                      df.global_instructions],
+                                    df, None, where=src.path)
         for stage in df.stages:
             if walk_stages:
                 report.findings.extend(engine.run("check_stage", df, stage, where=src.path))
             if walk_instructions:
-                for ins in stage.all_instructions():
-                    judged = ins.cmd
-                    if judged == "ONBUILD" and ins.trigger is not None:
-                        judged = ins.trigger.cmd
-                    report.findings.extend(
-                        engine.run_instruction(judged, df, stage, ins, where=src.path)
-                    )
+                engine.run_instructions(report.findings,
+                                        [(_judged_cmd(ins), ins)
+                                         for ins in stage.all_instructions()],
+                                        df, stage, where=src.path)
     return report
+
+
+def _judged_cmd(ins: Instruction) -> str:
+    """The kind of instruction rules judge: its own, or for ``ONBUILD X`` the trigger's."""
+    if ins.cmd == "ONBUILD" and ins.trigger is not None:
+        return ins.trigger.cmd
+    return ins.cmd
