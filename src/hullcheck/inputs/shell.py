@@ -124,34 +124,34 @@ def _parse_simple(text: str) -> ShellScript | None:
     pipeline: list[SimpleCommand] = []
     words: list[str] = []
     assignments: list[str] = []
-
-    def end_command() -> None:
-        nonlocal words, assignments
-        if words or assignments:
-            cmd = SimpleCommand(words=words, assignments=assignments)
-            commands.append(cmd)
-            pipeline.append(cmd)
-        words, assignments = [], []
-
+    # Inlined loop over tokens (it runs for most RUN lines): ``lastgroup`` names the one
+    # alternative that matched.
     for m in _SIMPLE_TOKEN.finditer(text):
-        if m.group("bad"):
-            return None
-        op = m.group("op")
-        if op is not None:
-            end_command()
-            if op != "|":
+        kind = m.lastgroup
+        if kind == "word":
+            raw = m[0]
+            word = "".join(a or b or c for a, b, c in _QUOTED.findall(raw)) if (
+                "'" in raw or '"' in raw) else raw
+            if not words and "=" in raw and _ASSIGNMENT.match(raw):
+                assignments.append(word)
+            else:
+                words.append(word)
+        elif kind == "op":
+            if words or assignments:
+                cmd = SimpleCommand(words=words, assignments=assignments)
+                commands.append(cmd)
+                pipeline.append(cmd)
+                words, assignments = [], []
+            if m[0] != "|":
                 if len(pipeline) >= 2:
                     pipelines.append(list(pipeline))
                 pipeline.clear()
-            continue
-        raw = m.group("word")
-        word = "".join(a or b or c for a, b, c in _QUOTED.findall(raw)) if (
-            "'" in raw or '"' in raw) else raw
-        if not words and "=" in raw and _ASSIGNMENT.match(raw):
-            assignments.append(word)
-        else:
-            words.append(word)
-    end_command()
+        else:  # an unbalanced quote
+            return None
+    if words or assignments:
+        cmd = SimpleCommand(words=words, assignments=assignments)
+        commands.append(cmd)
+        pipeline.append(cmd)
     if len(pipeline) >= 2:
         pipelines.append(pipeline)
     return ShellScript(text=text, commands=commands, pipelines=pipelines, parsed=True)
