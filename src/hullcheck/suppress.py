@@ -138,14 +138,24 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
             continue
         kept.append(f)
 
+    # A suppression covers findings of its own path only: look at those (in their order), not
+    # at every suppression of the scan for every finding. Per-path ignores are resolved once
+    # per path.
+    by_path: dict[str | None, list[Suppression]] = {}
+    for sup in report.suppressions:
+        by_path.setdefault(sup.path, []).append(sup)
+    ignores_of: dict[str, list[str]] = {}
     for f in kept:
-        for sup in report.suppressions:
+        for sup in by_path.get(f.location.path, ()):
             if sup.covers(f):
                 sup.used = True
                 if f.suppressed is None:
                     f.suppressed = Suppressed(by=sup.by, reason=sup.reason)
-        if f.suppressed is None and f.location.path:
-            for s in path_ignores(f.location.path):
+        path = f.location.path
+        if f.suppressed is None and path:
+            if path not in ignores_of:
+                ignores_of[path] = path_ignores(path)
+            for s in ignores_of[path]:
                 if finding_matches(s, f):
                     f.suppressed = Suppressed(by="config", reason=f"per-path ignore {s}")
                     break
