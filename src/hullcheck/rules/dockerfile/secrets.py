@@ -4,6 +4,7 @@ token shapes in RUN lines, and credential files copied in."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import itertools
 import math
 import re
@@ -71,6 +72,9 @@ _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NAME_SEPARATORS = re.compile(r"[_\-.]+")
 
 
+# Names and paths recur across a repository's Dockerfiles (PATH, NODE_ENV, package.json...):
+# the two pure tests below remember their answers.
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     spaced = _CAMEL_HUMP.sub("_", name)  # apiKey -> api_Key
     words = [w for w in _NAME_SEPARATORS.split(spaced.upper()) if w]
@@ -208,6 +212,7 @@ _SECRET_PATH = re.compile("|".join(
 ))
 
 
+@functools.lru_cache(maxsize=4096)
 def secret_file(path: str) -> bool:
     clean = path.rstrip("/")
     base = clean.rsplit("/", 1)[-1]
