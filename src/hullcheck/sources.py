@@ -31,16 +31,9 @@ class Source:
 
     path: str  # as reported in findings (relative as given, or --stdin-name)
     text: str
-    # Where it was read from, as the OS path string (None for stdin); ``fs_path`` is its Path.
-    # Kept a string because building a Path per file is a measurable share of a large scan.
-    os_path: str | None = None
+    fs_path: Path | None = None  # None for stdin
     explicit: bool = False  # named on the command line (so it must be understood)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def fs_path(self) -> Path | None:
-        """The file this was read from; None for stdin."""
-        return None if self.os_path is None else Path(self.os_path)
 
     def cached(self, key: str, compute: Any) -> Any:
         """Per-source memo, so several kinds sniffing the same YAML parse it once."""
@@ -103,7 +96,8 @@ def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{display}: file too large (over {MAX_FILE_BYTES} bytes)")
-    return Source(path=display, text=decode(data, display), os_path=os_path, explicit=explicit)
+    path = fs_path if isinstance(fs_path, Path) else Path(os_path)
+    return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
 
 
 def _read_all(fd: int, size: int) -> bytes:
@@ -128,13 +122,13 @@ def read_stdin(name: str) -> Source:
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"{name}: standard input too large (over {MAX_FILE_BYTES} bytes)")
-    return Source(path=name, text=decode(data, name), os_path=None, explicit=True)
+    return Source(path=name, text=decode(data, name), fs_path=None, explicit=True)
 
 
 @dataclass
 class WalkResult:
-    # (OS path, display path, explicit). Paths stay strings: a Path per file costs more than the
-    # rest of the walk.
+    # (OS path, display path, explicit). Strings, not Paths: the walk builds none (a Path per
+    # directory and file cost as much as the listing itself); read_source makes one per file.
     files: list[tuple[str, str, bool]] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # for --verbose
