@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from compose_helpers import HARD, located
 
 from conftest import run_cli, run_json
 from hullcheck.inputs.compose import group_projects
@@ -18,26 +18,6 @@ from hullcheck.inputs.compose_env import (
 )
 from hullcheck.sources import Source
 from hullcheck.yamlutil import LineDict, load_documents
-
-HARD = """\
-x-hardened: &hardened
-  image: registry.example.com/app:1.4.2
-  user: "10001:10001"
-  read_only: true
-  cap_drop: [ALL]
-  security_opt: ["no-new-privileges:true"]
-  mem_limit: 256m
-  cpus: "0.5"
-  pids_limit: 100
-  restart: on-failure:3
-  healthcheck:
-    test: ["CMD", "/app", "health"]
-"""
-
-
-def located(doc: dict[str, Any]) -> set[tuple[str, str, int]]:
-    return {(f["rule"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]}
-
 
 # --- env file syntax (docker compose's documented rules) -------------------------------------
 

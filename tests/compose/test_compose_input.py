@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from compose_helpers import HARD
+from compose_helpers import located as findings
 
 from conftest import run_cli, run_json
 from hullcheck.inputs.compose_env import (
@@ -15,26 +16,6 @@ from hullcheck.inputs.compose_env import (
     literal_part,
     parse_env_file,
 )
-
-HARD = """\
-x-hardened: &hardened
-  image: registry.example.com/app:1.4.2
-  user: "10001:10001"
-  read_only: true
-  cap_drop: [ALL]
-  security_opt: ["no-new-privileges:true"]
-  mem_limit: 256m
-  cpus: "0.5"
-  pids_limit: 100
-  restart: on-failure:3
-  healthcheck:
-    test: ["CMD", "/app", "health"]
-"""
-
-
-def findings(doc: dict[str, Any]) -> set[tuple[str, str, int]]:
-    return {(f["rule"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]}
-
 
 # --- interpolation -----------------------------------------------------------------------------
 

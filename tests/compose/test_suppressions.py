@@ -7,23 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from compose_helpers import HARD
 
 from conftest import run_json
 
-HARD = """\
-x-hardened: &hardened
-  image: registry.example.com/app:1.4.2
-  user: "10001:10001"
-  read_only: true
-  cap_drop: [ALL]
-  security_opt: ["no-new-privileges:true"]
-  mem_limit: 256m
-  cpus: "0.5"
-  pids_limit: 100
-  restart: on-failure:3
-  healthcheck:
-    test: ["CMD", "/app", "health"]
-"""
 N = HARD.count("\n") + 1  # the "services:" line; body line k is N + k
 
 
