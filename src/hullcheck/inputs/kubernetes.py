@@ -101,6 +101,28 @@ def _object(data: LineDict, path: str, default_namespace: str) -> KubeObject | N
     )
 
 
+def _apply_crd_scopes(objects: list[KubeObject]) -> None:
+    """Custom resources of a kind a CustomResourceDefinition in the scan declares
+    ``scope: Cluster`` have no namespace (the loader can only know the built-in kinds)."""
+    cluster_kinds: set[tuple[str, str]] = set()
+    for obj in objects:
+        if obj.kind != "CustomResourceDefinition":
+            continue
+        spec = obj.data.get("spec")
+        if not isinstance(spec, dict) or spec.get("scope") != "Cluster":
+            continue
+        names = spec.get("names")
+        if isinstance(names, dict) and names.get("kind"):
+            cluster_kinds.add((str(spec.get("group") or ""), str(names["kind"])))
+    if not cluster_kinds:
+        return
+    for obj in objects:
+        group = obj.api_version.rsplit("/", 1)[0] if "/" in obj.api_version else ""
+        if obj.namespace_defaulted and (group, obj.kind) in cluster_kinds:
+            obj.namespace = None
+            obj.namespace_defaulted = False
+
+
 PSS_LEVELS = ("privileged", "baseline", "restricted")
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
@@ -195,6 +217,7 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
         if loaded:
             report.suppressions.extend(
                 yaml_suppressions(source.path, source.text, report.warnings))
+    _apply_crd_scopes(objects)
 
     level = str(options.get("pss_level") or "restricted")
     try:

@@ -20,7 +20,9 @@ CLUSTER_SCOPED = frozenset({
     "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
     "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService",
     "CertificateSigningRequest", "IngressClass", "VolumeAttachment", "CSIDriver", "CSINode",
-    "PodSecurityPolicy",
+    "PodSecurityPolicy", "FlowSchema", "PriorityLevelConfiguration", "ComponentStatus",
+    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "ClusterTrustBundle",
+    "StorageVersionMigration", "DeviceClass", "IPAddress", "ServiceCIDR",
 })
 
 
