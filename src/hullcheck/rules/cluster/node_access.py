@@ -31,9 +31,11 @@ def sensitive_host_path(path: str) -> str | None:
     if not norm:
         return None
     norm = "/" + norm.lstrip("/")
+    # Exact matches first: every runtime socket lies inside /run or /var/run, and the socket is
+    # the reason worth naming.
+    if norm in SENSITIVE_PATHS:
+        return f"{norm}, a container runtime socket" if norm in _SOCKETS else norm
     for s in SENSITIVE_PATHS:
-        if norm == s:
-            return "a container runtime socket" if s in _SOCKETS else f"{s}"
         if s.startswith(norm.rstrip("/") + "/"):
             return f"{norm}, which holds {s}"
         if s != "/" and norm.startswith(s + "/") and s not in _SOCKETS:
