@@ -43,6 +43,32 @@ def sensitive_host_path(path: str) -> str | None:
     return None
 
 
+# Host paths whose danger is writing (the kubelet follows symlinks planted in /var/log when it
+# serves logs); mounted read-only, as log shippers do, they hand over nothing.
+_WRITE_DANGER = ("/var/log",)
+
+
+def _harmless_read_only(path: str) -> bool:
+    norm = "/" + posixpath.normpath("/" + path.strip()).lstrip("/")
+    return any(norm == p or norm.startswith(p + "/") for p in _WRITE_DANGER)
+
+
+def _mounts(pod: PodTemplate) -> dict[str, bool]:
+    """Volume name -> True when every container mounting it mounts it read-only (a volume no
+    container mounts is absent). Sockets are reachable through read-only mounts too: only
+    ``_harmless_read_only`` paths benefit."""
+    out: dict[str, bool] = {}
+    for c in pod.containers():
+        vms = c.get("volumeMounts")
+        if not isinstance(vms, list):
+            continue
+        for vm in vms:
+            if isinstance(vm, dict) and vm.get("name") is not None:
+                name = str(vm["name"])
+                out[name] = out.get(name, True) and vm.get("readOnly") is True
+    return out
+
+
 def _line(d: Any, key: str, fallback: int) -> int:
     return d.line_of(key) if isinstance(d, LineDict) else fallback
 
@@ -65,21 +91,29 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str]]:
                             f"container {c.get('name')!s} is privileged"))
         caps = sc.get("capabilities") if isinstance(sc, dict) else None
         add = caps.get("add") if isinstance(caps, dict) else None
-        if isinstance(add, list) and any(str(a).upper().removeprefix("CAP_") in
-                                         ("SYS_ADMIN", "ALL") for a in add):
+        added = {str(a).upper().removeprefix("CAP_") for a in add} if isinstance(add, list) \
+            else set()
+        if added & {"SYS_ADMIN", "ALL"}:
+            what = "every capability (ALL)" if "ALL" in added else "SYS_ADMIN"
             reasons.append((_line(caps, "add", base),
-                            f"container {c.get('name')!s} adds SYS_ADMIN"))
+                            f"container {c.get('name')!s} adds {what}"))
+    mounts = _mounts(pod)
     volumes = spec.get("volumes")
     if isinstance(volumes, list):
         for i, v in enumerate(volumes):
             hp = v.get("hostPath") if isinstance(v, dict) else None
             if not isinstance(hp, dict):
                 continue
-            why = sensitive_host_path(str(hp.get("path") or ""))
-            if why:
-                line = volumes.line_of(i) if isinstance(volumes, LineList) else base
-                reasons.append((_line(hp, "path", line),
-                                f"hostPath volume {v.get('name')!s} mounts {why}"))
+            path = str(hp.get("path") or "")
+            read_only = mounts.get(str(v.get("name")))
+            if read_only is None:
+                continue  # no container mounts it: nothing of the node is reachable
+            why = sensitive_host_path(path)
+            if why is None or (read_only and _harmless_read_only(path)):
+                continue
+            line = volumes.line_of(i) if isinstance(volumes, LineList) else base
+            reasons.append((_line(hp, "path", line),
+                            f"hostPath volume {v.get('name')!s} mounts {why}"))
     return reasons
 
 
@@ -87,10 +121,13 @@ class NodeAccess(ClusterRule):
     """
     ## What it finds
     Workloads that are effectively root on their node, once per workload with every reason:
-    privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN`, and `hostPath`
-    volumes of `/`, `/etc`, `/var/run`, `/var/lib/kubelet`, `/var/log`, a container runtime
-    socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, CRI-O's) or any parent
-    of them. Located on the first offending field. Pod Security rules report each field; this
+    privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN` (or `ALL`), and
+    `hostPath` volumes a container mounts of `/`, `/etc`, `/var/run`, `/var/lib/kubelet`,
+    `/var/log` (unless only mounted read-only: its danger is writing), a container runtime
+    socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, CRI-O's; read-only
+    mounts of a socket still connect) or any parent of them. A `hostPath` volume no container
+    mounts reaches nothing (the Pod Security rules still report it). Located on the first
+    offending field. Pod Security rules report each field; this
     finding says what they add up to.
 
     ## Why it matters
