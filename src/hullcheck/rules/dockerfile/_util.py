@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitute
 from hullcheck.rules.base import Rule
 
 INPUTS = frozenset({"dockerfile"})
@@ -58,6 +58,41 @@ def effective_user(stage: Stage, dockerfile: Dockerfile) -> tuple[str | None, In
             return (last.value[0] if last.value else ""), last
         current = current.base_stage
     return None, None
+
+
+def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile) -> str | None:
+    """The user a ``USER`` instruction sets, with ``$VAR``/``${VAR:-word}`` expanded the way
+    BuildKit does: from the stage's ARG (a bare ``ARG X`` takes the global default) and ENV before
+    the instruction, and ENV inherited from a base stage. None when it depends on a value only
+    known at build time (an ARG without a default, an undeclared plain variable)."""
+    raw = instruction.value[0] if instruction.value else ""
+    if "$" not in raw:
+        return unquote(raw)
+    owner = next((s for s in _stage_chain(stage)
+                  if any(i is instruction for i in s.instructions)), stage)
+    variables: dict[str, str | None] = {}
+    for ancestor in reversed(_stage_chain(owner)):
+        for ins in ancestor.instructions:
+            if ins is instruction:
+                break
+            if ins.cmd == "ENV":
+                variables.update(env_pairs(ins))
+            elif ins.cmd == "ARG" and ancestor is owner:  # (ARG does not outlive its stage)
+                for name, default in env_pairs(ins):
+                    variables[name] = (default if default is not None
+                                       else dockerfile.global_args.get(name))
+    resolved = substitute(raw, variables)
+    return None if resolved is None else unquote(resolved)
+
+
+def _stage_chain(stage: Stage) -> list[Stage]:
+    """The stage and the earlier stages it is built FROM, nearest first."""
+    chain: list[Stage] = []
+    current: Stage | None = stage
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.base_stage
+    return chain
 
 
 def is_root_user(user: str) -> bool:

@@ -4,14 +4,21 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Stage
-from hullcheck.rules.dockerfile._util import DockerfileRule, effective_user, is_root_user
+from hullcheck.rules.dockerfile._util import (
+    DockerfileRule,
+    effective_user,
+    is_root_user,
+    user_value,
+)
 
 
 class LastUserRoot(DockerfileRule):
     """
     ## What it finds
     A final build stage whose last `USER` is root, or that never sets a `USER` (so the image runs
-    as root unless its base image says otherwise).
+    as root unless its base image says otherwise). Variables in `USER` are expanded from the
+    stage's `ARG` defaults and `ENV` (`ARG UID=0` then `USER $UID` is root); a user known only
+    at build time (an `ARG` without a default) is not judged.
 
     ## Why it matters
     A process running as root in a container is root on the host's kernel: any escape, mounted
@@ -54,14 +61,20 @@ class LastUserRoot(DockerfileRule):
                 "The final stage sets no USER, so the container runs as root.",
                 evidence="no-user",
             )
-        elif user is not None and is_root_user(user):
-            # hadolint's DL3002 fires only on an explicit root USER in the stage itself.
+        else:
+            resolved = user_value(instruction, stage, dockerfile)
+            if resolved is None or not is_root_user(resolved):
+                return
+            # hadolint's DL3002 fires only on an explicit root USER in the stage itself, written
+            # as is (it neither expands variables nor removes quotes).
             refs: tuple[str, ...] = self.references
-            if instruction in stage.instructions:
+            literal = user == resolved
+            if literal and any(i is instruction for i in stage.instructions):
                 refs = (*refs, "hadolint:DL3002")
+            shown = repr(resolved) if literal else f"{user!r} (= {resolved!r})"
             yield self.finding(
                 dockerfile.location(instruction.line),
-                f"The last USER of the final stage is {user!r}: the container runs as root.",
+                f"The last USER of the final stage is {shown}: the container runs as root.",
                 references=refs,
                 evidence=f"user={user}",
             )
