@@ -20,7 +20,9 @@ INDIRECT_NAME = re.compile(r"(_FILE|_PATH|_DIR|_URL_FILE|_LENGTH|_TTL|_EXPIRY|_E
 SECRET_VALUE = re.compile(
     r"(AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{40,}"
     r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|glpat-[A-Za-z0-9_-]{20,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----)"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    # scheme://user:password@host with a literal password (interpolated ones are gone already).
+    r"|\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@$'\"]*:[^\s/@$'\"]+@[\w\[])"
 )
 NOT_SECRET_VALUES = frozenset({"", "true", "false", "yes", "no", "0", "1", "null", "none"})
 
@@ -45,7 +47,8 @@ class SecretInEnvironment(ContainerRule):
     A secret written into the container's environment in the file itself: a literal value for
     a variable named like a secret (`DB_PASSWORD: hunter2`, `API_KEY=...`), a default in an
     interpolation (`${DB_PASSWORD:-hunter2}`), or any value shaped like a known credential (AWS
-    access keys, GitHub and Slack tokens, PEM private keys). Values taken from the environment
+    access keys, GitHub and Slack tokens, PEM private keys, a URL with a literal password such as
+    `postgres://app:s3cret@db/app`). Values taken from the environment
     (`${DB_PASSWORD}`, `- DB_PASSWORD` without a value, Kubernetes `valueFrom`) are not findings,
     nor are `*_FILE` variables pointing at mounted secrets. The value is never printed.
 

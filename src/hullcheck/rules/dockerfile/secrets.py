@@ -23,6 +23,7 @@ from hullcheck.rules.dockerfile._util import (
 )
 
 # Value shapes that are credentials whatever the variable is called.
+URL_CREDENTIAL = r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@$'\"]*:[^\s/@$'\"]+@[\w\[]"
 VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----")),
     ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
@@ -33,9 +34,11 @@ VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
     ("Stripe secret key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}")),
     ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    # scheme://user:password@host with a literal password (not a $VAR, not $(cat ...)).
+    ("URL with a password", re.compile(URL_CREDENTIAL)),
 )
 _SHAPE_PREFILTER = re.compile(r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|AIza|"
-                              r"npm_|k_live_|eyJ")
+                              r"npm_|k_live_|eyJ|" + URL_CREDENTIAL)
 
 # A name holds a credential when one of its words (split on `_`, `-` and camelCase) is, or ends
 # with, one of these, or two adjacent words form one of the pairs...
@@ -118,7 +121,8 @@ class SecretInEnvOrArg(DockerfileRule):
       with a literal value;
     - any `ENV`/`ARG` value, or any `RUN` line, containing a credential by its shape: a PEM private
       key, an AWS access key id (`AKIA...`), GitHub (`ghp_`, `github_pat_`), GitLab, Slack
-      (`xox*`), Google (`AIza...`), npm or Stripe tokens, a JSON Web Token.
+      (`xox*`), Google (`AIza...`), npm or Stripe tokens, a JSON Web Token, a URL with a literal
+      password (`postgres://app:s3cret@db/app`; not `${DB_PASSWORD}` or `$(cat /run/secrets/x)`).
 
     Not secrets: names about a credential rather than the credential (`*_FILE`, `*_PATH`, `*_URL`,
     `*_ID`, `*_USER`...; `POSTGRES_PASSWORD_FILE=/run/secrets/db` is the right way), paths, empty
