@@ -48,10 +48,12 @@ def _env_disables(name: str, value: str) -> bool:
 
 
 def _config_set(cmd: SimpleCommand, key: str) -> str | None:
-    """``npm config set strict-ssl false`` / ``strict-ssl=false`` -> "false"."""
+    """``npm config set strict-ssl false`` / ``strict-ssl=false`` -> "false" (also ``npm set``,
+    npm's alias of ``npm config set``)."""
     args = cmd.args()
-    if len(args) >= 2 and args[0] == "config" and args[1] == "set":
-        rest = [a for a in args[2:] if not a.startswith("-")]
+    start = 2 if args[:2] == ["config", "set"] else 1 if args[:1] == ["set"] else 0
+    if start:
+        rest = [a for a in args[start:] if not a.startswith("-")]
         for i, word in enumerate(rest):
             if word == key and i + 1 < len(rest):
                 return rest[i + 1]
