@@ -15,6 +15,7 @@ class PortOnAllInterfaces(ContainerRule):
     ## What it finds
     A port published without a host address (`"8080:80"`, `"80"`, or long syntax without
     `host_ip`), so Docker binds it on every interface of the host, public ones included.
+    Not judged with host networking, where Docker discards published ports.
 
     ## Why it matters
     Docker's published ports bypass host firewalls such as ufw (Docker writes its own iptables
@@ -45,6 +46,10 @@ class PortOnAllInterfaces(ContainerRule):
     fix = "Prefix the port with the host address to bind, e.g. \"127.0.0.1:8080:80\"."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        if spec.host_network:
+            # Docker discards published ports in host network mode (the host-network rule
+            # reports that container).
+            return
         for port in spec.ports:
             if port.host_port is None:
                 continue

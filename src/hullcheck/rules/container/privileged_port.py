@@ -20,7 +20,8 @@ class PrivilegedHostPort(ContainerRule):
     """
     ## What it finds
     A container port published on a privileged host port (below 1024), e.g. `"80:8080"`.
-    Container ports below 1024 published on high host ports (`"8080:80"`) are fine.
+    Container ports below 1024 published on high host ports (`"8080:80"`) are fine. Not judged
+    with host networking, where Docker discards published ports.
 
     ## Why it matters
     Ports below 1024 are the ones the host reserves for root-started system services (SSH,
@@ -52,6 +53,10 @@ class PrivilegedHostPort(ContainerRule):
     fix = "Publish on a host port of 1024 or above."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        if spec.host_network:
+            # Docker discards published ports in host network mode (the host-network rule
+            # reports that container).
+            return
         for port in spec.ports:
             number = low_port(port.host_port)
             if number is not None and 0 < number < 1024:
