@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Stage
-from hullcheck.references import InvalidReference, parse_reference
+from hullcheck.references import ImageReference, InvalidReference, parse_reference
 from hullcheck.rules.dockerfile._util import DockerfileRule
 
 
@@ -20,6 +20,18 @@ def image_of(stage: Stage) -> str | None:
     if stage.base_stage is not None or stage.is_scratch or not stage.base_resolved:
         return None
     return stage.base_resolved
+
+
+def base_reference(stage: Stage) -> tuple[str, ImageReference | None]:
+    """The image a stage builds on, as written and parsed; no reference for scratch, an
+    earlier stage, an unresolved ARG or text that is no image reference."""
+    image = image_of(stage)
+    if image is None:
+        return "", None
+    try:
+        return image, parse_reference(image)
+    except InvalidReference:
+        return image, None
 
 
 class BaseImageUntagged(DockerfileRule):
@@ -49,14 +61,8 @@ class BaseImageUntagged(DockerfileRule):
     fix = "Pin the base image to a version tag (and a digest)."
 
     def check_stage(self, ctx: object, dockerfile: Dockerfile, stage: Stage) -> Iterator[Finding]:
-        image = image_of(stage)
-        if image is None:
-            return
-        try:
-            ref = parse_reference(image)
-        except InvalidReference:
-            return
-        if ref.tag is None and ref.digest is None:
+        image, ref = base_reference(stage)
+        if ref is not None and ref.tag is None and ref.digest is None:
             yield self.finding(
                 dockerfile.location(stage.line),
                 f"FROM {image} has no tag: it builds on whatever 'latest' is today.",
@@ -91,14 +97,8 @@ class BaseImageLatest(DockerfileRule):
     fix = "Replace `:latest` with a version tag (and a digest)."
 
     def check_stage(self, ctx: object, dockerfile: Dockerfile, stage: Stage) -> Iterator[Finding]:
-        image = image_of(stage)
-        if image is None:
-            return
-        try:
-            ref = parse_reference(image)
-        except InvalidReference:
-            return
-        if ref.tag == "latest" and ref.digest is None:
+        image, ref = base_reference(stage)
+        if ref is not None and ref.tag == "latest" and ref.digest is None:
             yield self.finding(
                 dockerfile.location(stage.line),
                 f"FROM {image} uses the moving 'latest' tag.",
