@@ -55,20 +55,18 @@ class Engine:
         """Call ``hook`` on every rule implementing it; a crash becomes an error line."""
         return self._call(self._by_hook[hook], hook, args, where)
 
-    def run_instruction(self, cmd: str, *args: Any, where: str = "") -> list[Finding]:
-        """``check_instruction`` for the rules that judge instructions of kind ``cmd``."""
-        out: list[Finding] = []
-        self._judge(out, self._instruction_checks(cmd), args, where)
-        return out
-
     def run_instructions(self, out: list[Finding], judged: Iterable[tuple[str, Any]],
                          dockerfile: Any, stage: Any, where: str = "") -> None:
         """``check_instruction`` on each ``(kind, instruction)`` of ``judged``, in order,
-        findings appended to ``out``: ``run_instruction`` for a whole stage, without its
-        per-instruction call and list (this runs for every instruction of every Dockerfile)."""
+        findings appended to ``out``, without a call or list per instruction (this runs for
+        every instruction of every Dockerfile)."""
+        cached = self._by_instruction
         for cmd, instruction in judged:
-            calls = self._by_instruction.get(cmd) or self._instruction_checks(cmd)
-            self._judge(out, calls, (dockerfile, stage, instruction), where)
+            calls = cached.get(cmd)
+            if calls is None:  # an empty list is a cached answer too
+                calls = self._instruction_checks(cmd)
+            if calls:
+                self._judge(out, calls, (dockerfile, stage, instruction), where)
 
     def _instruction_checks(self, cmd: str) -> list[tuple[Rule, Callable[..., Any]]]:
         """The rules judging instructions of kind ``cmd``, with their bound hook (looked up
@@ -94,13 +92,7 @@ class Engine:
     def _call(self, rules: list[Rule], hook: str, args: tuple[Any, ...], where: str
               ) -> list[Finding]:
         out: list[Finding] = []
-        for rule in rules:
-            try:
-                results: Iterable[Finding] | None = getattr(rule, hook)(self.ctx, *args)
-                if results:
-                    out.extend(results)
-            except Exception as exc:
-                self._crashed(rule, exc, where)
+        self._judge(out, [(rule, getattr(rule, hook)) for rule in rules], args, where)
         return out
 
     def _crashed(self, rule: Rule, exc: Exception, where: str) -> None:

@@ -105,10 +105,6 @@ def input_kinds() -> tuple[InputKind, ...]:
     )
 
 
-def kind_named(name: str) -> InputKind | None:
-    return next((k for k in input_kinds() if k.name == name), None)
-
-
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 
 

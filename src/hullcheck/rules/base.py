@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -145,8 +145,3 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         return cls.doc_sections().get("What it finds", cls.title).split("\n\n")[0]
-
-
-def iter_findings(results: Iterable[Finding] | None) -> Iterator[Finding]:
-    if results:
-        yield from results
