@@ -65,6 +65,16 @@ def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> N
                      help="show suppressed and baselined findings too")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
@@ -81,6 +91,9 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                       help="files or directories (walked); '-' reads standard input")
     scan.add_argument("--stdin-name", default="-", metavar="NAME",
                       help="the path findings on standard input report")
+    scan.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                      help="judge Dockerfiles in up to N processes (default: one per CPU, "
+                           "for batches of 300 files or more)")
     k8s = scan.add_argument_group("kubernetes")
     k8s.add_argument("--namespace", metavar="NS",
                      help="namespace of objects that name none (default: default)")

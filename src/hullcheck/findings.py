@@ -67,6 +67,13 @@ class Location:
     layer: str | None = None
     setting: str | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Findings cross a pipe from the processes of a parallel scan (hullcheck.parallel): a
+        # tuple of the fields pickles about three times faster than the slots' state.
+        return (Location, (self.path, self.line, self.end_line, self.column, self.object,
+                           self.container, self.container_id, self.image, self.layer,
+                           self.setting))
+
     @property
     def is_file(self) -> bool:
         """True when ``path`` names a file on disk (not a path inside an image)."""
@@ -127,6 +134,12 @@ class Finding:
     def __post_init__(self) -> None:
         if not self.fingerprint:
             self.fingerprint = compute_fingerprint(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # See Location.__reduce__; the fingerprint travels, so it is not computed again.
+        return (Finding, (self.rule, self.title, self.severity, self.message, self.location,
+                          self.references, self.remediation, self.evidence, self.suppressed,
+                          self.fingerprint))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

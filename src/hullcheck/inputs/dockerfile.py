@@ -8,6 +8,7 @@ BuildKit handles directives, continuations, heredocs and the exec/shell forms ex
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -367,6 +368,30 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction]
 
 
 def analyze(sources: list[Source], engine: Engine) -> Report:
+    """Judge every Dockerfile; a large batch is split over the CPUs (``hullcheck.parallel``)."""
+    from hullcheck import parallel
+
+    jobs = parallel.jobs_for(len(sources), engine.ctx.options.get("jobs"))
+    if jobs == 1:
+        return _analyze(sources, engine)
+
+    def work(chunk: Sequence[Source]) -> tuple[Report, list[InputError]]:
+        # Rule crashes are kept on the engine, and a child's engine is a copy: each chunk takes
+        # its own off and returns them, and they go back on in chunk order.
+        start = len(engine.crashes)
+        report = _analyze(chunk, engine)
+        crashes = engine.crashes[start:]
+        del engine.crashes[start:]
+        return report, crashes
+
+    report = Report()
+    for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
+        report.extend(part)
+        engine.crashes.extend(crashes)
+    return report
+
+
+def _analyze(sources: Sequence[Source], engine: Engine) -> Report:
     report = Report()
     for src in sources:
         if len(src.text) > MAX_DOCKERFILE_BYTES:
@@ -404,3 +429,7 @@ def _judged_cmd(ins: Instruction) -> str:
     if ins.cmd == "ONBUILD" and ins.trigger is not None:
         return ins.trigger.cmd
     return ins.cmd
+
+
+def _size(src: Source) -> int:
+    return len(src.text)

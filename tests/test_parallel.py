@@ -1,0 +1,194 @@
+"""A Dockerfile batch judged in several processes gives the report one process gives.
+
+The end-to-end tests run the CLI as a subprocess: in this (pytest) process the ``dockerfile``
+extension, and with it Go's runtime, is already loaded, and ``hullcheck.parallel`` refuses to
+fork then (a child would hang at its first parse).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from hullcheck import parallel
+
+FIXTURES = ROOT / "tests" / "fixtures" / "dockerfile"
+
+
+def test_chunks_are_contiguous_non_empty_and_in_order() -> None:
+    for n in range(0, 25):
+        items = list(range(n))
+        for parts in range(1, 6):
+            for weight in (None, lambda i: (i * 37) % 11):
+                out = parallel.chunks(items, parts, weight)
+                assert [x for chunk in out for x in chunk] == items
+                assert len(out) == max(1, min(parts, n))
+                assert n == 0 or all(out)
+
+
+def test_chunks_balance_by_weight() -> None:
+    # One large file and many small ones: the large one is a chunk on its own.
+    assert parallel.chunks([100, 1, 1, 1, 1, 1], 2, lambda x: x) == [[100], [1, 1, 1, 1, 1]]
+    assert parallel.chunks(list(range(10)), 2) == [list(range(5)), list(range(5, 10))]
+
+
+def test_no_fork_once_the_go_runtime_is_loaded() -> None:
+    import dockerfile  # noqa: F401 - loading it is the point
+
+    assert not parallel.can_fork()
+    assert parallel.jobs_for(10_000) == 1
+    assert parallel.jobs_for(10_000, requested=4) == 1
+
+
+def test_jobs_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    assert parallel.jobs_for(1) == 1
+    assert parallel.jobs_for(parallel.MIN_PER_PROCESS * 2 - 1) == 1
+    assert parallel.jobs_for(parallel.MIN_PER_PROCESS * 2) == 2
+    assert parallel.jobs_for(100_000) == 2  # never more processes than CPUs by default
+    assert parallel.jobs_for(10, requested=4) == 4  # --jobs is honoured
+    assert parallel.jobs_for(3, requested=8) == 3  # but never more than one per file
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 1)
+    assert parallel.jobs_for(100_000) == 1
+
+
+def _square_all(part: Sequence[int]) -> list[int]:
+    return [i * i for i in part]
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allow map_chunks to fork here: the work below is pure Python and never calls into Go."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork() on this platform")
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+
+@pytest.mark.usefixtures("forking")
+def test_map_chunks_joins_results_in_order() -> None:
+    items = list(range(50))
+    results = parallel.map_chunks(items, _square_all, 3)
+    assert [x for part in results for x in part] == [i * i for i in items]
+
+
+@pytest.mark.usefixtures("forking")
+def test_a_failing_child_is_redone_here() -> None:
+    parent = os.getpid()
+
+    def work(part: Sequence[int]) -> list[int]:
+        if os.getpid() != parent:
+            os._exit(3)  # a child dies without a result
+        return _square_all(part)
+
+    results = parallel.map_chunks(list(range(9)), work, 3)
+    assert [x for part in results for x in part] == [i * i for i in range(9)]
+
+
+@pytest.mark.usefixtures("forking")
+def test_an_unpicklable_child_result_is_redone_here() -> None:
+    parent = os.getpid()
+
+    def work(part: Sequence[int]) -> object:
+        if os.getpid() != parent:
+            return lambda: None  # can't be pickled
+        return list(part)
+
+    assert parallel.map_chunks([1, 2, 3, 4], work, 2) == [[1, 2], [3, 4]]
+
+
+def _corpus(tmp_path: Path, copies: int) -> Path:
+    """Every Dockerfile fixture, ``copies`` times, plus a broken one and one with inline
+    suppressions (used and unused), so findings, errors and suppressions all cross the pipe."""
+    root = tmp_path / "corpus"
+    fixtures = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
+    for n in range(copies):
+        for i, src in enumerate(fixtures):
+            dest = root / f"copy{n:02d}" / f"{i:03d}" / "Dockerfile"
+            dest.parent.mkdir(parents=True)
+            shutil.copyfile(src, dest)
+    (root / "broken").mkdir()
+    (root / "broken" / "Dockerfile").write_text("FROM alpine\nRUN <<EOF\n")
+    (root / "zz-suppressed").mkdir()
+    (root / "zz-suppressed" / "Dockerfile").write_text(textwrap.dedent("""\
+        FROM alpine:3.20
+        # hullcheck: ignore=DF004 building needs root here
+        RUN sudo apk add curl
+        # hullcheck: ignore=DF017 nothing to hide here
+        RUN echo done
+        """))
+    return root
+
+
+def _scan(corpus: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hullcheck", "scan", str(corpus), "--format", "json",
+         "--fail-on", "never", *extra],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_parallel_scan_reports_exactly_what_one_process_reports(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, copies=3)
+    one = _scan(corpus, "--jobs", "1")
+    assert one.returncode == 2, one.stderr  # the broken Dockerfile is an input error
+    report = json.loads(one.stdout)
+    assert report["findings"] and report["errors"]
+    assert "unused suppression" in one.stderr
+    for jobs in ("2", "3"):
+        many = _scan(corpus, "--jobs", jobs)
+        assert many.returncode == one.returncode
+        assert many.stdout == one.stdout  # byte for byte, order included
+        assert many.stderr == one.stderr
+
+
+def test_rule_crashes_in_a_child_come_back_in_order(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, copies=1)
+    # A rule that crashes on every file: its crash lines are per file, so their order shows
+    # whether the children's came back in chunk order.
+    script = textwrap.dedent(f"""\
+        import os, sys
+        from hullcheck.rules.dockerfile.healthcheck import NoHealthcheck
+        def boom(self, ctx, dockerfile):
+            raise RuntimeError(f"boom in {{dockerfile.path}} (pid {{os.getpid()}})")
+        NoHealthcheck.check_dockerfile = boom
+        from hullcheck.cli import main
+        sys.exit(main(["scan", {str(corpus)!r}, "--format", "json", "--fail-on", "never",
+                       "--jobs", sys.argv[1]]))
+        """)
+    runs = {}
+    for jobs in ("1", "3"):
+        proc = subprocess.run([sys.executable, "-c", script, jobs], capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 2
+        runs[jobs] = proc
+    pids = {}
+    for jobs, proc in runs.items():
+        crashes = [e["message"] for e in json.loads(proc.stdout)["errors"]
+                   if "crashed" in e["message"]]
+        pids[jobs] = {m.group(1) for c in crashes if (m := re.search(r"pid (\d+)", c))}
+        assert len(crashes) > 10
+    assert len(pids["1"]) == 1 and len(pids["3"]) == 3  # it did run in three processes
+
+    def same(text: str) -> str:
+        return re.sub(r"pid \d+", "pid N", text)
+
+    assert same(runs["3"].stdout) == same(runs["1"].stdout)
+    assert same(runs["3"].stderr) == same(runs["1"].stderr)
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "two"])
+def test_jobs_must_be_a_positive_number(bad: str, tmp_path: Path) -> None:
+    proc = _scan(tmp_path, "--jobs", bad)
+    assert proc.returncode == 2
+    assert "--jobs" in proc.stderr and "Traceback" not in proc.stderr
