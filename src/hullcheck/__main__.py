@@ -1,3 +1,3 @@
-from hullcheck.cli import main
+from hullcheck.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -7,7 +7,9 @@ Kept thin and light: nothing heavy is imported until a subcommand needs it, so
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -363,3 +365,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def entry() -> None:
+    """The ``hullcheck`` command: ``main``, then out without tearing the interpreter down.
+
+    Everything is written and flushed by then; what is left is freeing every object of the scan
+    one by one, which the OS does at once when the process ends (about 15 ms of a 1,000-file
+    scan, measured). mypy leaves the same way. Tests call ``main`` and never get here.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe or stream: nothing more can reach it anyway.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    os._exit(code)
+
