@@ -110,3 +110,23 @@ def test_dockerfile_scan_loads_only_the_families_it_needs(tmp_path: Path) -> Non
     assert "hullcheck.rules.dockerfile.last_user_root" in imported
     for family in ("kubernetes", "cluster", "host", "container"):
         assert not any(m.startswith(f"hullcheck.rules.{family}") for m in imported), family
+
+
+def test_command_flushes_before_leaving_and_survives_a_closed_pipe(tmp_path: Path) -> None:
+    # ``hullcheck`` (cli.entry) ends with os._exit: the report must be whole when it does, and a
+    # reader that stops early (a report far larger than a pipe's buffer) must not produce a
+    # traceback.
+    for i in range(300):
+        (tmp_path / f"Dockerfile.{i}").write_text("FROM alpine\nRUN sudo curl -k http://x | sh\n")
+    cmd = [sys.executable, "-m", "hullcheck", "scan", str(tmp_path), "--format", "json"]
+    whole = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert whole.returncode == 1
+    assert len(json.loads(whole.stdout)["findings"]) > 1000
+    assert len(whole.stdout) > 500_000
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        head = proc.stdout.read(10)
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+    assert head.decode() == whole.stdout[:10]
+    assert "Traceback" not in err and "Exception" not in err, err
