@@ -116,17 +116,19 @@ def map_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int,
         os.close(write_end)
         children.append((pid, read_end, part))
     results = [work(parts[0])]
-    for pid, read_end, part in children:
+    for _pid, read_end, part in children:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(pid, 0)
         result: R | None = None
-        if os.waitstatus_to_exitcode(status) == 0 and data:
+        if data:  # a child writes only a whole result, and only once it has one
             try:
                 result = pickle.loads(data)
             except Exception:
                 result = None
         results.append(result if result is not None else work(part))
+    # Reaped last: a child's exit (its address space torn down) overlaps the loading above.
+    for pid, _, _ in children:
+        os.waitpid(pid, 0)
     return results
 
 
