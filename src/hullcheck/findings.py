@@ -23,7 +23,7 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -32,6 +32,10 @@ class Severity(enum.IntEnum):
         except KeyError:
             names = ", ".join(s.label for s in cls)
             raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+# Severity.label is read for every finding a reporter writes: looked up, not lowered each time.
+_LABELS: dict[Severity, str] = {s: s.name.lower() for s in Severity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +98,22 @@ class Location:
         )
 
     def to_json(self) -> dict[str, Any]:
+        # Once per finding written; the fields a Dockerfile finding has are tested first.
         out: dict[str, Any] = {}
-        for name in ("path", "line", "object", "container", "container_id", "layer", "setting"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
+        if self.path is not None:
+            out["path"] = self.path
+        if self.line is not None:
+            out["line"] = self.line
+        if self.object is not None:
+            out["object"] = self.object
+        if self.container is not None:
+            out["container"] = self.container
+        if self.container_id is not None:
+            out["container_id"] = self.container_id
+        if self.layer is not None:
+            out["layer"] = self.layer
+        if self.setting is not None:
+            out["setting"] = self.setting
         if self.image is not None:
             out["image"] = self.image.to_json()
         return out
