@@ -192,3 +192,33 @@ def test_jobs_must_be_a_positive_number(bad: str, tmp_path: Path) -> None:
     proc = _scan(tmp_path, "--jobs", bad)
     assert proc.returncode == 2
     assert "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cgroup_quota_caps_the_cpus(tmp_path: Path) -> None:
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("150000 100000\n")
+    assert parallel.cgroup_cpu_quota(str(v2)) == 1.5
+    (v2 / "cpu.max").write_text("max 100000\n")
+    assert parallel.cgroup_cpu_quota(str(v2)) is None
+    v1 = tmp_path / "v1"
+    (v1 / "cpu").mkdir(parents=True)
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("50000\n")
+    (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert parallel.cgroup_cpu_quota(str(v1)) == 0.5
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert parallel.cgroup_cpu_quota(str(v1)) is None
+    assert parallel.cgroup_cpu_quota(str(tmp_path / "none")) is None
+
+
+def test_available_cpus_honours_the_quota(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cgroup_cpu_quota", lambda: 0.5)
+    assert parallel.available_cpus() == 1
+    monkeypatch.setattr(parallel, "cgroup_cpu_quota", lambda: None)
+    assert parallel.available_cpus() >= 1
+
+
+def test_never_more_than_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 64)
+    assert parallel.jobs_for(1_000_000) == parallel.MAX_PROCESSES

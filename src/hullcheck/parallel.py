@@ -24,6 +24,7 @@ is judged again here, so a result is never lost.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -42,11 +43,47 @@ MIN_PER_PROCESS = 150
 _THREADED_EXTENSIONS = ("dockerfile",)
 
 
+# More processes than this buy little on a batch (the serial start and join stay) and cost
+# memory (each child holds its share of models): a ceiling, whatever the machine.
+MAX_PROCESSES = 8
+
+
 def available_cpus() -> int:
+    """CPUs this process may use: its affinity, and within a container its CPU quota.
+
+    A container limited to one CPU still sees every CPU of its node in its affinity mask; forking
+    one process per visible CPU there would only add overhead, so the cgroup quota (v2
+    ``cpu.max``, v1 ``cpu.cfs_quota_us``) caps it, rounded up.
+    """
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        cpus = min(cpus, max(1, math.ceil(quota)))
+    return cpus
+
+
+def cgroup_cpu_quota(root: str = "/sys/fs/cgroup") -> float | None:
+    """The CPU quota of this process's cgroup in CPUs, or None when there is none (or it can't
+    be read)."""
+    try:
+        with open(os.path.join(root, "cpu.max"), encoding="ascii") as f:
+            quota, _, period = f.read().strip().partition(" ")
+        if quota != "max":
+            return int(quota) / int(period or "100000")
+        return None
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(root, "cpu", "cpu.cfs_quota_us"), encoding="ascii") as f:
+            quota_us = int(f.read().strip())
+        with open(os.path.join(root, "cpu", "cpu.cfs_period_us"), encoding="ascii") as f:
+            period_us = int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None
 
 
 def can_fork() -> bool:
@@ -69,7 +106,7 @@ def jobs_for(count: int, requested: int | None = None) -> int:
         return 1
     if requested is not None:
         return max(1, min(requested, count))
-    return max(1, min(available_cpus(), count // MIN_PER_PROCESS))
+    return max(1, min(available_cpus(), MAX_PROCESSES, count // MIN_PER_PROCESS))
 
 
 def chunks(items: Sequence[T], parts: int, weight: Callable[[T], int] | None = None
