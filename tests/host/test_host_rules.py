@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hostfixtures import ctx, make_host
 
 from hullcheck.findings import Finding
+from hullcheck.hostaudit.releases import parse_version, release_table
 from hullcheck.models.host import AuditRules, DockerHost, HostFile, Setting
 from hullcheck.rules.base import Rule
 from hullcheck.rules.host import RULES
@@ -42,12 +44,47 @@ def test_rule_ids_sorted_and_unique() -> None:
 
 
 def test_engine_outdated_never_passes_old_engine() -> None:
+    table = release_table()
     host = make_host(containers=())
     (f,) = run(BY_ID["HOST004"], host)
-    assert "20.10.24+dfsg1" in f.message and "dated 2025-06-30" in f.message
+    assert "20.10.24+dfsg1" in f.message and f"dated {table.date}" in f.message
+    assert f"older than {table.newest['latest']}," in f.message
+    assert "its 20.10 series was last patched in 20.10.27 (2023-10-27)" in f.message
     assert f.references == ("cis-docker-1.6:1.2.2",)
     host.version["Version"] = "99.0.0"
     assert run(BY_ID["HOST004"], host) == []
+    host.version["Version"] = table.newest["latest"]
+    assert run(BY_ID["HOST004"], host) == []
+
+
+def test_engine_outdated_series_detail_only_when_the_table_knows_a_newer_patch() -> None:
+    table = release_table()
+    newest = table.newest
+    host = make_host(containers=())
+    first = newest["first"]
+    if first != newest["latest"]:  # in the newest series: "older than <newest>" says it all
+        host.version["Version"] = first
+        (f,) = run(BY_ID["HOST004"], host)
+        assert f"older than {newest['latest']}," in f.message and "series was last" not in f.message
+    # past a series' last known patch (an entry may stop short): no contradicting detail
+    host.version["Version"] = "28.5.2"
+    (f,) = run(BY_ID["HOST004"], host)
+    assert "28.5.2" in f.message and "series was last" not in f.message
+
+
+def test_release_table_is_ordered_and_dated() -> None:
+    table = release_table()
+    dates = [d for r in table.releases for d in (r["first_date"], r["latest_date"])]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in [*dates, table.date])
+    assert table.date == max(dates)  # the table is dated by its newest entry
+    versions = [parse_version(r["first"]) for r in table.releases]
+    assert versions == sorted(versions)  # type: ignore[type-var]
+    for r in table.releases:
+        first, latest = parse_version(r["first"]), parse_version(r["latest"])
+        assert first is not None and latest is not None and first <= latest
+        assert r["series"] == ".".join(r["first"].split(".")[:2])
+        assert r["first_date"] <= r["latest_date"]
+    assert table.newest is table.releases[-1]
 
 
 def test_daemon_settings_on_the_captured_engine() -> None:

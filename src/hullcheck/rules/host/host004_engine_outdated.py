@@ -26,7 +26,7 @@ class EngineOutdated(Rule):
     ## How to fix
     Upgrade to a maintained release (Docker's own packages or your distribution's current one).
 
-    Before: ``Server Version: 20.10.24``. After: ``Server Version: 28.3.0``.
+    Before: ``Server Version: 20.10.24``. After: ``Server Version: 29.1.4``.
 
     ## References
     CIS Docker Benchmark v1.6.0, 1.2.2.
@@ -55,7 +55,12 @@ class EngineOutdated(Rule):
             return
         series = table.series_of(version)
         detail = ""
-        if series is not None and parse_version(series["latest"]) != newest_version:
+        series_latest = parse_version(series["latest"]) if series is not None else None
+        # The series detail helps only when the table knows a newer patch of the running series
+        # that is not the newest release itself (an entry may stop short of the series' real last
+        # patch, so a running version past it gets no detail).
+        if (series is not None and series_latest is not None
+                and version < series_latest != newest_version):
             detail = (
                 f"; its {series['series']} series was last patched in {series['latest']} "
                 f"({series['latest_date']})"
