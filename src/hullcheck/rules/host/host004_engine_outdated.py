@@ -26,7 +26,7 @@ class EngineOutdated(Rule):
     ## How to fix
     Upgrade to a maintained release (Docker's own packages or your distribution's current one).
 
-    Before: ``Server Version: 20.10.24``. After: ``Server Version: 29.1.4``.
+    Before: ``Server Version: 20.10.24``. After: ``Server Version: 29.10.1``.
 
     ## References
     CIS Docker Benchmark v1.6.0, 1.2.2.
