@@ -111,6 +111,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     trust.add_argument("--insecure-registry", action="append", default=[],
                        metavar="HOST:PORT",
                        help="speak plain HTTP to this registry when verifying (repeatable)")
+    trust.add_argument("--registry-ca", action="append", default=[], metavar="FILE",
+                       help="trust this CA (PEM) for registries when verifying (repeatable)")
     _common(scan)
 
     for name, (help_text, module) in SUBCOMMANDS.items():

@@ -54,6 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="speak plain HTTP to this registry (repeatable)",
     )
     parser.add_argument(
+        "--registry-ca",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="trust this CA (PEM) for registries, besides the system's and"
+        " /etc/docker/certs.d/HOST:PORT/*.crt (repeatable)",
+    )
+    parser.add_argument(
         "--docker-config",
         metavar="FILE",
         help="Docker client config with registry credentials"
@@ -79,6 +87,7 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
     registry_options = RegistryOptions(
         insecure=frozenset(getattr(args, "insecure_registry", []) or []),
         docker_config=Path(docker_config) if docker_config else None,
+        ca_files=tuple(Path(p) for p in getattr(args, "registry_ca", []) or []),
     )
     from hullcheck.inputs.image.sources import SourceOptions
 

@@ -84,7 +84,8 @@ class Signature(Rule):
         cache_key = (str(parsed), keys)
         if cache_key not in self._verdicts:
             options = RegistryOptions(
-                insecure=frozenset(ctx.options.get("insecure_registry") or []))
+                insecure=frozenset(ctx.options.get("insecure_registry") or []),
+                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
             self._verdicts[cache_key] = verify_signature(parsed, list(keys), options)
         return self._verdicts[cache_key]
 
