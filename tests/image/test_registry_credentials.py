@@ -26,6 +26,11 @@ def inline(user: str, password: str) -> dict[str, str]:
     return {"auth": base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
+@pytest.fixture(autouse=True)
+def _no_env_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKER_AUTH_CONFIG", raising=False)
+
+
 @pytest.fixture
 def helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Helper:
     return install_helper(tmp_path, monkeypatch)
@@ -123,6 +128,21 @@ def test_garbage_answer_is_a_note_without_the_output(helper: Helper, tmp_path: P
     found = resolve(HOST, cfg)
     assert found.credentials is None
     assert found.problem and "not a credential" in found.problem and SECRET not in found.problem
+
+
+def test_docker_auth_config_env_wins_for_its_exact_keys(
+    helper: Helper, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    helper.plan(creds={HOST: ["robot", SECRET], "other.example": ["robot", SECRET]})
+    cfg = write_config(tmp_path / "config.json", {"credsStore": "hctest"})
+    env = {"auths": {HOST: inline("from-env", "env-pw"), "https://other.example/": {}}}
+    monkeypatch.setenv("DOCKER_AUTH_CONFIG", json.dumps(env))
+    assert resolve(HOST, cfg).credentials == Credentials("from-env", "env-pw")
+    assert helper.calls() == []
+    # no host conversion in the environment's map: the helper answers for other.example
+    assert resolve("other.example", cfg).credentials == Credentials("robot", SECRET)
+    monkeypatch.setenv("DOCKER_AUTH_CONFIG", "{not json")
+    assert resolve(HOST, cfg).credentials == Credentials("robot", SECRET)
 
 
 def test_inline_lookup_converts_legacy_keys_to_hosts(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ docker/cli (``cli/config/configfile/file.go``, ``cli/config/credentials/``) reso
 registry: the registry's host (``HOST[:PORT]``), or ``https://index.docker.io/v1/`` for Docker Hub.
 Then:
 
+0. ``$DOCKER_AUTH_CONFIG`` (a config document in the environment, docker CLI 28+): an ``auths``
+   entry for exactly that key wins over everything below;
 1. ``credHelpers[key]`` names a helper for that key, else ``credsStore`` names the default one;
 2. with a helper, ``docker-credential-<name> get`` gets the key on stdin and answers
    ``{"ServerURL", "Username", "Secret"}``; ``Username == "<token>"`` means the secret is an
@@ -124,6 +126,22 @@ def _entry_credentials(entry: Any) -> Credentials | None:
     return None
 
 
+def _env_auths() -> dict[str, Any]:
+    """``auths`` of ``$DOCKER_AUTH_CONFIG`` (a config.json document; docker CLI 28+). Docker
+    looks keys up there exactly, and ignores the variable when it does not parse."""
+    text = os.environ.get("DOCKER_AUTH_CONFIG")
+    if not text:
+        return {}
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return {}
+    auths = doc.get("auths") if isinstance(doc, dict) else None
+    if not isinstance(auths, dict):
+        return {}
+    return {k: v for k, v in auths.items() if isinstance(v, dict)}
+
+
 def run_helper(name: str, server: str, timeout: float = HELPER_TIMEOUT) -> Credentials | None:
     """``docker-credential-<name> get`` for ``server``; None when it holds nothing for it."""
     program = HELPER_PREFIX + name
@@ -142,8 +160,12 @@ def run_helper(name: str, server: str, timeout: float = HELPER_TIMEOUT) -> Crede
         )
     except subprocess.TimeoutExpired:
         raise CredentialHelperError(f"{where} did not answer within {timeout:g} s") from None
-    except (OSError, UnicodeError) as exc:
-        raise CredentialHelperError(f"{where} could not be run: {exc.__class__.__name__}") from None
+    except UnicodeError:
+        raise CredentialHelperError(f"{where} answered with something that is not text") from None
+    except OSError as exc:
+        raise CredentialHelperError(
+            f"{where} could not be run ({exc.strerror or exc.__class__.__name__})"
+        ) from None
     if done.returncode != 0:
         said = (done.stdout or "").strip() or (done.stderr or "").strip()
         if NOT_FOUND in said.lower():
@@ -180,8 +202,11 @@ class Resolved:
 
 def resolve(host: str, config_path: Path, timeout: float = HELPER_TIMEOUT) -> Resolved:
     """Credentials for ``host`` with docker's precedence (see the module docstring)."""
-    doc = read_config(config_path)
     key = config_key(host)
+    from_env = _env_auths().get(key)
+    if from_env is not None:  # DOCKER_AUTH_CONFIG: an exact key wins over every store
+        return Resolved(_entry_credentials(from_env))
+    doc = read_config(config_path)
     helper = configured_helper(doc, key)
     if helper is None:
         return Resolved(inline_credentials(doc, host))

@@ -42,6 +42,13 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 # --- credential helpers ---------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _no_env_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCKER_AUTH_CONFIG", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+
+
 @pytest.fixture
 def helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Helper:
     return install_helper(tmp_path, monkeypatch)
