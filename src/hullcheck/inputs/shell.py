@@ -21,6 +21,10 @@ WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "time", "command", "nice",
 class SimpleCommand:
     words: list[str]
     assignments: list[str] = field(default_factory=list)  # leading VAR=value words
+    # Redirections to or from a file, in order: (operator, target) such as (">", "/etc/x"),
+    # ("2>>", "log"), ("<", "in"); a here-document is ("<<", its text). Descriptor copies
+    # (``2>&1``) are left out.
+    redirects: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -44,7 +48,12 @@ class SimpleCommand:
                         words.pop(0)
             if wrapper in ("su-exec", "gosu", "chroot") and words:
                 words = words[1:]  # the user (or new root) argument
-        return SimpleCommand(words=words, assignments=assignments)
+        return SimpleCommand(words=words, assignments=assignments, redirects=self.redirects)
+
+    def stdout_files(self) -> list[str]:
+        """The files standard output is redirected to (``> f``, ``>> f``, ``&> f``, ``1> f``)."""
+        return [target for op, target in self.redirects
+                if op in (">", ">>", ">|", "1>", "1>>", "1>|", "&>", "&>>")]
 
     def args(self) -> list[str]:
         return self.words[1:]
@@ -180,13 +189,18 @@ def _parse_bashlex(text: str) -> ShellScript:
     def command_of(node: object) -> SimpleCommand:
         words: list[str] = []
         assignments: list[str] = []
+        redirects: list[tuple[str, str]] = []
         for part in getattr(node, "parts", []):
             kind = getattr(part, "kind", "")
             if kind == "word":
                 words.append(part.word)
             elif kind == "assignment" and not words:
                 assignments.append(part.word)
-        return SimpleCommand(words=words, assignments=assignments)
+            elif kind == "redirect":
+                redirect = _redirect_of(part)
+                if redirect is not None:
+                    redirects.append(redirect)
+        return SimpleCommand(words=words, assignments=assignments, redirects=redirects)
 
     def visit(node: object) -> list[SimpleCommand]:
         """Collect simple commands below node, in order; record pipelines on the way."""
@@ -228,7 +242,62 @@ def _parse_bashlex(text: str) -> ShellScript:
     return ShellScript(text=text, commands=commands, pipelines=pipelines, parsed=True)
 
 
+def _redirect_of(node: object) -> tuple[str, str] | None:
+    op = str(getattr(node, "type", ""))
+    heredoc = getattr(node, "heredoc", None)
+    if op.startswith("<<") and heredoc is not None:
+        # bashlex keeps the terminator as the last line of the value.
+        return ("<<", str(getattr(heredoc, "value", "")).rpartition("\n")[0])
+    target = getattr(node, "output", None)
+    if not hasattr(target, "word"):
+        return None  # 2>&1 and the like: a descriptor, not a file
+    fd = getattr(node, "input", None)
+    return (f"{fd}{op}" if isinstance(fd, int) else op, target.word)  # type: ignore[union-attr]
+
+
 _OPERATORS = {";", "&&", "||", "|", "&", "(", ")", "\n", ";;", "|&"}
+# A redirection the fallback tokenizer sees as a word: ``>``, ``2>>`` alone (the target is the
+# next word) or with its target attached (``>/etc/x``).
+_REDIRECT_WORD = re.compile(r"^(\d*>>?|&>>?|\d*<<?-?)(.*)$")
+
+
+def _join_descriptor_copies(tokens: list[str]) -> list[str]:
+    """shlex splits ``2>&1`` at the ``&`` (a control operator to it): put it back together."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if re.fullmatch(r"\d*[<>]", tokens[i]) and tokens[i + 1:i + 2] == ["&"] and \
+                i + 2 < len(tokens) and re.fullmatch(r"\d+-?|-", tokens[i + 2]):
+            out.append(tokens[i] + "&" + tokens[i + 2])
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def _split_redirects(words: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    kept: list[str] = []
+    redirects: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        m = _REDIRECT_WORD.match(words[i])
+        if m and not m.group(2).startswith("&"):
+            if m.group(1).startswith("<<") or m.group(1)[-2:] == "<<":
+                pass  # a here-document: its text is not in the words the tokenizer saw
+            elif m.group(2):
+                redirects.append((m.group(1), m.group(2)))
+            elif i + 1 < len(words):
+                redirects.append((m.group(1), words[i + 1]))
+                i += 1
+            i += 1
+            continue
+        if m:  # 2>&1
+            i += 1
+            continue
+        kept.append(words[i])
+        i += 1
+    return kept, redirects
 
 
 def _parse_fallback(text: str) -> ShellScript:
@@ -250,7 +319,8 @@ def _parse_fallback(text: str) -> ShellScript:
                 if not name.replace("_", "a").isalnum():
                     break
                 assignments.append(current.pop(0))
-            cmd = SimpleCommand(words=current, assignments=assignments)
+            words, redirects = _split_redirects(current)
+            cmd = SimpleCommand(words=words, assignments=assignments, redirects=redirects)
             commands.append(cmd)
             pipeline.append(cmd)
         current = []
@@ -264,6 +334,7 @@ def _parse_fallback(text: str) -> ShellScript:
     except ValueError:
         # Unbalanced quotes: split on whitespace rather than give up.
         tokens = text.replace("\n", " \n ").split(" ")
+    tokens = _join_descriptor_copies(tokens)
     for token in tokens:
         if token in _OPERATORS or (token and set(token) <= set(";&|()")):
             flush(token)
