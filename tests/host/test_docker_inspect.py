@@ -115,3 +115,21 @@ def test_selinux_branch() -> None:
 def test_missing_fields_do_not_crash() -> None:
     s = container_spec_from_inspect({"Id": "abc123", "Name": "/x"})
     assert s.name == "x" and s.ports == [] and s.mounts == []
+
+
+def test_device_cgroup_rules_judged_like_compose() -> None:
+    """``--device-cgroup-rule`` (inspect captured from Docker 20.10: a list of the rules as
+    given) reaches the same CT022 judgement as compose's ``device_cgroup_rules``."""
+    from hullcheck.rules.container.host_devices import HostDeviceExposed
+
+    data = inspect("hardened")
+    assert data["HostConfig"].get("DeviceCgroupRules") is None  # not set: null
+    assert spec("hardened").device_cgroup_rules == []
+    data["HostConfig"]["DeviceCgroupRules"] = ["c *:* rmw", "c 1:3 r"]
+    s = container_spec_from_inspect(data)
+    assert s.device_cgroup_rules == ["c *:* rmw", "c 1:3 r"]
+    (f,) = HostDeviceExposed().check_container(None, s)
+    assert f.location.container == s.name
+    assert f.severity.label == "high"
+    assert "--device-cgroup-rule 'c *:* rmw'" in f.message
+    assert f.references == ("cis-docker-1.6:5.18",)

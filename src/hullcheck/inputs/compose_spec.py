@@ -6,6 +6,7 @@ finding about it points at the service key.
 
 Keys used in ``field_lines`` beyond the ContainerSpec field names: ``cap_add.<CAP>``,
 ``cap_drop.<CAP>`` (the line of one capability), ``devices.<i>`` (one device entry),
+``device_cgroup_rules.<i>`` (one device cgroup rule),
 ``cpu_shares`` (set, though it is no limit: the CPU-limit rule explains that).
 """
 
@@ -316,6 +317,11 @@ class _Mapper:
             if host:
                 self.mark(f"devices.{len(self.out.devices)}", where)
                 self.out.devices.append(host)
+        for item, where in self.items("device_cgroup_rules"):
+            rule = self.project.text(item, where)
+            if rule:
+                self.mark(f"device_cgroup_rules.{len(self.out.device_cgroup_rules)}", where)
+                self.out.device_cgroup_rules.append(rule)
 
     def ports(self) -> None:
         for item, where in self.items("ports"):

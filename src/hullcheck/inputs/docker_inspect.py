@@ -56,6 +56,7 @@ def container_spec_from_inspect(
         read_only_rootfs=True if host.get("ReadonlyRootfs") else None,
         mounts=_mounts(data),
         devices=_devices(host),
+        device_cgroup_rules=[str(r) for r in host.get("DeviceCgroupRules") or []],
         ports=_ports(data),
         memory_limit=int(host.get("Memory") or 0) or None,
         cpu_limit=_cpus(host),

@@ -89,6 +89,9 @@ class ContainerSpec:
     read_only_rootfs: bool | None = None
     mounts: list[Mount] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
+    # Device cgroup rules as written ("c *:* rwm"): compose ``device_cgroup_rules``,
+    # ``--device-cgroup-rule`` (``HostConfig.DeviceCgroupRules``).
+    device_cgroup_rules: list[str] = field(default_factory=list)
     ports: list[Port] = field(default_factory=list)
 
     # resources (bytes, CPUs, count); None = no limit set
