@@ -133,3 +133,25 @@ def test_device_cgroup_rules_judged_like_compose() -> None:
     assert f.severity.label == "high"
     assert "--device-cgroup-rule 'c *:* rmw'" in f.message
     assert f.references == ("cis-docker-1.6:5.18",)
+
+
+def test_credential_directories_of_live_containers() -> None:
+    """A live bind mount of a home's credentials (inspect shows the absolute host path) is
+    judged by CT010 as the compose form ``~/.ssh`` is."""
+    from hullcheck.rules.container.sensitive_mount import SensitiveHostPathMounted
+
+    data = inspect("root-netadmin-usr")
+    data["Mounts"] = [
+        {"Type": "bind", "Source": "/home/dev/.ssh", "Destination": "/root/.ssh",
+         "Mode": "ro", "RW": False, "Propagation": "rprivate"},
+        {"Type": "bind", "Source": "/root/.aws", "Destination": "/root/.aws",
+         "Mode": "", "RW": True, "Propagation": "rprivate"},
+        {"Type": "volume", "Name": "ssh", "Source": "/var/lib/docker/volumes/ssh/_data",
+         "Destination": "/ssh", "Mode": "z", "RW": True},
+    ]
+    s = container_spec_from_inspect(data)
+    found = list(SensitiveHostPathMounted().check_container(None, s))
+    assert [(f.severity.label, f.location.container) for f in found] == [
+        ("medium", s.name), ("high", s.name)]
+    assert "SSH keys (.ssh), /home/dev/.ssh (read-only)" in found[0].message
+    assert "AWS credentials (.aws), /root/.aws (writable)" in found[1].message

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,44 @@ from hullcheck.rules.container.docker_socket import is_docker_socket
 
 SENSITIVE = ("/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run",
              "/var/lib/docker")
+
+
+# Credential stores in a home directory (any home: ``~``, ``/root``, ``/home/<user>``, a
+# ``${HOME}`` that compose interpolated, a service account's home elsewhere): matched on the
+# path's components, so ``./ssh-config`` or a volume named ``ssh`` are not them.
+CREDENTIALS: dict[str, str] = {
+    ".ssh": "SSH keys",
+    ".aws": "AWS credentials",
+    ".kube": "Kubernetes credentials",
+    ".docker": "Docker registry credentials",
+    ".gnupg": "GnuPG keys",
+    ".azure": "Azure credentials",
+    ".config/gcloud": "Google Cloud credentials",
+    ".config/gh": "GitHub CLI credentials",
+    ".netrc": "netrc passwords",
+    ".git-credentials": "git credentials",
+    ".pgpass": "PostgreSQL passwords",
+}
+# Files inside a credential directory that are public by design.
+_PUBLIC = ("known_hosts", "known_hosts.old")
+_HOME = re.compile(r"^(?:~[^/]*|/root|/home(?:/[^/]+)?|/Users/[^/]+)/?$")
+
+
+def credential_store(source: str) -> str | None:
+    """What credentials a host path holds: ``"SSH keys (.ssh)"``, ``"home directory (...)"``
+    for a whole home, or None."""
+    if _HOME.match(source):
+        return "home directory (with its SSH keys and cloud credentials)"
+    parts = [p for p in source.split("/") if p not in ("", ".")]
+    for entry, what in CREDENTIALS.items():
+        wanted = entry.split("/")
+        for i in range(len(parts) - len(wanted) + 1):
+            if parts[i:i + len(wanted)] == wanted:
+                rest = parts[i + len(wanted):]
+                if rest and (rest[-1] in _PUBLIC or rest[-1].endswith(".pub")):
+                    return None
+                return f"{what} ({entry})"
+    return None
 
 
 def sensitive_root(source: str) -> str | None:
@@ -31,13 +70,26 @@ class SensitiveHostPathMounted(ContainerRule):
     (`/etc/nginx`, `/usr/local/bin`) is medium; a read-only file below them (the common
     `/etc/localtime:/etc/localtime:ro`) is not a finding. The Docker socket is CT009's.
 
+    Host credential stores count too, wherever the home directory is (`~/.ssh`,
+    `${HOME}/.aws`, `/root/.ssh`, `/home/dev/.kube`): `.ssh`, `.aws`, `.kube`, `.docker`
+    (`config.json`), `.gnupg`, `.azure`, `.config/gcloud`, `.config/gh`, `.netrc`,
+    `.git-credentials`, `.pgpass`, and whole home directories (`~`, `/root`, `/home/<user>`).
+    Writable is high (the container can add an `authorized_keys` entry and log in to the host),
+    read-only medium (the keys are read all the same). Public files (`known_hosts`, `*.pub`) are
+    not reported, nor a volume merely named `ssh`, a path only inside the container, or a
+    project file such as `./ssh-config`.
+
     ## Why it matters
     Writing to `/etc`, `/usr` or `/boot` of the host changes what the host runs and who can log
     in; `/proc` and `/sys` expose kernel knobs; `/var/lib/docker` holds every other container's
-    files. Even read-only, `/etc` leaks password hashes and keys.
+    files. Even read-only, `/etc` leaks password hashes and keys. A developer's `~/.ssh`,
+    `~/.aws` or `~/.kube` unlocks far more than the host: every server, account and cluster
+    those credentials reach, for whoever controls the container or its image.
 
     ## How to fix
     Mount only the file or directory the container needs, read-only, or use a named volume.
+    For credentials, pass a dedicated, narrowly scoped secret (compose `secrets:`, an SSH
+    agent socket or BuildKit `--mount=type=ssh` at build time) instead of your own keys.
 
     Before:
     ```yaml
@@ -66,13 +118,22 @@ class SensitiveHostPathMounted(ContainerRule):
         for mount in spec.mounts:
             if mount.type != "bind" or is_docker_socket(mount.source):
                 continue
+            mode = "read-only" if mount.read_only else "writable"
+            credentials = credential_store(mount.source)
+            if credentials is not None:
+                # Writable: the container can also plant keys (``authorized_keys``) and log in.
+                yield self.emit(spec, item_location(spec, mount),
+                                f"{spec.name}: mounts the host's {credentials}, "
+                                f"{mount.source} ({mode}), at {mount.target}.",
+                                f"mount={mount.source}:{mode}",
+                                severity=Severity.MEDIUM if mount.read_only else Severity.HIGH)
+                continue
             root = sensitive_root(mount.source)
             if root is None:
                 continue
             exact = mount.source == root
             if not exact and mount.read_only:
                 continue
-            mode = "read-only" if mount.read_only else "writable"
             severity = Severity.HIGH if exact and not mount.read_only else Severity.MEDIUM
             where = "the host's" if exact else f"a path under the host's {root}:"
             yield self.emit(spec, item_location(spec, mount),
