@@ -79,7 +79,7 @@ def test_env_file_raw_format() -> None:
 
 
 @pytest.mark.parametrize(("text", "needle"), [
-    ("GOOD=1\nBAD KEY=2\n", "line 2: unexpected character"),
+    ("GOOD=1\nBAD KEY=2\n", "line 2: key cannot contain a space"),
     ("A=1\nB=\"never closed\nC=3\n", "line 2: unterminated quoted value for B"),
     ("K # comment\n", "line 1: unexpected character"),
 ])
@@ -174,7 +174,8 @@ def test_optional_env_file_may_be_missing(tmp_path: Path,
 
 @pytest.mark.parametrize(("content", "needle"), [
     (b"A=1\nB\xff=2\n", "not UTF-8 text"),
-    (b"A=1\nBAD KEY=2\n", "line 2: unexpected character"),
+    (b"A=1\nBAD KEY=2\n", "line 2: key cannot contain a space"),
+    (b"A=1\nBAD!=2\n", "line 2: unexpected character '!'"),
     (b"A='open\n", "line 1: unterminated quoted value"),
 ])
 def test_unusable_env_file_is_an_error_in_the_env_file(

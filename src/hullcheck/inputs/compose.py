@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError, Report
-from hullcheck.inputs.compose_env import InterpolationError, interpolate, read_env_file
+from hullcheck.inputs.compose_env import InterpolationError, interpolate, load_env_file
 from hullcheck.yamlutil import Document, LineDict, LineList, YamlError, load_documents, walk
 
 if TYPE_CHECKING:
@@ -616,7 +616,14 @@ def load_project(group: list[Source], report: Report,
     project_dir = first.fs_path.parent if first.fs_path is not None else None
     env: dict[str, str] = {}
     if project_dir is not None:
-        env.update(read_env_file(project_dir / ".env", environ))
+        values, refused = load_env_file(project_dir / ".env", environ)
+        env.update(values)
+        if refused:
+            # docker compose stops here; the scan goes on with the variables read above it.
+            display = os.path.normpath(os.path.join(os.path.dirname(first.path), ".env"))
+            error = InputError(display, f"{refused} (docker compose refuses this .env file)")
+            if error not in report.errors:  # several projects of one directory share it
+                report.errors.append(error)
     env.update(environ)  # the shell wins over .env
     project = ComposeProject(files=[s.path for s in group], project_dir=project_dir,
                              environ=env)

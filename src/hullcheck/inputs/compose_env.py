@@ -141,6 +141,10 @@ def _braced(text: str, start: int, lookup: Lookup, depth: int, lenient: bool
 class EnvFileError(ValueError):
     """A line ``docker compose`` refuses in an env file (one line, with its line number)."""
 
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # where compose stops reading
+
 
 @dataclass(slots=True)
 class EnvEntry:
@@ -153,7 +157,9 @@ class EnvEntry:
 
 
 _KEY_END = re.compile(r"[=:\n]")
-_KEY = re.compile(r"[\w.-]+")  # compose-go accepts letters, digits, '_', '.', '-'
+# compose-go (v2) accepts letters, digits, '_', '.', '-' and '[', ']' (indexed names).
+_KEY = re.compile(r"[\w.\[\]-]+")
+_KEY_CHAR = re.compile(r"[\w.\[\] \t-]")
 _DOUBLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$$"}
 
 
@@ -209,8 +215,13 @@ def parse_env_entries(text: str, raw: bool = False) -> list[EnvEntry]:
         key = text[i:stop].strip()
         if not key or not _KEY.fullmatch(key):
             shown = text[i:eol].strip()[:40]
-            raise EnvFileError(f"line {start_line}: unexpected character in variable name "
-                               f"{shown!r}")
+            bad = next((c for c in text[i:stop] if not _KEY_CHAR.match(c)), None)
+            if key and bad is None:
+                raise EnvFileError(f"line {start_line}: key cannot contain a space "
+                                   f"({shown!r})", start_line)
+            what = f"unexpected character {bad!r}" if bad else "no variable name"
+            raise EnvFileError(f"line {start_line}: {what} in variable name {shown!r}",
+                               start_line)
         if m is None or text[stop] == "\n":
             entries.append(EnvEntry(key, None, start_line, False))
             i = stop
@@ -230,7 +241,8 @@ def parse_env_entries(text: str, raw: bool = False) -> list[EnvEntry]:
         out: list[str] = []
         while True:
             if j >= n:
-                raise EnvFileError(f"line {start_line}: unterminated quoted value for {key}")
+                raise EnvFileError(f"line {start_line}: unterminated quoted value for {key}",
+                                   start_line)
             c = text[j]
             if c == "\\" and j + 1 < n:
                 nxt = text[j + 1]
@@ -254,10 +266,12 @@ def parse_env_entries(text: str, raw: bool = False) -> list[EnvEntry]:
 
 
 def resolve_entries(entries: list[EnvEntry], lookup: Lookup | None = None,
-                    lenient: bool = False) -> dict[str, str | None]:
+                    lenient: bool = False, strict: bool = False) -> dict[str, str | None]:
     """Entries to values, later lines winning. Interpolation sees the keys defined above (in
     this file) first, then ``lookup``. ``lenient``: unknown variables are empty and required
-    ones (``${X:?}``) never fail: what the file itself says, for auditing."""
+    ones (``${X:?}``) never fail: what the file itself says, for auditing. ``strict``: an
+    interpolation compose fails on raises EnvFileError (with the entries above it resolved);
+    otherwise the value is kept as written."""
     values: dict[str, str | None] = {}
 
     def resolve(name: str) -> str | None:
@@ -274,39 +288,60 @@ def resolve_entries(entries: list[EnvEntry], lookup: Lookup | None = None,
             continue
         try:
             values[entry.name] = _interpolate(entry.raw, resolve, 0, lenient=lenient)
-        except InterpolationError:
+        except InterpolationError as exc:
+            if strict:
+                raise EnvFileError(f"line {entry.line}: {exc}", entry.line) from None
             values[entry.name] = entry.raw
     return values
 
 
 def parse_env_file(text: str, lookup: Lookup | None = None) -> dict[str, str]:
     """A ``.env`` file (syntax in ``parse_env_entries``) as values; lines compose refuses end
-    the reading, as they end compose's. Values interpolate earlier keys, then ``lookup``."""
+    the reading. Values interpolate earlier keys, then ``lookup``."""
+    return read_dotenv(text, lookup)[0]
+
+
+def read_dotenv(text: str, lookup: Lookup | None = None) -> tuple[dict[str, str], str | None]:
+    """The values of a ``.env`` file and, when ``docker compose`` would refuse the file, why
+    (``"line 3: ..."``). Reading stops at the refused line, as compose's does; what was read
+    above it is kept so the scan can go on."""
+    error: str | None = None
     try:
         entries = parse_env_entries(text)
-    except EnvFileError:
-        entries = _entries_before_error(text)
-    return {k: v for k, v in resolve_entries(entries, lookup).items() if v is not None}
-
-
-def _entries_before_error(text: str) -> list[EnvEntry]:
-    """The entries above the first refused line (compose stops there; the .env beside the
-    compose file only feeds interpolation, so what was read is kept)."""
-    lines = text.split("\n")
-    for cut in range(len(lines) - 1, -1, -1):
+    except EnvFileError as exc:
+        error = str(exc)
+        entries = _entries_before(text, exc.line)
+    values: dict[str, str | None] = {}
+    kept = entries
+    for attempt in range(2):
         try:
-            return parse_env_entries("\n".join(lines[:cut]))
-        except EnvFileError:
-            continue
-    return []
+            values = resolve_entries(kept, lookup, strict=attempt == 0)
+            break
+        except EnvFileError as exc:
+            error = error or str(exc)
+            kept = [e for e in kept if exc.line is None or e.line < exc.line]
+    return {k: v for k, v in values.items() if v is not None}, error
 
 
-def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """``.env`` beside the compose file; an unreadable or absent file is no variables."""
+def _entries_before(text: str, line: int | None) -> list[EnvEntry]:
+    """The entries above the refused line (compose stops there; the .env beside the compose
+    file only feeds interpolation, so what was read is kept)."""
+    if line is None:
+        return []
+    try:
+        return parse_env_entries("\n".join(text.split("\n")[:line - 1]))
+    except EnvFileError:
+        return []
+
+
+def load_env_file(path: Path, environ: Mapping[str, str]
+                  ) -> tuple[dict[str, str], str | None]:
+    """``.env`` beside the compose file: its values, and why compose would refuse it (None
+    when it would not). An unreadable or absent file is no variables (compose ignores it)."""
     try:
         if not path.is_file() or path.stat().st_size > 1024 * 1024:
-            return {}
+            return {}, None
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
-        return {}
-    return parse_env_file(text, environ.get)
+        return {}, None
+    return read_dotenv(text, environ.get)
