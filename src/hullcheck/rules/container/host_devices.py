@@ -15,9 +15,13 @@ _KINDS = {"a": "device", "b": "block device", "c": "character device"}
 
 
 def broad_cgroup_rule(rule: str) -> str | None:
-    """What a device cgroup rule opens when it reaches more than one device with write or mknod
-    access (``"every device"``, ``"every block device"``, ``"every block device with major
-    8"``), else None."""
+    """What a device cgroup rule opens with write or mknod access (``"every device"``, ``"every
+    block device"``, ``"every block device with major 8"``, ``"the block device 8:0"``), or None
+    when it opens nothing (read-only, or not a rule Docker accepts).
+
+    A read-only rule opens nothing by itself: without ``m`` the container can't create the node,
+    and a node passed in with ``devices:`` is reported on its own.
+    """
     m = _CGROUP_RULE.match(rule)
     if not m:
         return None  # Docker refuses it at create time
@@ -30,18 +34,21 @@ def broad_cgroup_rule(rule: str) -> str | None:
         return f"every {_KINDS[kind]}"
     if minor == "*":
         return f"every {_KINDS[kind]} with major {major}"
-    return None  # one device
+    # One device, as open as a `devices:` entry: with `m` the container makes the node itself
+    # (b 8:0 is the host's first disk, c 1:1 its memory).
+    return f"the {_KINDS[kind]} {major}:{minor}"
 
 
 class HostDeviceExposed(ContainerRule):
     """
     ## What it finds
     A host device passed into a container (`devices: ["/dev/sda:/dev/sda"]`, `--device`), and a
-    device cgroup rule that lets the container write to or create (`mknod`) more than one
-    device (`device_cgroup_rules: ["c *:* rmw"]`, `--device-cgroup-rule`): type `a` (every
-    device), a `*` major (every block or character device), or a `*` minor (every device of
-    one driver, e.g. `b 8:* rw`, every SCSI disk). Rules for every device are reported as
-    `high`. A rule for one device (`c 1:3 r`) or a read-only rule is not reported.
+    device cgroup rule that lets the container write to or create (`mknod`) a device
+    (`device_cgroup_rules: ["c *:* rmw"]`, `--device-cgroup-rule`): type `a` (every device), a
+    `*` major (every block or character device), a `*` minor (every device of one driver, e.g.
+    `b 8:* rw`, every SCSI disk), or one device (`b 8:0 rwm`, the host's first disk: as open as
+    passing `/dev/sda`). Rules for every device are reported as `high`. A read-only rule
+    (`c 1:3 r`, `c *:* r`) is not reported: without `m` the container cannot create the node.
 
     ## Why it matters
     A device node is raw access to hardware: a block device means reading and writing the
@@ -53,15 +60,16 @@ class HostDeviceExposed(ContainerRule):
     ## How to fix
     Remove the device; if it is really needed, pass only that device with the narrowest
     permissions (`r` rather than `rwm`). Replace wildcard cgroup rules by the device numbers
-    needed, without `m`.
+    needed, read-only where possible, and suppress the finding with the reason where a device
+    really must be written (a USB serial adapter for a controller).
 
     Before:
     ```yaml
     devices: ["/dev/sda:/dev/sda"]
     device_cgroup_rules: ["a *:* rwm"]
     ```
-    After: no `devices:` (use a volume for data), and, for one USB serial adapter,
-    `device_cgroup_rules: ["c 188:0 rw"]`.
+    After: no `devices:` (use a volume for data) and no cgroup rule; where a device must be
+    read, only that one, read-only: `device_cgroup_rules: ["c 188:0 r"]`.
 
     ## References
     - CIS Docker Benchmark 1.6.0, 5.18 (Kubernetes has no device field; host devices come
@@ -93,5 +101,6 @@ class HostDeviceExposed(ContainerRule):
                 f"device-cgroup-rule={' '.join(rule.split())}",
                 # Every device (of a type) is the host's disks and memory: as bad as privileged's
                 # device access. One driver's devices stay at the rule's severity.
-                severity=None if " with major " in opened else Severity.HIGH,
+                severity=Severity.HIGH if opened.startswith("every ") and " with major " not in
+                opened else None,
             )
