@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hullcheck.models.container import ContainerSpec, EnvVar, Mount, Platform, Port
+from hullcheck.models.limit_range import ContainerDefaults
 from hullcheck.models.pod import Pod, PodContainer, dig, mapping
 from hullcheck.yamlutil import LineDict, LineList
 
@@ -111,7 +112,10 @@ class _Fields:
         return value
 
 
-def container_spec(pod: Pod, c: PodContainer) -> ContainerSpec:
+def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None = None
+                   ) -> ContainerSpec:
+    """``c`` as a ContainerSpec; ``defaults``: what its namespace's LimitRanges give a container
+    that sets no resources (the spec then holds what the API server admits)."""
     f = _Fields(pod, c)
     data = c.data
     spec = ContainerSpec(platform=Platform.KUBERNETES, location=pod.location(c.line, c),
@@ -185,6 +189,16 @@ def container_spec(pod: Pod, c: PodContainer) -> ContainerSpec:
     spec.mounts = _mounts(pod, data)
     spec.ports = _ports(data)
     _resources(spec, data, f.lines)
+    unsettable: set[str] = set()
+    if c.list_name == "ephemeralContainers":
+        # The API server rejects resources on an ephemeral container.
+        unsettable |= {"memory_limit", "cpu_limit", "memory_request", "cpu_request"}
+    elif defaults:
+        _limit_range_defaults(spec, defaults)
+    if pod.is_windows:
+        # readOnlyRootFilesystem is forbidden in a pod with spec.os.name: windows.
+        unsettable.add("read_only_rootfs")
+    spec.unsettable = frozenset(unsettable)
     _env(spec, data)
 
     probes = [k for k in ("livenessProbe", "readinessProbe") if mapping(data.get(k)) is not None]
@@ -262,6 +276,16 @@ def _resources(spec: ContainerSpec, data: LineDict, lines: dict[str, int]) -> No
         if "cpu" in block:
             setattr(spec, cpu_field, _cpus(block.get("cpu")))
             lines[cpu_field] = block.line_of("cpu")
+
+
+def _limit_range_defaults(spec: ContainerSpec, defaults: ContainerDefaults) -> None:
+    """Fill the resources the container leaves unset as the LimitRanger admission does."""
+    for section, mem_field, cpu_field in ((defaults.limits, "memory_limit", "cpu_limit"),
+                                          (defaults.requests, "memory_request", "cpu_request")):
+        if getattr(spec, mem_field) is None and "memory" in section:
+            setattr(spec, mem_field, _bytes(section["memory"]))
+        if getattr(spec, cpu_field) is None and "cpu" in section:
+            setattr(spec, cpu_field, _cpus(section["cpu"]))
 
 
 def _env(spec: ContainerSpec, data: LineDict) -> None:

@@ -206,6 +206,7 @@ def object_suppressions(obj: KubeObject) -> list[Suppression]:
 def analyze(sources: list[Source], engine: Engine) -> Report:
     from hullcheck.inputs.k8s_container import container_spec
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
+    from hullcheck.models.limit_range import defaults_by_namespace
 
     report = Report()
     options = engine.ctx.options
@@ -231,6 +232,7 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
     walk_pods = engine.has("check_pod")
     walk_containers = engine.has("check_container")
     controlled = controlled_in_scan(objects)
+    limit_ranges = defaults_by_namespace(objects) if walk_containers else {}
     for obj in objects:
         pod = pod_of(obj)
         if pod is None or id(obj) in controlled:
@@ -242,7 +244,9 @@ def analyze(sources: list[Source], engine: Engine) -> Report:
         if walk_pods:
             report.findings.extend(engine.run("check_pod", pod, where=obj.path))
         if walk_containers:
-            engine.run_containers([container_spec(pod, c) for c in pod.containers], report)
+            defaults = limit_ranges.get(obj.namespace or "default")
+            engine.run_containers([container_spec(pod, c, defaults) for c in pod.containers],
+                                  report)
 
     # Cross-resource rules see every object at once (``pod_of`` gives a workload's pod).
     if engine.has("check_objects"):

@@ -115,6 +115,10 @@ class ContainerSpec:
     # The file of a field's line when it is not ``location.path`` (compose files merged with
     # ``-f base -f override`` semantics put fields of one service in several files).
     field_paths: dict[str, str] = field(default_factory=dict)
+    # Fields the platform does not let this container set (Kubernetes rejects resources on an
+    # ephemeral container and readOnlyRootFilesystem in a Windows pod): a rule about such a
+    # field being unset has nothing to ask for.
+    unsettable: frozenset[str] = frozenset()
 
     def loc(self, field_name: str | None = None, line: int | None = None,
             path: str | None = None) -> Location:

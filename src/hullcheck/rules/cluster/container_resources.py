@@ -5,6 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.graph import ObjectGraph
+from hullcheck.models.limit_range import container_defaults
 from hullcheck.rules.base import Context
 from hullcheck.rules.cluster._base import ClusterRule
 from hullcheck.yamlutil import LineDict
@@ -17,25 +18,21 @@ def _keys(value: Any) -> set[str]:
 
 
 def limit_range_defaults(graph: ObjectGraph, namespace: str) -> tuple[set[str], set[str]]:
-    """Resources a LimitRange of the namespace gives containers by default: (limits, requests)."""
-    limits: set[str] = set()
-    requests: set[str] = set()
-    for lr in graph.in_namespace(namespace, "LimitRange"):
-        spec = lr.data.get("spec")
-        items = spec.get("limits") if isinstance(spec, dict) else None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and item.get("type", "Container") == "Container":
-                limits |= _keys(item.get("default"))
-                requests |= _keys(item.get("defaultRequest"))
-    return limits, requests
+    """Resources a LimitRange of the namespace gives containers by default: (limits, requests),
+    after the API server's defaulting (a ``max`` is the default limit, a ``min`` the default
+    request)."""
+    defaults = container_defaults(graph.in_namespace(namespace, "LimitRange"))
+    return set(defaults.limits), set(defaults.requests)
 
 
 class ContainerResources(ClusterRule):
     """
     ## What it finds
     Containers (init containers included) without CPU and memory requests and limits, after the
-    defaults a `LimitRange` of their namespace gives them (`default`, `defaultRequest`; a limit
-    alone also sets the request, as the API server does). The message lists what is missing.
+    defaults a `LimitRange` of their namespace gives them (`default`, `defaultRequest`, and as
+    the API server defaults them, `max` as the default limit and `min` as the default request;
+    a limit alone also sets the request). Ephemeral containers cannot set resources and are not
+    judged. The message lists what is missing.
 
     ## Why it matters
     A container without limits can take a node's memory and CPU: a compromised workload mines on

@@ -86,7 +86,10 @@ class ContainerRule(Rule):
     def missing_limit(self, spec: ContainerSpec, key: str, what: str, note: str = ""
                       ) -> Iterator[Finding]:
         """A resource limit (``memory_limit``, ``cpu_limit``, ``pids_limit``) that is unset, or
-        zero/negative (Docker's "unlimited"). ``note`` is appended to the message."""
+        zero/negative (Docker's "unlimited"). ``note`` is appended to the message. Nothing when
+        the platform does not let the container set it (a Kubernetes ephemeral container)."""
+        if key in spec.unsettable:
+            return
         value = getattr(spec, key)
         if value is not None and value > 0:
             return

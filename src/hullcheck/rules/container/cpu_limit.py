@@ -15,7 +15,9 @@ class NoCpuLimit(ContainerRule):
     (`--cpu-shares`) is not a limit: it is a relative weight that only matters when containers
     compete for CPU, and a container with the highest weight can still take every core; the
     message says so when it is the only CPU setting. `cpus`, `deploy.resources.limits.cpus` and
-    `cpu_quota` (with `cpu_period`) are limits.
+    `cpu_quota` (with `cpu_period`) are limits. On Kubernetes, the default limit a `LimitRange`
+    of the namespace gives (its `default`, else its `max`) counts, and ephemeral containers
+    (which cannot set resources) are not judged.
 
     ## Why it matters
     Without a CPU limit one busy or compromised container can starve every other container on the

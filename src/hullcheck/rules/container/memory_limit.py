@@ -11,7 +11,9 @@ from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule
 class NoMemoryLimit(ContainerRule):
     """
     ## What it finds
-    A container without a memory limit (or with an unlimited one: zero or negative).
+    A container without a memory limit (or with an unlimited one: zero or negative). On
+    Kubernetes, the default limit a `LimitRange` of the namespace gives (its `default`, else its
+    `max`) counts, and ephemeral containers (which cannot set resources) are not judged.
 
     ## Why it matters
     One container leaking or attacked with large requests can exhaust the host's memory and get

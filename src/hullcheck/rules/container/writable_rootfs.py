@@ -12,7 +12,8 @@ class WritableRootFilesystem(ContainerRule):
     """
     ## What it finds
     A container whose root file system is writable (`read_only` not `true` in compose,
-    `readOnlyRootFilesystem` not `true` in Kubernetes, no `--read-only` on a host).
+    `readOnlyRootFilesystem` not `true` in Kubernetes, no `--read-only` on a host). Windows
+    pods (`spec.os.name: windows`) are not judged: Kubernetes rejects the field there.
 
     ## Why it matters
     A writable root lets an intruder drop tools and persist changes to binaries and
@@ -50,8 +51,8 @@ class WritableRootFilesystem(ContainerRule):
     fix = "Set `read_only: true` and mount writable tmpfs/volumes where needed."
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
-        if spec.read_only_rootfs:
-            return
+        if spec.read_only_rootfs or "read_only_rootfs" in spec.unsettable:
+            return  # read-only, or not a choice (Kubernetes forbids it in Windows pods)
         name = field_name(spec, "read_only_rootfs")
         how = "is false" if spec.read_only_rootfs is False else "is not set"
         yield self.emit(spec, spec.loc("read_only_rootfs"),
