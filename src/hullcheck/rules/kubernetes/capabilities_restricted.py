@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
+from hullcheck.rules.kubernetes.capabilities_baseline import ALLOWED as BASELINE_ALLOWED
 
 
 class CapabilitiesRestricted(PssRule):
@@ -14,7 +15,8 @@ class CapabilitiesRestricted(PssRule):
     `NET_BIND_SERVICE` (Pod Security Standards restricted control `capabilities_restricted`,
     from 1.22; Windows pods are exempt from 1.25). Names are compared exactly (`all` or
     `CAP_NET_BIND_SERVICE` do not count). One finding per container; replaces
-    `capabilities_baseline` (K8S004) at `restricted`.
+    `capabilities_baseline` (K8S004) at `restricted`. Medium, and high (as K8S004) when an added
+    capability is outside baseline's allowed set (`SYS_ADMIN`, `NET_ADMIN`, `NET_RAW`...).
 
     ## Why it matters
     The runtime's default set still holds `NET_RAW` (packet spoofing), `DAC_OVERRIDE`,
@@ -71,6 +73,9 @@ class CapabilitiesRestricted(PssRule):
                 if drop is not None:
                     line = c.sc_line("capabilities", "drop")
             bad = sorted({a for a in added if a != "NET_BIND_SERVICE"})
+            # Outside baseline's allowed set (SYS_ADMIN, NET_ADMIN...): what K8S004 reports as
+            # high at baseline stays high here, where this control replaces it.
+            escape = any(a not in BASELINE_ALLOWED for a in bad)
             if bad:
                 reasons.append(f"adds {quote(bad)}")
                 cis.append("5.2.9")
@@ -78,4 +83,5 @@ class CapabilitiesRestricted(PssRule):
                     line = c.sc_line("capabilities", "add")
             if reasons:
                 yield Violation(line, f'Container "{c.name}" ' + " and ".join(reasons) + ".",
-                                c, evidence=";".join(reasons), cis=tuple(sorted(cis)))
+                                c, evidence=";".join(reasons), cis=tuple(sorted(cis)),
+                                severity=Severity.HIGH if escape else None)
