@@ -64,10 +64,34 @@ def hosts(ingress: KubeObject) -> list[tuple[str, int]]:
     return out
 
 
-def exposed_pods(graph: ObjectGraph, ingress: KubeObject) -> list[PodTemplate]:
+def host_backends(ingress: KubeObject, host: str) -> list[Backend]:
+    """The backends serving ``host``: its rules' paths, and the default backend for a rule
+    with no paths (or for a request no path matches)."""
+    spec = ingress.data.get("spec")
+    if not isinstance(spec, dict):
+        return []
+    out = []
+    for _line, rule in _items(spec.get("rules")):
+        if not isinstance(rule, dict) or str(rule.get("host") or "") != host:
+            continue
+        http = rule.get("http")
+        for pline, path in _items(http.get("paths") if isinstance(http, dict) else None):
+            b = _backend(path.get("backend") if isinstance(path, dict) else None, pline)
+            if b:
+                out.append(b)
+    for key in ("defaultBackend", "backend"):
+        b = _backend(spec.get(key), ingress.line)
+        if b:
+            out.append(b)
+    return out
+
+
+def exposed_pods(graph: ObjectGraph, ingress: KubeObject, host: str | None = None
+                 ) -> list[PodTemplate]:
+    """The pods behind the Ingress, or behind one of its hosts."""
     ns = ingress.namespace or "default"
     pods: list[PodTemplate] = []
-    for b in backends(ingress):
+    for b in backends(ingress) if host is None else host_backends(ingress, host):
         svc = graph.get("Service", ns, b.service)
         if svc is not None:
             pods.extend(graph.service_pods(svc))

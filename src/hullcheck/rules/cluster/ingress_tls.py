@@ -63,7 +63,7 @@ class IngressTls(ClusterRule):
                 if not any(host == c or (c.startswith("*.") and fnmatch.fnmatchcase(host, c)
                                          and host.count(".") == c.count("."))
                            for c in covered):
-                    served = name_pods(exposed_pods(graph, ing))
+                    served = name_pods(exposed_pods(graph, ing, host))
                     yield self.finding(ing.location(line),
                                        f"{ing.ref}: host {host} has no TLS entry; it serves "
                                        f"{served} over plain HTTP.", evidence=f"host={host}")

@@ -48,6 +48,6 @@ class IngressWildcardHost(ClusterRule):
                     yield self.finding(
                         ing.location(line),
                         f"{ing.ref}: host {host} routes every matching name to "
-                        f"{name_pods(exposed_pods(graph, ing))}.",
+                        f"{name_pods(exposed_pods(graph, ing, host))}.",
                         evidence=f"host={host}",
                     )
