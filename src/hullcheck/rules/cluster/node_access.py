@@ -73,22 +73,24 @@ def _line(d: Any, key: str, fallback: int) -> int:
     return d.line_of(key) if isinstance(d, LineDict) else fallback
 
 
-def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str]]:
-    """(line, reason) for every setting that makes the pod root on its node."""
+def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
+    """(line, reason, CIS 1.10 id) for every setting that makes the pod root on its node."""
     spec = pod.spec
     base = pod.obj.name_line
-    reasons: list[tuple[int, str]] = []
-    for key, what in (("hostPID", "hostPID: true (sees and signals every host process)"),
-                      ("hostNetwork", "hostNetwork: true (the node's network, kubelet and "
-                                      "cloud metadata included)"),
-                      ("hostIPC", "hostIPC: true (the node's shared memory)")):
+    reasons: list[tuple[int, str, str]] = []
+    for key, what, cis in (
+        ("hostPID", "hostPID: true (sees and signals every host process)", "5.2.3"),
+        ("hostNetwork", "hostNetwork: true (the node's network, kubelet and cloud metadata "
+                        "included)", "5.2.5"),
+        ("hostIPC", "hostIPC: true (the node's shared memory)", "5.2.4"),
+    ):
         if spec.get(key) is True:
-            reasons.append((_line(spec, key, base), what))
+            reasons.append((_line(spec, key, base), what, cis))
     for c in pod.containers():
         sc = c.get("securityContext")
         if isinstance(sc, dict) and sc.get("privileged") is True:
             reasons.append((_line(sc, "privileged", base),
-                            f"container {c.get('name')!s} is privileged"))
+                            f"container {c.get('name')!s} is privileged", "5.2.2"))
         caps = sc.get("capabilities") if isinstance(sc, dict) else None
         add = caps.get("add") if isinstance(caps, dict) else None
         added = {str(a).upper().removeprefix("CAP_") for a in add} if isinstance(add, list) \
@@ -96,7 +98,7 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str]]:
         if added & {"SYS_ADMIN", "ALL"}:
             what = "every capability (ALL)" if "ALL" in added else "SYS_ADMIN"
             reasons.append((_line(caps, "add", base),
-                            f"container {c.get('name')!s} adds {what}"))
+                            f"container {c.get('name')!s} adds {what}", "5.2.9"))
     mounts = _mounts(pod)
     volumes = spec.get("volumes")
     if isinstance(volumes, list):
@@ -113,7 +115,7 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str]]:
                 continue
             line = volumes.line_of(i) if isinstance(volumes, LineList) else base
             reasons.append((_line(hp, "path", line),
-                            f"hostPath volume {v.get('name')!s} mounts {why}"))
+                            f"hostPath volume {v.get('name')!s} mounts {why}", "5.2.12"))
     return reasons
 
 
@@ -149,15 +151,18 @@ class NodeAccess(ClusterRule):
     ```
 
     ## References
-    - CIS Kubernetes Benchmark 1.10, 5.2.2, 5.2.3, 5.2.5, 5.2.12
+    - CIS Kubernetes Benchmark 1.10, 5.2.2 (privileged), 5.2.3 (hostPID), 5.2.4 (hostIPC),
+      5.2.5 (hostNetwork), 5.2.9 (added capabilities), 5.2.12 (hostPath); each finding is
+      tagged with the items of its reasons
     """
 
     id = "KNS030"
     name = "node-access"
     title = "Workload has root access to its node"
     severity = Severity.CRITICAL
-    references = ("cis-k8s-1.10:5.2.2", "cis-k8s-1.10:5.2.3", "cis-k8s-1.10:5.2.5",
-                  "cis-k8s-1.10:5.2.12")
+    # Each finding carries the items of the reasons it lists.
+    references = ("cis-k8s-1.10:5.2.2", "cis-k8s-1.10:5.2.3", "cis-k8s-1.10:5.2.4",
+                  "cis-k8s-1.10:5.2.5", "cis-k8s-1.10:5.2.9", "cis-k8s-1.10:5.2.12")
     fix = "Remove privileged, host namespaces and sensitive hostPath volumes from the pod."
 
     def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
@@ -166,8 +171,10 @@ class NodeAccess(ClusterRule):
             if not reasons:
                 continue
             reasons.sort()
+            cis = sorted({c for _, _, c in reasons}, key=lambda c: [int(p) for p in c.split(".")])
             yield self.finding(
                 pod.obj.location(reasons[0][0]),
-                f"{pod.ref} is root on its node: " + "; ".join(r for _, r in reasons) + ".",
-                evidence="|".join(sorted(r for _, r in reasons)),
+                f"{pod.ref} is root on its node: " + "; ".join(r for _, r, _ in reasons) + ".",
+                references=tuple(f"cis-k8s-1.10:{c}" for c in cis),
+                evidence="|".join(sorted(r for _, r, _ in reasons)),
             )
