@@ -16,6 +16,17 @@ def _internal(annotations: dict[str, str]) -> bool:
                for k, v in annotations.items())
 
 
+def _describe_port(port: dict[str, object], kind: str) -> str:
+    """``80`` for a load balancer's port, with the node port each node opens for it: the one
+    set, or (for a NodePort Service, whose point it is) one the cluster assigns."""
+    text = str(port.get("port"))
+    if port.get("nodePort"):
+        return f"{text} (node port {port['nodePort']})"
+    if kind == "NodePort":
+        return f"{text} (node port assigned by the cluster)"
+    return text
+
+
 class ServiceExposed(ClusterRule):
     """
     ## What it finds
@@ -61,8 +72,8 @@ class ServiceExposed(ClusterRule):
             if kind not in ("NodePort", "LoadBalancer"):
                 continue
             ports = spec.get("ports")
-            port_list = ",".join(
-                str(p.get("nodePort") or p.get("port")) for p in ports if isinstance(p, dict)
+            port_list = ", ".join(
+                _describe_port(p, kind) for p in ports if isinstance(p, dict)
             ) if isinstance(ports, list) else "?"
             extra, severity = "", None
             if kind == "LoadBalancer" and _internal(svc.annotations):
@@ -71,7 +82,7 @@ class ServiceExposed(ClusterRule):
                 extra = ", open to every address (no loadBalancerSourceRanges)"
             yield self.finding(
                 svc.location(spec.line_of("type")),
-                f"{svc.ref} is a {kind} (ports {port_list}){extra}: it exposes "
+                f"{svc.ref} is a {kind} on ports {port_list}{extra}: it exposes "
                 f"{name_pods(graph.service_pods(svc))}.",
                 evidence=f"type={kind}",
                 severity=severity,
