@@ -12,6 +12,10 @@ from hullcheck.rules.container._base import ContainerRule, first_location
 # `*`), access (r read, w write, m mknod). `a` alone means `a *:* rwm`.
 _CGROUP_RULE = re.compile(r"^\s*([abc])(?:\s+(\*|\d+):(\*|\d+)(?:\s+([rwm]+))?)?\s*$")
 _KINDS = {"a": "device", "b": "block device", "c": "character device"}
+# A Container Device Interface name (`nvidia.com/gpu=all`): Docker turns it into a device
+# request, as `gpus:` and `deploy.resources.reservations.devices` are, not into a host device
+# node; judged like those (not at all here).
+_CDI_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*/[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9_.:-]+$")
 
 
 def broad_cgroup_rule(rule: str) -> str | None:
@@ -47,7 +51,8 @@ class HostDeviceExposed(ContainerRule):
     (`device_cgroup_rules: ["c *:* rmw"]`, `--device-cgroup-rule`): type `a` (every device), a
     `*` major (every block or character device), a `*` minor (every device of one driver, e.g.
     `b 8:* rw`, every SCSI disk), or one device (`b 8:0 rwm`, the host's first disk: as open as
-    passing `/dev/sda`). Rules for every device are reported as `high`. A read-only rule
+    passing `/dev/sda`). Rules for every device are reported as `high`. A CDI device name
+    (`nvidia.com/gpu=all`) is a device request, like `gpus:`, and is not reported. A read-only rule
     (`c 1:3 r`, `c *:* r`) is not reported: without `m` the container cannot create the node.
 
     ## Why it matters
@@ -85,6 +90,8 @@ class HostDeviceExposed(ContainerRule):
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for index, device in enumerate(spec.devices):
+            if not device.startswith("/") and _CDI_NAME.match(device):
+                continue
             yield self.emit(spec, first_location(spec, f"devices.{index}", "devices"),
                             f"{spec.name}: host device {device} is exposed to the container.",
                             f"device={device}")
