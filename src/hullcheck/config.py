@@ -46,7 +46,7 @@ class TrustKey:
 
 @dataclass
 class TrustRoots:
-    images: str  # glob over normalised references
+    images: str | None  # glob over normalised references; None: every image
     trust_store: list[Path]  # PEM (or DER) CA certificates for Notation signatures
 
 
@@ -69,7 +69,7 @@ class TrustPolicy:
         return [
             path
             for r in self.notation
-            if glob_to_regex(normalise_pattern(r.images)).match(ref.name)
+            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
             for path in r.trust_store
         ]
 
@@ -195,7 +195,8 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
             paths.append(path)
         if not paths:
             raise ConfigError(f"{where}.trust-store names no file")
-        out.append(TrustRoots(images=str(entry.get("images", "**")), trust_store=paths))
+        images = entry.get("images")
+        out.append(TrustRoots(images=None if images is None else str(images), trust_store=paths))
     return out
 
 

@@ -33,8 +33,8 @@ class Signature(Rule):
 
     `hullcheck image` always verifies when a key or trust store applies.
     `hullcheck scan --verify-signatures` applies the same check to every image a Dockerfile `FROM`,
-    a compose `image:` or a Kubernetes container names, fetching signatures from their registries (an unreachable registry is
-    reported as `unverifiable`, never as a pass).
+    a compose `image:` or a Kubernetes container names, fetching signatures from their registries
+    (an unreachable registry is reported as `unverifiable`, never as a pass).
 
     ## Why it matters
     Only a signature verified against a key you trust proves who published the exact digest you run.
