@@ -90,3 +90,18 @@ def test_signature_listed_for_another_subject_is_ignored() -> None:
                                notation_wanted=True)
     assert summary.code == "no-signature"
     assert "no Notation signature" in summary.message and "cosign" not in summary.message
+
+
+def test_signature_manifest_with_two_envelopes_is_invalid() -> None:
+    manifest = json.loads((VECTORS / "e2e-valid-signature.manifest.json").read_bytes())
+    manifest["blobs"] = manifest["blobs"] * 2
+    body = json.dumps(manifest).encode()
+    index = json.dumps({"manifests": [{"digest": _digest(body),
+                                       "artifactType": "application/vnd.cncf.notary.signature"}]})
+    client = FakeClient(["e2e-valid-signature.jws"], {VALID_SUBJECT.replace(":", "-"):
+                                                      index.encode()})
+    client.objects[_digest(body)] = body
+    verdicts = policy.find_and_verify(client, "e2e", VALID_SUBJECT, [], E2E,  # type: ignore[arg-type]
+                                      cosign_wanted=False)
+    assert [v.code for v in verdicts] == ["invalid-envelope"]
+    assert "exactly one envelope layer" in verdicts[0].message
