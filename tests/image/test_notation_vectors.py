@@ -1,5 +1,5 @@
 """Interop: signatures made by the real Notation (notaryproject test data); our verdicts must match
-what Notation decides for them (see tests/fixtures/notation-vectors/README.md)."""
+what Notation decides for them (see tests/image/notation-vectors/README.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hullcheck.trust import notation
 from hullcheck.trust.notation_certs import load_trust_store
 
-VECTORS = Path(__file__).resolve().parents[1] / "fixtures" / "notation-vectors"
+VECTORS = Path(__file__).resolve().parent / "notation-vectors"
 VALID_SUBJECT = "sha256:cc2ae4e91a31a77086edbdbf4711de48e5fa3ebdacad3403e61777a9e1a53b6f"
 EXPIRED_SUBJECT = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9"
 ALPINE_SUBJECT = "sha256:c0669ef34cdc14332c0f1ab0c2c01acb91d96014b172f1a76f3a39e63d1f0bda"
