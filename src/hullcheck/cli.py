@@ -108,6 +108,12 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        help="verify the signatures of referenced images in their registries")
     trust.add_argument("--key", action="append", default=[], metavar="FILE",
                        help="a cosign public key trusted for every image (repeatable)")
+    from hullcheck.trust.notation_certs import trust_store_file
+
+    trust.add_argument("--notation-root", action="append", default=[], metavar="FILE",
+                       type=trust_store_file,
+                       help="a PEM CA certificate trusted for Notation signatures of every image"
+                            " (repeatable)")
     trust.add_argument("--insecure-registry", action="append", default=[],
                        metavar="HOST:PORT",
                        help="speak plain HTTP to this registry when verifying (repeatable)")

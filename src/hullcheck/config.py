@@ -14,6 +14,9 @@ trust:                        # one policy for every layer
   keys:
     - images: ghcr.io/acme/**
       key: keys/cosign.pub
+  notation:                   # Notation (Notary Project) trust stores: PEM CA certificates
+    - images: ghcr.io/acme/**
+      trust-store: certs/acme-root.pem      # or a list of files
 ```
 """
 
@@ -42,10 +45,17 @@ class TrustKey:
 
 
 @dataclass
+class TrustRoots:
+    images: str | None  # glob over normalised references; None: every image
+    trust_store: list[Path]  # PEM (or DER) CA certificates for Notation signatures
+
+
+@dataclass
 class TrustPolicy:
     allowed: list[str] = field(default_factory=list)  # empty = every registry allowed
     require_digest: bool = False
     keys: list[TrustKey] = field(default_factory=list)
+    notation: list[TrustRoots] = field(default_factory=list)
 
     def is_allowed(self, ref: ImageReference) -> bool:
         return not self.allowed or matches_any(ref, self.allowed)
@@ -53,6 +63,14 @@ class TrustPolicy:
     def keys_for(self, ref: ImageReference) -> list[Path]:
         return [
             k.key for k in self.keys if glob_to_regex(normalise_pattern(k.images)).match(ref.name)
+        ]
+
+    def roots_for(self, ref: ImageReference) -> list[Path]:
+        return [
+            path
+            for r in self.notation
+            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
+            for path in r.trust_store
         ]
 
 
@@ -129,7 +147,7 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         return TrustPolicy()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: trust must be a mapping")
-    unknown = sorted(set(data) - {"allowed", "require-digest", "keys"})
+    unknown = sorted(set(data) - {"allowed", "require-digest", "keys", "notation"})
     if unknown:
         raise ConfigError(f"{source}: unknown trust setting(s): {', '.join(map(str, unknown))}")
     keys: list[TrustKey] = []
@@ -144,7 +162,42 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         allowed=_str_list(data.get("allowed"), f"{source}: trust.allowed"),
         require_digest=bool(data.get("require-digest", False)),
         keys=keys,
+        notation=_notation(data.get("notation"), source, base_dir),
     )
+
+
+def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
+    """``trust.notation``: trust stores per image pattern, each file read and checked now so a
+    wrong path is one error at start-up rather than a failed verification per image."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ConfigError(f"{source}: trust.notation must be a list of"
+                          " {images, trust-store} entries")
+    from hullcheck.trust.notation_certs import TrustStoreError, load_certificates
+
+    out: list[TrustRoots] = []
+    for i, entry in enumerate(data):
+        where = f"{source}: trust.notation[{i}]"
+        if not isinstance(entry, dict) or "trust-store" not in entry:
+            raise ConfigError(f"{where} needs 'trust-store' (and optional 'images')")
+        unknown = sorted(set(entry) - {"images", "trust-store"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(str, unknown))}")
+        paths: list[Path] = []
+        for text in _str_list(entry["trust-store"], f"{where}.trust-store"):
+            path = Path(os.path.expanduser(text))
+            path = path if path.is_absolute() else base_dir / path
+            try:
+                load_certificates(path)
+            except TrustStoreError as exc:
+                raise ConfigError(f"{where}.trust-store: {exc}") from None
+            paths.append(path)
+        if not paths:
+            raise ConfigError(f"{where}.trust-store names no file")
+        images = entry.get("images")
+        out.append(TrustRoots(images=None if images is None else str(images), trust_store=paths))
+    return out
 
 
 def load_file(path: Path) -> Config:

@@ -40,11 +40,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="cosign.pub",
         help="a cosign public key: signatures become required (repeatable)",
     )
+    from hullcheck.trust.notation_certs import trust_store_file
+
+    parser.add_argument(
+        "--notation-root",
+        action="append",
+        default=[],
+        type=trust_store_file,
+        metavar="FILE",
+        help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
+        " required (repeatable)",
+    )
     parser.add_argument(
         "--verify-signatures",
         action="store_true",
-        help="verify signatures even where only the config names keys, and say so"
-        " when no key applies",
+        help="verify signatures even where only the config names keys or trust stores, and"
+        " say so when none applies",
     )
     parser.add_argument(
         "--insecure-registry",
@@ -99,6 +110,7 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         docker_client=ctx.options.get("docker_client"),
     )
     extra_keys = [Path(k) for k in getattr(args, "key", []) or []]
+    extra_roots = [Path(r) for r in getattr(args, "notation_root", []) or []]
     for target in args.targets:
         try:
             loaded = _load(target, opts)
@@ -106,7 +118,9 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
             report.errors.append(InputError(target, str(exc)))
             continue
         for image, client in loaded:
-            _judge_trust(image, client, ctx, extra_keys, registry_options, args, report)
+            _judge_trust(
+                image, client, ctx, (extra_keys, extra_roots), registry_options, args, report
+            )
             _run_rules(ctx, image, report)
             report.warnings.extend(image.notes)
         registry_options.notes.clear()
@@ -151,16 +165,18 @@ def _judge_trust(
     image: Image,
     client: Any,
     ctx: Context,
-    extra_keys: list[Path],
+    extra: tuple[list[Path], list[Path]],
     registry_options: Any,
     args: argparse.Namespace,
     report: Report,
 ) -> None:
+    """``extra``: the cosign keys and Notation trust-store files given on the command line."""
     from hullcheck.references import InvalidReference, parse_reference
     from hullcheck.trust import policy
 
+    extra_keys, extra_roots = extra
     if not image.requested:
-        if extra_keys:
+        if extra_keys or extra_roots:
             report.skipped.append(
                 Skipped(
                     "IMG017",
@@ -176,12 +192,14 @@ def _judge_trust(
     trust = ctx.config.trust
     image.trust.extend(policy.judge_static(ref, trust))
     keys = [*trust.keys_for(ref), *extra_keys]
-    if not keys:
+    roots = [*trust.roots_for(ref), *extra_roots]
+    if not keys and not roots:
         if getattr(args, "verify_signatures", False):
             report.skipped.append(
                 Skipped(
                     "IMG017",
-                    f"{image.requested}: no key applies to it (--key, or trust.keys in the config)",
+                    f"{image.requested}: no key or trust store applies to it (--key,"
+                    " --notation-root, or trust.keys / trust.notation in the config)",
                 )
             )
         return
@@ -189,7 +207,7 @@ def _judge_trust(
     # engine image, its repo digest (else the registry resolves the tag)
     image.trust.append(
         policy.verify_signature(
-            ref, keys, registry_options, digest=image.manifest_digest, client=client
+            ref, keys, registry_options, digest=image.manifest_digest, client=client, roots=roots
         )
     )
 

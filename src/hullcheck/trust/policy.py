@@ -7,9 +7,12 @@ Entry point for every layer::
                     registry_options=None, digest=None) -> list[TrustVerdict]
 
 Allowed registries and digest pinning are judged statically. Signatures are verified when
-``verify_signatures`` is true and a key applies to the reference (``policy.keys_for`` plus
-``extra_keys``, e.g. ``--key``); that needs the registry, and an unreachable one gives an
-``unverifiable`` verdict (not a pass). ``digest`` is the manifest digest when the caller already
+``verify_signatures`` is true and a cosign key or a Notation trust store applies to the reference
+(``policy.keys_for`` plus ``extra_keys``, e.g. ``--key``; ``policy.roots_for`` plus
+``extra_roots``, e.g. ``--notation-root``); that needs the registry, and an unreachable one gives
+an ``unverifiable`` verdict (not a pass). With both kinds configured, one verified signature of
+either kind (a cosign signature by a trusted key, or a Notation signature chaining to the trust
+store) satisfies the policy. ``digest`` is the manifest digest when the caller already
 knows it (the image command does), saving a round trip.
 """
 
@@ -22,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
-from hullcheck.trust import cosign
+from hullcheck.trust import cosign, notation
 
 if TYPE_CHECKING:
     from hullcheck.config import TrustPolicy
+    from hullcheck.trust.notation_certs import TrustStore
     from hullcheck.trust.registry import RegistryClient, RegistryOptions
 
 TRUSTED_SOURCES = "cis-docker-1.6:4.2"
@@ -39,13 +43,19 @@ NOT_PINNED = "not-pinned"
 UNVERIFIABLE = "unverifiable"
 BAD_REFERENCE = "invalid-reference"
 BAD_KEY = "bad-key"
+BAD_TRUST_STORE = "bad-trust-store"
 
 # the most telling failure wins when several signatures all fail
 _FAILURE_ORDER = (
     cosign.TAMPERED,
     cosign.OTHER_DIGEST,
+    notation.EXPIRED,
+    notation.INVALID_CERT,
+    notation.UNTRUSTED_CERT,
     cosign.WRONG_KEY,
     cosign.INVALID,
+    notation.INVALID_ENVELOPE,
+    notation.UNSUPPORTED_ENVELOPE,
     cosign.UNTRUSTED_BUNDLE,
     cosign.NO_SIGNATURE,
 )
@@ -72,6 +82,7 @@ def judge_reference(
     registry_options: RegistryOptions | None = None,
     digest: str | None = None,
     client: RegistryClient | None = None,
+    extra_roots: Sequence[Path] = (),
 ) -> list[TrustVerdict]:
     try:
         parsed = parse_reference(ref)
@@ -79,9 +90,13 @@ def judge_reference(
         return [TrustVerdict(BAD_REFERENCE, False, str(exc))]
     out = judge_static(parsed, policy)
     key_paths = [*policy.keys_for(parsed), *extra_keys]
-    if verify_signatures and key_paths:
+    root_paths = [*policy.roots_for(parsed), *extra_roots]
+    if verify_signatures and (key_paths or root_paths):
         out.append(
-            verify_signature(parsed, key_paths, registry_options, digest=digest, client=client)
+            verify_signature(
+                parsed, key_paths, registry_options, digest=digest, client=client,
+                roots=root_paths,
+            )
         )
     return out
 
@@ -117,7 +132,11 @@ def verify_signature(
     *,
     digest: str | None = None,
     client: RegistryClient | None = None,
+    roots: Sequence[Path] = (),
 ) -> TrustVerdict:
+    """``key_paths``: cosign public keys; ``roots``: the Notation trust store (PEM CA
+    certificates). Either may be empty; a signature verified by either satisfies the policy."""
+    from hullcheck.trust.notation_certs import TrustStoreError, load_trust_store
     from hullcheck.trust.registry import RegistryClient, RegistryError
 
     keys: list[cosign.PublicKey] = []
@@ -126,6 +145,12 @@ def verify_signature(
             keys.append(cosign.load_key_file(path))
         except cosign.KeyError_ as exc:
             return TrustVerdict(BAD_KEY, False, str(exc), (SIGNED_ARTIFACTS,))
+    store = None
+    if roots:
+        try:
+            store = load_trust_store(roots)
+        except TrustStoreError as exc:
+            return TrustVerdict(BAD_TRUST_STORE, False, str(exc), (SIGNED_ARTIFACTS,))
     try:
         client = client or RegistryClient(ref.registry, registry_options)
         if digest is None:
@@ -140,26 +165,39 @@ def verify_signature(
                     (SIGNED_ARTIFACTS,),
                 )
             digest = found[2]
-        verdicts = find_and_verify(client, ref.repository, digest, keys)
+        verdicts = find_and_verify(
+            client, ref.repository, digest, keys, store, cosign_wanted=bool(key_paths)
+        )
     except RegistryError as exc:
         return TrustVerdict(
             UNVERIFIABLE, False, f"signature not verified: {exc}", (SIGNED_ARTIFACTS,)
         )
-    return summarise(verdicts, digest)
+    return summarise(verdicts, digest, cosign_wanted=bool(key_paths), notation_wanted=bool(roots))
 
 
-def summarise(verdicts: list[cosign.SignatureVerdict], digest: str) -> TrustVerdict:
+_NO_COSIGN = "no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle referrer)"
+_NO_NOTATION = f"no Notation signature (no {notation.SIGNATURE_ARTIFACT} referrer)"
+
+
+def summarise(
+    verdicts: list[cosign.SignatureVerdict],
+    digest: str,
+    *,
+    cosign_wanted: bool = True,
+    notation_wanted: bool = False,
+) -> TrustVerdict:
     for v in verdicts:
         if v.ok:
             return TrustVerdict(
                 cosign.SIGNED, True, f"{digest}: {v.message} ({v.form} form)", (SIGNED_ARTIFACTS,)
             )
     if not verdicts:
+        missing = [m for m, wanted in ((_NO_COSIGN, cosign_wanted),
+                                       (_NO_NOTATION, notation_wanted)) if wanted]
         return TrustVerdict(
             cosign.NO_SIGNATURE,
             False,
-            f"{digest}: no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle"
-            " referrer)",
+            f"{digest}: {' and '.join(missing) or _NO_COSIGN}",
             (SIGNED_ARTIFACTS,),
         )
     worst = min(
@@ -174,12 +212,19 @@ def summarise(verdicts: list[cosign.SignatureVerdict], digest: str) -> TrustVerd
 
 
 def find_and_verify(
-    client: RegistryClient, repo: str, digest: str, keys: list[cosign.PublicKey]
+    client: RegistryClient,
+    repo: str,
+    digest: str,
+    keys: list[cosign.PublicKey],
+    store: TrustStore | None = None,
+    *,
+    cosign_wanted: bool = True,
 ) -> list[cosign.SignatureVerdict]:
-    """Every cosign signature attached to ``repo@digest``, each judged."""
+    """Every signature attached to ``repo@digest`` that the policy can judge, each judged: cosign
+    ones when ``cosign_wanted`` (keys are configured), Notation ones when there is a ``store``."""
     verdicts: list[cosign.SignatureVerdict] = []
     hex_digest = digest.split(":", 1)[1]
-    found = client.get_manifest(repo, f"sha256-{hex_digest}.sig")
+    found = client.get_manifest(repo, f"sha256-{hex_digest}.sig") if cosign_wanted else None
     if found is not None:
         manifest = json.loads(found[0])
         for layer in manifest.get("layers") or []:
@@ -197,7 +242,13 @@ def find_and_verify(
                 )
             )
     referrers, _how = client.referrers(repo, digest)
+    if store is not None:
+        from hullcheck.trust.notation_registry import verify_referrers
+
+        verdicts.extend(verify_referrers(client, repo, digest, referrers, store))
     for desc in referrers:
+        if not cosign_wanted:
+            break
         if not isinstance(desc, dict) or desc.get("artifactType") not in cosign.BUNDLE_TYPES:
             continue
         got = client.get_manifest(repo, str(desc.get("digest")))

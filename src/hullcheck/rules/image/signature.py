@@ -22,10 +22,19 @@ class Signature(Rule):
     that is missing, made with another key, over an altered payload, for another digest, or a
     Sigstore bundle no trusted key signed. Verified offline: the transparency log is not checked.
 
-    `hullcheck image` always verifies when a key applies. `hullcheck scan --verify-signatures`
-    applies the same check to every image a Dockerfile `FROM`, a compose `image:` or a Kubernetes
-    container names, fetching signatures from their registries (an unreachable registry is
-    reported as `unverifiable`, never as a pass).
+    For images a Notation trust store applies to (`--notation-root`, or `trust.notation`), a
+    Notation (Notary Project) signature that is missing, signed by a certificate that does not
+    chain to the trust store (`untrusted-certificate`), altered after signing (`tampered-payload`),
+    for another digest, past its expiry (`expired`), with a certificate chain that breaks the
+    specification's requirements or validity periods (`invalid-certificate`), or not a valid
+    envelope (`invalid-envelope`; COSE envelopes are `unsupported-envelope`). Revocation (OCSP/CRL)
+    and RFC 3161 timestamps are not checked offline. When both kinds apply, one verified signature
+    of either kind satisfies the policy.
+
+    `hullcheck image` always verifies when a key or trust store applies.
+    `hullcheck scan --verify-signatures` applies the same check to every image a Dockerfile `FROM`,
+    a compose `image:` or a Kubernetes container names, fetching signatures from their registries
+    (an unreachable registry is reported as `unverifiable`, never as a pass).
 
     ## Why it matters
     Only a signature verified against a key you trust proves who published the exact digest you run.
@@ -41,6 +50,8 @@ class Signature(Rule):
 
     ```
         cosign sign --key cosign.key registry.example.com/app@sha256:...
+        # or, with a certificate issued under the trust store's root:
+        notation sign --key acme registry.example.com/app@sha256:...
     ```
 
     ## References
@@ -53,7 +64,10 @@ class Signature(Rule):
     severity = Severity.HIGH
     inputs = frozenset({"image", "dockerfile", "compose", "kubernetes"})
     references = ("cis-docker-1.6:4.12",)
-    fix = "Sign the image digest with cosign and the key the policy names."
+    fix = (
+        "Sign the image digest with cosign and the key the policy names, or with Notation and a"
+        " certificate that chains to the policy's trust store."
+    )
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         for v in image.trust:
@@ -64,7 +78,8 @@ class Signature(Rule):
 
     def __init__(self) -> None:
         # One registry round trip per distinct reference and key set, however often it is named.
-        self._verdicts: dict[tuple[str, tuple[Path, ...]], TrustVerdict | None] = {}
+        self._verdicts: dict[tuple[str, tuple[Path, ...], tuple[Path, ...]],
+                             TrustVerdict | None] = {}
 
     def _verdict(self, ctx: Context, ref: str) -> TrustVerdict | None:
         if not ctx.options.get("verify_signatures"):
@@ -79,14 +94,17 @@ class Signature(Rule):
             return None
         extra = tuple(Path(k) for k in ctx.options.get("key") or [])
         keys = tuple(dict.fromkeys([*ctx.config.trust.keys_for(parsed), *extra]))
-        if not keys:
+        extra_roots = tuple(Path(r) for r in ctx.options.get("notation_root") or [])
+        roots = tuple(dict.fromkeys([*ctx.config.trust.roots_for(parsed), *extra_roots]))
+        if not keys and not roots:
             return None
-        cache_key = (str(parsed), keys)
+        cache_key = (str(parsed), keys, roots)
         if cache_key not in self._verdicts:
             options = RegistryOptions(
                 insecure=frozenset(ctx.options.get("insecure_registry") or []),
                 ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
-            self._verdicts[cache_key] = verify_signature(parsed, list(keys), options)
+            self._verdicts[cache_key] = verify_signature(parsed, list(keys), options,
+                                                         roots=list(roots))
         return self._verdicts[cache_key]
 
     def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
