@@ -48,6 +48,19 @@ def test_trust_globs() -> None:
     assert not policy.is_allowed(parse_reference("acme/web/sub"))
     assert TrustPolicy().is_allowed(parse_reference("whatever/x"))
     assert not matches_any(parse_reference("docker.io/library/nginx"), ["ghcr.io"])
+    # ``**`` spans every registry; ``**/name`` any registry's ``name``.
+    assert matches_any(parse_reference("ghcr.io/acme/app"), ["**"])
+    assert matches_any(parse_reference("nginx"), ["**"])
+    assert matches_any(parse_reference("localhost:5000/x/app:1"), ["**/app"])
+    assert not matches_any(parse_reference("localhost:5000/x/other"), ["**/app"])
+
+
+def test_a_key_without_images_applies_to_every_image(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".hullcheck.yaml").write_text("trust:\n  keys: [{key: k.pub}]\n")
+    cfg = discover(tmp_path)
+    for ref in ("ghcr.io/acme/app", "nginx", "registry.internal:5000/team/app"):
+        assert cfg.trust.keys_for(parse_reference(ref)) == [tmp_path / "k.pub"], ref
 
 
 def test_config_yaml_and_pyproject(tmp_path: Path) -> None:

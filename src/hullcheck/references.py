@@ -115,9 +115,12 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 
 
 def normalise_pattern(pattern: str) -> str:
-    """Trust globs are written like references: ``nginx`` means docker.io/library/nginx and a
-    bare registry (``ghcr.io``, ``localhost:5000``) means everything in it."""
+    """Trust globs are written like references: ``nginx`` means docker.io/library/nginx, a
+    bare registry (``ghcr.io``, ``localhost:5000``) means everything in it, and ``**`` (or
+    ``**/name``) spans every registry."""
     p = pattern.strip().rstrip("/")
+    if p == "**" or p.startswith("**/"):
+        return p  # every registry (``**`` is also what an entry without ``images:`` means)
     head = p.split("/", 1)[0]
     is_registry = "." in head or ":" in head or head == "localhost"
     if "/" not in p:
