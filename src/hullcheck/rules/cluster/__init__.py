@@ -34,6 +34,7 @@ from hullcheck.rules.cluster.network_policy_open import NetworkPolicyOpen
 from hullcheck.rules.cluster.network_policy_selects_nothing import NetworkPolicySelectsNothing
 from hullcheck.rules.cluster.node_access import NodeAccess
 from hullcheck.rules.cluster.pod_without_network_policy import PodWithoutNetworkPolicy
+from hullcheck.rules.cluster.rbac_broad_group import RbacBroadGroup
 from hullcheck.rules.cluster.rbac_cluster_admin import RbacClusterAdmin
 from hullcheck.rules.cluster.rbac_create_pods import RbacCreatePods
 from hullcheck.rules.cluster.rbac_csr_approval import RbacCsrApproval
@@ -93,4 +94,5 @@ RULES: list[type[Rule]] = [
     KubeletRotateServerCertificate,  # KNS040
     KubeletTlsCiphers,  # KNS041
     KubeletPodPidsLimit,  # KNS042
+    RbacBroadGroup,  # KNS043
 ]
