@@ -130,3 +130,24 @@ def test_command_flushes_before_leaving_and_survives_a_closed_pipe(tmp_path: Pat
         err = proc.stderr.read().decode()
     assert head.decode() == whole.stdout[:10]
     assert "Traceback" not in err and "Exception" not in err, err
+
+
+def test_pre_commit_hooks_manifest_is_valid_and_matches_inputs() -> None:
+    import re
+
+    import yaml
+
+    manifest = ROOT / ".pre-commit-hooks.yaml"
+    proc = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest",
+                           str(manifest)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hooks = {h["id"]: h for h in yaml.safe_load(manifest.read_text())}
+    everything = re.compile(hooks["hullcheck"]["files"])
+    dockerfiles = re.compile(hooks["hullcheck-dockerfile"]["files"])
+    for path in ("Dockerfile", "app/Dockerfile", "Dockerfile.prod", "Containerfile",
+                 "build/api.Dockerfile"):
+        assert everything.search(path) and dockerfiles.search(path), path
+    for path in ("compose.yaml", "k8s/web.yml"):
+        assert everything.search(path) and not dockerfiles.search(path), path
+    for path in ("README.md", "src/dockerfile_utils.py", "Dockerfiles/notes.txt"):
+        assert not everything.search(path), path
