@@ -77,6 +77,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _trust_store_file(text: str) -> Path:
+    # The check (and the X.509 code behind it) is imported only when the option is given:
+    # every other command line, --version included, stays light.
+    from hullcheck.trust.notation_certs import trust_store_file
+
+    return trust_store_file(text)
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
@@ -108,10 +116,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        help="verify the signatures of referenced images in their registries")
     trust.add_argument("--key", action="append", default=[], metavar="FILE",
                        help="a cosign public key trusted for every image (repeatable)")
-    from hullcheck.trust.notation_certs import trust_store_file
-
     trust.add_argument("--notation-root", action="append", default=[], metavar="FILE",
-                       type=trust_store_file,
+                       type=_trust_store_file,
                        help="a PEM CA certificate trusted for Notation signatures of every image"
                             " (repeatable)")
     trust.add_argument("--insecure-registry", action="append", default=[],
