@@ -120,6 +120,12 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        type=_trust_store_file,
                        help="a PEM CA certificate trusted for Notation signatures of every image"
                             " (repeatable)")
+    from hullcheck.trust.notation_identity import identity_arg
+
+    trust.add_argument("--notation-identity", action="append", default=[], metavar="IDENTITY",
+                       type=identity_arg,
+                       help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or"
+                            " '*', for the --notation-root trust stores (repeatable)")
     trust.add_argument("--insecure-registry", action="append", default=[],
                        metavar="HOST:PORT",
                        help="speak plain HTTP to this registry when verifying (repeatable)")

@@ -17,6 +17,8 @@ trust:                        # one policy for every layer
   notation:                   # Notation (Notary Project) trust stores: PEM CA certificates
     - images: ghcr.io/acme/**
       trust-store: certs/acme-root.pem      # or a list of files
+      identities:                           # optional trustedIdentities (default: any signer)
+        - "x509.subject: C=US, ST=WA, O=acme, CN=release"
 ```
 """
 
@@ -48,6 +50,7 @@ class TrustKey:
 class TrustRoots:
     images: str | None  # glob over normalised references; None: every image
     trust_store: list[Path]  # PEM (or DER) CA certificates for Notation signatures
+    identities: list[str] | None = None  # trustedIdentities ("x509.subject: ..."); None: any
 
 
 @dataclass
@@ -71,6 +74,13 @@ class TrustPolicy:
             for r in self.notation
             if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
             for path in r.trust_store
+        ]
+
+    def notation_for(self, ref: ImageReference) -> list[TrustRoots]:
+        """The ``trust.notation`` entries that apply to ``ref``, each with its identities."""
+        return [
+            r for r in self.notation
+            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
         ]
 
 
@@ -181,7 +191,7 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
         where = f"{source}: trust.notation[{i}]"
         if not isinstance(entry, dict) or "trust-store" not in entry:
             raise ConfigError(f"{where} needs 'trust-store' (and optional 'images')")
-        unknown = sorted(set(entry) - {"images", "trust-store"})
+        unknown = sorted(set(entry) - {"images", "trust-store", "identities"})
         if unknown:
             raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(str, unknown))}")
         paths: list[Path] = []
@@ -196,7 +206,17 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
         if not paths:
             raise ConfigError(f"{where}.trust-store names no file")
         images = entry.get("images")
-        out.append(TrustRoots(images=None if images is None else str(images), trust_store=paths))
+        identities = None
+        if entry.get("identities") is not None:
+            from hullcheck.trust.notation_identity import IdentityError, parse_identities
+
+            identities = _str_list(entry["identities"], f"{where}.identities")
+            try:
+                parse_identities(identities)
+            except IdentityError as exc:
+                raise ConfigError(f"{where}.identities: {exc}") from None
+        out.append(TrustRoots(images=None if images is None else str(images), trust_store=paths,
+                              identities=identities))
     return out
 
 

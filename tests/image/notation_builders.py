@@ -77,12 +77,15 @@ def make_cert(
     eku: list[x509.ObjectIdentifier] | None = None,
     basic_constraints: bool = True,
     hash_alg: hashes.HashAlgorithm | None = None,
+    extra_subject: list[x509.NameAttribute] | None = None,
+    organization: str = "acme",
 ) -> Cert:
     private = _key(key)
     subject = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
         x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "WA"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "acme"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        *(extra_subject or []),
         x509.NameAttribute(NameOID.COMMON_NAME, name),
     ])
     builder = (
@@ -260,3 +263,90 @@ def referrers_index(entries: list[tuple[bytes, str]]) -> bytes:
             for m, t in entries
         ],
     }).encode()
+
+
+# --- COSE_Sign1 envelopes (signature-envelope-cose.md) ---------------------------------------
+
+COSE_ALG = {"PS256": -37, "PS384": -38, "PS512": -39, "ES256": -7, "ES384": -35, "ES512": -36}
+
+
+def _epoch(when: dt.datetime, tag: int | None) -> Any:
+    import cbor2
+
+    seconds = int(when.timestamp())
+    if tag is None:
+        return seconds
+    if tag == 0:
+        return cbor2.CBORTag(0, rfc3339(when))
+    return cbor2.CBORTag(tag, seconds)
+
+
+@dataclass
+class CoseEnvelope:
+    """A COSE_Sign1_Tagged Notation envelope; every field can be bent to make one failure."""
+
+    digest: str
+    size: int = 100
+    media_type: str = "application/vnd.oci.image.manifest.v1+json"
+    chain: list[Cert] = field(default_factory=list)
+    signing_key: Any = None  # default: the leaf's
+    alg: int | str | None = None  # default: the leaf's algorithm
+    scheme: str = "notary.x509"
+    signing_time: dt.datetime = NOW - DAY
+    expiry: dt.datetime | None = None
+    time_tag: int | None = 1  # 1: epoch (the specification); 0: RFC 3339 string; None: untagged
+    extra_protected: dict[Any, Any] = field(default_factory=dict)
+    extra_crit: list[Any] = field(default_factory=list)
+    drop_protected: list[Any] = field(default_factory=list)
+    unprotected: dict[Any, Any] = field(default_factory=dict)
+    x5chain_protected: bool = False
+    tamper_payload: bool = False
+    tag: int = 18
+
+    def protected(self) -> dict[Any, Any]:
+        key = self.signing_key or self.chain[0].key
+        header: dict[Any, Any] = {
+            1: COSE_ALG[alg_for(key)] if self.alg is None else self.alg,
+            3: PAYLOAD_TYPE,
+            "io.cncf.notary.signingScheme": self.scheme,
+        }
+        crit: list[Any] = ["io.cncf.notary.signingScheme"]
+        if self.scheme == "notary.x509":
+            header["io.cncf.notary.signingTime"] = _epoch(self.signing_time, self.time_tag)
+        else:
+            header["io.cncf.notary.authenticSigningTime"] = _epoch(self.signing_time,
+                                                                   self.time_tag)
+            crit.append("io.cncf.notary.authenticSigningTime")
+        if self.expiry is not None:
+            header["io.cncf.notary.expiry"] = _epoch(self.expiry, self.time_tag)
+            crit.append("io.cncf.notary.expiry")
+        if self.x5chain_protected:
+            header[33] = [c.cert.public_bytes(serialization.Encoding.DER) for c in self.chain]
+        header.update(self.extra_protected)
+        header[2] = crit + self.extra_crit
+        for label in self.drop_protected:
+            header.pop(label, None)
+        return header
+
+    def payload(self) -> bytes:
+        return json.dumps({"targetArtifact": {
+            "mediaType": self.media_type, "digest": self.digest, "size": self.size,
+        }}).encode()
+
+    def build(self) -> bytes:
+        import cbor2
+
+        key = self.signing_key or self.chain[0].key
+        protected = cbor2.dumps(self.protected())
+        payload = self.payload()
+        to_be_signed = cbor2.dumps(["Signature1", protected, b"", payload])
+        signature = _sign(key, alg_for(key), to_be_signed)
+        if self.tamper_payload:
+            payload = payload.replace(b'"size": ', b'"size": 1')
+        unprotected: dict[Any, Any] = {"io.cncf.notary.signingAgent": "hullcheck-tests/1.0"}
+        if not self.x5chain_protected:
+            unprotected[33] = [c.cert.public_bytes(serialization.Encoding.DER)
+                               for c in self.chain]
+        unprotected.update(self.unprotected)
+        return bytes(cbor2.dumps(cbor2.CBORTag(self.tag,
+                                               [protected, unprotected, payload, signature])))

@@ -107,6 +107,7 @@ def test_real_manifests_are_recognised_as_signatures() -> None:
     assert index["manifests"][0]["artifactType"] == notation.SIGNATURE_ARTIFACT
 
 
-def test_cose_envelope_is_reported_unsupported() -> None:
+def test_truncated_cose_envelope_is_invalid() -> None:
     verdict = notation.verify_envelope(notation.COSE, b"\xd2\x84", E2E, VALID_SUBJECT)
-    assert verdict.code == "unsupported-envelope" and not verdict.ok
+    assert verdict.code == "invalid-envelope" and not verdict.ok
+    assert "not valid CBOR" in verdict.message

@@ -51,6 +51,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
         " required (repeatable)",
     )
+    from hullcheck.trust.notation_identity import identity_arg
+
+    parser.add_argument(
+        "--notation-identity",
+        action="append",
+        default=[],
+        type=identity_arg,
+        metavar="IDENTITY",
+        help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or '*', for the"
+        " --notation-root trust stores (repeatable)",
+    )
     parser.add_argument(
         "--verify-signatures",
         action="store_true",
@@ -205,9 +216,13 @@ def _judge_trust(
         return
     # the digest the registry knows: for a registry image, what the tag resolved to; for an
     # engine image, its repo digest (else the registry resolves the tag)
+    scopes = policy.notation_scopes(
+        trust, ref, extra_roots, getattr(args, "notation_identity", []) or []
+    )
     image.trust.append(
         policy.verify_signature(
-            ref, keys, registry_options, digest=image.manifest_digest, client=client, roots=roots
+            ref, keys, registry_options, digest=image.manifest_digest, client=client,
+            roots=roots, notation_scopes=scopes,
         )
     )
 

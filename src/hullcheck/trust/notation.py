@@ -36,6 +36,7 @@ import binascii
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,8 @@ from hullcheck.trust.notation_certs import (
     subject,
     trusted_by,
 )
+
+TrustStores = TrustStore | Sequence[TrustStore]
 
 SIGNATURE_ARTIFACT = "application/vnd.cncf.notary.signature"
 JWS = "application/jose+json"
@@ -77,7 +80,8 @@ UNTRUSTED_CERT = "untrusted-certificate"
 INVALID_CERT = "invalid-certificate"
 EXPIRED = "expired"
 INVALID_ENVELOPE = "invalid-envelope"
-UNSUPPORTED_ENVELOPE = "unsupported-envelope"
+UNSUPPORTED_ENVELOPE = "unsupported-envelope"  # kept for old reports: COSE is verified now
+UNTRUSTED_IDENTITY = "untrusted-identity"
 
 # key -> the only `alg` the specification allows for it
 _RSA_ALG = {2048: "PS256", 3072: "PS384", 4096: "PS512"}
@@ -173,8 +177,14 @@ class SignedAttributes:
     expiry: dt.datetime | None
 
 
-def check_protected(protected: dict[str, Any]) -> SignedAttributes:
-    """The signed attributes, as the JWS envelope specification requires them."""
+def check_protected(
+    protected: dict[Any, Any],
+    read_time: Callable[[Any, str], dt.datetime] = parse_time,
+    registered: Container[Any] = REGISTERED,
+) -> SignedAttributes:
+    """The signed attributes, as the envelope specifications require them. ``protected`` uses
+    the JWS names (``alg``, ``cty``, ``crit``); ``read_time`` reads a date-time (JWS: RFC 3339
+    strings, COSE: tagged epoch times); ``registered``: what ``crit`` must not name."""
     alg = protected.get("alg")
     if not isinstance(alg, str) or alg not in {*_RSA_ALG.values(), *_EC_ALG.values()}:
         raise EnvelopeError(f"alg {alg!r} is not one of PS256/384/512, ES256/384/512")
@@ -182,13 +192,14 @@ def check_protected(protected: dict[str, Any]) -> SignedAttributes:
         raise EnvelopeError(f"unsupported content type cty={protected.get('cty')!r}"
                             f" (expected {PAYLOAD_TYPE})")
     crit = protected.get("crit")
-    if not isinstance(crit, list) or not crit or not all(isinstance(c, str) for c in crit):
+    if (not isinstance(crit, list) or not crit
+            or not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in crit)):
         raise EnvelopeError("crit is missing or not a list of header names")
     if SIGNING_SCHEME not in crit:
         raise EnvelopeError(f"crit does not name {SIGNING_SCHEME}")
     for name in crit:
-        if name in REGISTERED:
-            raise EnvelopeError(f"crit names the registered header {name}")
+        if name in registered:
+            raise EnvelopeError(f"crit names the registered header {name!r}")
         if name not in protected:
             raise EnvelopeError(f"crit names {name}, which the protected header lacks")
         if name in (PLUGIN, PLUGIN_MIN_VERSION):
@@ -207,24 +218,29 @@ def check_protected(protected: dict[str, Any]) -> SignedAttributes:
             raise EnvelopeError(f"{AUTHENTIC_SIGNING_TIME} is only valid with {SIGNING_AUTHORITY}")
         if SIGNING_TIME not in protected:
             raise EnvelopeError(f"signing scheme {X509} requires {SIGNING_TIME}")
-        when = parse_time(protected[SIGNING_TIME], SIGNING_TIME)
+        when = read_time(protected[SIGNING_TIME], SIGNING_TIME)
     elif scheme == SIGNING_AUTHORITY:
         if SIGNING_TIME in protected:
             raise EnvelopeError(f"{SIGNING_TIME} is only valid with {X509}")
         if AUTHENTIC_SIGNING_TIME not in protected:
             raise EnvelopeError(f"signing scheme {SIGNING_AUTHORITY} requires"
                                 f" {AUTHENTIC_SIGNING_TIME}")
-        when = parse_time(protected[AUTHENTIC_SIGNING_TIME], AUTHENTIC_SIGNING_TIME)
+        when = read_time(protected[AUTHENTIC_SIGNING_TIME], AUTHENTIC_SIGNING_TIME)
     else:
         raise EnvelopeError(f"unsupported signing scheme {scheme!r}")
-    expiry = parse_time(protected[EXPIRY], EXPIRY) if EXPIRY in protected else None
+    expiry = read_time(protected[EXPIRY], EXPIRY) if EXPIRY in protected else None
     return SignedAttributes(str(scheme), when, expiry)
 
 
 def expected_alg(cert: Any) -> str:
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-    key = cert.public_key()
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError) as exc:
+        raise EnvelopeError(f"signing certificate {subject(cert)}: unusable public key"
+                            f" ({exc})") from None
     if isinstance(key, rsa.RSAPublicKey) and key.key_size in _RSA_ALG:
         return _RSA_ALG[key.key_size]
     if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in _EC_ALG:
@@ -235,6 +251,11 @@ def expected_alg(cert: Any) -> str:
 
 
 def verify_jws_signature(envelope: JwsEnvelope, cert: Any, alg: str) -> bool:
+    return verify_raw_signature(envelope.signature, envelope.signing_input, cert, alg)
+
+
+def verify_raw_signature(signature: bytes, signing_input: bytes, cert: Any, alg: str) -> bool:
+    """PS*: RSASSA-PSS; ES*: ECDSA with the signature as R || S (JWS and COSE alike)."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
@@ -244,17 +265,16 @@ def verify_jws_signature(envelope: JwsEnvelope, cert: Any, alg: str) -> bool:
     key = cert.public_key()
     try:
         if alg.startswith("ES"):
-            # JWS carries R || S, each the curve's size in bytes (RFC 7518 3.4)
+            # R || S, each the curve's size in bytes (RFC 7518 3.4, RFC 9053 2.1)
             size = (key.curve.key_size + 7) // 8
-            if len(envelope.signature) != 2 * size:
+            if len(signature) != 2 * size:
                 return False
-            r = int.from_bytes(envelope.signature[:size], "big")
-            s = int.from_bytes(envelope.signature[size:], "big")
-            key.verify(utils.encode_dss_signature(r, s), envelope.signing_input,
-                       ec.ECDSA(hash_alg))
+            r = int.from_bytes(signature[:size], "big")
+            s = int.from_bytes(signature[size:], "big")
+            key.verify(utils.encode_dss_signature(r, s), signing_input, ec.ECDSA(hash_alg))
         else:
             # RSASSA-PSS, MGF1 with the same hash, salt as long as the hash (RFC 7518 3.5)
-            key.verify(envelope.signature, envelope.signing_input,
+            key.verify(signature, signing_input,
                        padding.PSS(padding.MGF1(hash_alg), hash_alg.digest_size), hash_alg)
     except (InvalidSignature, ValueError):
         return False
@@ -276,10 +296,9 @@ def target_digest(payload: bytes) -> str:
 
 
 def verify_jws(
-    blob: bytes, store: TrustStore, image_digest: str, now: dt.datetime | None = None
+    blob: bytes, store: TrustStores, image_digest: str, now: dt.datetime | None = None
 ) -> SignatureVerdict:
-    """One JWS envelope judged against the trust store, in the specification's order."""
-    now = now or dt.datetime.now(dt.UTC)
+    """One JWS envelope judged against the trust store(s), in the specification's order."""
     try:
         envelope = parse_jws(blob)
         attrs = check_protected(envelope.protected)
@@ -287,70 +306,136 @@ def verify_jws(
             chain = parse_chain(envelope.unprotected.get("x5c"))
         except ValueError as exc:
             raise EnvelopeError(str(exc)) from None
-        alg = expected_alg(chain[0])
-        if envelope.protected["alg"] != alg:
-            raise EnvelopeError(f"alg {envelope.protected['alg']} does not match the signing"
-                                f" certificate's key (which requires {alg})")
+        alg = check_alg(envelope.protected["alg"], chain[0])
     except EnvelopeError as exc:
         return SignatureVerdict(INVALID_ENVELOPE, f"invalid Notation envelope: {exc}", FORM)
-    if not verify_jws_signature(envelope, chain[0], alg):
+    return judge(
+        Signed(chain, attrs, alg, envelope.signature, envelope.signing_input, envelope.payload,
+               TIMESTAMP in envelope.unprotected),
+        store, image_digest, now, FORM,
+    )
+
+
+def check_alg(alg: Any, leaf: Any) -> str:
+    """The signing certificate's algorithm, which the signed ``alg`` must name."""
+    expected = expected_alg(leaf)
+    if alg != expected:
+        raise EnvelopeError(f"alg {alg} does not match the signing certificate's key (which"
+                            f" requires {expected})")
+    return expected
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What any envelope format yields once parsed: judged the same way for JWS and COSE."""
+
+    chain: list[Any]
+    attrs: SignedAttributes
+    alg: str
+    signature: bytes
+    signing_input: bytes  # JWS: protected.payload; COSE: the Sig_structure
+    payload: bytes
+    timestamped: bool
+
+
+def _stores(store: TrustStores) -> list[TrustStore]:
+    return [store] if isinstance(store, TrustStore) else list(store)
+
+
+def _identity_verdict(chain: list[Any], failed: list[tuple[TrustStore, Any]],
+                      form: str) -> SignatureVerdict:
+    from hullcheck.trust.notation_identity import render
+
+    wanted = "; ".join(
+        " | ".join(render(i) for i in s.identities or ()) + f" (trust store {s.label})"
+        for s, _ in failed
+    )
+    return SignatureVerdict(
+        UNTRUSTED_IDENTITY,
+        f"signed by {subject(chain[0])}, whose chain is trusted (through"
+        f" {subject(failed[0][1])}), but that signer is none of the trusted identities: {wanted}",
+        form,
+    )
+
+
+def judge(signed: Signed, store: TrustStores, image_digest: str,
+          now: dt.datetime | None = None, form: str = FORM) -> SignatureVerdict:
+    """Integrity, authenticity (chain, trust store, trusted identity), expiry, validity and the
+    signed digest, in the specification's order; the first failure is the verdict."""
+    from hullcheck.trust.notation_identity import matches
+
+    now = now or dt.datetime.now(dt.UTC)
+    chain, attrs = signed.chain, signed.attrs
+    if not verify_raw_signature(signed.signature, signed.signing_input, chain[0], signed.alg):
         return SignatureVerdict(
             TAMPERED,
             "the envelope's signature does not verify with its own signing certificate"
             f" ({subject(chain[0])}): the payload or signed headers were altered after signing",
-            FORM,
+            form,
         )
     try:
         check_chain(chain)
     except ChainError as exc:
-        return SignatureVerdict(INVALID_CERT, f"certificate requirements not met: {exc}", FORM)
-    anchor = trusted_by(chain, store)
+        return SignatureVerdict(INVALID_CERT, f"certificate requirements not met: {exc}", form)
+    except ValueError as exc:  # a field cryptography parses lazily and finds malformed
+        return SignatureVerdict(INVALID_CERT, f"unreadable certificate in the chain: {exc}"[:300],
+                                form)
+    stores = _stores(store)
+    anchor = None
+    identity_failures: list[tuple[TrustStore, Any]] = []
+    for candidate in stores:
+        found = trusted_by(chain, candidate)
+        if found is None:
+            continue
+        if matches(candidate.identities, chain[0]):
+            anchor = found
+            break
+        identity_failures.append((candidate, found))
     if anchor is None:
+        if identity_failures:
+            return _identity_verdict(chain, identity_failures, form)
         return SignatureVerdict(
             UNTRUSTED_CERT,
             f"signed by {subject(chain[0])}, whose chain (root {subject(chain[-1])}) leads to no"
-            f" certificate of the trust store ({store.label})",
-            FORM,
+            f" certificate of the trust store ({', '.join(s.label for s in stores)})",
+            form,
         )
     if attrs.expiry is not None and now >= attrs.expiry:
-        return SignatureVerdict(EXPIRED, f"the signature expired on {_utc(attrs.expiry)}", FORM)
-    timestamped = TIMESTAMP in envelope.unprotected
+        return SignatureVerdict(EXPIRED, f"the signature expired on {_utc(attrs.expiry)}", form)
     try:
         if attrs.scheme == SIGNING_AUTHORITY:
             check_validity(chain, attrs.signing_time, "authentic signing time")
         else:
             check_validity(chain, attrs.signing_time, "signing time")
-            check_validity(chain, now, "now" + (f"; {TIMESTAMP_NOTE}" if timestamped else ""))
+            check_validity(chain, now, "now" + (f"; {TIMESTAMP_NOTE}" if signed.timestamped
+                                                else ""))
     except ChainError as exc:
-        return SignatureVerdict(INVALID_CERT, str(exc), FORM)
+        return SignatureVerdict(INVALID_CERT, str(exc), form)
     try:
-        signed = target_digest(envelope.payload)
+        signed_digest = target_digest(signed.payload)
     except EnvelopeError as exc:
-        return SignatureVerdict(INVALID_ENVELOPE, f"invalid Notation payload: {exc}", FORM)
-    if signed != image_digest:
-        return SignatureVerdict(OTHER_DIGEST, f"signature is for another artifact ({signed})",
-                                FORM)
-    notes = [OFFLINE_NOTE] + ([TIMESTAMP_NOTE] if timestamped else [])
+        return SignatureVerdict(INVALID_ENVELOPE, f"invalid Notation payload: {exc}", form)
+    if signed_digest != image_digest:
+        return SignatureVerdict(OTHER_DIGEST, f"signature is for another artifact"
+                                f" ({signed_digest})", form)
+    notes = [OFFLINE_NOTE] + ([TIMESTAMP_NOTE] if signed.timestamped else [])
     return SignatureVerdict(
         SIGNED,
         f"signed by {subject(chain[0])} (trusted through {subject(anchor)},"
         f" {attrs.scheme}); {'; '.join(notes)}",
-        FORM,
+        form,
     )
 
 
 def verify_envelope(
-    media_type: str, blob: bytes, store: TrustStore, image_digest: str,
+    media_type: str, blob: bytes, store: TrustStores, image_digest: str,
     now: dt.datetime | None = None,
 ) -> SignatureVerdict:
     if media_type == JWS:
         return verify_jws(blob, store, image_digest, now)
     if media_type == COSE:
-        return SignatureVerdict(
-            UNSUPPORTED_ENVELOPE,
-            "a COSE_Sign1 Notation signature (application/cose): hullcheck verifies JWS"
-            " envelopes only; sign with `notation sign --signature-format jws`",
-            "notation COSE",
-        )
+        from hullcheck.trust.notation_cose import verify_cose
+
+        return verify_cose(blob, store, image_digest, now)
     return SignatureVerdict(INVALID_ENVELOPE, f"unknown envelope media type {media_type!r}",
                             "notation")

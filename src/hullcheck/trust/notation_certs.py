@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+MAX_CHAIN = 16  # no real chain is this long; bounds the work a hostile envelope can ask for
+
 
 class TrustStoreError(ValueError):
     """A trust-store file that cannot be used: one line with the file and the reason."""
@@ -49,6 +51,8 @@ class ChainError(Exception):
 class TrustStore:
     sources: tuple[str, ...]
     certificates: tuple[Any, ...]  # cryptography x509.Certificate
+    # the trust policy's trustedIdentities for this store (notation_identity); None: any signer
+    identities: tuple[Any, ...] | None = None
 
     def contains(self, cert: Any) -> bool:
         from cryptography.hazmat.primitives import serialization
@@ -86,13 +90,14 @@ def load_certificates(path: Path) -> list[Any]:
         raise TrustStoreError(f"{path}: not a valid PEM certificate ({exc})") from None
 
 
-def load_trust_store(paths: Iterable[Path]) -> TrustStore:
+def load_trust_store(paths: Iterable[Path], identities: tuple[Any, ...] | None = None
+                     ) -> TrustStore:
     sources: list[str] = []
     certs: list[Any] = []
     for path in dict.fromkeys(paths):
         sources.append(str(path))
         certs.extend(load_certificates(path))
-    return TrustStore(tuple(sources), tuple(certs))
+    return TrustStore(tuple(sources), tuple(certs), identities)
 
 
 def trust_store_file(text: str) -> Path:
@@ -123,15 +128,52 @@ def parse_chain(x5c: Any) -> list[Any]:
 
     if not isinstance(x5c, list) or not x5c:
         raise ValueError("the x5c header (the certificate chain) is missing or empty")
+    if len(x5c) > MAX_CHAIN:
+        raise ValueError(f"x5c holds {len(x5c)} certificates (at most {MAX_CHAIN} are read)")
     out = []
     for i, item in enumerate(x5c):
         try:
             der = base64.b64decode(item, validate=True) if isinstance(item, str) else None
             if der is None:
                 raise ValueError
-            out.append(x509.load_der_x509_certificate(der))
+            out.append(_readable(x509.load_der_x509_certificate(der)))
         except (ValueError, binascii.Error):
             raise ValueError(f"x5c[{i}] is not a base64 DER certificate") from None
+    return out
+
+
+def _readable(cert: Any) -> Any:
+    """cryptography parses names, validity and the key lazily: read them now, so a malformed
+    field is "not a DER certificate" here rather than an exception deep in the checks."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+
+    try:
+        _ = (cert.subject.rdns, cert.issuer.rdns, cert.not_valid_before_utc,
+             cert.not_valid_after_utc)
+        cert.public_key()
+    except UnsupportedAlgorithm:
+        pass  # judged (and refused) by the key requirements
+    return cert
+
+
+def parse_der_chain(items: Any, name: str = "x5chain") -> list[Any]:
+    """A chain of DER certificates (COSE ``x5chain``: byte strings, leaf first)."""
+    from cryptography import x509
+
+    if isinstance(items, bytes):  # RFC 9360: one certificate may stand alone
+        items = [items]
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"the {name} header (the certificate chain) is missing or empty")
+    if len(items) > MAX_CHAIN:
+        raise ValueError(f"{name} holds {len(items)} certificates (at most {MAX_CHAIN} are read)")
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, bytes):
+            raise ValueError(f"{name}[{i}] is not a byte string")
+        try:
+            out.append(_readable(x509.load_der_x509_certificate(item)))
+        except ValueError:
+            raise ValueError(f"{name}[{i}] is not a DER certificate") from None
     return out
 
 
@@ -158,9 +200,13 @@ def _extension(cert: Any, oid: Any) -> Any:
 
 
 def _check_key(cert: Any) -> None:
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-    key = cert.public_key()
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError) as exc:
+        raise ChainError(f"certificate {subject(cert)}: unusable public key ({exc})") from None
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < 2048:
             raise ChainError(f"certificate {subject(cert)}: RSA key of {key.key_size} bits"

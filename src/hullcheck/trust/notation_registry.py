@@ -23,7 +23,7 @@ from hullcheck.trust.notation import (
 )
 
 if TYPE_CHECKING:
-    from hullcheck.trust.notation_certs import TrustStore
+    from hullcheck.trust.notation import TrustStores
     from hullcheck.trust.registry import RegistryClient
 
 MAX_ENVELOPE = 1 << 20  # notation-go's own limit on a signature envelope blob is far below this
@@ -40,7 +40,7 @@ def verify_referrers(
     repo: str,
     digest: str,
     referrers: list[dict[str, Any]],
-    store: TrustStore,
+    store: TrustStores,
 ) -> list[SignatureVerdict]:
     verdicts: list[SignatureVerdict] = []
     for desc in referrers:

@@ -12,7 +12,8 @@ Allowed registries and digest pinning are judged statically. Signatures are veri
 ``extra_roots``, e.g. ``--notation-root``); that needs the registry, and an unreachable one gives
 an ``unverifiable`` verdict (not a pass). With both kinds configured, one verified signature of
 either kind (a cosign signature by a trusted key, or a Notation signature chaining to the trust
-store) satisfies the policy. ``digest`` is the manifest digest when the caller already
+store and, when the policy names them, by one of its trusted identities) satisfies the
+policy. ``digest`` is the manifest digest when the caller already
 knows it (the image command does), saving a round trip.
 """
 
@@ -28,8 +29,8 @@ from hullcheck.references import ImageReference, InvalidReference, parse_referen
 from hullcheck.trust import cosign, notation
 
 if TYPE_CHECKING:
-    from hullcheck.config import TrustPolicy
-    from hullcheck.trust.notation_certs import TrustStore
+    from hullcheck.config import TrustPolicy, TrustRoots
+    from hullcheck.trust.notation import TrustStores
     from hullcheck.trust.registry import RegistryClient, RegistryOptions
 
 TRUSTED_SOURCES = "cis-docker-1.6:4.2"
@@ -51,6 +52,7 @@ _FAILURE_ORDER = (
     cosign.OTHER_DIGEST,
     notation.EXPIRED,
     notation.INVALID_CERT,
+    notation.UNTRUSTED_IDENTITY,
     notation.UNTRUSTED_CERT,
     cosign.WRONG_KEY,
     cosign.INVALID,
@@ -83,6 +85,7 @@ def judge_reference(
     digest: str | None = None,
     client: RegistryClient | None = None,
     extra_roots: Sequence[Path] = (),
+    extra_identities: Sequence[str] = (),
 ) -> list[TrustVerdict]:
     try:
         parsed = parse_reference(ref)
@@ -96,9 +99,32 @@ def judge_reference(
             verify_signature(
                 parsed, key_paths, registry_options, digest=digest, client=client,
                 roots=root_paths,
+                notation_scopes=notation_scopes(policy, parsed, extra_roots, extra_identities),
             )
         )
     return out
+
+
+def notation_scopes(
+    policy: TrustPolicy,
+    ref: ImageReference,
+    extra_roots: Sequence[Path] = (),
+    extra_identities: Sequence[str] = (),
+) -> list[TrustRoots]:
+    """The Notation trust stores that apply to ``ref``, each with its trusted identities: the
+    config's entries, and the command line's roots (``--notation-root``) restricted to the
+    command line's identities (``--notation-identity``). Identities given without roots on the
+    command line replace those of the config's entries for this run."""
+    from dataclasses import replace
+
+    from hullcheck.config import TrustRoots
+
+    scopes = policy.notation_for(ref)
+    if extra_identities and not extra_roots:
+        scopes = [replace(s, identities=list(extra_identities)) for s in scopes]
+    if extra_roots:
+        scopes.append(TrustRoots(None, list(extra_roots), list(extra_identities) or None))
+    return scopes
 
 
 def judge_static(ref: ImageReference, policy: TrustPolicy) -> list[TrustVerdict]:
@@ -133,10 +159,14 @@ def verify_signature(
     digest: str | None = None,
     client: RegistryClient | None = None,
     roots: Sequence[Path] = (),
+    notation_scopes: Sequence[TrustRoots] | None = None,
 ) -> TrustVerdict:
     """``key_paths``: cosign public keys; ``roots``: the Notation trust store (PEM CA
-    certificates). Either may be empty; a signature verified by either satisfies the policy."""
+    certificates), any signer trusted; or ``notation_scopes``: trust stores each with its
+    trusted identities (see :func:`notation_scopes`). Any may be empty; a signature verified
+    by either kind satisfies the policy."""
     from hullcheck.trust.notation_certs import TrustStoreError, load_trust_store
+    from hullcheck.trust.notation_identity import IdentityError, parse_identities
     from hullcheck.trust.registry import RegistryClient, RegistryError
 
     keys: list[cosign.PublicKey] = []
@@ -145,11 +175,16 @@ def verify_signature(
             keys.append(cosign.load_key_file(path))
         except cosign.KeyError_ as exc:
             return TrustVerdict(BAD_KEY, False, str(exc), (SIGNED_ARTIFACTS,))
-    store = None
-    if roots:
+    scopes: list[tuple[Sequence[Path], list[str] | None]] = (
+        [(s.trust_store, s.identities) for s in notation_scopes]
+        if notation_scopes is not None else ([(roots, None)] if roots else [])
+    )
+    store: list[notation.TrustStore] | None = None
+    if scopes:
         try:
-            store = load_trust_store(roots)
-        except TrustStoreError as exc:
+            store = [load_trust_store(paths, parse_identities(identities or ()))
+                     for paths, identities in scopes]
+        except (TrustStoreError, IdentityError) as exc:
             return TrustVerdict(BAD_TRUST_STORE, False, str(exc), (SIGNED_ARTIFACTS,))
     try:
         client = client or RegistryClient(ref.registry, registry_options)
@@ -172,7 +207,8 @@ def verify_signature(
         return TrustVerdict(
             UNVERIFIABLE, False, f"signature not verified: {exc}", (SIGNED_ARTIFACTS,)
         )
-    return summarise(verdicts, digest, cosign_wanted=bool(key_paths), notation_wanted=bool(roots))
+    return summarise(verdicts, digest, cosign_wanted=bool(key_paths),
+                     notation_wanted=bool(scopes))
 
 
 _NO_COSIGN = "no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle referrer)"
@@ -216,7 +252,7 @@ def find_and_verify(
     repo: str,
     digest: str,
     keys: list[cosign.PublicKey],
-    store: TrustStore | None = None,
+    store: TrustStores | None = None,
     *,
     cosign_wanted: bool = True,
 ) -> list[cosign.SignatureVerdict]:

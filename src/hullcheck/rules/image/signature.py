@@ -24,10 +24,12 @@ class Signature(Rule):
 
     For images a Notation trust store applies to (`--notation-root`, or `trust.notation`), a
     Notation (Notary Project) signature that is missing, signed by a certificate that does not
-    chain to the trust store (`untrusted-certificate`), altered after signing (`tampered-payload`),
+    chain to the trust store (`untrusted-certificate`), by a certificate that chains to it but is
+    none of the trusted identities (`untrusted-identity`: `identities` in `trust.notation`, or
+    `--notation-identity`), altered after signing (`tampered-payload`),
     for another digest, past its expiry (`expired`), with a certificate chain that breaks the
     specification's requirements or validity periods (`invalid-certificate`), or not a valid
-    envelope (`invalid-envelope`; COSE envelopes are `unsupported-envelope`). Revocation (OCSP/CRL)
+    envelope (`invalid-envelope`; JWS and COSE envelopes are both verified). Revocation (OCSP/CRL)
     and RFC 3161 timestamps are not checked offline. When both kinds apply, one verified signature
     of either kind satisfies the policy.
 
@@ -78,14 +80,14 @@ class Signature(Rule):
 
     def __init__(self) -> None:
         # One registry round trip per distinct reference and key set, however often it is named.
-        self._verdicts: dict[tuple[str, tuple[Path, ...], tuple[Path, ...]],
+        self._verdicts: dict[tuple[str, tuple[Path, ...], tuple[Path, ...], str],
                              TrustVerdict | None] = {}
 
     def _verdict(self, ctx: Context, ref: str) -> TrustVerdict | None:
         if not ctx.options.get("verify_signatures"):
             return None
         from hullcheck.references import InvalidReference, parse_reference
-        from hullcheck.trust.policy import verify_signature
+        from hullcheck.trust.policy import notation_scopes, verify_signature
         from hullcheck.trust.registry import RegistryOptions
 
         try:
@@ -98,13 +100,16 @@ class Signature(Rule):
         roots = tuple(dict.fromkeys([*ctx.config.trust.roots_for(parsed), *extra_roots]))
         if not keys and not roots:
             return None
-        cache_key = (str(parsed), keys, roots)
+        identities = tuple(ctx.options.get("notation_identity") or [])
+        scopes = notation_scopes(ctx.config.trust, parsed, extra_roots, identities)
+        cache_key = (str(parsed), keys, roots, repr(scopes))
         if cache_key not in self._verdicts:
             options = RegistryOptions(
                 insecure=frozenset(ctx.options.get("insecure_registry") or []),
                 ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
             self._verdicts[cache_key] = verify_signature(parsed, list(keys), options,
-                                                         roots=list(roots))
+                                                         roots=list(roots),
+                                                         notation_scopes=scopes)
         return self._verdicts[cache_key]
 
     def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
