@@ -71,12 +71,19 @@ def _split(text: str, seps: str) -> list[str]:
     return parts
 
 
+def _strip(text: str) -> str:
+    """Strip spaces around, keeping an escaped trailing space (``\\ ``)."""
+    text = text.lstrip(" \t")
+    kept = text.rstrip(" \t")
+    backslashes = len(kept) - len(kept.rstrip("\\"))
+    if len(kept) < len(text) and backslashes % 2 == 1:
+        return kept + " "
+    return kept
+
+
 def _unescape(value: str, where: str) -> str:
     out: list[str] = []
-    raw = value.strip(" ")
-    # a trailing escaped space survives strip(" ") as "\\": give it back its space
-    if value.rstrip(" ") != value and raw.endswith("\\") and not raw.endswith("\\\\"):
-        raw += " "
+    raw = _strip(value)
     i = 0
     while i < len(raw):
         ch = raw[i]
@@ -116,13 +123,13 @@ def parse_identity(text: str) -> Identity | None:
     malformed."""
     if not isinstance(text, str):
         raise IdentityError(f"trusted identity {text!r} is not a string")
-    stripped = text.strip()
+    stripped = _strip(text)
     if stripped == WILDCARD:
         return None
     if not stripped.startswith(PREFIX):
         raise IdentityError(f"trusted identity {text!r} must be '*' or start with '{PREFIX}'")
     where = f"trusted identity {text!r}"
-    dn = stripped[len(PREFIX) :].strip()
+    dn = _strip(stripped[len(PREFIX) :])
     if not dn:
         raise IdentityError(f"{where}: no RDN after '{PREFIX}'")
     attrs: dict[str, str] = {}
