@@ -15,6 +15,7 @@ from notation_builders import (
     DAY,
     NOW,
     SIGNATURE_ARTIFACT,
+    CoseEnvelope,
     Envelope,
     make_cert,
     make_pki,
@@ -108,7 +109,7 @@ def test_notation_verdicts_from_config(case: str, registry: Registry, root: Path
         assert "no Notation signature" in message and "cosign" not in message
 
 
-def test_notation_root_flag_and_cose(registry: Registry, root: Path) -> None:
+def test_notation_root_flag(registry: Registry, root: Path) -> None:
     repo = "notation/flag"
     digest, size = push_image(registry, repo, "1")
     attach(registry, repo, digest, size, [good(digest)])
@@ -118,12 +119,66 @@ def test_notation_root_flag_and_cose(registry: Registry, root: Path) -> None:
     code, message, _ = image_verdict(registry, repo, None, "--notation-root", str(other))
     assert code == "untrusted-certificate" and "evil-root.pem" in message
 
-    repo = "notation/cose"
+
+
+COSE = "application/cose"
+COSE_CASES: dict[str, tuple[str, Callable[[str], bytes]]] = {
+    "good": ("signed", lambda d: CoseEnvelope(d, chain=PKI.chain).build()),
+    "untrusted": ("untrusted-certificate", lambda d: CoseEnvelope(d, chain=EVIL.chain).build()),
+    "tampered": ("tampered-payload",
+                 lambda d: CoseEnvelope(d, chain=PKI.chain, tamper_payload=True).build()),
+    "expired": ("expired",
+                lambda d: CoseEnvelope(d, chain=PKI.chain, expiry=NOW - DAY).build()),
+    "other-digest": ("other-digest",
+                     lambda d: CoseEnvelope("sha256:" + "ab" * 32, chain=PKI.chain).build()),
+    "garbage": ("invalid-envelope", lambda d: b"\xd2\x84\x40\xa0\x40\x40"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COSE_CASES))
+def test_cose_signatures_through_the_referrers_tag(case: str, registry: Registry,
+                                                   root: Path) -> None:
+    expected, envelope = COSE_CASES[case]
+    repo = f"notation-cose/{case}"
     digest, size = push_image(registry, repo, "1")
-    cose = b"\xd2\x84\x40\xa0\x40\x40"  # a COSE_Sign1 tag and an empty structure
-    attach(registry, repo, digest, size, [cose], media_type="application/cose")
+    attach(registry, repo, digest, size, [envelope(digest)], media_type=COSE)
     code, message, _ = image_verdict(registry, repo, None, "--notation-root", str(root))
-    assert code == "unsupported-envelope" and "COSE" in message
+    assert code == expected, message
+    if case == "garbage":
+        assert "COSE" in message
+
+
+SIGNER_ID = "x509.subject: C=US, ST=WA, O=acme, CN=acme signer"
+OTHER_ID = "x509.subject: C=US, ST=WA, O=acme, CN=release bot"
+
+
+def test_trusted_identities(registry: Registry, root: Path) -> None:
+    repo = "notation/identity"
+    digest, size = push_image(registry, repo, "1")
+    attach(registry, repo, digest, size, [good(digest)])
+    cose_repo = "notation/identity-cose"
+    cose_digest, cose_size = push_image(registry, cose_repo, "1")
+    attach(registry, cose_repo, cose_digest, cose_size,
+           [CoseEnvelope(cose_digest, chain=PKI.chain).build()], media_type=COSE)
+
+    def with_identities(*identities: str) -> Config:
+        return Config(trust=TrustPolicy(notation=[TrustRoots(
+            f"{registry.host}/notation/**", [root], list(identities))]))
+
+    for r in (repo, cose_repo):
+        assert image_verdict(registry, r, with_identities(SIGNER_ID))[0] == "signed"
+        assert image_verdict(registry, r, with_identities("*"))[0] == "signed"
+        code, message, _ = image_verdict(registry, r, with_identities(OTHER_ID))
+        assert code == "untrusted-identity", message
+        assert "signed by CN=acme signer,O=acme,ST=WA,C=US" in message
+        # the command line's identities for its own trust store
+        flags = ["--notation-root", str(root), "--notation-identity"]
+        assert image_verdict(registry, r, None, *flags, SIGNER_ID)[0] == "signed"
+        assert image_verdict(registry, r, None, *flags, OTHER_ID)[0] == "untrusted-identity"
+    # two entries: a wrong identity in one, the right one in the other: satisfied
+    both = Config(trust=TrustPolicy(notation=[
+        TrustRoots(None, [root], [OTHER_ID]), TrustRoots(None, [root], [SIGNER_ID])]))
+    assert image_verdict(registry, repo, both)[0] == "signed"
 
 
 def test_cosign_or_notation_either_satisfies(registry: Registry, root: Path,
@@ -164,12 +219,16 @@ def test_scan_verify_signatures_with_notation(registry: Registry, root: Path, tm
                            lambda d: Envelope(d, chain=EVIL.chain).build())):
         digest, size = push_image(registry, repo, "1")
         attach(registry, repo, digest, size, [envelope(digest)])
+    digest, size = push_image(registry, "scan/cose", "1")
+    attach(registry, "scan/cose", digest, size,
+           [CoseEnvelope(digest, chain=PKI.chain).build()], media_type="application/cose")
     push_image(registry, "scan/unsigned", "1")
     (tmp_path / "Dockerfile").write_text(
         f"FROM {host}/scan/good:1 AS a\nFROM {host}/scan/unsigned:1\nUSER 1\n")
     (tmp_path / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n  containers:\n"
-        f"  - name: a\n    image: {host}/scan/evil:1\n  - name: b\n    image: {host}/scan/good:1\n")
+        f"  - name: a\n    image: {host}/scan/evil:1\n  - name: b\n    image: {host}/scan/good:1\n"
+        f"  - name: c\n    image: {host}/scan/cose:1\n")
     (tmp_path / ".hullcheck.yaml").write_text(
         f"trust:\n  notation:\n    - images: {host}/scan/**\n      trust-store: {root}\n")
 
@@ -186,3 +245,9 @@ def test_scan_verify_signatures_with_notation(registry: Registry, root: Path, tm
     assert scan(*flags, "--notation-root", str(root)) == expected
     assert scan(*flags, "--config", str(tmp_path / ".hullcheck.yaml")) == expected
     assert scan("--notation-root", str(root)) == []  # nothing verified without the flag
+    # a trusted identity nobody signs as: every signed image fails on identity, lines 1, 9, 11
+    other = "x509.subject: C=US, ST=WA, O=acme, CN=release bot"
+    assert scan(*flags, "--notation-root", str(root), "--notation-identity", other) == sorted([
+        ("IMG017", "untrusted-identity", 1), ("IMG017", "no-signature", 2),
+        ("IMG017", "untrusted-certificate", 7), ("IMG017", "untrusted-identity", 9),
+        ("IMG017", "untrusted-identity", 11)])
