@@ -85,6 +85,13 @@ def _trust_store_file(text: str) -> Path:
     return trust_store_file(text)
 
 
+def _notation_identity(text: str) -> str:
+    # imported only when the option is given, like --notation-root's check
+    from hullcheck.trust.notation_identity import identity_arg
+
+    return identity_arg(text)
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
@@ -120,10 +127,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        type=_trust_store_file,
                        help="a PEM CA certificate trusted for Notation signatures of every image"
                             " (repeatable)")
-    from hullcheck.trust.notation_identity import identity_arg
-
     trust.add_argument("--notation-identity", action="append", default=[], metavar="IDENTITY",
-                       type=identity_arg,
+                       type=_notation_identity,
                        help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or"
                             " '*', for the --notation-root trust stores (repeatable)")
     trust.add_argument("--insecure-registry", action="append", default=[],

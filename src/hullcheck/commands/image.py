@@ -51,13 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
         " required (repeatable)",
     )
-    from hullcheck.trust.notation_identity import identity_arg
-
     parser.add_argument(
         "--notation-identity",
         action="append",
         default=[],
-        type=identity_arg,
+        type=_notation_identity,
         metavar="IDENTITY",
         help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or '*', for the"
         " --notation-root trust stores (repeatable)",
@@ -137,6 +135,12 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         registry_options.notes.clear()
     _content_trust(report)
     return report
+
+
+def _notation_identity(text: str) -> str:
+    from hullcheck.trust.notation_identity import identity_arg  # only when the option is given
+
+    return identity_arg(text)
 
 
 def _load(target: str, opts: Any) -> list[tuple[Image, Any]]:
