@@ -3,8 +3,9 @@
 A Notation signature is an OCI manifest attached to the image as a referrer (``artifactType``
 or config media type ``application/vnd.cncf.notary.signature``) whose one layer is the signature
 envelope: ``application/jose+json`` (JWS JSON serialization, flattened) or ``application/cose``
-(COSE_Sign1, reported as unsupported here). The JWS envelope is judged as the Notary Project
-specifications say (signature-specification, signature-envelope-jws, trust-store-trust-policy):
+(COSE_Sign1, parsed in :mod:`hullcheck.trust.notation_cose`). The JWS envelope is judged as the
+Notary Project specifications say (signature-specification, signature-envelope-jws,
+trust-store-trust-policy); after parsing, both formats go through :func:`judge`:
 
 1. integrity: the envelope parses (the four members ``payload``, ``protected``, ``header``,
    ``signature`` and nothing else); the protected header has ``cty``
@@ -16,8 +17,10 @@ specifications say (signature-specification, signature-envelope-jws, trust-store
    run plugins); ``alg`` matches the signing certificate's key (RSA 2048/3072/4096 -> PS256/384/512,
    EC P-256/384/521 -> ES256/384/512); the signature verifies with that key over
    ``BASE64URL(protected) '.' BASE64URL(payload)``;
-2. authenticity: the ``x5c`` chain meets the certificate requirements and one of its
-   certificates is in the trust store (see :mod:`hullcheck.trust.notation_certs`);
+2. authenticity: the ``x5c`` chain meets the certificate requirements, one of its
+   certificates is in the trust store (see :mod:`hullcheck.trust.notation_certs`), and the
+   signing certificate is one of that store's trusted identities, if it names any
+   (:mod:`hullcheck.trust.notation_identity`; else ``untrusted-identity``);
 3. expiry: ``io.cncf.notary.expiry`` has not passed;
 4. validity: every certificate of the chain is valid at the signing time and, as no authentic
    timestamp is checked, now (``notary.x509.signingAuthority``: at the authentic signing time);
