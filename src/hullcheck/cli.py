@@ -120,6 +120,9 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        type=_trust_store_file,
                        help="a PEM CA certificate trusted for Notation signatures of every image"
                             " (repeatable)")
+    from hullcheck.trust.keyless_policy import add_arguments as add_keyless_arguments
+
+    add_keyless_arguments(trust)
     trust.add_argument("--insecure-registry", action="append", default=[],
                        metavar="HOST:PORT",
                        help="speak plain HTTP to this registry when verifying (repeatable)")
@@ -263,6 +266,9 @@ def run_audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
 
     options: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in ("func",)}
+    from hullcheck.trust.keyless_policy import from_options
+
+    options["keyless_identities"] = from_options(args)  # a bad combination: one line, exit 2
     ctx = Context(config=cfg, options=options)
     if args.command == "scan":
         # Families are loaded once discovery knows which input kinds are present.

@@ -12,8 +12,10 @@ Allowed registries and digest pinning are judged statically. Signatures are veri
 ``extra_roots``, e.g. ``--notation-root``); that needs the registry, and an unreachable one gives
 an ``unverifiable`` verdict (not a pass). With both kinds configured, one verified signature of
 either kind (a cosign signature by a trusted key, or a Notation signature chaining to the trust
-store) satisfies the policy. ``digest`` is the manifest digest when the caller already
-knows it (the image command does), saving a round trip.
+store) satisfies the policy. Keyless cosign signatures are judged when a certificate identity
+applies (``policy.identities_for`` plus ``extra_identities``, e.g. ``--certificate-identity``;
+see :mod:`hullcheck.trust.keyless`); a verified one satisfies the policy too. ``digest`` is the
+manifest digest when the caller already knows it (the image command does), saving a round trip.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
-from hullcheck.trust import cosign, notation
+from hullcheck.trust import cosign, keyless, notation
 
 if TYPE_CHECKING:
     from hullcheck.config import TrustPolicy
+    from hullcheck.trust.keyless_policy import KeylessIdentity
     from hullcheck.trust.notation_certs import TrustStore
     from hullcheck.trust.registry import RegistryClient, RegistryOptions
 
@@ -49,6 +52,7 @@ BAD_TRUST_STORE = "bad-trust-store"
 _FAILURE_ORDER = (
     cosign.TAMPERED,
     cosign.OTHER_DIGEST,
+    *keyless.FAILURE_CODES,
     notation.EXPIRED,
     notation.INVALID_CERT,
     notation.UNTRUSTED_CERT,
@@ -57,6 +61,7 @@ _FAILURE_ORDER = (
     notation.INVALID_ENVELOPE,
     notation.UNSUPPORTED_ENVELOPE,
     cosign.UNTRUSTED_BUNDLE,
+    keyless.NOT_KEYLESS,
     cosign.NO_SIGNATURE,
 )
 
@@ -83,6 +88,7 @@ def judge_reference(
     digest: str | None = None,
     client: RegistryClient | None = None,
     extra_roots: Sequence[Path] = (),
+    extra_identities: Sequence[KeylessIdentity] = (),
 ) -> list[TrustVerdict]:
     try:
         parsed = parse_reference(ref)
@@ -91,11 +97,12 @@ def judge_reference(
     out = judge_static(parsed, policy)
     key_paths = [*policy.keys_for(parsed), *extra_keys]
     root_paths = [*policy.roots_for(parsed), *extra_roots]
-    if verify_signatures and (key_paths or root_paths):
+    identities = [*policy.identities_for(parsed), *extra_identities]
+    if verify_signatures and (key_paths or root_paths or identities):
         out.append(
             verify_signature(
                 parsed, key_paths, registry_options, digest=digest, client=client,
-                roots=root_paths,
+                roots=root_paths, identities=identities,
             )
         )
     return out
@@ -133,9 +140,11 @@ def verify_signature(
     digest: str | None = None,
     client: RegistryClient | None = None,
     roots: Sequence[Path] = (),
+    identities: Sequence[KeylessIdentity] = (),
 ) -> TrustVerdict:
     """``key_paths``: cosign public keys; ``roots``: the Notation trust store (PEM CA
-    certificates). Either may be empty; a signature verified by either satisfies the policy."""
+    certificates); ``identities``: keyless signers. Any may be empty; a signature verified by
+    any satisfies the policy."""
     from hullcheck.trust.notation_certs import TrustStoreError, load_trust_store
     from hullcheck.trust.registry import RegistryClient, RegistryError
 
@@ -166,13 +175,15 @@ def verify_signature(
                 )
             digest = found[2]
         verdicts = find_and_verify(
-            client, ref.repository, digest, keys, store, cosign_wanted=bool(key_paths)
+            client, ref.repository, digest, keys, store,
+            cosign_wanted=bool(key_paths or identities), identities=identities,
         )
     except RegistryError as exc:
         return TrustVerdict(
             UNVERIFIABLE, False, f"signature not verified: {exc}", (SIGNED_ARTIFACTS,)
         )
-    return summarise(verdicts, digest, cosign_wanted=bool(key_paths), notation_wanted=bool(roots))
+    return summarise(verdicts, digest, cosign_wanted=bool(key_paths or identities),
+                     notation_wanted=bool(roots))
 
 
 _NO_COSIGN = "no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle referrer)"
@@ -219,9 +230,12 @@ def find_and_verify(
     store: TrustStore | None = None,
     *,
     cosign_wanted: bool = True,
+    identities: Sequence[KeylessIdentity] = (),
 ) -> list[cosign.SignatureVerdict]:
     """Every signature attached to ``repo@digest`` that the policy can judge, each judged: cosign
-    ones when ``cosign_wanted`` (keys are configured), Notation ones when there is a ``store``."""
+    ones when ``cosign_wanted`` (keys or keyless identities are configured; one with a Fulcio
+    certificate is judged keyless when ``identities`` is not empty), Notation ones when there
+    is a ``store``."""
     verdicts: list[cosign.SignatureVerdict] = []
     hex_digest = digest.split(":", 1)[1]
     found = client.get_manifest(repo, f"sha256-{hex_digest}.sig") if cosign_wanted else None
@@ -232,6 +246,9 @@ def find_and_verify(
                 continue
             annotations = layer.get("annotations") or {}
             payload = client.read_blob(repo, str(layer.get("digest")))
+            if identities and (keyless.CERTIFICATE_ANNOTATION in annotations or not keys):
+                verdicts.append(keyless.verify_classic(payload, annotations, identities, digest))
+                continue
             verdicts.append(
                 cosign.verify_simple_signing(
                     payload,
@@ -268,5 +285,25 @@ def find_and_verify(
                         cosign.SignatureVerdict(cosign.INVALID, "bundle is not JSON", "bundle")
                     )
                     continue
-                verdicts.append(cosign.verify_bundle(bundle, keys, hex_digest))
+                verdicts.append(_judge_bundle(bundle, keys, identities, hex_digest))
     return verdicts
+
+
+def _judge_bundle(
+    bundle: object, keys: list[cosign.PublicKey], identities: Sequence[KeylessIdentity],
+    hex_digest: str,
+) -> cosign.SignatureVerdict:
+    """Keyless when the bundle carries a certificate and identities apply, else by key."""
+    material = bundle.get("verificationMaterial") if isinstance(bundle, dict) else None
+    has_cert = isinstance(material, dict) and (
+        "certificate" in material or "x509CertificateChain" in material
+    )
+    if identities and has_cert:
+        return keyless.verify_bundle(bundle, identities, hex_digest)
+    if identities and not keys:
+        return cosign.SignatureVerdict(
+            keyless.NOT_KEYLESS,
+            "a key-based Sigstore bundle (no Fulcio certificate) and no key is configured",
+            "bundle",
+        )
+    return cosign.verify_bundle(bundle, keys, hex_digest)
