@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
         " required (repeatable)",
     )
-    from hullcheck.trust.keyless_policy import add_arguments as add_keyless_arguments
+    from hullcheck.cli import add_keyless_arguments
 
     add_keyless_arguments(parser)
     parser.add_argument(

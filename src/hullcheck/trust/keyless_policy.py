@@ -136,22 +136,6 @@ def regexp_argument(text: str) -> str:
     return text
 
 
-def add_arguments(group: Any) -> None:
-    """The four cosign flags, for ``image`` and ``scan``."""
-    group.add_argument("--certificate-identity", metavar="IDENTITY",
-                       help="keyless: the signer's certificate identity (a workflow URI or an"
-                            " email) trusted for every image; needs an issuer flag")
-    group.add_argument("--certificate-identity-regexp", metavar="REGEXP", type=regexp_argument,
-                       help="keyless: a regular expression (unanchored, as cosign) for the"
-                            " certificate identity")
-    group.add_argument("--certificate-oidc-issuer", metavar="URL",
-                       help="keyless: the OIDC issuer of the signer's certificate, e.g."
-                            " https://token.actions.githubusercontent.com")
-    group.add_argument("--certificate-oidc-issuer-regexp", metavar="REGEXP",
-                       type=regexp_argument,
-                       help="keyless: a regular expression (unanchored) for the OIDC issuer")
-
-
 def from_options(options: Any) -> list[KeylessIdentity]:
     """The identity the command line names (at most one, as with cosign), else none.
 
