@@ -92,6 +92,28 @@ def _notation_identity(text: str) -> str:
     return identity_arg(text)
 
 
+def _regexp(text: str) -> str:
+    from hullcheck.trust.keyless_policy import regexp_argument
+
+    return regexp_argument(text)
+
+
+def add_keyless_arguments(group: Any) -> None:
+    """cosign's four keyless flags, for ``scan`` and ``image`` (checked lazily: the parser stays
+    light)."""
+    group.add_argument("--certificate-identity", metavar="IDENTITY",
+                       help="keyless: the signer's certificate identity (a workflow URI or an"
+                            " email) trusted for every image; needs an issuer flag")
+    group.add_argument("--certificate-identity-regexp", metavar="REGEXP", type=_regexp,
+                       help="keyless: a regular expression (unanchored, as cosign's) for the"
+                            " certificate identity")
+    group.add_argument("--certificate-oidc-issuer", metavar="URL",
+                       help="keyless: the OIDC issuer of the signer's certificate, e.g."
+                            " https://token.actions.githubusercontent.com")
+    group.add_argument("--certificate-oidc-issuer-regexp", metavar="REGEXP", type=_regexp,
+                       help="keyless: a regular expression (unanchored) for the OIDC issuer")
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
@@ -131,6 +153,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        type=_notation_identity,
                        help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or"
                             " '*', for the --notation-root trust stores (repeatable)")
+    add_keyless_arguments(trust)
     trust.add_argument("--insecure-registry", action="append", default=[],
                        metavar="HOST:PORT",
                        help="speak plain HTTP to this registry when verifying (repeatable)")
@@ -274,6 +297,12 @@ def run_audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
 
     options: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in ("func",)}
+    if any(getattr(args, k, None) for k in ("certificate_identity", "certificate_identity_regexp",
+                                             "certificate_oidc_issuer",
+                                             "certificate_oidc_issuer_regexp")):
+        from hullcheck.trust.keyless_policy import from_options
+
+        options["keyless_identities"] = from_options(args)  # a bad pair: one line, exit 2
     ctx = Context(config=cfg, options=options)
     if args.command == "scan":
         # Families are loaded once discovery knows which input kinds are present.

@@ -19,6 +19,10 @@ trust:                        # one policy for every layer
       trust-store: certs/acme-root.pem      # or a list of files
       identities:                           # optional trustedIdentities (default: any signer)
         - "x509.subject: C=US, ST=WA, O=acme, CN=release"
+  keyless:                    # cosign keyless (Fulcio certificate + Rekor) signers
+    - images: ghcr.io/acme/**
+      identity: https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main
+      issuer: https://token.actions.githubusercontent.com   # or identity-/issuer-regexp
 ```
 """
 
@@ -28,10 +32,13 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Severity
 from hullcheck.references import ImageReference, glob_to_regex, matches_any, normalise_pattern
+
+if TYPE_CHECKING:
+    from hullcheck.trust.keyless_policy import KeylessIdentity
 
 CONFIG_NAMES = (".hullcheck.yaml", ".hullcheck.yml")
 
@@ -59,6 +66,7 @@ class TrustPolicy:
     require_digest: bool = False
     keys: list[TrustKey] = field(default_factory=list)
     notation: list[TrustRoots] = field(default_factory=list)
+    keyless: list[KeylessIdentity] = field(default_factory=list)
 
     def is_allowed(self, ref: ImageReference) -> bool:
         return not self.allowed or matches_any(ref, self.allowed)
@@ -81,6 +89,12 @@ class TrustPolicy:
         return [
             r for r in self.notation
             if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
+        ]
+
+    def identities_for(self, ref: ImageReference) -> list[KeylessIdentity]:
+        return [
+            k for k in self.keyless
+            if k.images is None or glob_to_regex(normalise_pattern(k.images)).match(ref.name)
         ]
 
 
@@ -157,7 +171,8 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         return TrustPolicy()
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: trust must be a mapping")
-    unknown = sorted(set(data) - {"allowed", "require-digest", "keys", "notation"})
+    unknown = sorted(set(data) - {"allowed", "require-digest", "keys", "notation",
+                             "keyless"})
     if unknown:
         raise ConfigError(f"{source}: unknown trust setting(s): {', '.join(map(str, unknown))}")
     keys: list[TrustKey] = []
@@ -173,7 +188,17 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         require_digest=bool(data.get("require-digest", False)),
         keys=keys,
         notation=_notation(data.get("notation"), source, base_dir),
+        keyless=_keyless(data.get("keyless"), source),
     )
+
+
+def _keyless(data: Any, source: str) -> list[KeylessIdentity]:
+    from hullcheck.trust.keyless_policy import IdentityError, parse_config
+
+    try:
+        return parse_config(data, source)
+    except IdentityError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:

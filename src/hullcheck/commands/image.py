@@ -51,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
         " required (repeatable)",
     )
+    from hullcheck.cli import add_keyless_arguments
+
+    add_keyless_arguments(parser)
     parser.add_argument(
         "--notation-identity",
         action="append",
@@ -191,7 +194,7 @@ def _judge_trust(
 
     extra_keys, extra_roots = extra
     if not image.requested:
-        if extra_keys or extra_roots:
+        if extra_keys or extra_roots or ctx.options.get("keyless_identities"):
             report.skipped.append(
                 Skipped(
                     "IMG017",
@@ -208,13 +211,15 @@ def _judge_trust(
     image.trust.extend(policy.judge_static(ref, trust))
     keys = [*trust.keys_for(ref), *extra_keys]
     roots = [*trust.roots_for(ref), *extra_roots]
-    if not keys and not roots:
+    identities = [*trust.identities_for(ref), *(ctx.options.get("keyless_identities") or [])]
+    if not keys and not roots and not identities:
         if getattr(args, "verify_signatures", False):
             report.skipped.append(
                 Skipped(
                     "IMG017",
-                    f"{image.requested}: no key or trust store applies to it (--key,"
-                    " --notation-root, or trust.keys / trust.notation in the config)",
+                    f"{image.requested}: no key, trust store or keyless identity applies to it"
+                    " (--key, --notation-root, --certificate-identity, or trust.keys /"
+                    " trust.notation / trust.keyless in the config)",
                 )
             )
         return
@@ -226,7 +231,7 @@ def _judge_trust(
     image.trust.append(
         policy.verify_signature(
             ref, keys, registry_options, digest=image.manifest_digest, client=client,
-            roots=roots, notation_scopes=scopes,
+            roots=roots, notation_scopes=scopes, identities=identities,
         )
     )
 

@@ -13,8 +13,10 @@ Allowed registries and digest pinning are judged statically. Signatures are veri
 an ``unverifiable`` verdict (not a pass). With both kinds configured, one verified signature of
 either kind (a cosign signature by a trusted key, or a Notation signature chaining to the trust
 store and, when the policy names them, by one of its trusted identities) satisfies the
-policy. ``digest`` is the manifest digest when the caller already
-knows it (the image command does), saving a round trip.
+policy. Keyless cosign signatures are judged when a certificate identity applies
+(``policy.identities_for`` plus ``extra_identities``, e.g. ``--certificate-identity``; see
+:mod:`hullcheck.trust.keyless`); a verified one satisfies the policy too. ``digest`` is the
+manifest digest when the caller already knows it (the image command does), saving a round trip.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
-from hullcheck.trust import cosign, notation
+from hullcheck.trust import cosign, keyless, notation
 
 if TYPE_CHECKING:
     from hullcheck.config import TrustPolicy, TrustRoots
+    from hullcheck.trust.keyless_policy import KeylessIdentity
     from hullcheck.trust.notation import TrustStores
     from hullcheck.trust.registry import RegistryClient, RegistryOptions
 
@@ -50,6 +53,7 @@ BAD_TRUST_STORE = "bad-trust-store"
 _FAILURE_ORDER = (
     cosign.TAMPERED,
     cosign.OTHER_DIGEST,
+    *keyless.FAILURE_CODES,
     notation.EXPIRED,
     notation.INVALID_CERT,
     notation.UNTRUSTED_IDENTITY,
@@ -59,6 +63,7 @@ _FAILURE_ORDER = (
     notation.INVALID_ENVELOPE,
     notation.UNSUPPORTED_ENVELOPE,
     cosign.UNTRUSTED_BUNDLE,
+    keyless.NOT_KEYLESS,
     cosign.NO_SIGNATURE,
 )
 
@@ -85,7 +90,8 @@ def judge_reference(
     digest: str | None = None,
     client: RegistryClient | None = None,
     extra_roots: Sequence[Path] = (),
-    extra_identities: Sequence[str] = (),
+    extra_identities: Sequence[KeylessIdentity] = (),
+    extra_notation_identities: Sequence[str] = (),
 ) -> list[TrustVerdict]:
     try:
         parsed = parse_reference(ref)
@@ -94,12 +100,14 @@ def judge_reference(
     out = judge_static(parsed, policy)
     key_paths = [*policy.keys_for(parsed), *extra_keys]
     root_paths = [*policy.roots_for(parsed), *extra_roots]
-    if verify_signatures and (key_paths or root_paths):
+    identities = [*policy.identities_for(parsed), *extra_identities]
+    if verify_signatures and (key_paths or root_paths or identities):
         out.append(
             verify_signature(
                 parsed, key_paths, registry_options, digest=digest, client=client,
-                roots=root_paths,
-                notation_scopes=notation_scopes(policy, parsed, extra_roots, extra_identities),
+                roots=root_paths, identities=identities,
+                notation_scopes=notation_scopes(policy, parsed, extra_roots,
+                                                extra_notation_identities),
             )
         )
     return out
@@ -160,11 +168,12 @@ def verify_signature(
     client: RegistryClient | None = None,
     roots: Sequence[Path] = (),
     notation_scopes: Sequence[TrustRoots] | None = None,
+    identities: Sequence[KeylessIdentity] = (),
 ) -> TrustVerdict:
     """``key_paths``: cosign public keys; ``roots``: the Notation trust store (PEM CA
     certificates), any signer trusted; or ``notation_scopes``: trust stores each with its
-    trusted identities (see :func:`notation_scopes`). Any may be empty; a signature verified
-    by either kind satisfies the policy."""
+    trusted identities (see :func:`notation_scopes`); ``identities``: keyless cosign signers.
+    Any may be empty; a signature verified by any of them satisfies the policy."""
     from hullcheck.trust.notation_certs import TrustStoreError, load_trust_store
     from hullcheck.trust.notation_identity import IdentityError, parse_identities
     from hullcheck.trust.registry import RegistryClient, RegistryError
@@ -201,13 +210,14 @@ def verify_signature(
                 )
             digest = found[2]
         verdicts = find_and_verify(
-            client, ref.repository, digest, keys, store, cosign_wanted=bool(key_paths)
+            client, ref.repository, digest, keys, store,
+            cosign_wanted=bool(key_paths or identities), identities=identities,
         )
     except RegistryError as exc:
         return TrustVerdict(
             UNVERIFIABLE, False, f"signature not verified: {exc}", (SIGNED_ARTIFACTS,)
         )
-    return summarise(verdicts, digest, cosign_wanted=bool(key_paths),
+    return summarise(verdicts, digest, cosign_wanted=bool(key_paths or identities),
                      notation_wanted=bool(scopes))
 
 
@@ -255,9 +265,12 @@ def find_and_verify(
     store: TrustStores | None = None,
     *,
     cosign_wanted: bool = True,
+    identities: Sequence[KeylessIdentity] = (),
 ) -> list[cosign.SignatureVerdict]:
     """Every signature attached to ``repo@digest`` that the policy can judge, each judged: cosign
-    ones when ``cosign_wanted`` (keys are configured), Notation ones when there is a ``store``."""
+    ones when ``cosign_wanted`` (keys or keyless identities are configured; one with a Fulcio
+    certificate is judged keyless when ``identities`` is not empty), Notation ones when there
+    is a ``store``."""
     verdicts: list[cosign.SignatureVerdict] = []
     hex_digest = digest.split(":", 1)[1]
     found = client.get_manifest(repo, f"sha256-{hex_digest}.sig") if cosign_wanted else None
@@ -268,6 +281,9 @@ def find_and_verify(
                 continue
             annotations = layer.get("annotations") or {}
             payload = client.read_blob(repo, str(layer.get("digest")))
+            if identities and (keyless.CERTIFICATE_ANNOTATION in annotations or not keys):
+                verdicts.append(keyless.verify_classic(payload, annotations, identities, digest))
+                continue
             verdicts.append(
                 cosign.verify_simple_signing(
                     payload,
@@ -304,5 +320,25 @@ def find_and_verify(
                         cosign.SignatureVerdict(cosign.INVALID, "bundle is not JSON", "bundle")
                     )
                     continue
-                verdicts.append(cosign.verify_bundle(bundle, keys, hex_digest))
+                verdicts.append(_judge_bundle(bundle, keys, identities, hex_digest))
     return verdicts
+
+
+def _judge_bundle(
+    bundle: object, keys: list[cosign.PublicKey], identities: Sequence[KeylessIdentity],
+    hex_digest: str,
+) -> cosign.SignatureVerdict:
+    """Keyless when the bundle carries a certificate and identities apply, else by key."""
+    material = bundle.get("verificationMaterial") if isinstance(bundle, dict) else None
+    has_cert = isinstance(material, dict) and (
+        "certificate" in material or "x509CertificateChain" in material
+    )
+    if identities and has_cert:
+        return keyless.verify_bundle(bundle, identities, hex_digest)
+    if identities and not keys:
+        return cosign.SignatureVerdict(
+            keyless.NOT_KEYLESS,
+            "a key-based Sigstore bundle (no Fulcio certificate) and no key is configured",
+            "bundle",
+        )
+    return cosign.verify_bundle(bundle, keys, hex_digest)

@@ -33,6 +33,14 @@ class Signature(Rule):
     and RFC 3161 timestamps are not checked offline. When both kinds apply, one verified signature
     of either kind satisfies the policy.
 
+    For images a keyless identity applies to (`--certificate-identity[-regexp]` with
+    `--certificate-oidc-issuer[-regexp]`, or `trust.keyless`), a cosign keyless signature (Fulcio
+    certificate, Rekor entry) that is missing, made by another identity (`identity-mismatch`) or
+    issuer (`issuer-mismatch`), with a certificate not from Sigstore's public-good Fulcio
+    (`untrusted-certificate`), with a transparency-log proof or SET that does not verify
+    (`invalid-tlog-proof`), altered, or for another digest. Verified offline against the trusted
+    root embedded in sigstore-python; Rekor is not queried online.
+
     `hullcheck image` always verifies when a key or trust store applies.
     `hullcheck scan --verify-signatures` applies the same check to every image a Dockerfile `FROM`,
     a compose `image:` or a Kubernetes container names, fetching signatures from their registries
@@ -80,8 +88,7 @@ class Signature(Rule):
 
     def __init__(self) -> None:
         # One registry round trip per distinct reference and key set, however often it is named.
-        self._verdicts: dict[tuple[str, tuple[Path, ...], tuple[Path, ...], str],
-                             TrustVerdict | None] = {}
+        self._verdicts: dict[tuple[Any, ...], TrustVerdict | None] = {}
 
     def _verdict(self, ctx: Context, ref: str) -> TrustVerdict | None:
         if not ctx.options.get("verify_signatures"):
@@ -98,18 +105,21 @@ class Signature(Rule):
         keys = tuple(dict.fromkeys([*ctx.config.trust.keys_for(parsed), *extra]))
         extra_roots = tuple(Path(r) for r in ctx.options.get("notation_root") or [])
         roots = tuple(dict.fromkeys([*ctx.config.trust.roots_for(parsed), *extra_roots]))
-        if not keys and not roots:
+        identities = tuple(dict.fromkeys([*ctx.config.trust.identities_for(parsed),
+                                          *(ctx.options.get("keyless_identities") or [])]))
+        if not keys and not roots and not identities:
             return None
-        identities = tuple(ctx.options.get("notation_identity") or [])
-        scopes = notation_scopes(ctx.config.trust, parsed, extra_roots, identities)
-        cache_key = (str(parsed), keys, roots, repr(scopes))
+        notation_identities = tuple(ctx.options.get("notation_identity") or [])
+        scopes = notation_scopes(ctx.config.trust, parsed, extra_roots, notation_identities)
+        cache_key = (str(parsed), keys, roots, repr(scopes), identities)
         if cache_key not in self._verdicts:
             options = RegistryOptions(
                 insecure=frozenset(ctx.options.get("insecure_registry") or []),
                 ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
             self._verdicts[cache_key] = verify_signature(parsed, list(keys), options,
                                                          roots=list(roots),
-                                                         notation_scopes=scopes)
+                                                         notation_scopes=scopes,
+                                                         identities=list(identities))
         return self._verdicts[cache_key]
 
     def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
