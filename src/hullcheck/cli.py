@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -397,6 +398,10 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # Libraries warn about odd input (cryptography about a certificate's negative serial number
+    # in a signature it was handed): the verdict already says what is wrong with a signature,
+    # and a multi-line warning on stderr is not how hullcheck reports input.
+    warnings.filterwarnings("ignore", module=r"hullcheck\.trust\.")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(wanted)
     args = parser.parse_args(argv)
