@@ -105,3 +105,10 @@ def test_signature_manifest_with_two_envelopes_is_invalid() -> None:
                                       cosign_wanted=False)
     assert [v.code for v in verdicts] == ["invalid-envelope"]
     assert "exactly one envelope layer" in verdicts[0].message
+
+
+def test_policy_names_the_notation_artifact_type_it_looks_for() -> None:
+    # policy.py spells the artifact type out so that importing it loads no Notation code.
+    from hullcheck.trust import notation, policy
+
+    assert notation.SIGNATURE_ARTIFACT in policy._NO_NOTATION

@@ -21,6 +21,7 @@ manifest digest when the caller already knows it (the image command does), savin
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
-from hullcheck.trust import cosign, keyless, notation
+from hullcheck.trust import cosign
 
 if TYPE_CHECKING:
     from hullcheck.config import TrustPolicy, TrustRoots
@@ -49,23 +50,29 @@ BAD_REFERENCE = "invalid-reference"
 BAD_KEY = "bad-key"
 BAD_TRUST_STORE = "bad-trust-store"
 
-# the most telling failure wins when several signatures all fail
-_FAILURE_ORDER = (
-    cosign.TAMPERED,
-    cosign.OTHER_DIGEST,
-    *keyless.FAILURE_CODES,
-    notation.EXPIRED,
-    notation.INVALID_CERT,
-    notation.UNTRUSTED_IDENTITY,
-    notation.UNTRUSTED_CERT,
-    cosign.WRONG_KEY,
-    cosign.INVALID,
-    notation.INVALID_ENVELOPE,
-    notation.UNSUPPORTED_ENVELOPE,
-    cosign.UNTRUSTED_BUNDLE,
-    keyless.NOT_KEYLESS,
-    cosign.NO_SIGNATURE,
-)
+@functools.cache
+def _failure_order() -> tuple[str, ...]:
+    """The most telling failure first, for when several signatures all fail. Built on first use:
+    the keyless and Notation modules (and what they import) stay unloaded in runs that verify
+    nothing, such as a scan whose rules only read a verdict code."""
+    from hullcheck.trust import keyless, notation
+
+    return (
+        cosign.TAMPERED,
+        cosign.OTHER_DIGEST,
+        *keyless.FAILURE_CODES,
+        notation.EXPIRED,
+        notation.INVALID_CERT,
+        notation.UNTRUSTED_IDENTITY,
+        notation.UNTRUSTED_CERT,
+        cosign.WRONG_KEY,
+        cosign.INVALID,
+        notation.INVALID_ENVELOPE,
+        notation.UNSUPPORTED_ENVELOPE,
+        cosign.UNTRUSTED_BUNDLE,
+        keyless.NOT_KEYLESS,
+        cosign.NO_SIGNATURE,
+    )
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,7 @@ def verify_signature(
     certificates), any signer trusted; or ``notation_scopes``: trust stores each with its
     trusted identities (see :func:`notation_scopes`); ``identities``: keyless cosign signers.
     Any may be empty; a signature verified by any of them satisfies the policy."""
+    from hullcheck.trust import notation
     from hullcheck.trust.notation_certs import TrustStoreError, load_trust_store
     from hullcheck.trust.notation_identity import IdentityError, parse_identities
     from hullcheck.trust.registry import RegistryClient, RegistryError
@@ -222,7 +230,7 @@ def verify_signature(
 
 
 _NO_COSIGN = "no cosign signature (no sha256-<hex>.sig tag and no Sigstore bundle referrer)"
-_NO_NOTATION = f"no Notation signature (no {notation.SIGNATURE_ARTIFACT} referrer)"
+_NO_NOTATION = "no Notation signature (no application/vnd.cncf.notary.signature referrer)"
 
 
 def summarise(
@@ -246,10 +254,11 @@ def summarise(
             f"{digest}: {' and '.join(missing) or _NO_COSIGN}",
             (SIGNED_ARTIFACTS,),
         )
+    order = _failure_order()
     worst = min(
         verdicts,
         key=lambda v: (
-            _FAILURE_ORDER.index(v.code) if v.code in _FAILURE_ORDER else len(_FAILURE_ORDER)
+            order.index(v.code) if v.code in order else len(order)
         ),
     )
     return TrustVerdict(
@@ -271,6 +280,8 @@ def find_and_verify(
     ones when ``cosign_wanted`` (keys or keyless identities are configured; one with a Fulcio
     certificate is judged keyless when ``identities`` is not empty), Notation ones when there
     is a ``store``."""
+    from hullcheck.trust import keyless
+
     verdicts: list[cosign.SignatureVerdict] = []
     hex_digest = digest.split(":", 1)[1]
     found = client.get_manifest(repo, f"sha256-{hex_digest}.sig") if cosign_wanted else None
@@ -329,6 +340,8 @@ def _judge_bundle(
     hex_digest: str,
 ) -> cosign.SignatureVerdict:
     """Keyless when the bundle carries a certificate and identities apply, else by key."""
+    from hullcheck.trust import keyless
+
     material = bundle.get("verificationMaterial") if isinstance(bundle, dict) else None
     has_cert = isinstance(material, dict) and (
         "certificate" in material or "x509CertificateChain" in material
