@@ -215,6 +215,9 @@ _AGENT = (_VALID.index(b"io.cncf.notary.signingAgent") - 2,
           _VALID.index(b"hullcheck-tests/1.0") + len(b"hullcheck-tests/1.0"))
 
 
+# A flipped byte can make a certificate's serial number negative: cryptography warns and still
+# parses it (the CLI keeps such warnings off stderr); the verdict is what is tested here.
+@pytest.mark.filterwarnings("ignore:Parsed a serial number")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, len(_VALID) - 1), st.integers(1, 255))
 def test_any_flipped_byte_gives_one_failing_verdict(at: int, xor: int) -> None:
