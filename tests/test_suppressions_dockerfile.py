@@ -43,6 +43,17 @@ def test_suppression_that_stops_matching_warns(tmp_path: Path,
     assert "unused suppression (DF003)" in err and "Dockerfile:4" in err
 
 
+@pytest.mark.parametrize("comment", ["# hullcheck: ignor=DF003", "# hullcheck: ignore DF003",
+                                     "# hullcheck: ignore="])
+def test_malformed_suppression_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     comment: str) -> None:
+    # A typo in a suppression hides nothing: say so, as in YAML, rather than stay silent.
+    p = _write(tmp_path, f"{comment}\nFROM node:latest\nHEALTHCHECK CMD true\nUSER 1000\n")
+    _, doc, err = run_json(capsys, "scan", str(p))
+    assert [f["rule"] for f in doc["findings"]] == ["DF003"]
+    assert "Dockerfile:1: malformed suppression" in err
+
+
 def test_file_wide_ignore_by_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _write(tmp_path, "FROM node:latest AS a\n# hullcheck: ignore-file=hadolint:DL3007\n"
                          "FROM node:latest\nHEALTHCHECK CMD true\nUSER 1000\n")

@@ -39,6 +39,8 @@ if not TYPE_CHECKING:
 
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+# A comment addressed to hullcheck: a suppression, or a malformed one to warn about.
+_MENTION = re.compile(r"#\s*hullcheck:")
 _VAR = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|"
                   r"(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
 # The largest real Dockerfiles are tens of kilobytes; a bigger one is generated or hostile, and
@@ -171,6 +173,7 @@ class Dockerfile:
     global_instructions: list[Instruction]
     stages: list[Stage]
     suppressions: list[Suppression] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # malformed suppression comments
 
     @property
     def final_stage(self) -> Stage | None:
@@ -267,7 +270,7 @@ def parse(path: str, text: str) -> Dockerfile:
     # Every inline suppression comment contains "hullcheck:" (suppress.INLINE): a file without
     # it has none, and its lines need not be looked at one by one.
     if "hullcheck:" in text:
-        df.suppressions = _suppressions(path, lines, instructions)
+        df.suppressions = _suppressions(path, lines, instructions, df.warnings)
     return df
 
 
@@ -336,10 +339,12 @@ def _stage(index: int, ins: Instruction, global_args: dict[str, str | None],
                  alias=alias, base_stage=base_stage, platform=ins.flag("platform"))
 
 
-def _suppressions(path: str, lines: list[str], instructions: list[Instruction]
-                  ) -> list[Suppression]:
+def _suppressions(path: str, lines: list[str], instructions: list[Instruction],
+                  warnings: list[str]) -> list[Suppression]:
     """``# hullcheck: ignore=ID reason`` in the comment block right above an instruction covers
-    that instruction's lines; ``# hullcheck: ignore-file=ID`` anywhere covers the file."""
+    that instruction's lines; ``# hullcheck: ignore-file=ID`` anywhere covers the file. A comment
+    that starts ``# hullcheck:`` but is neither is a warning: a typo must not silently hide
+    nothing."""
     out: list[Suppression] = []
     starts = {ins.line: ins for ins in instructions}
     for idx, raw in enumerate(lines, start=1):
@@ -348,6 +353,9 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction]
             continue
         parsed = parse_inline(stripped)
         if parsed is None:
+            if _MENTION.match(stripped):
+                warnings.append(f"{path}:{idx}: malformed suppression {stripped!r} "
+                                "(expected '# hullcheck: ignore=ID[,ID] reason')")
             continue
         kind, selectors, reason = parsed
         if kind == "ignore-file":
@@ -405,6 +413,7 @@ def _analyze(sources: Sequence[Source], engine: Engine) -> Report:
             report.errors.append(InputError(src.path, f"invalid Dockerfile: {exc}"))
             continue
         report.suppressions.extend(df.suppressions)
+        report.warnings.extend(df.warnings)
         report.findings.extend(engine.run("check_dockerfile", df, where=src.path))
         walk_stages = engine.has("check_stage")
         walk_instructions = engine.has("check_instruction")
