@@ -54,6 +54,21 @@ def test_malformed_suppression_warns(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "Dockerfile:1: malformed suppression" in err
 
 
+@pytest.mark.parametrize("selection", [["--select", "DF001"], ["--select", "hadolint:DL3006"],
+                                       ["--ignore", "DF003"], ["--ignore", "hadolint:DL3007"]])
+def test_suppression_of_a_deselected_finding_is_not_unused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], selection: list[str]) -> None:
+    # `--select DF001` on a repository with suppressions must not call every other one stale.
+    p = _write(tmp_path, "# hullcheck: ignore=DF003 pinned by the release job\n"
+                         "FROM node:latest\nHEALTHCHECK CMD true\n"
+                         "# hullcheck: ignore=DF004 stale\nRUN echo moved\n")
+    _, _, err = run_json(capsys, "scan", str(p), *selection)
+    assert "unused suppression (DF003)" not in err
+    # The stale DF004 comment is still reported, unless DF004 did not run at all.
+    stale_reported = "Dockerfile:4: unused suppression (DF004)" in err
+    assert stale_reported == (selection != ["--select", "DF001"])
+
+
 def test_file_wide_ignore_by_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = _write(tmp_path, "FROM node:latest AS a\n# hullcheck: ignore-file=hadolint:DL3007\n"
                          "FROM node:latest\nHEALTHCHECK CMD true\nUSER 1000\n")

@@ -340,8 +340,12 @@ def run_audit(args: argparse.Namespace) -> int:
         if f.rule in cfg.severity_overrides:
             f.severity = cfg.severity_overrides[f.rule]
 
+    judged = None
+    if select or ignore:
+        accept = rule_filter(select, ignore)
+        judged = frozenset(r.id for r in all_rules() if accept(r))
     policy = Policy(select=select, ignore=ignore, baseline=baseline,
-                    show_suppressed=args.show_suppressed)
+                    show_suppressed=args.show_suppressed, judged=judged)
     shown, sup_warnings = apply(report, policy, cfg.path_ignores)
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)

@@ -121,6 +121,9 @@ class Policy:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     baseline: list[dict[str, Any]] | None = None
     show_suppressed: bool = False
+    # The rule ids that ran, when a selection kept some from running (None: every rule ran).
+    # A suppression naming only rules that sat the run out is not reported as unused.
+    judged: frozenset[str] | None = None
 
 
 def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Finding], list[str]]:
@@ -131,26 +134,29 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
     """
     warnings: list[str] = []
     kept: list[Finding] = []
-    for f in report.findings:
-        if policy.select and not any(finding_matches(s, f) for s in policy.select):
-            continue
-        if any(finding_matches(s, f) for s in policy.ignore):
-            continue
-        kept.append(f)
-
     # A suppression covers findings of its own path only: look at those (in their order), not
     # at every suppression of the scan for every finding. Per-path ignores are resolved once
     # per path.
     by_path: dict[str | None, list[Suppression]] = {}
     for sup in report.suppressions:
         by_path.setdefault(sup.path, []).append(sup)
-    ignores_of: dict[str, list[str]] = {}
-    for f in kept:
+    for f in report.findings:
+        selected = not (
+            (policy.select and not any(finding_matches(s, f) for s in policy.select))
+            or any(finding_matches(s, f) for s in policy.ignore)
+        )
+        # A deselected finding still uses the suppression that covers it: the suppression is
+        # not stale, this run just does not show what it hides.
         for sup in by_path.get(f.location.path, ()):
             if sup.covers(f):
                 sup.used = True
-                if f.suppressed is None:
+                if selected and f.suppressed is None:
                     f.suppressed = Suppressed(by=sup.by, reason=sup.reason)
+        if selected:
+            kept.append(f)
+
+    ignores_of: dict[str, list[str]] = {}
+    for f in kept:
         path = f.location.path
         if f.suppressed is None and path:
             if path not in ignores_of:
@@ -171,7 +177,7 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
                 f.suppressed = Suppressed(by="baseline", reason="present in the baseline")
 
     for sup in report.suppressions:
-        if not sup.used:
+        if not sup.used and not _names_only_unjudged(sup.selectors, policy.judged):
             where = f"{sup.path}:{sup.line}" if sup.line else sup.path
             warnings.append(
                 f"{where}: unused suppression ({','.join(sup.selectors)}): nothing it names "
@@ -180,6 +186,15 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
     shown = [f for f in kept if policy.show_suppressed or f.suppressed is None]
     report.findings = kept
     return shown, warnings
+
+
+def _names_only_unjudged(selectors: Iterable[str], judged: frozenset[str] | None) -> bool:
+    """True when every selector is a rule id or family none of whose rules ran."""
+    if judged is None:
+        return False
+    return all(
+        ":" not in s and not any(selector_matches(s, r, ()) for r in judged) for s in selectors
+    )
 
 
 BASELINE_VERSION = 1
