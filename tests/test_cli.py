@@ -50,7 +50,7 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 2 wins over 1
     assert run_cli(capsys, "scan", str(bad), str(tmp_path / "missing"))[0] == 2
     code, _, err = run_cli(capsys, "scan", str(bad), "--fail-on", "bogus")
-    assert code == 2 and "--fail-on" in err
+    assert code == 2 and "--fail-on" in err and "critical, never)" in err
 
 
 def test_select_ignore_by_id_family_and_tag(tmp_path: Path,

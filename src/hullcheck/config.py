@@ -120,7 +120,10 @@ class Config:
 def parse_fail_on(text: str) -> Severity | None:
     if text.strip().lower() == "never":
         return None
-    return Severity.parse(text)
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:  # "... (expected one of: info, ...)": "never" is valid here too
+        raise ValueError(f"{str(exc).removesuffix(')')}, never)") from None
 
 
 def _str_list(value: Any, where: str) -> list[str]:
