@@ -66,8 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verify-signatures",
         action="store_true",
-        help="verify signatures even where only the config names keys or trust stores, and"
-        " say so when none applies",
+        help="say so (skipped, with the reason) when no key, trust store or identity applies;"
+        " signatures are verified whenever one does, from these flags or the config",
     )
     parser.add_argument(
         "--insecure-registry",
