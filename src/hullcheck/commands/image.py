@@ -93,9 +93,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-layer-size",
         metavar="MiB",
-        type=int,
+        type=_positive_int,  # 0 or less would refuse every layer (or silently mean the default)
         help="refuse a layer that decompresses to more than this (default 65536)",
     )
+
+
+def _positive_int(text: str) -> int:
+    from hullcheck.cli import _positive_int as parse
+
+    return parse(text)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> Report:

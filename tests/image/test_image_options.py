@@ -1,6 +1,6 @@
-"""When ``hullcheck image`` verifies signatures: whenever a key, trust store or keyless identity
-applies, from the flags or the config; ``--verify-signatures`` only adds a note when none does
-(the README and ``image --help`` say so)."""
+"""``hullcheck image`` options as the README and ``image --help`` state them: signatures are
+verified whenever a key, trust store or keyless identity applies, from the flags or the config
+(``--verify-signatures`` only adds a note when none does); ``--max-layer-size`` is positive."""
 
 from __future__ import annotations
 
@@ -51,3 +51,14 @@ def test_the_flag_says_so_when_nothing_applies(monkeypatch: pytest.MonkeyPatch) 
     assert calls == [] and report.skipped == []
     calls, report = _judge(Config(), True, monkeypatch)
     assert calls == [] and [s.rule for s in report.skipped] == ["IMG017"]
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "big"])
+def test_max_layer_size_must_be_positive(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # -1 used to refuse every layer as a "decompression bomb"; 0 silently meant the default.
+    from hullcheck.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["image", "does-not-matter.tar", "--max-layer-size", bad])
+    assert exc.value.code == 2
+    assert "--max-layer-size: expected a whole number of at least 1" in capsys.readouterr().err
