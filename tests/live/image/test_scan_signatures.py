@@ -34,14 +34,21 @@ def test_scan_verifies_from_and_pod_images(registry: Registry, tmp_path: Path,
     key = SIGNER.write_public(tmp_path / "cosign.pub")
     host = registry.host
     (tmp_path / "Dockerfile").write_text(
-        f"FROM {host}/signed:1 AS a\nFROM {host}/unsigned:1\nUSER 1\n")
+        f"FROM {host}/signed:1 AS a\nFROM {host}/unsigned:1\n"
+        # Files copied or mounted from an image are that image's code as much as a base is.
+        f"COPY --from={host}/wrongkey:1 /x /x\n"
+        f"RUN --mount=type=bind,from={host}/unsigned:1,target=/m true\n"
+        "COPY --from=a /y /y\n"  # a stage, not an image
+        f"COPY --from={host}/signed:1 /z /z\n"
+        "USER 1\n")
     (tmp_path / "pod.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n  containers:\n"
         f"  - name: a\n    image: {host}/wrongkey:1\n  - name: b\n    image: {host}/signed:1\n"
     )
     args = ["--verify-signatures", "--key", str(key), "--insecure-registry", host]
     got = _scan(capsys, str(tmp_path / "Dockerfile"), str(tmp_path / "pod.yaml"), *args)
-    assert got == [("IMG017", "no-signature", 2), ("IMG017", "wrong-key", 7)]
+    assert got == [("IMG017", "no-signature", 2), ("IMG017", "no-signature", 4),
+                   ("IMG017", "wrong-key", 3), ("IMG017", "wrong-key", 7)]
     # Without --verify-signatures nothing touches the registry and nothing is reported.
     got = _scan(capsys, str(tmp_path / "Dockerfile"), "--key", str(key))
     assert got == []

@@ -42,8 +42,9 @@ class Signature(Rule):
     root embedded in sigstore-python; Rekor is not queried online.
 
     `hullcheck image` always verifies when a key or trust store applies.
-    `hullcheck scan --verify-signatures` applies the same check to every image a Dockerfile `FROM`,
-    a compose `image:` or a Kubernetes container names, fetching signatures from their registries
+    `hullcheck scan --verify-signatures` applies the same check to every image a Dockerfile pulls
+    (`FROM`, `COPY --from=<image>`, `RUN --mount=...,from=<image>`, in `ONBUILD` triggers too), a
+    compose `image:` or a Kubernetes container names, fetching signatures from their registries
     (an unreachable registry is reported as `unverifiable`, never as a pass).
 
     ## Why it matters
@@ -131,12 +132,23 @@ class Signature(Rule):
     def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
         if not ctx.options.get("verify_signatures"):
             return ()
+        return self._stage_findings(ctx, dockerfile, stage)
+
+    def _stage_findings(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterator[Finding]:
         from hullcheck.rules.dockerfile.base_image_tag import image_of
+        from hullcheck.rules.dockerfile.image_trust import pulled_images
 
         image = image_of(stage)
-        if image is None:
-            return ()
-        return self._findings(ctx, image, dockerfile.location(stage.line))
+        if image is not None:
+            yield from self._findings(ctx, image, dockerfile.location(stage.line))
+        # What else the stage pulls from a registry: COPY --from=<image> copies files of that
+        # image into this one, RUN --mount=...,from=<image> runs with them; both are code from
+        # that image, as much as a base is.
+        for instruction in stage.instructions:
+            for pulled in pulled_images(dockerfile, stage, instruction):
+                yield from self._findings(
+                    ctx, pulled.text,
+                    dockerfile.location(instruction.line, instruction.end_line))
 
     def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
         if not spec.image or not ctx.options.get("verify_signatures"):
