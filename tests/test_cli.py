@@ -151,3 +151,14 @@ def test_pre_commit_hooks_manifest_is_valid_and_matches_inputs() -> None:
         assert everything.search(path) and not dockerfiles.search(path), path
     for path in ("README.md", "src/dockerfile_utils.py", "Dockerfiles/notes.txt"):
         assert not everything.search(path), path
+
+
+def test_trust_flags_without_verify_signatures_warn(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM alpine:3\nUSER 1\nHEALTHCHECK NONE\n")
+    code, _, err = run_cli(capsys, "scan", str(df), "--key", str(tmp_path / "k.pub"))
+    assert code == 0
+    assert "--key: nothing is verified without --verify-signatures" in err
+    code, _, err = run_cli(capsys, "scan", str(df))
+    assert "verified" not in err

@@ -290,6 +290,16 @@ def run_audit(args: argparse.Namespace) -> int:
                 f"{cfg.source}: per-path-ignores {pattern!r}: unknown rule or family {s!r}"
                 for s in unknown_selectors(selectors, known_ids)
             )
+    if args.command == "scan" and not args.verify_signatures:
+        # A key or identity named on the command line is meant to be used: say it was not.
+        given = [flag for flag, value in (
+            ("--key", args.key), ("--notation-root", args.notation_root),
+            ("--notation-identity", args.notation_identity),
+            ("--certificate-identity", args.certificate_identity),
+            ("--certificate-identity-regexp", args.certificate_identity_regexp),
+        ) if value]
+        if given:
+            warnings.append(f"{', '.join(given)}: nothing is verified without --verify-signatures")
     baseline = None
     if args.baseline:
         try:
