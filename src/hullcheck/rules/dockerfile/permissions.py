@@ -39,20 +39,34 @@ def parse_mode(mode: str) -> ModeChange | None:
         special, other = int(digits[0]), int(digits[3])
         return ModeChange(setuid=bool(special & 4), setgid=bool(special & 2),
                           world_writable=bool(other & 2), sticky=bool(special & 1))
+    # Clauses apply in order, so a later one can take back what an earlier one gave:
+    # ``a=rwx,o-w`` leaves others without write, ``u+s,u-s`` adds no setuid bit.
     setuid = setgid = world = sticky = False
     for clause in mode.split(","):
         m = _CLAUSE.match(clause)
         if m is None:
             return None
         who, op, perms = m.groups()
+        everyone = who == "" or "a" in who
+        user = everyone or "u" in who
+        group = everyone or "g" in who
+        # No "who" means "a" filtered by the umask: the usual 022 keeps write from others.
+        others = (who != "" and "a" in who) or "o" in who
+        if op == "=":  # "=" first clears what the clause's users had
+            setuid = setuid and not user
+            setgid = setgid and not group
+            world = world and not others
+            sticky = sticky and not (everyone or others)
         if op == "-":
+            setuid = setuid and not (user and "s" in perms)
+            setgid = setgid and not (group and "s" in perms)
+            world = world and not (others and "w" in perms)
+            sticky = sticky and "t" not in perms
             continue
-        # No "who" means "a" filtered by the umask: s applies to u and g, w is masked for
-        # others by the usual 022 umask.
         if "s" in perms:
-            setuid |= who == "" or any(c in who for c in "ua")
-            setgid |= who == "" or any(c in who for c in "ga")
-        if "w" in perms and any(c in who for c in "oa"):
+            setuid |= user
+            setgid |= group
+        if "w" in perms and others:
             world = True
         if "t" in perms:
             sticky = True
