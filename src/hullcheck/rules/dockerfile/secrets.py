@@ -55,6 +55,11 @@ _NOT_SECRET_LAST = frozenset({
     "PORT", "TYPE", "LENGTH", "LEN", "TTL", "EXPIRY", "EXPIRES", "TIMEOUT", "HEADER", "FIELD",
     "ENABLED", "REQUIRED", "VERSION", "MODE", "REGION", "ALGORITHM", "ROLE", "SCOPE", "SCOPES",
     "POLICY", "PROVIDER", "AUDIENCE", "ISSUER", "LIFETIME", "PARALLELISM", "KEYRING", "COMMAND",
+    # settings of a credential: its lifetime (ACCESS_TOKEN_EXPIRE_MINUTES=30), how it is hashed
+    # or kept (PASSWORD_HASHER=argon2, SECRETS_BACKEND=vault), its shape and limits
+    "EXPIRE", "EXPIRATION", "MS", "SECONDS", "SECS", "MINUTES", "MINS", "HOURS", "DAYS", "AGE",
+    "HASHER", "ENCODER", "BACKEND", "METHOD", "STRATEGY", "FORMAT", "PREFIX", "COMPLEXITY",
+    "SIZE", "LIMIT", "COUNT", "PROMPT",
 })
 _REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*([:?+-][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
 _PATH = re.compile(r"^(/|\./|~/)[\w./@-]*$")
@@ -125,7 +130,8 @@ class SecretInEnvOrArg(DockerfileRule):
       password (`postgres://app:s3cret@db/app`; not `${DB_PASSWORD}` or `$(cat /run/secrets/x)`).
 
     Not secrets: names about a credential rather than the credential (`*_FILE`, `*_PATH`, `*_URL`,
-    `*_ID`, `*_USER`...; `POSTGRES_PASSWORD_FILE=/run/secrets/db` is the right way), paths, empty
+    `*_ID`, `*_USER`...; `POSTGRES_PASSWORD_FILE=/run/secrets/db` is the right way; settings such
+    as `ACCESS_TOKEN_EXPIRE_MINUTES` or `PASSWORD_HASHER`), paths, empty
     values, `$VAR`/`${VAR}` references and switches (`true`, `0`...). An `ARG` without a default
     is not judged.
 
