@@ -163,6 +163,30 @@ def test_near_miss_image_is_clean(tmp_path: Path) -> None:
     assert pairs(report) == set()
 
 
+def test_env_secrets_judged_by_name_and_value(tmp_path: Path) -> None:
+    """IMG003 judges the environment as DF010 judges ENV: a literal value under a secret name,
+    or a value shaped like a credential, and not settings about a credential."""
+    config = {
+        "Env": [
+            "DB_PASSWORD=hunter2",  # expect: IMG003
+            "HELPER=ghp_EXAMPLEexampleEXAMPLEexampleEXAMPLE0",  # expect: IMG003 (by shape)
+            "TOKENIZERS_PARALLELISM=false",  # ok: IMG003 (contains TOKEN, is a switch)
+            "ALLOW_EMPTY_PASSWORD=no",  # ok: IMG003 (a switch)
+            "PASSWORD_MIN_LENGTH=12",  # ok: IMG003 (about the password)
+            "ACCESS_TOKEN_EXPIRE_MINUTES=30",  # ok: IMG003 (about the token)
+            "TOKEN_AUTH=true",  # ok: IMG003
+            "DB_PASSWORD_FILE=/run/secrets/db",  # ok: IMG003 (a path)
+            "GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305",  # ok: IMG003 (a fingerprint)
+            "API_KEY=",  # ok: IMG003 (empty)
+        ],
+    }
+    layer = layer_tar([M("app/run", b"x", mode=0o755)])
+    report = run([str(write_docker_save(tmp_path / "i.tar", [layer], config))])
+    assert not report.errors
+    flagged = {f.evidence for f in report.findings if f.rule == "IMG003"}
+    assert flagged == {"env=DB_PASSWORD", "env=HELPER"}
+
+
 def test_device_files_are_reported(tmp_path: Path) -> None:
     layer = layer_tar([M("dev/sda", kind=tarfile.BLKTYPE), M("dev/mem", kind=tarfile.CHRTYPE)])
     report = run([str(write_docker_save(tmp_path / "i.tar", [layer]))])

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import re
 
-SECRET_NAME = re.compile(
-    r"(?i)(PASSWORD|PASSWD|\bPASS\b|_PASS$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)"
-)
-# names that say secret but hold a path or a switch, not the secret itself
-NOT_SECRET = re.compile(r"(?i)(_FILE|_PATH|_DIR|_URL|_ENABLED|_ID)$")
-
 ADD = re.compile(r"(?:^|\s)ADD\s")
 UPDATE = re.compile(
     r"\b(?:apt-get|apt|apk|yum|dnf|zypper)\s+(?:-\S+\s+)*(?:update|makecache|refresh)\b"

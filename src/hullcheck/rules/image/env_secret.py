@@ -7,14 +7,22 @@ from collections.abc import Iterable
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
 from hullcheck.rules.base import Context, Rule
-from hullcheck.rules.image._patterns import NOT_SECRET, SECRET_NAME
+from hullcheck.rules.dockerfile.secrets import (
+    is_literal_secret_value,
+    is_secret_name,
+    value_shape,
+)
 
 
 class EnvSecret(Rule):
     """
     ## What it finds
     `Env` entries of the image config whose name says secret (`PASSWORD`, `SECRET`, `TOKEN`,
-    `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`...) with a non-empty value.
+    `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`...) with a literal value, and any entry whose value
+    has the shape of a credential (an AWS access key id, a GitHub token, a URL with a password...),
+    judged as DF010 judges `ENV`. Not secrets: names about a credential (`*_FILE`, `*_PATH`,
+    `PASSWORD_MIN_LENGTH`, `ACCESS_TOKEN_EXPIRE_MINUTES`), words that only contain one
+    (`TOKENIZERS_PARALLELISM`), switches (`ALLOW_EMPTY_PASSWORD=no`), paths and empty values.
 
     ## Why it matters
     Anyone who can pull the image reads its environment with `docker inspect`.
@@ -48,9 +56,13 @@ class EnvSecret(Rule):
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         for item in image.config.env:
             name, sep, value = item.partition("=")
-            if sep and value.strip() and SECRET_NAME.search(name) and not NOT_SECRET.search(name):
-                yield self.finding(
-                    image.location(),
-                    f"environment variable {name} holds a secret",
-                    evidence=f"env={name}",
-                )
+            if not sep or not value.strip():
+                continue
+            shape = value_shape(value)
+            if shape is not None:
+                message = f"environment variable {name} holds a {shape}"
+            elif is_secret_name(name) and is_literal_secret_value(value):
+                message = f"environment variable {name} holds a secret"
+            else:
+                continue
+            yield self.finding(image.location(), message, evidence=f"env={name}")
