@@ -86,32 +86,64 @@ def modes_in_command(cmd: SimpleCommand) -> list[tuple[str, list[str]]]:
     return []
 
 
+def _made_directories(cmd: SimpleCommand) -> list[str]:
+    """The directories ``mkdir`` or ``install -d`` makes (or finds already there)."""
+    if cmd.name == "mkdir" or (cmd.name == "install" and (
+            cmd.has_option("-d") or "--directory" in cmd.args())):
+        args = cmd.args()
+        out = []
+        for i, word in enumerate(args):
+            if word.startswith("-"):
+                continue
+            if i and args[i - 1] in ("-m", "--mode", "-o", "--owner", "-g", "--group"):
+                continue  # an option's value
+            out.append(word.rstrip("/"))
+        return out
+    return []
+
+
+def _on_directories(cmd: SimpleCommand, paths: list[str], directories: set[str]) -> bool:
+    """The mode lands on directories only: ``mkdir -m``/``install -d -m``, or a chmod (not
+    recursive) of directories the same RUN made. A setgid bit on a directory only makes new
+    files inherit its group (and Linux ignores setuid there): no privilege is gained."""
+    if cmd.name == "mkdir" or cmd.name == "install":
+        return bool(_made_directories(cmd))
+    if cmd.name != "chmod" or not paths or cmd.has_option("-R", "--recursive"):
+        return False
+    return all(p.rstrip("/") in directories for p in paths)
+
+
 class _LastModes:
     """DF015 and DF016 judge the same instruction one after the other: the second reuses the
     modes the first found. Keyed by identity, holding the instruction so the id stays its."""
 
     instruction: Instruction | None = None
-    modes: list[tuple[str, list[str]]] = []
+    modes: list[tuple[str, list[str], bool]] = []
 
 
-def _modes(ins: Instruction) -> list[tuple[str, list[str]]]:
+def _modes(ins: Instruction) -> list[tuple[str, list[str], bool]]:
     if _LastModes.instruction is not ins:
         _LastModes.modes = modes_in_instruction(ins)
         _LastModes.instruction = ins
     return _LastModes.modes
 
 
-def modes_in_instruction(ins: Instruction) -> list[tuple[str, list[str]]]:
+def modes_in_instruction(ins: Instruction) -> list[tuple[str, list[str], bool]]:
+    """(mode, paths, whether the paths are known to be directories) an instruction sets."""
     if ins.cmd in ("COPY", "ADD"):
         mode = ins.flag("chmod")
         if mode:
-            return [(mode, [sources_and_dest(ins)[1]])]
+            return [(mode, [sources_and_dest(ins)[1]], False)]
         return []
     if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
         return []
     out = []
+    directories: set[str] = set()
     for cmd in ins.shell.commands:
-        out.extend(modes_in_command(cmd.unwrapped()))
+        inner = cmd.unwrapped()
+        for mode, paths in modes_in_command(inner):
+            out.append((mode, paths, _on_directories(inner, paths, directories)))
+        directories.update(_made_directories(inner))
     return out
 
 
@@ -119,7 +151,10 @@ class SetuidBitAdded(DockerfileRule):
     """
     ## What it finds
     A setuid or setgid bit added in the build: `chmod u+s`, `g+s`, `+s`, `4755`, `2755`, `6755`,
-    `install -m 4755`, `COPY --chmod=4755`. Removing bits (`chmod u-s`, `chmod 0755`) is fine.
+    `install -m 4755`, `COPY --chmod=4755`. Removing bits (`chmod u-s`, `chmod 0755`) is fine,
+    and so are the bits of a directory the same `RUN` made (`mkdir -p /srv/shared && chmod 2775
+    /srv/shared`, `install -d -m 2775`): setgid on a directory only makes new files inherit its
+    group.
 
     ## Why it matters
     A setuid-root binary runs as root for whoever starts it: any bug in it is a privilege
@@ -147,9 +182,9 @@ class SetuidBitAdded(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths in _modes(judged(instruction)):
+        for mode, paths, directories in _modes(judged(instruction)):
             change = parse_mode(mode)
-            if change is not None and (change.setuid or change.setgid):
+            if change is not None and (change.setuid or change.setgid) and not directories:
                 bits = "/".join(b for b, on in (("setuid", change.setuid),
                                                 ("setgid", change.setgid)) if on)
                 yield self.finding(
@@ -193,7 +228,7 @@ class WorldWritable(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths in _modes(judged(instruction)):
+        for mode, paths, _directories in _modes(judged(instruction)):
             change = parse_mode(mode)
             if change is not None and change.world_writable and not change.sticky:
                 yield self.finding(
