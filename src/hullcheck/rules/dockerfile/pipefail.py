@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
-from hullcheck.inputs.shell import ShellScript
+from hullcheck.inputs.shell import ShellScript, SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, run_text
 
@@ -43,9 +43,27 @@ def _inherited_pipefail(stage: Stage) -> bool:
     return False
 
 
-def script_sets_pipefail_first(script: ShellScript) -> bool:
-    """``set -o pipefail`` (``set -euo pipefail``...) before the first pipeline."""
-    first = script.pipelines[0][0] if script.pipelines else None
+# Commands that only print their arguments: in front of a pipe they have nothing to fail on, so
+# ``echo "$SHA256 *file" | sha256sum -c -`` (every official image) loses nothing to a missing
+# pipefail. (``cat FILE`` can fail: it is not one of them.)
+_CANNOT_FAIL = frozenset({"echo", "printf"})
+
+
+def judged_pipeline(script: ShellScript) -> list[SimpleCommand] | None:
+    """The first pipeline with a command before the last one that can fail unnoticed."""
+    for pipeline in script.pipelines:
+        if any(cmd.name not in _CANNOT_FAIL for cmd in pipeline[:-1]):
+            return pipeline
+    return None
+
+
+def script_sets_pipefail_first(script: ShellScript,
+                               pipeline: list[SimpleCommand] | None = None) -> bool:
+    """``set -o pipefail`` (``set -euo pipefail``...) before ``pipeline`` (by default, the
+    first pipeline)."""
+    if pipeline is None:
+        pipeline = script.pipelines[0] if script.pipelines else None
+    first = pipeline[0] if pipeline else None
     for cmd in script.commands:
         if cmd is first:
             return False
@@ -65,7 +83,8 @@ class PipeWithoutPipefail(DockerfileRule):
     `SHELL [..., "-o", "pipefail", "-c"]` earlier in the stage (or in the stage it is built
     `FROM`, whose `SHELL` it inherits) and no `set -o pipefail` in the script before the pipe.
     `SHELL` set to PowerShell or cmd turns the rule off, as in hadolint. `ONBUILD RUN` is not
-    judged (its shell is the one of the downstream build).
+    judged (its shell is the one of the downstream build), nor is a pipe fed only by `echo` or
+    `printf` (`echo "$SHA256 *app.tgz" | sha256sum -c -`): they have nothing to fail on.
 
     ## Why it matters
     `RUN curl -fsSL https://x | tar xz` succeeds when `curl` fails, because only the last command
@@ -85,9 +104,9 @@ class PipeWithoutPipefail(DockerfileRule):
     (Alpine: `SHELL ["/bin/ash", "-o", "pipefail", "-c"]`.)
 
     ## References
-    - hadolint DL4006 (hadolint also fires after `set -o pipefail` in the script, with
-      `SHELL ["/bin/sh", "-o", "pipefail", "-c"]`, and in a stage built FROM a stage that set
-      the SHELL; hullcheck does not)
+    - hadolint DL4006 (hadolint also fires on pipes fed by `echo`, after `set -o pipefail` in the
+      script, with `SHELL ["/bin/sh", "-o", "pipefail", "-c"]`, and in a stage built FROM a
+      stage that set the SHELL; hullcheck does not)
     """
 
     id = "DF019"
@@ -105,11 +124,14 @@ class PipeWithoutPipefail(DockerfileRule):
                 pipefail = shell_sets_pipefail(ins)
             elif ins.cmd == "RUN" and not pipefail and _PIPE.search(run_text(ins)):
                 script = ins.shell
-                if script is None or not script.pipelines or script_sets_pipefail_first(script):
+                if script is None or not script.pipelines:
+                    continue
+                pipeline = judged_pipeline(script)
+                if pipeline is None or script_sets_pipefail_first(script, pipeline):
                     continue
                 yield self.finding(
                     dockerfile.location(ins.line, ins.end_line),
                     "RUN pipes commands without pipefail: a failing command before the last "
                     "one does not fail the build.",
-                    evidence=str(script.pipelines[0][0])[:80],
+                    evidence=str(pipeline[0])[:80],
                 )
