@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
@@ -118,33 +119,54 @@ class _LastModes:
     modes the first found. Keyed by identity, holding the instruction so the id stays its."""
 
     instruction: Instruction | None = None
-    modes: list[tuple[str, list[str], bool]] = []
+    modes: list[SetMode] = []
 
 
-def _modes(ins: Instruction) -> list[tuple[str, list[str], bool]]:
+def _modes(ins: Instruction) -> list[SetMode]:
     if _LastModes.instruction is not ins:
         _LastModes.modes = modes_in_instruction(ins)
         _LastModes.instruction = ins
     return _LastModes.modes
 
 
-def modes_in_instruction(ins: Instruction) -> list[tuple[str, list[str], bool]]:
-    """(mode, paths, whether the paths are known to be directories) an instruction sets."""
+class SetMode(NamedTuple):
+    mode: str
+    paths: list[str]
+    directories: bool  # the paths are directories (made by the same RUN)
+    removed: bool  # the same RUN removes the paths again: they never reach a layer
+
+
+def modes_in_instruction(ins: Instruction) -> list[SetMode]:
+    """The modes an instruction sets, with what is known of the paths they land on."""
     if ins.cmd in ("COPY", "ADD"):
         mode = ins.flag("chmod")
         if mode:
-            return [(mode, [sources_and_dest(ins)[1]], False)]
+            return [SetMode(mode, [sources_and_dest(ins)[1]], False, False)]
         return []
     if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
         return []
     out = []
     directories: set[str] = set()
-    for cmd in ins.shell.commands:
-        inner = cmd.unwrapped()
+    commands = [cmd.unwrapped() for cmd in ins.shell.commands]
+    for i, inner in enumerate(commands):
         for mode, paths in modes_in_command(inner):
-            out.append((mode, paths, _on_directories(inner, paths, directories)))
+            out.append(SetMode(mode, paths, _on_directories(inner, paths, directories),
+                               _removed_later(paths, commands[i + 1:])))
         directories.update(_made_directories(inner))
     return out
+
+
+def _removed_later(paths: list[str], later: list[SimpleCommand]) -> bool:
+    """Every path is deleted by a later ``rm -r`` of it or of a directory above it (the
+    ``tempDir="$(mktemp -d)" && chmod 777 "$tempDir" ... rm -rf "$tempDir"`` pattern)."""
+    if not paths:
+        return False
+    removed = [a.rstrip("/") for cmd in later if cmd.name == "rm"
+               for a in cmd.args() if not a.startswith("-")]
+    if not removed:
+        return False
+    return all(any(p.rstrip("/") == r or p.startswith(r + "/") for r in removed if r)
+               for p in paths)
 
 
 class SetuidBitAdded(DockerfileRule):
@@ -182,9 +204,10 @@ class SetuidBitAdded(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths, directories in _modes(judged(instruction)):
+        for mode, paths, directories, removed in _modes(judged(instruction)):
             change = parse_mode(mode)
-            if change is not None and (change.setuid or change.setgid) and not directories:
+            if change is not None and (change.setuid or change.setgid) and not directories \
+                    and not removed:
                 bits = "/".join(b for b, on in (("setuid", change.setuid),
                                                 ("setgid", change.setgid)) if on)
                 yield self.finding(
@@ -200,7 +223,8 @@ class WorldWritable(DockerfileRule):
     A path made writable by everyone: `chmod 777`, `666`, `o+w`, `a+w`, `install -m 777`,
     `mkdir -m 777`, `COPY --chmod=777`. A mode that also sets the sticky bit (`chmod 1777 /tmp`,
     `a+rwxt`: the shared-temp-directory pattern) is fine, and so is `+w` without `o`/`a`, which
-    the usual umask keeps away from others.
+    the usual umask keeps away from others. A path the same `RUN` deletes again (`chmod 777
+    "$tempDir" ... rm -rf "$tempDir"`) never reaches a layer and is not reported (for DF015 too).
 
     ## Why it matters
     Any user or process in the container can change a world-writable file: a compromised
@@ -228,9 +252,10 @@ class WorldWritable(DockerfileRule):
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths, _directories in _modes(judged(instruction)):
+        for mode, paths, _directories, removed in _modes(judged(instruction)):
             change = parse_mode(mode)
-            if change is not None and change.world_writable and not change.sticky:
+            if change is not None and change.world_writable and not change.sticky and \
+                    not removed:
                 yield self.finding(
                     dockerfile.location(instruction.line, instruction.end_line),
                     f"Mode {mode} makes {' '.join(paths) or 'a path'} writable by everyone.",
