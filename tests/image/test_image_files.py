@@ -170,6 +170,7 @@ def test_env_secrets_judged_by_name_and_value(tmp_path: Path) -> None:
         "Env": [
             "DB_PASSWORD=hunter2",  # expect: IMG003
             "HELPER=ghp_EXAMPLEexampleEXAMPLEexampleEXAMPLE0",  # expect: IMG003 (by shape)
+            "LEGACY=AKIAIOSFODNN7EXAMPLE",  # expect: IMG003 (by shape)
             "TOKENIZERS_PARALLELISM=false",  # ok: IMG003 (contains TOKEN, is a switch)
             "ALLOW_EMPTY_PASSWORD=no",  # ok: IMG003 (a switch)
             "PASSWORD_MIN_LENGTH=12",  # ok: IMG003 (about the password)
@@ -184,7 +185,9 @@ def test_env_secrets_judged_by_name_and_value(tmp_path: Path) -> None:
     report = run([str(write_docker_save(tmp_path / "i.tar", [layer], config))])
     assert not report.errors
     flagged = {f.evidence for f in report.findings if f.rule == "IMG003"}
-    assert flagged == {"env=DB_PASSWORD", "env=HELPER"}
+    assert flagged == {"env=DB_PASSWORD", "env=HELPER", "env=LEGACY"}
+    messages = {f.message for f in report.findings if f.rule == "IMG003"}
+    assert "environment variable LEGACY holds an AWS access key id" in messages
 
 
 def test_device_files_are_reported(tmp_path: Path) -> None:

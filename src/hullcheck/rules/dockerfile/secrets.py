@@ -67,6 +67,11 @@ _NOT_A_VALUE = frozenset({"", "true", "false", "yes", "no", "on", "off", "0", "1
                           "null", "nil", "-", "''", '""'})
 
 
+def a_shape(label: str) -> str:
+    """The label with its article, for messages: "an AWS access key id", "a GitHub token"."""
+    return ("an " if label.startswith(("AWS", "npm")) else "a ") + label
+
+
 def value_shape(value: str) -> str | None:
     if not _SHAPE_PREFILTER.search(value):
         return None
@@ -177,7 +182,7 @@ class SecretInEnvOrArg(DockerfileRule):
                 if shape is not None:
                     yield self.finding(
                         _location(dockerfile, instruction),
-                        f"{ins.cmd} {name} holds a {shape} ({redact(value)}).",
+                        f"{ins.cmd} {name} holds {a_shape(shape)} ({redact(value)}).",
                         evidence=f"{ins.cmd} {name} {shape}",
                     )
                 elif is_secret_name(name) and is_literal_secret_value(value):
@@ -193,8 +198,9 @@ class SecretInEnvOrArg(DockerfileRule):
             text = run_text(ins)
             shape = value_shape(text)
             if shape is not None:
-                yield self.finding(_location(dockerfile, instruction), f"RUN contains a {shape}: "
-                                   "it stays in the image history.", evidence=f"RUN {shape}")
+                yield self.finding(_location(dockerfile, instruction),
+                                   f"RUN contains {a_shape(shape)}: it stays in the image "
+                                   "history.", evidence=f"RUN {shape}")
 
 
 # Credential files by name (glob over the base name) and by path suffix.

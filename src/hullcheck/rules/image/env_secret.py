@@ -8,6 +8,7 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.dockerfile.secrets import (
+    a_shape,
     is_literal_secret_value,
     is_secret_name,
     value_shape,
@@ -60,7 +61,7 @@ class EnvSecret(Rule):
                 continue
             shape = value_shape(value)
             if shape is not None:
-                message = f"environment variable {name} holds a {shape}"
+                message = f"environment variable {name} holds {a_shape(shape)}"
             elif is_secret_name(name) and is_literal_secret_value(value):
                 message = f"environment variable {name} holds a secret"
             else:
