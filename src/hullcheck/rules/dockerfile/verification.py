@@ -29,14 +29,25 @@ TLS_ENV: dict[str, frozenset[str]] = {
     "YARN_STRICT_SSL": _FALSE,
     "PIP_TRUSTED_HOST": frozenset(),  # any value
     "GOINSECURE": frozenset(),
+    "CONDA_SSL_VERIFY": _FALSE,
 }
 _TLS_PREFILTER = Keywords(
     ("insecure", "no-check-certificate", "trusted-host", "strict-ssl", "sslverify",
      "NODE_TLS_REJECT_UNAUTHORIZED", "PYTHONHTTPSVERIFY", "GIT_SSL_NO_VERIFY", "Verify-Peer",
-     "Verify-Host", "TRUSTED_HOST", "STRICT_SSL", "GOINSECURE"),
+     "Verify-Host", "TRUSTED_HOST", "STRICT_SSL", "GOINSECURE", "ssl_verify",
+     "check_certificate"),
     pattern=r"\s-[a-zA-Z]*k",  # curl -k, -sSk...
 )
 _ENV_ASSIGN = re.compile(r"(?<![\w$])(" + "|".join(TLS_ENV) + r")=(['\"]?)([^\s'\";&|]*)\2")
+# yum/dnf: ``sslverify=0`` in their configuration or repository files, or ``--setopt``.
+_RPM_SSLVERIFY_OFF = re.compile(r"^\s*sslverify\s*=\s*(0|false|no|off)\s*$",
+                                re.IGNORECASE | re.MULTILINE)
+_SETOPT_SSLVERIFY_OFF = re.compile(r"^(?:[\w.*-]+\.)?sslverify=(0|false|no|off)$", re.IGNORECASE)
+# curl and wget read these at every run: ``insecure`` / ``check_certificate = off`` there turns
+# verification off for every later download.
+_CURLRC_INSECURE = re.compile(r"^\s*(-k|--insecure|insecure)\s*$", re.MULTILINE)
+_WGETRC_NO_CHECK = re.compile(r"^\s*check_certificate\s*=\s*(off|0|no|false)\s*$",
+                              re.IGNORECASE | re.MULTILINE)
 _APT_TLS = re.compile(r"Acquire::https?::(Verify-Peer|Verify-Host)\s*[= ]\s*\"?(false|0)",
                       re.IGNORECASE)
 
@@ -63,6 +74,25 @@ def _config_set(cmd: SimpleCommand, key: str) -> str | None:
     return None
 
 
+def _rpm_config_file(path: str) -> bool:
+    return path in ("/etc/yum.conf", "/etc/dnf/dnf.conf") or \
+        path.startswith(("/etc/yum.repos.d/", "/etc/yum/", "/etc/dnf/"))
+
+
+def written_tls_bypasses(writes: list[FileWrite]) -> list[str]:
+    """TLS checks turned off by what is written into yum/dnf, curl or wget configuration."""
+    out: list[str] = []
+    for write in writes:
+        base = write.path.rsplit("/", 1)[-1]
+        if _rpm_config_file(write.path) and _RPM_SSLVERIFY_OFF.search(write.content):
+            out.append(f"sslverify off in {write.path}")
+        elif base in (".curlrc", "curlrc") and _CURLRC_INSECURE.search(write.content):
+            out.append(f"insecure in {write.path}")
+        elif base in (".wgetrc", "wgetrc") and _WGETRC_NO_CHECK.search(write.content):
+            out.append(f"check_certificate off in {write.path}")
+    return out
+
+
 def tls_bypasses(cmd: SimpleCommand) -> list[str]:
     name = cmd.name.removesuffix(".exe")
     out: list[str] = []
@@ -81,6 +111,17 @@ def tls_bypasses(cmd: SimpleCommand) -> list[str]:
         if (value is not None and value.lower() in _FALSE) or any(
                 w in ("--strict-ssl=false", "--no-strict-ssl") for w in cmd.args()):
             out.append(f"{name} strict-ssl false")
+    elif name in ("conda", "mamba", "micromamba"):
+        words = cmd.args()
+        for i, word in enumerate(words[:-1]):
+            if word in ("--set", "set") and words[i + 1] == "ssl_verify" and i + 2 < len(words) \
+                    and words[i + 2].lower() in _FALSE:
+                out.append(f"{name} config ssl_verify false")
+    elif name in _RPM_FAMILY:
+        for value in cmd.args():
+            if value.startswith("--setopt=") and \
+                    _SETOPT_SSLVERIFY_OFF.match(value.partition("=")[2]):
+                out.append(f"{name} --setopt sslverify off")
     elif name == "git":
         words = cmd.words
         for i, word in enumerate(words):
@@ -104,9 +145,14 @@ class TlsVerificationDisabled(DockerfileRule):
     TLS certificate verification turned off in a build or for the container:
     `curl -k`/`--insecure`, `wget --no-check-certificate`, `pip --trusted-host`,
     `npm`/`yarn config set strict-ssl false`, `git -c http.sslVerify=false`,
-    `git config http.sslVerify false`, apt's `Acquire::https::Verify-Peer "false"`, and the
-    variables `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY=1`,
-    `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`, `GOINSECURE` in `ENV`, `ARG` or `RUN`.
+    `git config http.sslVerify false`, `conda config --set ssl_verify false`,
+    `dnf --setopt=sslverify=0`, apt's `Acquire::https::Verify-Peer "false"`; `sslverify=0`
+    written into yum/dnf configuration or repository files, `insecure` into a `.curlrc`,
+    `check_certificate = off` into a `.wgetrc` (by `echo`/`printf`/`cat <<EOF` redirected or
+    piped into `tee`, `sed -i`, `COPY <<EOF`); and the variables
+    `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`, `GIT_SSL_NO_VERIFY=1`,
+    `NPM_CONFIG_STRICT_SSL=false`, `CONDA_SSL_VERIFY=false`, `PIP_TRUSTED_HOST`, `GOINSECURE`
+    in `ENV`, `ARG` or `RUN`.
 
     ## Why it matters
     Without certificate checks anyone on the network path (a proxy, a compromised resolver, a
@@ -131,11 +177,13 @@ class TlsVerificationDisabled(DockerfileRule):
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.11",)
     fix = "Keep TLS verification on; add the internal CA to the trust store instead."
-    instructions = frozenset({"ENV", "ARG", "RUN"})
+    instructions = frozenset({"ENV", "ARG", "RUN", "COPY", "ADD"})
 
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
+        if ins.cmd in ("COPY", "ADD") and not ins.heredocs:
+            return
         found: list[str] = []
         if ins.cmd in ("ENV", "ARG"):
             for name, value in env_pairs(ins):
@@ -151,6 +199,9 @@ class TlsVerificationDisabled(DockerfileRule):
             found.extend(f"{m.group(1)}={m.group(3)}" for m in _ENV_ASSIGN.finditer(text)
                          if _env_disables(m.group(1), m.group(3)))
             found.extend(f"apt {m.group(1)} false" for m in _APT_TLS.finditer(text))
+            found.extend(written_tls_bypasses(shell_writes(ins)))
+        elif ins.cmd in ("COPY", "ADD"):
+            found.extend(written_tls_bypasses(copied_heredocs(ins)))
         for what in dict.fromkeys(found):
             yield self.finding(
                 dockerfile.location(instruction.line, instruction.end_line),
