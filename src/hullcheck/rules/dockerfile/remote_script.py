@@ -20,16 +20,35 @@ def _is_interpreter(name: str) -> bool:
     return name in INTERPRETERS or bool(re.fullmatch(r"python\d(\.\d+)?", name))
 
 
+def _output_target(cmd: SimpleCommand, letter: str, long: str) -> str | None:
+    """The value of a short option that takes one (``-O x``, ``-Ox``, bundled ``-qO x`` and
+    ``-qO-``, where the rest of the word is the value) or of its long form (``--long x``,
+    ``--long=x``); None when absent."""
+    args = cmd.args()
+    for i, word in enumerate(args):
+        if word == "--":
+            break
+        if word == long or (word.startswith("-") and not word.startswith("--") and
+                            word.endswith(letter) and word[1:].isalpha()):
+            return args[i + 1] if i + 1 < len(args) else ""
+        if word.startswith(long + "="):
+            return word[len(long) + 1 :]
+        if word.startswith("-") and not word.startswith("--") and letter in word[1:]:
+            flags, _, rest = word[1:].partition(letter)
+            if flags.isalpha() or not flags:
+                return rest
+    return None
+
+
 def downloads_to_stdout(cmd: SimpleCommand) -> bool:
     if cmd.name in ("curl", "curl.exe"):
-        return not cmd.has_option("-o", "--output", "-O", "--remote-name", "--remote-name-all")
+        target = _output_target(cmd, "o", "--output")
+        if target is not None:
+            return target in ("-", "/dev/stdout")
+        return not cmd.has_option("-O", "--remote-name", "--remote-name-all")
     if cmd.name == "wget":
-        target = cmd.option_value("-O", "--output-document")
-        if target is None:
-            # -qO- bundles the file name into the flag.
-            return any(w.startswith("-") and not w.startswith("--") and w.endswith("O-")
-                       for w in cmd.args())
-        return target == "-"
+        target = _output_target(cmd, "O", "--output-document")
+        return target in ("-", "/dev/stdout")
     return False
 
 
