@@ -214,7 +214,8 @@ SECRET_FILE_PATHS = (".aws/credentials", ".docker/config.json", ".kube/config", 
 # Names that match the globs but hold no secret: templates and public certificates.
 _HARMLESS = re.compile(
     r"(\.(example|sample|template|dist|tpl|defaults?)$|^\.env\.(example|sample|template|dist)|"
-    r"\.pub$|(^|[._-])(cert|certs|certificate|ca|chain|fullchain|bundle|root|public|pub|dhparams?)"
+    r"\.pub$|(^|[._-])(cert|certs|certificate|ca|chain|fullchain|bundle|root|public|pub|dhparams?|"
+    r"truststore|trust|cacerts)"
     r"([._-]|$))",
     re.IGNORECASE,
 )
@@ -248,8 +249,9 @@ class SecretFileCopied(DockerfileRule):
     `.env`, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.aws/credentials`,
     `.docker/config.json`, `kubeconfig`/`.kube/config`, cloud service-account JSON...
 
-    Not judged: templates (`.env.example`, `*.sample`), public keys (`*.pub`) and certificates
-    (`ca.pem`, `cert.pem`, `fullchain.pem`), and `COPY --from=<stage>` (the file entered the
+    Not judged: templates (`.env.example`, `*.sample`), public keys (`*.pub`), certificates
+    (`ca.pem`, `cert.pem`, `fullchain.pem`) and trust stores (`truststore.jks`,
+    `kafka.truststore.p12`: CA certificates only), and `COPY --from=<stage>` (the file entered the
     build elsewhere, where it is reported).
 
     ## Why it matters
