@@ -49,6 +49,10 @@ TOP = layer_tar(
         M("home/u/.docker/config.json", b'{"auths": {"r.example": {"auth": "dTpw"}}}'),
         M("home/v/.docker/config.json", b'{"auths": {"r.example": {}}}'),  # ok: IMG011
         M("home/u/.git-credentials", b"https://u:tok@github.com\n"),
+        M("app/.env", b"PORT=3000\nexport DATABASE_URL='postgres://app:hunter2@db/app'\n"),
+        # ok: IMG011 (public settings: no credential in it)
+        M("web/.env.production", b"NEXT_PUBLIC_API_URL=https://api.example.com\nPORT=3000\n"
+                                 b"TOKENIZERS_PARALLELISM=false\nDB_PASSWORD_FILE=/run/s/db\n"),
         M("usr/sbin/sshd", b"x", mode=0o755),  # expect: IMG012
         M("var/lib/apt/lists/deb.debian.org_dists", b"x" * 2048),  # expect: IMG013
         M("var/lib/apt/lists/lock", b""),
@@ -95,6 +99,7 @@ EXPECTED = {
     ("IMG011", "/old/.aws/credentials", None),
     ("IMG011", "/home/u/.docker/config.json", None),
     ("IMG011", "/home/u/.git-credentials", None),
+    ("IMG011", "/app/.env", None),
     ("IMG012", "/usr/sbin/sshd", None),
     ("IMG013", "/var/lib/apt/lists", None),
 }

@@ -22,7 +22,7 @@ _PYPI_PASSWORD = re.compile(rb"(?m)^\s*password\s*[=:]\s*\S+")
 _GIT_CRED = re.compile(rb"(?m)^[a-z][a-z0-9+.-]*://[^:/@\s]+:[^@\s]+@")
 _AWS_SECRET = re.compile(rb"(?im)^\s*aws_secret_access_key\s*=\s*\S+")
 _KUBE_SECRET = re.compile(rb"(?m)^\s*(?:client-key-data|token|password|client-key)\s*:\s*\S+")
-_DOTENV_LINE = re.compile(rb"(?m)^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*\S+")
+_DOTENV_LINE = re.compile(rb"(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*?)\s*$")
 
 
 def candidate(path: str) -> str | None:
@@ -72,8 +72,29 @@ def confirm(category: str, path: str, data: bytes) -> str | None:
     if category == "kube":
         return "Kubernetes credentials (kubeconfig)" if _KUBE_SECRET.search(data) else None
     if category == "dotenv":
-        return "environment secrets (.env file)" if _DOTENV_LINE.search(data) else None
+        return "environment secrets (.env file)" if _dotenv_secret(data) else None
     return None
+
+
+def _dotenv_secret(data: bytes) -> bool:
+    """A line that sets a credential, judged as DF010 judges ``ENV``: a literal value under a
+    secret name (``DB_PASSWORD=hunter2``) or a value shaped like one (a URL with a password).
+    A ``.env`` of public settings (``PORT=3000``, Next.js' ``NEXT_PUBLIC_*``) holds none."""
+    from hullcheck.rules.dockerfile.secrets import (
+        is_literal_secret_value,
+        is_secret_name,
+        value_shape,
+    )
+
+    for m in _DOTENV_LINE.finditer(data):
+        name = m.group(1).decode("ascii")
+        value = m.group(2).decode("utf-8", "replace")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if value_shape(value) is not None or (
+                is_secret_name(name) and is_literal_secret_value(value)):
+            return True
+    return False
 
 
 def _docker_auth(data: bytes) -> bool:

@@ -13,9 +13,10 @@ class SecretFile(Rule):
     """
     ## What it finds
     Private keys, cloud and registry credentials (`.aws/credentials`, `.docker/config.json`
-    with auth, `.npmrc`/`.pypirc` tokens, `.git-credentials`, kubeconfigs, `.env`) in any
-    layer, including a secret a later layer deleted: it is still in the image, and the finding
-    names its layer.
+    with auth, `.npmrc`/`.pypirc` tokens, `.git-credentials`, kubeconfigs, `.env` files that
+    set a credential) in any layer, including a secret a later layer deleted: it is still in the
+    image, and the finding names its layer. A `.env` of public settings (`PORT=3000`,
+    `NEXT_PUBLIC_API_URL=...`) is not reported: its lines are judged as DF010 judges `ENV`.
 
     ## Why it matters
     Every layer ships with the image; deleting a file in a later layer hides it from the
