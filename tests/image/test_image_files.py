@@ -195,6 +195,30 @@ def test_env_secrets_judged_by_name_and_value(tmp_path: Path) -> None:
     assert "environment variable LEGACY holds an AWS access key id" in messages
 
 
+def test_remote_scripts_in_history_judged_on_the_parsed_shell(tmp_path: Path) -> None:
+    """IMG006 parses each step's shell as DF014 parses RUN: the installers' own forms fire,
+    data pipes and quoted words do not."""
+    fire = [
+        "|1 V=1 /bin/sh -c curl -fsSL https://deb.nodesource.com/setup_lts.x | sudo -E bash -",
+        "RUN /bin/sh -c curl -sSL https://install.python-poetry.org | python3 - # buildkit",
+        '/bin/sh -c sh -c "$(curl -fsSL https://raw.example.com/install.sh)"',
+        "/bin/sh -c wget -qO - https://get.example.com | sh",
+        "RUN curl -fsSL https://get.example.com | sh",  # a builder that records the bare RUN
+    ]
+    quiet = [
+        '/bin/sh -c echo "curl is great | sh" > /tmp/note',  # ok: IMG006 (quoted words)
+        "/bin/sh -c curl -fsSL https://example.com/app.tgz | tar xz",  # ok: IMG006 (data)
+        "/bin/sh -c curl -fsSLo /tmp/i.sh https://x.example/i.sh && sh /tmp/i.sh",  # ok: IMG006
+        "/bin/sh -c #(nop)  LABEL note=curl|sh",  # ok: IMG006 (metadata)
+    ]
+    history = [{"created_by": c, "empty_layer": True} for c in fire + quiet]
+    layer = layer_tar([M("app/run", b"x", mode=0o755)])
+    history.insert(0, {"created_by": "/bin/sh -c #(nop) ADD file:x in / "})
+    report = run([str(write_docker_save(tmp_path / "i.tar", [layer], {}, history))])
+    assert not report.errors
+    assert {f.evidence for f in report.findings if f.rule == "IMG006"} == set(fire)
+
+
 def test_device_files_are_reported(tmp_path: Path) -> None:
     layer = layer_tar([M("dev/sda", kind=tarfile.BLKTYPE), M("dev/mem", kind=tarfile.CHRTYPE)])
     report = run([str(write_docker_save(tmp_path / "i.tar", [layer]))])

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
-from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.inputs.shell import ShellScript, SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 
@@ -72,6 +72,31 @@ def runs_fetched_code(cmd: SimpleCommand) -> bool:
     return any(_FETCH_IN_WORD.search(w) for w in cmd.args())
 
 
+def may_run_fetched_code(text: str) -> bool:
+    """A cheap pre-filter: the text names a downloader and has a pipe or a substitution."""
+    # `in` first: most RUN lines name neither tool, and it is much cheaper than a regex.
+    return ("curl" in text or "wget" in text) and _DOWNLOAD.search(text) is not None \
+        and _HANDOFF.search(text) is not None
+
+
+def fetched_code_runs(script: ShellScript) -> list[str]:
+    """How a script runs code it downloads (``curl | sh``, ``bash $(curl)``...), each once."""
+    found: list[str] = []
+    for pipeline in script.pipelines:
+        members = [c.unwrapped() for c in pipeline]
+        for i, cmd in enumerate(members):
+            if downloads_to_stdout(cmd):
+                runner = next((m for m in members[i + 1 :] if runs_stdin(m)), None)
+                if runner is not None:
+                    found.append(f"{cmd.name} | {runner.name}")
+                break
+    for cmd in script.commands:
+        inner = cmd.unwrapped()
+        if runs_fetched_code(inner):
+            found.append(f"{inner.name} $({'curl' if 'curl' in str(inner) else 'wget'})")
+    return list(dict.fromkeys(found))
+
+
 class RemoteScriptPipedToShell(DockerfileRule):
     """
     ## What it finds
@@ -115,23 +140,9 @@ class RemoteScriptPipedToShell(DockerfileRule):
             return
         text = run_text(ins)
         # `in` first: most RUN lines name neither tool, and it is much cheaper than a regex.
-        if ("curl" not in text and "wget" not in text) or not _DOWNLOAD.search(text) \
-                or not _HANDOFF.search(text) or ins.shell is None:
+        if not may_run_fetched_code(text) or ins.shell is None:
             return
-        found: list[str] = []
-        for pipeline in ins.shell.pipelines:
-            members = [c.unwrapped() for c in pipeline]
-            for i, cmd in enumerate(members):
-                if downloads_to_stdout(cmd):
-                    runner = next((m for m in members[i + 1 :] if runs_stdin(m)), None)
-                    if runner is not None:
-                        found.append(f"{cmd.name} | {runner.name}")
-                    break
-        for cmd in ins.shell.commands:
-            inner = cmd.unwrapped()
-            if runs_fetched_code(inner):
-                found.append(f"{inner.name} $({'curl' if 'curl' in str(inner) else 'wget'})")
-        for what in dict.fromkeys(found):
+        for what in fetched_code_runs(ins.shell):
             yield self.finding(
                 dockerfile.location(instruction.line, instruction.end_line),
                 f"A downloaded script is run without verification ({what}).",

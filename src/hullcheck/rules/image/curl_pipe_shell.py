@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.inputs.shell import parse_shell
 from hullcheck.models.image import Image
 from hullcheck.rules.base import Context, Rule
-from hullcheck.rules.image._patterns import PIPE_SHELL, shorten
+from hullcheck.rules.dockerfile.remote_script import fetched_code_runs, may_run_fetched_code
+from hullcheck.rules.image._patterns import history_script, shorten
 
 
 class CurlPipeShell(Rule):
     """
     ## What it finds
-    A history step that pipes `curl` or `wget` output straight into a shell.
+    A history step that runs a downloaded script, judged on its parsed shell as DF014 judges
+    `RUN`: `curl ... | sh`, `curl ... | sudo -E bash -`, `curl ... | python3 -`,
+    `sh -c "$(curl ...)"`. Downloads saved to a file or piped into a program that does not run
+    them (`| tar xz`), and the words only quoted (`echo "curl | sh"`), are not reported.
 
     ## Why it matters
     Whatever the server (or anyone in between) sends at build time runs as root in the
@@ -47,7 +52,10 @@ class CurlPipeShell(Rule):
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         for h in image.history:
-            if PIPE_SHELL.search(h.created_by):
+            script = history_script(h.created_by)
+            if script is None or not may_run_fetched_code(script):
+                continue
+            if fetched_code_runs(parse_shell(script)):
                 yield self.finding(
                     image.location(layer=h.layer),
                     f"remote script piped into a shell: {shorten(h.created_by)}",
