@@ -9,8 +9,10 @@ from hullcheck.rules.dockerfile._util import DockerfileRule
 
 
 def _refs(rule: DockerfileRule, stage: Stage) -> tuple[str, ...]:
-    """hadolint does not resolve ARGs in FROM: no hadolint tag for ``FROM $VAR``."""
-    if "$" in stage.base:
+    """hadolint does not resolve ARGs in FROM, and reads the port of a registry as the tag
+    (``localhost:5000/app`` is ``localhost`` tagged ``5000/app`` to it): no hadolint tag for
+    ``FROM $VAR`` nor for a registry with a port."""
+    if "$" in stage.base or (":" in stage.base.split("/", 1)[0] and "/" in stage.base):
         return tuple(r for r in rule.references if not r.startswith("hadolint:"))
     return rule.references
 
