@@ -289,3 +289,30 @@ def test_cli_flag_rejects_a_non_certificate(command: list[str], tmp_path: Path,
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert f"{bad}: not a certificate" in err and "Traceback" not in err
+
+
+def _version_4(store: TrustStore) -> bytes:
+    """A DER certificate whose version field says v4: cryptography raises InvalidVersion (not a
+    ValueError) when it loads one, as a hypothesis byte flip first showed."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = bytearray(store.certificates[0].public_bytes(serialization.Encoding.DER))
+    at = der.index(bytes([0xA0, 0x03, 0x02, 0x01, 0x02]))
+    der[at + 4] = 3
+    return bytes(der)
+
+
+def test_a_certificate_of_unknown_version_is_one_clear_error(store: TrustStore,
+                                                              tmp_path: Path) -> None:
+    import base64
+
+    from hullcheck.trust.notation_certs import parse_chain, parse_der_chain
+
+    bad = _version_4(store)
+    with pytest.raises(ValueError, match=r"x5c\[0\] is not a base64 DER certificate"):
+        parse_chain([base64.b64encode(bad).decode()])
+    with pytest.raises(ValueError, match=r"x5chain\[0\] is not a DER certificate"):
+        parse_der_chain([bad])
+    (tmp_path / "v4.crt").write_bytes(bad)
+    with pytest.raises(TrustStoreError, match="not a certificate"):
+        load_trust_store([tmp_path / "v4.crt"])

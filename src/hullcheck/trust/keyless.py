@@ -382,7 +382,7 @@ def _pem_certs(text: str | None) -> list[Any]:
         return []
     try:
         return list(x509.load_pem_x509_certificates(text.encode()))
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         raise _Fail(INVALID, "certificate annotation is not PEM") from None
 
 
@@ -520,7 +520,7 @@ def _check_body(body: Any, payload: bytes, signature_b64: str, cert: Any) -> Non
         logged_sig = base64.b64decode(spec["signature"]["content"])
         logged_cert = x509.load_pem_x509_certificate(
             base64.b64decode(spec["signature"]["publicKey"]["content"]))
-    except (KeyError, TypeError, ValueError, binascii.Error):
+    except (KeyError, TypeError, ValueError, binascii.Error, x509.InvalidVersion):
         raise _Fail(INVALID_TLOG, "the Rekor entry body is malformed") from None
     if logged_hash != hashlib.sha256(payload).hexdigest():
         raise _Fail(TAMPERED, "the payload differs from the one logged in Rekor: it was altered"

@@ -80,13 +80,13 @@ def load_certificates(path: Path) -> list[Any]:
     if b"-----BEGIN CERTIFICATE-----" not in data:
         try:  # notation's trust stores also take DER .crt files
             return [x509.load_der_x509_certificate(data)]
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             raise TrustStoreError(
                 f"{path}: not a certificate (expected PEM '-----BEGIN CERTIFICATE-----' or DER)"
             ) from None
     try:
         return list(x509.load_pem_x509_certificates(data))
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise TrustStoreError(f"{path}: not a valid PEM certificate ({exc})") from None
 
 
@@ -137,7 +137,7 @@ def parse_chain(x5c: Any) -> list[Any]:
             if der is None:
                 raise ValueError
             out.append(_readable(x509.load_der_x509_certificate(der)))
-        except (ValueError, binascii.Error):
+        except (ValueError, binascii.Error, x509.InvalidVersion):
             raise ValueError(f"x5c[{i}] is not a base64 DER certificate") from None
     return out
 
@@ -172,7 +172,7 @@ def parse_der_chain(items: Any, name: str = "x5chain") -> list[Any]:
             raise ValueError(f"{name}[{i}] is not a byte string")
         try:
             out.append(_readable(x509.load_der_x509_certificate(item)))
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):  # a version other than v1-v3 is not ValueError
             raise ValueError(f"{name}[{i}] is not a DER certificate") from None
     return out
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
 from hullcheck.trust import cosign
@@ -281,34 +281,42 @@ def find_and_verify(
     certificate is judged keyless when ``identities`` is not empty), Notation ones when there
     is a ``store``."""
     from hullcheck.trust import keyless
+    from hullcheck.trust.registry import RegistryError
 
     verdicts: list[cosign.SignatureVerdict] = []
     hex_digest = digest.split(":", 1)[1]
     found = client.get_manifest(repo, f"sha256-{hex_digest}.sig") if cosign_wanted else None
-    if found is not None:
-        manifest = json.loads(found[0])
-        for layer in manifest.get("layers") or []:
-            if not isinstance(layer, dict) or layer.get("mediaType") != cosign.SIMPLESIGNING:
-                continue
-            annotations = layer.get("annotations") or {}
-            payload = client.read_blob(repo, str(layer.get("digest")))
-            if identities and (keyless.CERTIFICATE_ANNOTATION in annotations or not keys):
-                verdicts.append(keyless.verify_classic(payload, annotations, identities, digest))
-                continue
-            verdicts.append(
-                cosign.verify_simple_signing(
-                    payload,
-                    annotations.get(cosign.SIGNATURE_ANNOTATION),
-                    keys,
-                    digest,
-                    annotations.get(cosign.REKOR_BUNDLE_ANNOTATION),
-                )
-            )
+    manifest = _json_object(found[0]) if found is not None else None
+    if found is not None and manifest is None:
+        verdicts.append(cosign.SignatureVerdict(
+            cosign.INVALID, "the .sig manifest is not a JSON object", "classic"))
+    for layer in (manifest or {}).get("layers") or []:
+        if not isinstance(layer, dict) or layer.get("mediaType") != cosign.SIMPLESIGNING:
+            continue
+        annotations = layer.get("annotations")
+        annotations = annotations if isinstance(annotations, dict) else {}
+        payload = client.read_blob(repo, str(layer.get("digest")))
+        if identities and (keyless.CERTIFICATE_ANNOTATION in annotations or not keys):
+            verdicts.append(_guarded("classic", keyless.verify_classic, payload, annotations,
+                                     identities, digest))
+            continue
+        verdicts.append(_guarded(
+            "classic", cosign.verify_simple_signing, payload,
+            annotations.get(cosign.SIGNATURE_ANNOTATION), keys, digest,
+            annotations.get(cosign.REKOR_BUNDLE_ANNOTATION),
+        ))
     referrers, _how = client.referrers(repo, digest)
     if store is not None:
         from hullcheck.trust.notation_registry import verify_referrers
 
-        verdicts.extend(verify_referrers(client, repo, digest, referrers, store))
+        try:
+            verdicts.extend(verify_referrers(client, repo, digest, referrers, store))
+        except RegistryError:
+            raise
+        except Exception as exc:  # hostile signature data: a verdict, never a traceback
+            verdicts.append(cosign.SignatureVerdict(
+                cosign.INVALID, f"a Notation signature could not be judged ({_short(exc)})",
+                "notation"))
     for desc in referrers:
         if not cosign_wanted:
             break
@@ -317,8 +325,13 @@ def find_and_verify(
         got = client.get_manifest(repo, str(desc.get("digest")))
         if got is None:
             continue
-        manifest = json.loads(got[0])
-        subject = manifest.get("subject") or {}
+        manifest = _json_object(got[0])
+        if manifest is None:
+            verdicts.append(cosign.SignatureVerdict(
+                cosign.INVALID, "a bundle manifest is not a JSON object", "bundle"))
+            continue
+        subject = manifest.get("subject")
+        subject = subject if isinstance(subject, dict) else {}
         if subject.get("digest") not in (None, digest):
             continue  # a referrers index that lists something about another image
         for layer in manifest.get("layers") or []:
@@ -331,8 +344,38 @@ def find_and_verify(
                         cosign.SignatureVerdict(cosign.INVALID, "bundle is not JSON", "bundle")
                     )
                     continue
-                verdicts.append(_judge_bundle(bundle, keys, identities, hex_digest))
+                verdicts.append(_guarded("bundle", _judge_bundle, bundle, keys, identities,
+                                         hex_digest))
     return verdicts
+
+
+def _json_object(data: bytes) -> dict[str, Any] | None:
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def _guarded(form: str, verify: Callable[..., cosign.SignatureVerdict], *args: Any
+             ) -> cosign.SignatureVerdict:
+    """A verifier's verdict; whatever it raises on hostile signature data (a registry is not
+    trusted to send well-formed material) is an ``invalid`` verdict naming the error, never a
+    traceback. Registry errors still end the verification as unverifiable."""
+    from hullcheck.trust.registry import RegistryError
+
+    try:
+        return verify(*args)
+    except RegistryError:
+        raise
+    except Exception as exc:
+        return cosign.SignatureVerdict(
+            cosign.INVALID, f"the signature could not be judged ({_short(exc)})", form)
 
 
 def _judge_bundle(
