@@ -11,6 +11,7 @@ from hullcheck.rules.dockerfile.last_user_root import LastUserRoot
 from hullcheck.rules.dockerfile.permissions import SetuidBitAdded, WorldWritable
 from hullcheck.rules.dockerfile.pipefail import PipeWithoutPipefail
 from hullcheck.rules.dockerfile.remote_script import RemoteScriptPipedToShell
+from hullcheck.rules.dockerfile.secret_build_arg import SecretThroughBuildArg
 from hullcheck.rules.dockerfile.secrets import SecretFileCopied, SecretInEnvOrArg
 from hullcheck.rules.dockerfile.ssh_server import SshServer
 from hullcheck.rules.dockerfile.sudo import SudoInRun
@@ -40,4 +41,5 @@ RULES: list[type[Rule]] = [
     SshServer,
     NoHealthcheck,
     PipeWithoutPipefail,
+    SecretThroughBuildArg,
 ]
