@@ -321,3 +321,16 @@ def test_not_an_image(tmp_path: Path) -> None:
     assert report.errors and "\n" not in report.errors[0].message
     report = run(["Not A Ref!"])
     assert report.errors and "not an image reference" in report.errors[0].message
+
+
+def test_healthcheck_none_is_a_deliberate_choice(tmp_path: Path) -> None:
+    """IMG002 judges `HEALTHCHECK NONE` as DF018 does: switched off on purpose, not missing."""
+    found = {}
+    for name, config in (("none", {"User": "app", "Healthcheck": {"Test": ["NONE"]}}),
+                         ("missing", {"User": "app"})):
+        archive = write_docker_save(tmp_path / f"{name}.tar", [layer_tar([])], config,
+                                    [{"created_by": "/bin/sh -c #(nop) ADD file:x in / "}])
+        report = run([str(archive)])
+        assert not report.errors
+        found[name] = {f.rule for f in report.findings} & {"IMG002"}
+    assert found == {"none": set(), "missing": {"IMG002"}}

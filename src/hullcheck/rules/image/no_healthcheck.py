@@ -12,7 +12,9 @@ from hullcheck.rules.base import Context, Rule
 class NoHealthcheck(Rule):
     """
     ## What it finds
-    An image config without a `Healthcheck` (or with `HEALTHCHECK NONE`).
+    An image config without a `Healthcheck`. `HEALTHCHECK NONE` (a health check switched off on
+    purpose, often one the base image defined) counts as a deliberate choice, as DF018 counts it
+    in a Dockerfile.
 
     ## Why it matters
     Without a health check the engine and orchestrators cannot tell a hung service from a
@@ -47,7 +49,7 @@ class NoHealthcheck(Rule):
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         hc = image.config.healthcheck
-        if hc is None or hc.disabled:
+        if hc is None:
             yield self.finding(
                 image.location(), "the image defines no health check", evidence="healthcheck"
             )
