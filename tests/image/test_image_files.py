@@ -334,3 +334,21 @@ def test_healthcheck_none_is_a_deliberate_choice(tmp_path: Path) -> None:
         assert not report.errors
         found[name] = {f.rule for f in report.findings} & {"IMG002"}
     assert found == {"none": set(), "missing": {"IMG002"}}
+
+
+@pytest.mark.parametrize(("created_by", "fires"), [
+    ("/bin/sh -c apt-get update", True),
+    ("RUN /bin/sh -c set -eux; apt-get update # buildkit", True),
+    ("|1 TOKEN=x /bin/sh -c apk update", True),
+    ("/bin/sh -c apt-get update && apt-get install -y curl", False),
+    ("/bin/sh -c echo 'run apt-get update first'", False),  # words, not text
+    ("/bin/sh -c #(nop)  LABEL note=apt-get update", False),
+])
+def test_update_alone_judges_each_step_as_a_run(tmp_path: Path, created_by: str,
+                                                fires: bool) -> None:
+    archive = write_docker_save(tmp_path / "img.tar", [layer_tar([])],
+                                {"User": "app", "Healthcheck": {"Test": ["CMD", "true"]}},
+                                [{"created_by": created_by}])
+    report = run([str(archive)])
+    assert not report.errors
+    assert ("IMG005" in {f.rule for f in report.findings}) is fires

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
-from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.inputs.shell import ShellScript, SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 
@@ -36,6 +36,22 @@ def index_update(cmd: SimpleCommand) -> bool:
     if name == "pacman":
         return not args and any(w in ("-Sy", "-Syy") for w in cmd.args())
     return False
+
+
+def lone_update(script: ShellScript) -> SimpleCommand | None:
+    """The index update of a script that does nothing else for the image (only updates and
+    neutral commands such as ``set -e`` or ``echo``), else None. Shared with IMG005, which
+    judges each image history step the same way."""
+    commands = [c.unwrapped() for c in script.commands]
+    updates = [c for c in commands if index_update(c)]
+    if updates and all(index_update(c) or c.name in _NEUTRAL for c in commands):
+        return updates[0]
+    return None
+
+
+def may_update_alone(text: str) -> bool:
+    """A cheap pre-filter: False when ``text`` cannot hold a lone index update."""
+    return _may_update(text) and not _INSTALL.search(text)
 
 
 class UpdateAlone(DockerfileRule):
@@ -85,12 +101,11 @@ class UpdateAlone(DockerfileRule):
         # Most updates share their RUN with an install: skip those without parsing.
         if not _may_update(text) or _INSTALL.search(text) or ins.shell is None:
             return
-        commands = [c.unwrapped() for c in ins.shell.commands]
-        updates = [c for c in commands if index_update(c)]
-        if updates and all(index_update(c) or c.name in _NEUTRAL for c in commands):
+        update = lone_update(ins.shell)
+        if update is not None:
             yield self.finding(
                 dockerfile.location(instruction.line, instruction.end_line),
-                f"'{updates[0]}' runs alone: the cached layer keeps a stale index for later "
+                f"'{update}' runs alone: the cached layer keeps a stale index for later "
                 "installs.",
-                evidence=str(updates[0]),
+                evidence=str(update),
             )

@@ -5,10 +5,6 @@ from __future__ import annotations
 import re
 
 ADD = re.compile(r"(?:^|\s)ADD\s")
-UPDATE = re.compile(
-    r"\b(?:apt-get|apt|apk|yum|dnf|zypper)\s+(?:-\S+\s+)*(?:update|makecache|refresh)\b"
-)
-INSTALL = re.compile(r"\b(?:install|add|upgrade)\b")
 SSH_SERVERS = ("usr/sbin/sshd", "usr/sbin/dropbear", "usr/bin/dropbear")
 CACHE_DIRS = (
     "var/lib/apt/lists",
