@@ -80,7 +80,7 @@ def _dotenv_secret(data: bytes) -> bool:
     """A line that sets a credential, judged as DF010 judges ``ENV``: a literal value under a
     secret name (``DB_PASSWORD=hunter2``) or a value shaped like one (a URL with a password).
     A ``.env`` of public settings (``PORT=3000``, Next.js' ``NEXT_PUBLIC_*``) holds none."""
-    from hullcheck.rules.dockerfile.secrets import (
+    from hullcheck.credentials import (
         is_literal_secret_value,
         is_secret_name,
         value_shape,

@@ -4,41 +4,32 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from hullcheck.credentials import a_shape, is_literal_secret_value, is_secret_name, value_shape
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec, EnvVar
 from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, item_location
 
-SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?"
-    r"|AUTH_KEY|CLIENT_KEY|SIGNING_KEY|ENCRYPTION_KEY|DB_PASS|_PWD$|^PWD_)",
-    re.IGNORECASE,
-)
-# Names that point at a secret rather than hold one.
-INDIRECT_NAME = re.compile(r"(_FILE|_PATH|_DIR|_URL_FILE|_LENGTH|_TTL|_EXPIRY|_ENABLED)$",
-                           re.IGNORECASE)
-# Values whatever the name: cloud keys, tokens, PEM private keys.
-SECRET_VALUE = re.compile(
-    r"(AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{40,}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|glpat-[A-Za-z0-9_-]{20,}"
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    # scheme://user:password@host with a literal password (interpolated ones are gone already).
-    r"|\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@$'\"]*:[^\s/@$'\"]+@[\w\[])"
-)
-NOT_SECRET_VALUES = frozenset({"", "true", "false", "yes", "no", "0", "1", "null", "none"})
+# A Kubernetes dependent variable (`$(OTHER_VAR)`) is a reference, like `${VAR}`.
+_K8S_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
 
 
 def secret_reason(var: EnvVar) -> str | None:
+    """Why a variable holds a credential, judged as DF010 judges a Dockerfile ENV
+    (``hullcheck.credentials``): a value shaped like a known credential whatever the name, or a
+    literal value under a credential's name (not ``*_FILE``, not settings such as
+    ``ACCESS_TOKEN_EXPIRE_MINUTES``, not a path or switch). Values here are final (compose has
+    interpolated them), so a ``$`` is literal; only Kubernetes' ``$(VAR)`` is a reference."""
     value = var.value
     if value is None:
         return None
-    if SECRET_VALUE.search(value):
-        return "a value that looks like a credential"
-    if not SECRET_NAME.search(var.name) or INDIRECT_NAME.search(var.name):
-        return None
+    shape = value_shape(value)
+    if shape is not None:
+        return f"a value shaped like {a_shape(shape)}"
     v = value.strip()
-    if v.lower() in NOT_SECRET_VALUES or v.startswith(("/run/secrets/", "/var/run/secrets/")):
-        return None
-    return "a literal value for a secret-looking name"
+    if (is_secret_name(var.name) and is_literal_secret_value(v, resolved=True)
+            and not _K8S_REFERENCE.match(v)):
+        return "a literal value for a secret-looking name"
+    return None
 
 
 class SecretInEnvironment(ContainerRule):
@@ -50,7 +41,9 @@ class SecretInEnvironment(ContainerRule):
     access keys, GitHub and Slack tokens, PEM private keys, a URL with a literal password such as
     `postgres://app:s3cret@db/app`). Values taken from the environment
     (`${DB_PASSWORD}`, `- DB_PASSWORD` without a value, Kubernetes `valueFrom`) are not findings,
-    nor are `*_FILE` variables pointing at mounted secrets. The value is never printed.
+    nor are `*_FILE` variables pointing at mounted secrets, Kubernetes `$(VAR)` references or
+    settings about a credential (`ACCESS_TOKEN_EXPIRE_MINUTES`, `PASSWORD_HASHER`): names and
+    values are judged as DF010 judges a Dockerfile `ENV`. The value is never printed.
 
     ## Why it matters
     The file ends up in version control, CI logs and `docker inspect` output; environment

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hullcheck.credentials import is_secret_name
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, env_pairs, judged
-from hullcheck.rules.dockerfile.secrets import is_secret_name
 
 # A value that is only a variable reference (what DF010 leaves alone: it is not a literal).
 _REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*([:?+-][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")

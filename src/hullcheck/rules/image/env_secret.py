@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hullcheck.findings import Finding, Severity
-from hullcheck.models.image import Image
-from hullcheck.rules.base import Context, Rule
-from hullcheck.rules.dockerfile.secrets import (
+from hullcheck.credentials import (
     a_shape,
     is_literal_secret_value,
     is_secret_name,
     value_shape,
 )
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.image import Image
+from hullcheck.rules.base import Context, Rule
 
 
 class EnvSecret(Rule):

@@ -1,0 +1,110 @@
+"""Is it a credential? Names and values judged the same way wherever hullcheck meets them: a
+Dockerfile's ENV/ARG (DF010, DF020), an image's environment and `.env` files (IMG003, IMG011), a
+container's environment in compose, Kubernetes or on a host (CT024).
+
+Pure functions, no rule machinery: importing this module costs a few regex compilations.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections import Counter
+
+# Value shapes that are credentials whatever the variable is called.
+URL_CREDENTIAL = r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@$'\"]*:[^\s/@$'\"]+@[\w\[]"
+VALUE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----")),
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{50,})")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("Stripe secret key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}")),
+    ("JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")),
+    # scheme://user:password@host with a literal password (not a $VAR, not $(cat ...)).
+    ("URL with a password", re.compile(URL_CREDENTIAL)),
+)
+_SHAPE_PREFILTER = re.compile(r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|AIza|"
+                              r"npm_|k_live_|eyJ|" + URL_CREDENTIAL)
+
+# A name holds a credential when one of its words (split on `_`, `-` and camelCase) is, or ends
+# with, one of these, or two adjacent words form one of the pairs...
+_SECRET_WORDS = ("PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "SECRETS", "TOKEN", "APIKEY",
+                 "ACCESSKEY", "PRIVATEKEY", "SECRETKEY", "CREDENTIALS", "CREDENTIAL")
+_SECRET_EXACT = frozenset({"PASS", "PWD"})  # only as a suffix word: DB_PASS, MYSQL_PWD
+_SECRET_PAIRS = frozenset({("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"),
+                           ("AUTH", "KEY"), ("SECRET", "KEY"), ("CLIENT", "KEY"),
+                           ("SIGNING", "KEY"), ("ENCRYPTION", "KEY"), ("MASTER", "KEY"),
+                           ("CONNECTION", "STRING")})
+# ...unless its last word says it holds something about the credential, not the credential.
+_NOT_SECRET_LAST = frozenset({
+    "FILE", "PATH", "DIR", "NAME", "ID", "USER", "USERNAME", "URL", "URI", "ENDPOINT", "HOST",
+    "PORT", "TYPE", "LENGTH", "LEN", "TTL", "EXPIRY", "EXPIRES", "TIMEOUT", "HEADER", "FIELD",
+    "ENABLED", "REQUIRED", "VERSION", "MODE", "REGION", "ALGORITHM", "ROLE", "SCOPE", "SCOPES",
+    "POLICY", "PROVIDER", "AUDIENCE", "ISSUER", "LIFETIME", "PARALLELISM", "KEYRING", "COMMAND",
+    # settings of a credential: its lifetime (ACCESS_TOKEN_EXPIRE_MINUTES=30), how it is hashed
+    # or kept (PASSWORD_HASHER=argon2, SECRETS_BACKEND=vault), its shape and limits
+    "EXPIRE", "EXPIRATION", "MS", "SECONDS", "SECS", "MINUTES", "MINS", "HOURS", "DAYS", "AGE",
+    "HASHER", "ENCODER", "BACKEND", "METHOD", "STRATEGY", "FORMAT", "PREFIX", "COMPLEXITY",
+    "SIZE", "LIMIT", "COUNT", "PROMPT",
+})
+_REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*([:?+-][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
+_PATH = re.compile(r"^(/|\./|~/)[\w./@-]*$")
+_NOT_A_VALUE = frozenset({"", "true", "false", "yes", "no", "on", "off", "0", "1", "none",
+                          "null", "nil", "-", "''", '""'})
+
+
+def a_shape(label: str) -> str:
+    """The label with its article, for messages: "an AWS access key id", "a GitHub token"."""
+    return ("an " if label.startswith(("AWS", "npm")) else "a ") + label
+
+
+def value_shape(value: str) -> str | None:
+    if not _SHAPE_PREFILTER.search(value):
+        return None
+    for label, pattern in VALUE_SHAPES:
+        if pattern.search(value):
+            return label
+    return None
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NAME_SEPARATORS = re.compile(r"[_\-.]+")
+
+
+# Names and paths recur across a repository's Dockerfiles (PATH, NODE_ENV, package.json...):
+# the two pure tests below remember their answers.
+@functools.lru_cache(maxsize=4096)
+def is_secret_name(name: str) -> bool:
+    spaced = _CAMEL_HUMP.sub("_", name)  # apiKey -> api_Key
+    words = [w for w in _NAME_SEPARATORS.split(spaced.upper()) if w]
+    if not words or words[-1] in _NOT_SECRET_LAST:
+        return False
+    if words[-1] in _SECRET_EXACT and len(words) > 1:
+        return True
+    if any(w.endswith(_SECRET_WORDS) for w in words):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def is_literal_secret_value(value: str, *, resolved: bool = False) -> bool:
+    """A value that could be a credential: not empty, not a ``$VAR`` reference, not a path to
+    a secret file, not a switch. ``resolved``: the value is final (a container's environment,
+    after compose interpolation), so a ``$`` in it is a literal character, not a reference."""
+    v = value.strip()
+    return not (v.lower() in _NOT_A_VALUE or (not resolved and _REFERENCE.match(v))
+                or _PATH.match(v))
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def redact(value: str) -> str:
+    return value[:3] + "…" if len(value) > 6 else "…"
