@@ -102,3 +102,17 @@ def test_bad_config_is_one_line_error(tmp_path: Path, text: str) -> None:
         load_file(path)
     assert str(path) in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_per_path_ignores_match_relative_to_the_config(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".hullcheck.yaml").write_text("per-path-ignores: {'legacy/**': [DF010]}\n")
+    cfg = discover(tmp_path)
+    inside = tmp_path / "legacy" / "a" / "Dockerfile"
+    assert cfg.path_ignores("legacy/a/Dockerfile") == ["DF010"]  # as reported from the root
+    assert cfg.path_ignores(str(inside)) == ["DF010"]  # scanned by absolute path
+    monkeypatch.chdir(tmp_path / ".git")  # from elsewhere inside the repository
+    assert cfg.path_ignores("../legacy/a/Dockerfile") == ["DF010"]
+    assert cfg.path_ignores(str(tmp_path / "src" / "Dockerfile")) == []
+    assert cfg.path_ignores("/etc/shadow") == []  # outside the config's tree

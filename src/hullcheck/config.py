@@ -110,11 +110,29 @@ class Config:
     base_dir: Path = field(default_factory=Path.cwd)
 
     def path_ignores(self, path: str) -> list[str]:
+        """Selectors of the ``per-path-ignores`` globs matching ``path``: as the finding reports
+        it, or relative to the config file's directory (so ``legacy/**`` in a repository's
+        config holds for ``hullcheck scan /abs/repo`` and from a subdirectory too)."""
+        candidates = [path]
+        relative = self._config_relative(path)
+        if relative is not None and relative != path:
+            candidates.append(relative)
         out: list[str] = []
         for pattern, selectors in self.per_path_ignores.items():
-            if fnmatch.fnmatch(path, pattern) or glob_to_regex(pattern).match(path):
+            if any(fnmatch.fnmatch(c, pattern) or glob_to_regex(pattern).match(c)
+                   for c in candidates):
                 out.extend(selectors)
         return out
+
+    def _config_relative(self, path: str) -> str | None:
+        if not self.source or not path or path == "-":
+            return None
+        base = os.path.abspath(self.base_dir)
+        try:
+            rel = os.path.relpath(os.path.abspath(path), base)
+        except ValueError:  # another drive (Windows)
+            return None
+        return None if rel == ".." or rel.startswith(".." + os.sep) else rel.replace(os.sep, "/")
 
 
 def parse_fail_on(text: str) -> Severity | None:
