@@ -145,6 +145,11 @@ def test_engine_down_is_error_but_file_checks_run() -> None:
     assert got["5.5"] is CheckResult.ERROR and got["1.2.2"] is CheckResult.ERROR
     assert got["3.6"] is CheckResult.FAIL and got["3.5"] is CheckResult.PASS
     assert [e.path for e in report.errors] == ["unix:///nope.sock"]
+    # The rules that judge what only the engine lists are reported skipped, with the reason.
+    skipped = {s.rule: s.reason for s in report.skipped}
+    assert skipped and all(r.startswith(("CT", "IMG")) for r in skipped)
+    assert set(skipped.values()) == {"needs the Docker engine: no Docker socket"}
+    assert not audit(make_host(containers=()), ctx(), RULES).skipped
 
 
 def test_swarm_checks() -> None:

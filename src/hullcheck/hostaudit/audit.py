@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from hullcheck.findings import Check, CheckResult, Finding, InputError, Report
+from hullcheck.findings import Check, CheckResult, Finding, InputError, Report, Skipped
 from hullcheck.hostaudit.catalog import TAG_PREFIX, checks, tag_of
 from hullcheck.hostaudit.images import judge_images
 from hullcheck.hostaudit.verdicts import Facts
@@ -36,6 +36,16 @@ def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = N
     facts = Facts(host=host)
     if host.engine_error:
         report.errors.append(InputError(path=host.endpoint, message=host.engine_error))
+        # The rules that judge what only the engine lists (its containers and images) cannot run:
+        # each is reported skipped, with the reason (the benchmark checks they carry say
+        # `error`); host rules still judge what they can read without the engine.
+        from hullcheck.hostaudit.images import CONFIG_RULES
+
+        engine_bound = [*container_rules(rules), *(r for r in rules if r.id in CONFIG_RULES)]
+        report.skipped.extend(
+            Skipped(r.id, f"needs the Docker engine: {host.engine_error}")
+            for r in dict.fromkeys(engine_bound)
+        )
     if host.daemon.daemon_json_error:
         report.errors.append(
             InputError(path=host.daemon.daemon_json_path or "daemon.json",
