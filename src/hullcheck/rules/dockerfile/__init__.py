@@ -8,6 +8,7 @@ from hullcheck.rules.dockerfile.base_image_tag import BaseImageLatest, BaseImage
 from hullcheck.rules.dockerfile.healthcheck import NoHealthcheck
 from hullcheck.rules.dockerfile.image_trust import BaseImageNotPinned, UntrustedImage
 from hullcheck.rules.dockerfile.last_user_root import LastUserRoot
+from hullcheck.rules.dockerfile.passwordless_sudo import PasswordlessSudo
 from hullcheck.rules.dockerfile.permissions import SetuidBitAdded, WorldWritable
 from hullcheck.rules.dockerfile.pipefail import PipeWithoutPipefail
 from hullcheck.rules.dockerfile.remote_script import RemoteScriptPipedToShell
@@ -42,4 +43,5 @@ RULES: list[type[Rule]] = [
     NoHealthcheck,
     PipeWithoutPipefail,
     SecretThroughBuildArg,
+    PasswordlessSudo,
 ]
