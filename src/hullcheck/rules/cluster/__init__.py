@@ -50,6 +50,7 @@ from hullcheck.rules.cluster.rbac_wildcard import RbacWildcard
 from hullcheck.rules.cluster.service_account_token import ServiceAccountToken
 from hullcheck.rules.cluster.service_exposed import ServiceExposed
 from hullcheck.rules.cluster.service_external_ips import ServiceExternalIps
+from hullcheck.rules.cluster.ssh_exposed import SshExposed
 
 RULES: list[type[Rule]] = [
     DefaultNamespace,  # KNS001
@@ -95,4 +96,5 @@ RULES: list[type[Rule]] = [
     KubeletTlsCiphers,  # KNS041
     KubeletPodPidsLimit,  # KNS042
     RbacBroadGroup,  # KNS043
+    SshExposed,  # KNS044
 ]
