@@ -151,6 +151,13 @@ def test_pre_commit_hooks_manifest_is_valid_and_matches_inputs() -> None:
         assert everything.search(path) and not dockerfiles.search(path), path
     for path in ("README.md", "src/dockerfile_utils.py", "Dockerfiles/notes.txt"):
         assert not everything.search(path), path
+    # The per-file hook passes names on the command line, where any file is judged by content:
+    # it leaves out what hullcheck itself does not take for a Dockerfile.
+    excluded = re.compile(hooks["hullcheck-dockerfile"]["exclude"])
+    for path in ("Dockerfile.md", "Dockerfile.j2", "docs/Dockerfile.txt", "Dockerfile.bak"):
+        assert dockerfiles.search(path) and excluded.search(path), path
+    for path in ("Dockerfile", "Dockerfile.prod", "build/api.Dockerfile"):
+        assert not excluded.search(path), path
 
 
 def test_trust_flags_without_verify_signatures_warn(tmp_path: Path,
@@ -162,3 +169,27 @@ def test_trust_flags_without_verify_signatures_warn(tmp_path: Path,
     assert "--key: nothing is verified without --verify-signatures" in err
     code, _, err = run_cli(capsys, "scan", str(df))
     assert "verified" not in err
+
+
+def test_dockerfile_names_in_a_walked_tree(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    bad = "FROM alpine:3\nRUN sudo true\n"  # DF004 fires on line 2 of every real Dockerfile
+    for name in ("Dockerfile", "Containerfile", "Dockerfile.dev", "dockerfile.alpine",
+                 "api.Dockerfile", "Dockerfile.test", "Containerfile.ci"):
+        (tmp_path / name.replace(".", "_")).mkdir()
+        (tmp_path / name.replace(".", "_") / name).write_text(bad)
+    # Code, docs and templates about Dockerfiles are not Dockerfiles, whatever they hold.
+    for name in ("dockerfile.py", "Dockerfile.md", "Dockerfile.j2", "dockerfile.go",
+                 "Dockerfile.bak"):
+        (tmp_path / name).write_text("import os\n" if name.endswith(".py") else "{{ base }}\n")
+    code, out, err = run_cli(capsys, "scan", str(tmp_path), "--format", "json",
+                             "--select", "DF004", "--fail-on", "never")
+    assert code == 0, err
+    found = sorted(Path(f["location"]["path"]).name for f in json.loads(out)["findings"])
+    assert found == sorted(["Dockerfile", "Containerfile", "Dockerfile.dev", "dockerfile.alpine",
+                            "api.Dockerfile", "Dockerfile.test", "Containerfile.ci"])
+    # Named on the command line, a file is judged by its content whatever its name.
+    (tmp_path / "Dockerfile.j2").write_text(bad)
+    code, out, _ = run_cli(capsys, "scan", str(tmp_path / "Dockerfile.j2"), "--format", "json",
+                           "--select", "DF004", "--fail-on", "never")
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["DF004"]

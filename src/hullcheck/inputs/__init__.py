@@ -45,15 +45,30 @@ class InputKind:
         return result
 
 
+# `Dockerfile.<suffix>` names a Dockerfile variant (`Dockerfile.dev`, `Dockerfile.alpine`,
+# `Dockerfile.test`), except where the suffix says the file is something else: code about
+# Dockerfiles (`dockerfile.py`, `dockerfile.go`), its documentation, a template that renders one
+# (`Dockerfile.j2`), data, a backup. Those are not claimed by name in a walked tree (a Python
+# module must not fail a scan as a broken Dockerfile); named on the command line, any file is
+# still judged by its content.
+_NOT_DOCKERFILE_SUFFIXES = frozenset({
+    "py", "pyc", "pyi", "go", "rs", "js", "mjs", "cjs", "ts", "tsx", "jsx", "java", "kt", "rb",
+    "php", "c", "h", "cc", "cpp", "hpp", "cs", "swift", "scala", "sh", "bash", "zsh", "ps1", "pl",
+    "lua", "md", "markdown", "rst", "txt", "adoc", "html", "htm", "css", "json", "yaml", "yml",
+    "toml", "ini", "cfg", "xml", "lock", "j2", "jinja", "jinja2", "tmpl", "tpl", "template",
+    "erb", "mustache", "hbs", "ejs", "njk", "gotmpl", "orig", "rej", "bak", "swp", "patch",
+    "diff", "log", "svg", "png", "jpg", "gif", "pdf", "zip", "gz", "tgz", "tar", "golden",
+})
+
+
 def _is_dockerfile_name(name: str) -> bool:
     lower = name.lower()
-    return (
-        lower in ("dockerfile", "containerfile")
-        or lower.endswith(".dockerfile")
-        or lower.endswith(".containerfile")
-        or lower.startswith("dockerfile.")
-        or lower.startswith("containerfile.")
-    )
+    if lower in ("dockerfile", "containerfile") or lower.endswith((".dockerfile",
+                                                                   ".containerfile")):
+        return True
+    if lower.startswith(("dockerfile.", "containerfile.")):
+        return lower.rsplit(".", 1)[-1] not in _NOT_DOCKERFILE_SUFFIXES
+    return False
 
 
 def _sniff_dockerfile(source: Source) -> bool:
