@@ -52,8 +52,16 @@ class PodTemplate:
     def ref(self) -> str:
         return self.obj.ref
 
-    def containers(self, init: bool = True) -> Iterator[dict[str, Any]]:
-        keys = ("initContainers", "containers", "ephemeralContainers") if init else ("containers",)
+    def containers(self, init: bool = True, ephemeral: bool = True
+                   ) -> Iterator[dict[str, Any]]:
+        """The pod's container mappings: init containers, containers, ephemeral containers
+        (``init=False``: the containers alone; ``ephemeral=False``: without the ephemeral ones,
+        which can have neither resources nor ports)."""
+        if not init:
+            keys: tuple[str, ...] = ("containers",)
+        else:
+            keys = ("initContainers", "containers", "ephemeralContainers") if ephemeral else \
+                ("initContainers", "containers")
         for key in keys:
             items = self.spec.get(key)
             if isinstance(items, list):

@@ -74,25 +74,21 @@ class ContainerResources(ClusterRule):
             if ns not in defaults:
                 defaults[ns] = limit_range_defaults(graph, ns)
             lr_limits, lr_requests = defaults[ns]
-            for key in ("initContainers", "containers"):
-                items = pod.spec.get(key)
-                for c in items if isinstance(items, list) else []:
-                    if not isinstance(c, dict):
-                        continue
-                    res = c.get("resources")
-                    res = res if isinstance(res, dict) else {}
-                    limits = _keys(res.get("limits")) | lr_limits
-                    requests = _keys(res.get("requests")) | lr_requests | limits
-                    missing = [f"limits.{r}" for r in _RESOURCES if r not in limits]
-                    missing += [f"requests.{r}" for r in _RESOURCES if r not in requests]
-                    if not missing:
-                        continue
-                    name = str(c.get("name") or "?")
-                    line = c.line_of("name") if isinstance(c, LineDict) else pod.obj.name_line
-                    yield self.finding(
-                        pod.obj.location(line, container=name),
-                        f"Container {name} of {pod.ref} sets no {', '.join(missing)}"
-                        + (" (no LimitRange in its namespace gives a default)."
-                           if not (lr_limits or lr_requests) else "."),
-                        evidence=",".join(missing),
-                    )
+            for c in pod.containers(ephemeral=False):
+                res = c.get("resources")
+                res = res if isinstance(res, dict) else {}
+                limits = _keys(res.get("limits")) | lr_limits
+                requests = _keys(res.get("requests")) | lr_requests | limits
+                missing = [f"limits.{r}" for r in _RESOURCES if r not in limits]
+                missing += [f"requests.{r}" for r in _RESOURCES if r not in requests]
+                if not missing:
+                    continue
+                name = str(c.get("name") or "?")
+                line = c.line_of("name") if isinstance(c, LineDict) else pod.obj.name_line
+                yield self.finding(
+                    pod.obj.location(line, container=name),
+                    f"Container {name} of {pod.ref} sets no {', '.join(missing)}"
+                    + (" (no LimitRange in its namespace gives a default)."
+                       if not (lr_limits or lr_requests) else "."),
+                    evidence=",".join(missing),
+                )

@@ -12,20 +12,11 @@ from hullcheck.yamlutil import LineDict, LineList
 SSH_PORT = 22
 
 
-def _containers(pod: PodTemplate) -> list[Any]:
-    out: list[Any] = []
-    for key in ("initContainers", "containers"):
-        items = pod.spec.get(key)
-        if isinstance(items, list):
-            out.extend(c for c in items if isinstance(c, dict))
-    return out
-
-
 def _ssh_port_names(pods: list[PodTemplate]) -> set[str]:
     """Names the selected pods give their container port 22 (a Service may target a name)."""
     names = {"ssh"}
     for pod in pods:
-        for container in _containers(pod):
+        for container in pod.containers(ephemeral=False):
             for port in container.get("ports") or []:
                 if isinstance(port, dict) and port.get("containerPort") == SSH_PORT \
                         and port.get("name"):
@@ -114,7 +105,7 @@ class SshExposed(ClusterRule):
     def _host_network(self, graph: ObjectGraph) -> Iterator[Finding]:
         for pod in graph.pods:
             host_network = pod.spec.get("hostNetwork") is True
-            for container in _containers(pod):
+            for container in pod.containers(ephemeral=False):
                 ports = container.get("ports")
                 if not isinstance(ports, LineList):
                     continue
