@@ -91,12 +91,18 @@ def is_secret_name(name: str) -> bool:
     return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
+def is_reference(value: str) -> bool:
+    """``$VAR`` or ``${VAR}`` (with a ``:-default``-style operator) and nothing else: a value
+    that names a variable rather than holding one."""
+    return _REFERENCE.match(value) is not None
+
+
 def is_literal_secret_value(value: str, *, resolved: bool = False) -> bool:
     """A value that could be a credential: not empty, not a ``$VAR`` reference, not a path to
     a secret file, not a switch. ``resolved``: the value is final (a container's environment,
     after compose interpolation), so a ``$`` in it is a literal character, not a reference."""
     v = value.strip()
-    return not (v.lower() in _NOT_A_VALUE or (not resolved and _REFERENCE.match(v))
+    return not (v.lower() in _NOT_A_VALUE or (not resolved and is_reference(v))
                 or _PATH.match(v))
 
 

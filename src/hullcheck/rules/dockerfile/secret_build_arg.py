@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from hullcheck.credentials import is_secret_name
+from hullcheck.credentials import is_reference, is_secret_name
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, env_pairs, judged
-
-# A value that is only a variable reference (what DF010 leaves alone: it is not a literal).
-_REFERENCE = re.compile(r"^\$(\{[A-Za-z_][A-Za-z0-9_]*([:?+-][^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$")
 
 
 class SecretThroughBuildArg(DockerfileRule):
@@ -72,14 +68,14 @@ class SecretThroughBuildArg(DockerfileRule):
             if not is_secret_name(name):
                 continue
             location = dockerfile.location(instruction.line, instruction.end_line)
-            if ins.cmd == "ARG" and (value is None or value == "" or _REFERENCE.match(value)):
+            if ins.cmd == "ARG" and (value is None or value == "" or is_reference(value)):
                 yield self.finding(
                     location,
                     f"ARG {name} takes a credential at build time: its value is recorded in "
                     "the image history of every RUN that has it in scope.",
                     evidence=f"ARG {name}",
                 )
-            elif ins.cmd == "ENV" and value and _REFERENCE.match(value):
+            elif ins.cmd == "ENV" and value and is_reference(value):
                 yield self.finding(
                     location,
                     f"ENV {name}={value} stores whatever credential the build passes in in the "
