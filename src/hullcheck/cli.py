@@ -78,16 +78,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _trust_store_file(text: str) -> Path:
-    # The check (and the X.509 code behind it) is imported only when the option is given:
-    # every other command line, --version included, stays light.
+# argparse ``type=`` checks of the trust options, shared by ``scan`` and ``image``: each imports
+# its X.509 code only when the option is given, so every other command line (--version
+# included) stays light.
+def trust_store_argument(text: str) -> Path:
     from hullcheck.trust.notation_certs import trust_store_file
 
     return trust_store_file(text)
 
 
-def _notation_identity(text: str) -> str:
-    # imported only when the option is given, like --notation-root's check
+def notation_identity_argument(text: str) -> str:
     from hullcheck.trust.notation_identity import identity_arg
 
     return identity_arg(text)
@@ -147,11 +147,11 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     trust.add_argument("--key", action="append", default=[], metavar="FILE",
                        help="a cosign public key trusted for every image (repeatable)")
     trust.add_argument("--notation-root", action="append", default=[], metavar="FILE",
-                       type=_trust_store_file,
+                       type=trust_store_argument,
                        help="a PEM CA certificate trusted for Notation signatures of every image"
                             " (repeatable)")
     trust.add_argument("--notation-identity", action="append", default=[], metavar="IDENTITY",
-                       type=_notation_identity,
+                       type=notation_identity_argument,
                        help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or"
                             " '*', for the --notation-root trust stores (repeatable)")
     add_keyless_arguments(trust)

@@ -40,25 +40,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="cosign.pub",
         help="a cosign public key: signatures become required (repeatable)",
     )
-    from hullcheck.trust.notation_certs import trust_store_file
+    from hullcheck.cli import (
+        add_keyless_arguments,
+        notation_identity_argument,
+        trust_store_argument,
+    )
 
     parser.add_argument(
         "--notation-root",
         action="append",
         default=[],
-        type=trust_store_file,
+        type=trust_store_argument,
         metavar="FILE",
         help="a PEM CA certificate (trust store) for Notation signatures: signatures become"
         " required (repeatable)",
     )
-    from hullcheck.cli import add_keyless_arguments
-
     add_keyless_arguments(parser)
     parser.add_argument(
         "--notation-identity",
         action="append",
         default=[],
-        type=_notation_identity,
+        type=notation_identity_argument,
         metavar="IDENTITY",
         help="a trusted Notation signer, 'x509.subject: C=.., ST=.., O=.., ...' or '*', for the"
         " --notation-root trust stores (repeatable)",
@@ -144,12 +146,6 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         registry_options.notes.clear()
     _content_trust(report)
     return report
-
-
-def _notation_identity(text: str) -> str:
-    from hullcheck.trust.notation_identity import identity_arg  # only when the option is given
-
-    return identity_arg(text)
 
 
 def _load(target: str, opts: Any) -> list[tuple[Image, Any]]:
