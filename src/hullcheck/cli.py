@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hullcheck import __version__
+from hullcheck.safe_text import terminal
 
 if TYPE_CHECKING:
     from hullcheck.config import Config
@@ -365,7 +366,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
         active = [f for f in report.findings if f.suppressed is None]
         write_baseline(Path(args.write_baseline), active, __version__)
-        sys.stderr.write(f"hullcheck: wrote {len(active)} finding(s) to {args.write_baseline}\n")
+        sys.stderr.write(f"hullcheck: wrote {len(active)} finding(s) to "
+                         f"{terminal(args.write_baseline)}\n")
         return EXIT_ERROR if report.errors else EXIT_OK
 
     return emit(args, report, shown, cfg, skipped_paths)
@@ -398,11 +400,12 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
     else:
         sys.stdout.write(text)
 
-    # Errors and warnings always reach stderr as one line each, whatever the format.
+    # Errors and warnings always reach stderr as one line each, whatever the format: a line
+    # carries names and values from scanned files and registries, so each is shown safely.
     for err in report.errors:
-        sys.stderr.write(f"hullcheck: error: {err.path}: {err.message}\n")
+        sys.stderr.write(f"hullcheck: error: {terminal(err.path)}: {terminal(err.message)}\n")
     for w in report.warnings:
-        sys.stderr.write(f"hullcheck: warning: {w}\n")
+        sys.stderr.write(f"hullcheck: warning: {terminal(w)}\n")
     if report.errors:
         return EXIT_ERROR
     if cfg.fail_on is not None and any(f.severity >= cfg.fail_on for f in counted):
@@ -429,10 +432,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_explain(args)
         return run_audit(args)
     except UsageError as exc:
-        sys.stderr.write(f"hullcheck: error: {exc}\n")
+        sys.stderr.write(f"hullcheck: error: {terminal(str(exc))}\n")
         return EXIT_ERROR
     except ValueError as exc:  # ConfigError and friends: one line, exit 2
-        sys.stderr.write(f"hullcheck: error: {exc}\n")
+        # A config file or baseline read from a scanned repository can put anything here.
+        sys.stderr.write(f"hullcheck: error: {terminal(str(exc))}\n")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -43,18 +43,22 @@ def render(fmt: str, out: Output) -> str:
 
 
 def display_location(f: Finding) -> str:
-    """One short string naming where a finding is, for text and JUnit."""
+    """One short string naming where a finding is, for text and JUnit: each field, written by
+    whoever wrote the scanned thing, shown through ``safe_text.terminal``."""
+    from hullcheck.safe_text import terminal
+
     loc = f.location
     if loc.image is not None:
-        where = loc.image.ref + (f":{loc.path}" if loc.path else "")
+        where = terminal(loc.image.ref) + (f":{terminal(loc.path)}" if loc.path else "")
     elif loc.path:
-        where = loc.path + (f":{loc.line}" if loc.line else "")
+        where = terminal(loc.path) + (f":{loc.line}" if loc.line else "")
     elif loc.container:
-        where = f"container {loc.container}"
+        where = f"container {terminal(loc.container)}"
     elif loc.setting:
-        where = f"daemon setting {loc.setting}"
+        where = f"daemon setting {terminal(loc.setting)}"
     else:
         where = "-"
-    extra = [x for x in (loc.object, f"container {loc.container}" if loc.container and
+    extra = [x for x in (loc.object and terminal(loc.object),
+                         f"container {terminal(loc.container)}" if loc.container and
                          (loc.path or loc.image) else None) if x]
     return where + (f" ({', '.join(extra)})" if extra else "")

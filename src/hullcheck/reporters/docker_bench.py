@@ -15,13 +15,13 @@ scored warning. ``dockerbenchsecurity`` carries hullcheck's version, marked as s
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from hullcheck import __version__
 from hullcheck.findings import CheckResult, Finding, Report
 from hullcheck.hostaudit.catalog import SECTIONS, TAG_PREFIX, by_id
+from hullcheck.safe_text import json_dumps
 
 RESULTS = {
     CheckResult.PASS: "PASS",
@@ -100,4 +100,4 @@ def render(out: Any) -> str:
 
     now = time.time()
     start, end = LAST_RUN.get("start", now), LAST_RUN.get("end", now)
-    return json.dumps(document(report, findings, start, end), indent=2) + "\n"
+    return json_dumps(document(report, findings, start, end), indent=2) + "\n"

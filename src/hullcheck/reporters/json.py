@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from hullcheck import __version__
 from hullcheck.reporters import Output
+from hullcheck.safe_text import json_dumps
 
 
 def document(out: Output) -> dict[str, object]:
@@ -27,4 +26,5 @@ def document(out: Output) -> dict[str, object]:
 
 def render(out: Output) -> str:
     # No indent: only the C encoder is fast, and it does not indent. Pipe through `jq` to read.
-    return json.dumps(document(out)) + "\n"
+    # The text is exact but for the undecodable bytes of a file name (U+FFFD; see safe_text).
+    return json_dumps(document(out)) + "\n"

@@ -1,5 +1,10 @@
 """JUnit XML: a test suite per audited thing (file, object, container, image), a failing test
-case per finding, and the benchmark checks of a host audit as their own suite."""
+case per finding, and the benchmark checks of a host audit as their own suite.
+
+CI servers show this report to people, and XML 1.0 cannot carry most control characters even as
+character references (one would make the whole report unreadable to them): every string that is
+not hullcheck's own goes through ``safe_text.terminal``, as in the text output.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,16 @@ from collections import defaultdict
 
 from hullcheck.findings import CheckResult, Finding
 from hullcheck.reporters import Output, display_location
+from hullcheck.safe_text import terminal as _t
 
 
 def _suite_name(f: Finding) -> str:
     loc = f.location
     if loc.image is not None:
-        return loc.image.ref
-    return loc.path or (f"container {loc.container}" if loc.container else None) or "host"
+        return _t(loc.image.ref)
+    if loc.path:
+        return _t(loc.path)
+    return f"container {_t(loc.container)}" if loc.container else "host"
 
 
 def render(out: Output) -> str:
@@ -27,22 +35,24 @@ def render(out: Output) -> str:
         suite = ET.SubElement(root, "testsuite", name=name)
         failures = skipped = 0
         for f in findings:
+            where = display_location(f)
             case = ET.SubElement(
-                suite, "testcase", classname=f.rule,
-                name=f"{f.rule} {display_location(f)}",
-                file=f.location.path or "", line=str(f.location.line or ""),
+                suite, "testcase", classname=_t(f.rule),
+                name=f"{_t(f.rule)} {where}",
+                file=_t(f.location.path or ""), line=str(f.location.line or ""),
             )
             if f.suppressed is not None:
                 skipped += 1
-                reason = f.suppressed.reason or ""
+                reason = _t(f.suppressed.reason or "")
                 ET.SubElement(case, "skipped", message=f"suppressed by {f.suppressed.by}: {reason}")
                 continue
             failures += 1
+            message = _t(f.message)
             fail = ET.SubElement(case, "failure", type=f.severity.label,
-                                 message=f"[{f.severity.label}] {f.title}: {f.message}")
-            refs = ", ".join(f.references)
-            fail.text = (f"{f.message}\nLocation: {display_location(f)}\n"
-                         f"Fix: {f.remediation}\nReferences: {refs}\n")
+                                 message=f"[{f.severity.label}] {_t(f.title)}: {message}")
+            refs = ", ".join(map(_t, f.references))
+            fail.text = (f"{message}\nLocation: {where}\n"
+                         f"Fix: {_t(f.remediation)}\nReferences: {refs}\n")
         suite.set("tests", str(len(findings)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
@@ -55,13 +65,15 @@ def render(out: Output) -> str:
         suite = ET.SubElement(root, "testsuite", name="benchmark checks")
         fails = skips = 0
         for c in out.report.checks:
-            case = ET.SubElement(suite, "testcase", classname="checks", name=f"{c.id} {c.title}")
+            case = ET.SubElement(suite, "testcase", classname="checks",
+                                 name=f"{_t(c.id)} {_t(c.title)}")
             if c.result is CheckResult.FAIL:
                 fails += 1
-                ET.SubElement(case, "failure", message=c.reason or "failed").text = c.evidence
+                ET.SubElement(case, "failure", message=_t(c.reason or "failed")).text = \
+                    _t(c.evidence)
             elif c.result is not CheckResult.PASS:
                 skips += 1
-                ET.SubElement(case, "skipped", message=f"{c.result.value}: {c.reason}")
+                ET.SubElement(case, "skipped", message=f"{c.result.value}: {_t(c.reason)}")
         suite.set("tests", str(len(out.report.checks)))
         suite.set("failures", str(fails))
         suite.set("errors", "0")
@@ -75,8 +87,8 @@ def render(out: Output) -> str:
                               tests=str(len(out.report.errors)), failures="0",
                               errors=str(len(out.report.errors)), skipped="0")
         for e in out.report.errors:
-            case = ET.SubElement(suite, "testcase", classname="input", name=e.path)
-            ET.SubElement(case, "error", message=e.message)
+            case = ET.SubElement(suite, "testcase", classname="input", name=_t(e.path))
+            ET.SubElement(case, "error", message=_t(e.message))
         total_tests += len(out.report.errors)
 
     if total_tests == 0:

@@ -6,7 +6,6 @@ with precise regions, findings in images and on a live host are logical location
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +13,7 @@ from urllib.parse import quote
 from hullcheck import __version__
 from hullcheck.findings import Finding, Severity
 from hullcheck.reporters import Output
+from hullcheck.safe_text import json_dumps, unicode_scalars
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {
@@ -56,10 +56,19 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
     }
 
 
+def _name_bytes(path: str) -> bytes:
+    try:
+        return path.encode("utf-8", "surrogateescape")  # the bytes the name had on disk
+    except UnicodeEncodeError:  # a surrogate that was never a byte: replaced
+        return unicode_scalars(path).encode("utf-8")
+
+
 def _uri(path: str) -> tuple[str, str | None]:
+    # Percent-encoded from the bytes of the name: exact even for bytes that are not UTF-8 (held
+    # as surrogates, which quote() cannot encode as text), and no control character survives.
     if path.startswith("/"):
-        return "file://" + quote(path), None
-    return quote(str(PurePosixPath(path.replace("\\", "/")))), "%SRCROOT%"
+        return "file://" + quote(_name_bytes(path)), None
+    return quote(_name_bytes(str(PurePosixPath(path.replace("\\", "/"))))), "%SRCROOT%"
 
 
 def _locations(f: Finding) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -159,4 +168,4 @@ def document(out: Output) -> dict[str, Any]:
 
 def render(out: Output) -> str:
     # No indent: only the C encoder is fast, and it does not indent. Pipe through `jq` to read.
-    return json.dumps(document(out)) + "\n"
+    return json_dumps(document(out)) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.reporters import Output
+from hullcheck.safe_text import terminal
 
 STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -21,16 +22,18 @@ STYLE = {
 
 
 def _group(f: Finding) -> str:
+    # Every field of a location may come from a scanned file, an image or a registry: each is
+    # shown through ``terminal`` (hullcheck.safe_text), here and in ``_where``.
     loc = f.location
     if loc.image is not None:
-        return f"image {loc.image.ref}"
+        return f"image {terminal(loc.image.ref)}"
     if loc.path and loc.is_file:
-        return loc.path
+        return terminal(loc.path)
     if loc.container:
-        return f"container {loc.container}"
+        return f"container {terminal(loc.container)}"
     if loc.setting:
         return "docker daemon"
-    return loc.path or "host"
+    return terminal(loc.path or "host")
 
 
 def _where(f: Finding) -> str:
@@ -39,20 +42,24 @@ def _where(f: Finding) -> str:
     if loc.line:
         parts.append(f"line {loc.line}")
     if loc.image is not None and loc.path:
-        parts.append(loc.path)
+        parts.append(terminal(loc.path))
     if loc.layer:
-        parts.append(f"layer {loc.layer[:19]}")
+        parts.append(f"layer {terminal(loc.layer[:19])}")
     if loc.object:
-        parts.append(loc.object)
+        parts.append(terminal(loc.object))
     if loc.container and (loc.path or loc.object):
-        parts.append(f"container {loc.container}")
+        parts.append(f"container {terminal(loc.container)}")
     if loc.setting:
-        parts.append(loc.setting)
+        parts.append(terminal(loc.setting))
     return ", ".join(parts)
 
 
 def _write(console: Any, out: Output) -> None:
     from rich.markup import escape
+
+    def show(text: str) -> str:
+        """An untrusted string as rich markup: terminal-safe, then markup-escaped."""
+        return escape(terminal(text))
 
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in out.shown:
@@ -64,13 +71,13 @@ def _write(console: Any, out: Output) -> None:
             where = _where(f)
             sup = f" [dim](suppressed by {f.suppressed.by})[/]" if f.suppressed else ""
             console.print(
-                f"  {sev} [bold]{f.rule}[/] {escape(f.message)}"
+                f"  {sev} [bold]{show(f.rule)}[/] {show(f.message)}"
                 + (f" [dim]({escape(where)})[/]" if where else "") + sup
             )
             if f.remediation:
-                console.print(f"           [green]fix:[/] {escape(f.remediation)}")
+                console.print(f"           [green]fix:[/] {show(f.remediation)}")
             if f.references:
-                console.print(f"           [dim]{escape(', '.join(f.references))}[/]")
+                console.print(f"           [dim]{', '.join(map(show, f.references))}[/]")
         console.print()
     r = out.report
     if r.checks:
@@ -79,9 +86,9 @@ def _write(console: Any, out: Output) -> None:
             counts[c.result.value] += 1
         console.print("checks: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     for skip in out.verbose_skips:
-        console.print(f"[dim]skipped: {escape(skip)}[/]")
+        console.print(f"[dim]skipped: {show(skip)}[/]")
     for s in r.skipped:
-        console.print(f"[dim]skipped rule {escape(s.rule)}: {escape(s.reason)}[/]")
+        console.print(f"[dim]skipped rule {show(s.rule)}: {show(s.reason)}[/]")
     # Errors and warnings go to stderr (the CLI writes them), one line each.
     by_sev = out.by_severity()
     total = len(out.counted)
@@ -106,7 +113,7 @@ def render(out: Output) -> str:
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=False, no_color=True, width=120, highlight=False,
-                      soft_wrap=True)
+                      soft_wrap=True, emoji=False)
     _write(console, out)
     return buf.getvalue()
 
@@ -114,6 +121,7 @@ def render(out: Output) -> str:
 def print_text(out: Output) -> None:
     from rich.console import Console
 
+    # emoji=False: a scanned ":name:" is text, not rich's emoji code.
     console = Console(file=sys.stdout, no_color=not out.color, highlight=False, soft_wrap=True,
-                      force_terminal=out.color or None)
+                      force_terminal=out.color or None, emoji=False)
     _write(console, out)
