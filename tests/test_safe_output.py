@@ -1,0 +1,408 @@
+"""Hostile repositories and terminals: every output format stays safe and valid for any input.
+
+A real directory whose file names and contents carry control characters, escape sequences,
+newlines, bidi overrides, quotes, ``<script>``, ``]]>``, bytes that are not UTF-8 and a 10 kB
+line is scanned by the real CLI (a subprocess: the bytes it writes are what is checked) in every
+format:
+- text (with and without colour) and every stderr line: no control character but the line ends
+  (and, with colour, the reporter's own SGR sequences); each untrusted string shown quoted and
+  escaped (``safe_text.terminal``), so no line can be forged or hidden;
+- JUnit: strict UTF-8, XML 1.0 characters only, parsed by expat, the same counts as JSON;
+- JSON: strict UTF-8, exact text except undecodable bytes (U+FFFD);
+- SARIF: the above, validated against the SARIF 2.1.0 schema, and exact percent-encoded URIs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import xml.parsers.expat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from hullcheck.findings import (
+    Check,
+    CheckResult,
+    Finding,
+    ImageRef,
+    InputError,
+    Location,
+    Report,
+    Severity,
+    Skipped,
+)
+from hullcheck.reporters import Output, render
+
+SCHEMA = ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"
+if not SCHEMA.exists():
+    SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
+
+# The directory names, as bytes on disk: an escape sequence, a newline, a byte that is not UTF-8
+# and markup; a right-to-left override and a raw C1 byte.
+EVIL = b"x\x1b[2J\n\xff<script>]]>"
+EVIL_SHOWN = '"x\\x1b[2J\\n\\xff<script>]]>'  # how terminal() starts a path below it
+RTL = b"rtl\xe2\x80\xaeelif\x85"
+LONG = "A" * 10240  # a 10 kB line
+URL = f"http://ev\x1bil/<script>alert(1)</script>]]>&amp;'q\"\\\u202e{LONG}\x07"
+DOCKERFILE = f"FROM alpine:3.20\nHEALTHCHECK CMD true\nUSER 1000\nADD {URL} /app\n"
+COMPOSE = (
+    'services:\n'
+    '  "web\\e[31m\\n\\u202e]]>":\n'
+    '    image: "nginx:1.27"\n'
+    '    privileged: true\n'
+    '    environment:\n'
+    '      "\\e]0;pwned\\aPASSWORD": "hunter2hunter2"\n'
+)
+POD = (
+    'apiVersion: v1\nkind: Pod\n'
+    'metadata: {name: "p\\e[2Jx\\nhullcheck: error: forged", namespace: "<script>"}\n'
+    'spec:\n  containers:\n  - name: "c\\x85\\r"\n    image: "nginx:1.27"\n'
+    '    securityContext: {privileged: true}\n'
+    '    env: [{name: "X\\0\\tPASSWORD", value: "hunter2hunter2"}]\n'
+)
+# Nothing but these may reach a terminal raw (the set safe_text documents), line ends aside.
+UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+    "\ufffe\uffff]"
+)
+# XML 1.0 Char production: what is not in it, no parser may accept.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+SGR = re.compile("\x1b\\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    evil = os.path.join(os.fsencode(root), EVIL)
+    rtl = os.path.join(os.fsencode(root), RTL)
+    os.mkdir(evil)
+    os.mkdir(rtl)
+    files = {
+        (evil, b"Dockerfile"): DOCKERFILE.encode(),
+        (evil, b"compose.yaml"): COMPOSE.encode(),
+        (evil, b"pod.yaml"): POD.encode(),
+        (evil, b"notes\x1b[8m.yaml"): b"a: 1\n",  # not an input: a --verbose skip line
+        # an unreadable input and an unknown inline suppression: an error and warnings on stderr
+        (rtl, b"Dockerfile"): b"FROM alpine\xff\n",
+        (rtl, b"Dockerfile.\x1b]0;t\x07"): b"# hullcheck: ignore=NOPE998\nFROM alpine:3.20\n",
+    }
+    for (folder, name), data in files.items():
+        with open(os.path.join(folder, name), "wb") as fh:
+            fh.write(data)
+    return root
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIO", "LC_", "LANG"))}
+    env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+def _run(repo: Path, *args: str) -> tuple[int, bytes, bytes]:
+    proc = subprocess.run([sys.executable, "-m", "hullcheck", "scan", ".", *args], cwd=repo,
+                          capture_output=True, env=_env(), timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def outputs(repo: Path) -> dict[str, tuple[int, str, str]]:
+    """Each format's exit code, stdout and stderr, decoded as strict UTF-8."""
+    done = {}
+    for fmt in ("text", "json", "sarif", "junit"):
+        code, out, err = _run(repo, "--format", fmt, "--no-color", "--verbose")
+        done[fmt] = (code, out.decode("utf-8"), err.decode("utf-8"))
+    return done
+
+
+STDERR = [
+    'hullcheck: error: "rtl\\u202eelif\\x85/Dockerfile": not UTF-8 text (byte 11)',
+    'hullcheck: warning: "rtl\\u202eelif\\x85/Dockerfile.\\x1b]0;t\\x07:1: unknown rule or'
+    " family 'NOPE998' in suppression (see 'hullcheck rules')\"",
+    'hullcheck: warning: "rtl\\u202eelif\\x85/Dockerfile.\\x1b]0;t\\x07:1: unused suppression'
+    ' (NOPE998): nothing it names is reported here"',
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_stderr_lines_are_safe_in_every_format(outputs: dict[str, Any], fmt: str) -> None:
+    code, _, err = outputs[fmt]
+    assert code == 2  # the unreadable Dockerfile; the rest of the scan went on
+    assert UNSAFE.search(err) is None
+    assert err.splitlines() == STDERR
+
+
+def test_text_shows_every_untrusted_string_escaped(outputs: dict[str, Any]) -> None:
+    _, out, _ = outputs["text"]
+    assert UNSAFE.search(out) is None
+    lines = out.splitlines()
+    # no forged line: the pod name's "\nhullcheck: error: forged" stays inside its line
+    assert not [line for line in lines if line.startswith("hullcheck")]
+    evil_url = (
+        "http://ev\\x1bil/<script>alert(1)</script>]]>&amp;'q\\\"\\\\\\u202e" + LONG + "\\x07"
+    )
+    assert f'{EVIL_SHOWN}/Dockerfile"' in lines
+    assert (f'  MEDIUM   DF008 "ADD of {evil_url} without --checksum: its content is not'
+            ' verified." (line 4)') in lines
+    assert f'{EVIL_SHOWN}/compose.yaml"' in lines
+    service = '"web\\x1b[31m\\n\\u202e]]>"'
+    assert (f'  CRITICAL CT001 "web\\x1b[31m\\n\\u202e]]>: privileged gives the container full'
+            f' access to the host." (line 4, container {service})') in lines
+    pod = '"Pod/<script>/p\\x1b[2Jx\\nhullcheck: error: forged"'
+    assert (f'  CRITICAL K8S003 "Container \\"c\\u0085\\r\\" sets securityContext.privileged=true.'
+            f' (PSS restricted v1.37)" (line 8, {pod}, container "c\\u0085\\r")') in lines
+    assert ('  HIGH     CT024 "c\\u0085\\r: environment variable X\\x00\\tPASSWORD holds a literal'
+            ' value for a secret-looking name (14 characters, not shown)." (line 9,'
+            f' {pod}, container "c\\u0085\\r")') in lines
+    assert (f'  HIGH     CT024 "web\\x1b[31m\\n\\u202e]]>: environment variable'
+            ' \\x1b]0;pwned\\x07PASSWORD holds a literal value for a secret-looking name'
+            f' (14 characters, not shown)." (line 6, container {service})') in lines
+    assert f'skipped: {EVIL_SHOWN}/notes\\x1b[8m.yaml: not a recognised input, skipped"' in lines
+    assert lines[-1] == ("26 findings (3 critical, 3 high, 10 medium, 10 low), 1 error;"
+                         " failing at high and above")
+
+
+def test_colour_text_holds_only_the_reporters_own_escapes(repo: Path,
+                                                            outputs: dict[str, Any]) -> None:
+    """On a real terminal (a pty), with colour: strip the SGR sequences rich writes and what is
+    left is the --no-color text, with nothing unsafe in it."""
+    import pty
+
+    master, slave = pty.openpty()
+    chunks = []
+    try:
+        with subprocess.Popen([sys.executable, "-m", "hullcheck", "scan", ".", "--verbose"],
+                              cwd=repo, stdout=slave, stderr=subprocess.PIPE,
+                              env=_env()) as proc:
+            os.close(slave)
+            while True:  # read as it comes: a full pty would block the writer
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the writer is gone and everything was read
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            _, err = proc.communicate(timeout=120)
+            code = proc.returncode
+    finally:
+        os.close(master)
+    shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    assert code == 2 and err.decode("utf-8").splitlines() == STDERR
+    assert SGR.search(shown) is not None  # colour was on
+    assert shown.count("\x1b") == len(SGR.findall(shown))  # every ESC starts rich's own SGR
+    plain = SGR.sub("", shown)
+    assert UNSAFE.search(plain) is None
+    assert plain == outputs["text"][1]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_json_is_exact_valid_unicode(outputs: dict[str, Any]) -> None:
+    code, out, _ = outputs["json"]
+    assert code == 2
+    doc = json.loads(out)
+    for text in _strings(doc):
+        text.encode("utf-8")  # no lone surrogate anywhere
+    messages = {f["message"] for f in doc["findings"]}
+    assert f"ADD of {URL} without --checksum: its content is not verified." in messages
+    paths = {f["location"].get("path") for f in doc["findings"]}
+    # exact, but for the byte that is not UTF-8 (U+FFFD, as Go's encoding/json writes it)
+    assert "x\x1b[2J\n\ufffd<script>]]>/Dockerfile" in paths
+    objects = {f["location"].get("object") for f in doc["findings"]}
+    assert "Pod/<script>/p\x1b[2Jx\nhullcheck: error: forged" in objects
+    assert doc["errors"] == [{"path": "rtl\u202eelif\ufffd/Dockerfile",
+                              "message": "not UTF-8 text (byte 11)"}]
+
+
+def test_sarif_validates_and_uris_are_exact(outputs: dict[str, Any]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    code, out, _ = outputs["sarif"]
+    assert code == 2
+    doc = json.loads(out)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    for text in _strings(doc):
+        text.encode("utf-8")
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in doc["runs"][0]["results"] for loc in r["locations"]
+            if "physicalLocation" in loc}
+    # percent-encoded from the name's bytes: exact, and no control character in a URI
+    evil = "x%1B%5B2J%0A%FF%3Cscript%3E%5D%5D%3E"
+    assert {f"{evil}/Dockerfile", f"{evil}/compose.yaml", f"{evil}/pod.yaml"} <= uris
+    assert all(re.fullmatch(r"[A-Za-z0-9%/._~-]+", u) for u in uris)
+    texts = {r["message"]["text"] for r in doc["runs"][0]["results"]}
+    assert any(t.startswith(f"ADD of {URL} without --checksum") for t in texts)
+
+
+def _check_xml(text: str) -> ET.Element:
+    assert XML_ILLEGAL.search(text) is None
+    parser = xml.parsers.expat.ParserCreate()  # the strict parser CI readers are built on
+    parser.Parse(text.encode("utf-8"), True)
+    return ET.fromstring(text.encode("utf-8"))
+
+
+def test_junit_is_valid_xml(outputs: dict[str, Any]) -> None:
+    code, out, _ = outputs["junit"]
+    assert code == 2
+    root = _check_xml(out)
+    suites = {s.get("name") for s in root.iter("testsuite")}
+    assert f'{EVIL_SHOWN}/Dockerfile"' in suites
+    assert "input errors" in suites
+    _, json_out, _ = outputs["json"]
+    doc = json.loads(json_out)
+    assert int(root.get("failures", "")) == len(root.findall(".//failure")) == len(
+        doc["findings"])
+    assert int(root.get("errors", "")) == 1
+    failures = [f.get("message", "") for f in root.iter("failure")]
+    assert any("<script>alert(1)</script>]]>" in m and "\\x1bil" in m for m in failures)
+    # the 10 kB line is there in full
+    assert any(LONG in (f.text or "") for f in root.iter("failure"))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_output_file_matches_stdout(repo: Path, outputs: dict[str, Any], fmt: str,
+                                    tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    code, out, _ = _run(repo, "--format", fmt, "--no-color", "--verbose", "-o", str(target))
+    assert code == 2 and out == b""
+    written = target.read_bytes().decode("utf-8")
+    if fmt == "sarif" or fmt == "json":
+        assert json.loads(written) == json.loads(outputs[fmt][1])
+    else:
+        assert written == outputs[fmt][1]
+
+
+def _hostile_report() -> Report:
+    """What a live host or an image can carry: names, values, registry messages."""
+    evil = "c\x1b[2J\n\udcff<script>]]>\u202e\x00"
+    loc = Location(container=evil, container_id="0" * 64)
+    image = Location(image=ImageRef(f"reg.example/{evil}", "sha256:" + "0" * 64),
+                     path=f"/etc/{evil}", layer="sha256:" + "1" * 64)
+    findings = [
+        Finding("CT001", "Privileged", Severity.CRITICAL, f"{evil} is privileged", loc,
+                references=("cis-docker-1.6:5.5",), remediation=f"fix {evil}",
+                evidence=evil),
+        Finding("IMG001", "Secret", Severity.HIGH, f"{evil} has a key", image,
+                references=("cis-docker-1.6:4.10",)),
+        Finding("CT002", "Setting", Severity.LOW, "daemon", Location(setting=evil)),
+    ]
+    return Report(
+        findings=findings,
+        checks=[Check("cis-docker-1.6:5.5", "Privileged", CheckResult.FAIL, f"{evil} ]]>",
+                      evidence=evil),
+                Check("cis-docker-1.6:2.1", "Net", CheckResult.ERROR, f"registry said {evil}")],
+        skipped=[Skipped("IMG017", f"{evil}: no key")],
+        errors=[InputError(f"reg.example/{evil}", f"registry said: {evil}\r\n{LONG}")],
+        warnings=[f"note {evil}"],
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "docker-bench-json"])
+def test_live_host_and_image_strings_in_every_format(fmt: str) -> None:
+    """The strings hullcheck host and hullcheck image report (container names, image paths,
+    registry messages, check evidence) through each reporter, host's docker-bench-json too."""
+    report = _hostile_report()
+    out = Output(report=report, shown=report.findings, counted=report.findings, command="host",
+                 verbose_skips=["\x1b[2J skipped"])
+    text = render(fmt, out)
+    text.encode("utf-8")
+    if fmt == "text":
+        e = 'c\\x1b[2J\\n\\xff<script>]]>\\u202e\\x00'  # how the hostile name is shown
+        assert text.splitlines() == [
+            f'container "{e}"',
+            f'  CRITICAL CT001 "{e} is privileged"',
+            f'           fix: "fix {e}"',
+            "           cis-docker-1.6:5.5",
+            "",
+            f'image "reg.example/{e}"',
+            f'  HIGH     IMG001 "{e} has a key" ("/etc/{e}", layer sha256:111111111111)',
+            "           cis-docker-1.6:4.10",
+            "",
+            "docker daemon",
+            f'  LOW      CT002 daemon ("{e}")',
+            "",
+            "checks: 1 error, 1 fail",
+            'skipped: "\\x1b[2J skipped"',
+            f'skipped rule IMG017: "{e}: no key"',
+            "3 findings (1 critical, 1 high, 1 low), 1 error; failing at high and above",
+        ]
+    elif fmt == "junit":
+        root = _check_xml(text)
+        assert root.get("errors") == "1" and root.get("failures") == "4"
+    else:
+        doc = json.loads(text)
+        strings = _strings(doc)
+        for s in strings:
+            s.encode("utf-8")
+        if fmt == "docker-bench-json":
+            entry = next(t for t in doc["tests"] if t["id"] == "5")["results"][0]
+            assert entry["items"] == ["c\x1b[2J\n\ufffd<script>]]>\u202e\x00"]
+        if fmt == "sarif":
+            jsonschema = pytest.importorskip("jsonschema")
+            jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+
+
+@pytest.fixture(scope="module")
+def hostile_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An OCI layout in a directory with a hostile name, whose layer holds setuid files with
+    hostile names (one not UTF-8, held as a surrogate as tarfile reads it)."""
+    sys.path.insert(0, str(ROOT / "tests" / "image"))
+    from image_builders import M, image_blobs, layer_tar, write_oci_layout
+
+    layer = layer_tar([M("usr/bin/x\x1b[2J\n\u202e", b"x", mode=0o4755),
+                       M("usr/bin/bad\udcff<script>]]>", b"x", mode=0o4755)])
+    manifest, _cfg, blobs = image_blobs([layer], {"User": ""}, [{"created_by": "RUN x"}])
+    root = tmp_path_factory.mktemp("hostile-image")
+    write_oci_layout(Path(os.fsdecode(os.path.join(os.fsencode(root), b"lay\x1b[31m\xff"))),
+                     manifest, blobs)
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_image_paths_in_every_format(hostile_image: Path, fmt: str) -> None:
+    target = os.fsdecode(b"lay\x1b[31m\xff")
+    proc = subprocess.run([sys.executable, "-m", "hullcheck", "image", target, "--format", fmt,
+                           "--no-color"], cwd=hostile_image, capture_output=True, env=_env(),
+                          timeout=120)
+    assert proc.returncode == 0 and proc.stderr == b""
+    out = proc.stdout.decode("utf-8")
+    if fmt == "text":
+        assert UNSAFE.search(out.replace("\n", "")) is None
+        lines = out.splitlines()
+        assert 'image "lay\\x1b[31m\\xff"' in lines
+        layer = ", layer sha256:[0-9a-f]{12}\\)"
+        for shown in ('"/usr/bin/x\\x1b[2J\\n\\u202e', '"/usr/bin/bad\\xff<script>]]>'):
+            line = re.escape(f'  MEDIUM   IMG010 {shown} is setuid" ({shown}"') + layer
+            assert [x for x in lines if re.fullmatch(line, x)], shown
+    elif fmt == "junit":
+        root = _check_xml(out)
+        assert '"lay\\x1b[31m\\xff"' in {s.get("name") for s in root.iter("testsuite")}
+        assert '[medium] setuid or setgid file: "/usr/bin/bad\\xff<script>]]> is setuid"' in {
+            f.get("message") for f in root.iter("failure")}
+    else:
+        doc = json.loads(out)
+        for text in _strings(doc):
+            text.encode("utf-8")
+        if fmt == "json":
+            paths = {f["location"].get("path") for f in doc["findings"]}
+            assert {"/usr/bin/x\x1b[2J\n\u202e", "/usr/bin/bad\ufffd<script>]]>"} <= paths
+            refs = {f["location"]["image"]["ref"] for f in doc["findings"]
+                    if "image" in f["location"]}
+            assert refs == {"lay\x1b[31m\ufffd"}
+        else:
+            jsonschema = pytest.importorskip("jsonschema")
+            jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
