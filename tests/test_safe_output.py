@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from hullcheck.findings import (
@@ -406,3 +408,18 @@ def test_image_paths_in_every_format(hostile_image: Path, fmt: str) -> None:
         else:
             jsonschema = pytest.importorskip("jsonschema")
             jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", " ", "\\", "[", "]", "/", "bold", "[/]", "[red]", ":thumbs_up:", '"', "\n", "\x1b",
+     "\u202e", "\udcff", "é", "\r", "\t", "\x85", "link=x"]), max_size=12).map("".join))
+def test_text_reporter_writes_exactly_the_shown_string(message: str) -> None:
+    """rich (markup, emoji codes, control stripping) changes nothing: the finding's line holds
+    exactly ``terminal(message)``."""
+    from hullcheck.safe_text import terminal
+
+    f = Finding("DF001", "t", Severity.HIGH, message, Location(path="Dockerfile", line=1))
+    report = Report(findings=[f])
+    text = render("text", Output(report=report, shown=[f], counted=[f]))
+    assert text.splitlines()[1] == f"  HIGH     DF001 {terminal(message)} (line 1)"

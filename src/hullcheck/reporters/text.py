@@ -55,29 +55,30 @@ def _where(f: Finding) -> str:
 
 
 def _write(console: Any, out: Output) -> None:
-    from rich.markup import escape
-
-    def show(text: str) -> str:
-        """An untrusted string as rich markup: terminal-safe, then markup-escaped."""
-        return escape(terminal(text))
+    # Untrusted strings are never markup: each line is assembled from (text, style) parts, so a
+    # "[bold]" or a trailing backslash in a scanned value is printed as it is.
+    from rich.text import Text
 
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in out.shown:
         groups[_group(f)].append(f)
     for name, findings in groups.items():
-        console.print(f"[bold underline]{escape(name)}[/]")
+        console.print(Text(name, "bold underline"))
         for f in findings:
-            sev = f"[{STYLE[f.severity]}]{f.severity.label.upper():8}[/]"
             where = _where(f)
-            sup = f" [dim](suppressed by {f.suppressed.by})[/]" if f.suppressed else ""
-            console.print(
-                f"  {sev} [bold]{show(f.rule)}[/] {show(f.message)}"
-                + (f" [dim]({escape(where)})[/]" if where else "") + sup
-            )
+            row = Text.assemble("  ", (f"{f.severity.label.upper():8}", STYLE[f.severity]), " ",
+                                (terminal(f.rule), "bold"), " ", terminal(f.message))
+            if where:
+                row.append(" ").append(f"({where})", "dim")
+            if f.suppressed:
+                row.append(" ").append(f"(suppressed by {f.suppressed.by})", "dim")
+            console.print(row)
             if f.remediation:
-                console.print(f"           [green]fix:[/] {show(f.remediation)}")
+                console.print(Text.assemble("           ", ("fix:", "green"), " ",
+                                            terminal(f.remediation)))
             if f.references:
-                console.print(f"           [dim]{', '.join(map(show, f.references))}[/]")
+                console.print(Text("           ") + Text(", ".join(map(terminal, f.references)),
+                                                         "dim"))
         console.print()
     r = out.report
     if r.checks:
@@ -86,9 +87,9 @@ def _write(console: Any, out: Output) -> None:
             counts[c.result.value] += 1
         console.print("checks: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     for skip in out.verbose_skips:
-        console.print(f"[dim]skipped: {show(skip)}[/]")
-    for s in r.skipped:
-        console.print(f"[dim]skipped rule {show(s.rule)}: {show(s.reason)}[/]")
+        console.print(Text(f"skipped: {terminal(skip)}", "dim"))
+    for sk in r.skipped:
+        console.print(Text(f"skipped rule {terminal(sk.rule)}: {terminal(sk.reason)}", "dim"))
     # Errors and warnings go to stderr (the CLI writes them), one line each.
     by_sev = out.by_severity()
     total = len(out.counted)
