@@ -247,7 +247,28 @@ def test_sarif_validates_and_uris_are_exact(outputs: dict[str, Any]) -> None:
     assert {f"{evil}/Dockerfile", f"{evil}/compose.yaml", f"{evil}/pod.yaml"} <= uris
     assert all(re.fullmatch(r"[A-Za-z0-9%/._~-]+", u) for u in uris)
     texts = {r["message"]["text"] for r in doc["runs"][0]["results"]}
-    assert any(t.startswith(f"ADD of {URL} without --checksum") for t in texts)
+    # brackets and backslashes escaped (SARIF embedded links): exact once unescaped
+    assert any(_sarif_unescape(t).startswith(f"ADD of {URL} without --checksum") for t in texts)
+    for text in texts:
+        assert re.search(r"[\[\]]", re.sub(r"\\.", "", text)) is None, text
+
+
+def _sarif_unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("see [docs](https://evil.example/x) now", "see \\[docs\\](https://evil.example/x) now"),
+    ("[here](1)", "\\[here\\](1)"),  # a link to related location 1
+    ("a\\](x)", "a\\\\\\](x)"),  # a backslash cannot unescape the bracket after it
+    ("CMD [\"sh\"]", "CMD \\[\"sh\"\\]"),
+    ("no brackets", "no brackets"),
+])
+def test_sarif_message_text_carries_no_embedded_link(message: str, shown: str) -> None:
+    from hullcheck.reporters.sarif import plain_message
+
+    assert plain_message(message) == shown
+    assert _sarif_unescape(shown) == message
 
 
 def _check_xml(text: str) -> ET.Element:

@@ -6,6 +6,7 @@ with precise regions, findings in images and on a live host are logical location
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -111,6 +112,20 @@ def _locations(f: Finding) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return physical, logical
 
 
+_LINK_SYNTAX = re.compile(r"[\\\[\]]")
+
+
+def plain_message(text: str) -> str:
+    """``text`` for a SARIF plain-text message: ``\\``, ``[`` and ``]`` escaped with a backslash.
+
+    A plain-text message may carry embedded links, ``[text](target)`` (SARIF 2.1.0 §3.11.6),
+    which viewers such as GitHub code scanning render as links; the target may be any URI. A
+    message quotes scanned values, so a hostile file could otherwise plant a link to anywhere in
+    a code-scanning alert. Escaped, every bracket is literal and the text reads as written.
+    """
+    return _LINK_SYNTAX.sub(lambda m: "\\" + m.group(), text)
+
+
 def document(out: Output) -> dict[str, Any]:
     from hullcheck.rules import all_rules
 
@@ -125,7 +140,8 @@ def document(out: Output) -> dict[str, Any]:
         result: dict[str, Any] = {
             "ruleId": f.rule,
             "level": LEVEL[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.remediation}" if f.remediation else "")},
+            "message": {"text": plain_message(
+                f.message + (f" Fix: {f.remediation}" if f.remediation else ""))},
             "locations": locations,
             "partialFingerprints": {"hullcheck/v1": f.fingerprint},
             "properties": {"severity": f.severity.label, "tags": list(f.references)},
@@ -139,7 +155,7 @@ def document(out: Output) -> dict[str, Any]:
             }]
         results.append(result)
     notifications = [
-        {"level": "error", "message": {"text": f"{e.path}: {e.message}"}}
+        {"level": "error", "message": {"text": plain_message(f"{e.path}: {e.message}")}}
         for e in out.report.errors
     ]
     run: dict[str, Any] = {
