@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_public_key
 
+from conftest import write_public_key
 from hullcheck.config import ConfigError, TrustPolicy, discover, load_file
 from hullcheck.findings import Severity
 from hullcheck.references import InvalidReference, matches_any, parse_reference

@@ -81,39 +81,35 @@ class TrustPolicy:
     def is_allowed(self, ref: ImageReference) -> bool:
         return not self.allowed or matches_any(ref, self.allowed)
 
-    def keys_for(self, ref: ImageReference) -> list[Path]:
-        return [
-            k.key for k in self.keys if glob_to_regex(normalise_pattern(k.images)).match(ref.name)
-        ]
+    def keys_for(self, ref: ImageReference | None) -> list[Path]:
+        return [k.key for k in self.keys if _applies(k.images, ref)]
 
-    def roots_for(self, ref: ImageReference) -> list[Path]:
-        return [
-            path
-            for r in self.notation
-            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
-            for path in r.trust_store
-        ]
+    def roots_for(self, ref: ImageReference | None) -> list[Path]:
+        return [path for r in self.notation if _applies(r.images, ref) for path in r.trust_store]
 
-    def notation_for(self, ref: ImageReference) -> list[TrustRoots]:
+    def notation_for(self, ref: ImageReference | None) -> list[TrustRoots]:
         """The ``trust.notation`` entries that apply to ``ref``, each with its identities."""
-        return [
-            r for r in self.notation
-            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
-        ]
+        return [r for r in self.notation if _applies(r.images, ref)]
 
-    def identities_for(self, ref: ImageReference) -> list[KeylessIdentity]:
-        return [
-            k for k in self.keyless
-            if k.images is None or glob_to_regex(normalise_pattern(k.images)).match(ref.name)
-        ]
+    def identities_for(self, ref: ImageReference | None) -> list[KeylessIdentity]:
+        return [k for k in self.keyless if _applies(k.images, ref)]
 
-    def attestations_for(self, ref: ImageReference) -> list[str]:
+    def attestations_for(self, ref: ImageReference | None) -> list[str]:
         """The predicate types ``trust.attestations`` requires of ``ref``, each once."""
         return list(dict.fromkeys(
-            t for a in self.attestations
-            if a.images is None or glob_to_regex(normalise_pattern(a.images)).match(ref.name)
-            for t in a.predicate_types
+            t for a in self.attestations if _applies(a.images, ref) for t in a.predicate_types
         ))
+
+
+def _applies(pattern: str | None, ref: ImageReference | None) -> bool:
+    """Whether a trust entry's ``images`` glob covers ``ref``. An image without a name (an OCI
+    layout entry without a reference for a name) is covered only by the entries meant for every
+    image: no ``images``, or ``**``."""
+    if pattern is None:
+        return True
+    if ref is None:
+        return pattern.strip() == "**"
+    return bool(glob_to_regex(normalise_pattern(pattern)).match(ref.name))
 
 
 @dataclass

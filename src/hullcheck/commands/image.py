@@ -203,7 +203,6 @@ def _judge_trust(
     --local-image``), an engine image's repo digest for the repository named. A ``docker save``
     archive keeps no signature and an engine image built or retagged locally has no registry
     digest: when the policy requires a signature, that is a finding, never a pass."""
-    from hullcheck.config import TrustRoots
     from hullcheck.trust import cosign, policy
 
     extra_keys, extra_roots = extra
@@ -211,11 +210,10 @@ def _judge_trust(
     trust = ctx.config.trust
     if image.requested and ref is not None:
         image.trust.extend(policy.judge_static(ref, trust))
-    keys = [*(trust.keys_for(ref) if ref else []), *extra_keys]
-    roots = [*(trust.roots_for(ref) if ref else []), *extra_roots]
-    identities = [*(trust.identities_for(ref) if ref else []),
-                  *(ctx.options.get("keyless_identities") or [])]
-    predicates = trust.attestations_for(ref) if ref else []
+    keys = [*trust.keys_for(ref), *extra_keys]
+    roots = [*trust.roots_for(ref), *extra_roots]
+    identities = [*trust.identities_for(ref), *(ctx.options.get("keyless_identities") or [])]
+    predicates = trust.attestations_for(ref)
     if not keys and not roots and not identities and not predicates:
         if getattr(args, "verify_signatures", False):
             report.skipped.append(
@@ -227,12 +225,9 @@ def _judge_trust(
                 )
             )
         return
-    notation_identities = getattr(args, "notation_identity", []) or []
-    if ref is not None:
-        scopes = policy.notation_scopes(trust, ref, extra_roots, notation_identities)
-    else:
-        scopes = ([TrustRoots(None, list(extra_roots), list(notation_identities) or None)]
-                  if extra_roots else [])
+    scopes = policy.notation_scopes(
+        trust, ref, extra_roots, getattr(args, "notation_identity", []) or []
+    )
     signature_wanted = bool(keys or roots or identities)
     source = getattr(image, "source", "registry")
     if source == "archive":
@@ -264,7 +259,8 @@ def _policy_reference(image: Image) -> Any:
     """The reference the trust policy's image patterns are matched against: the one asked for
     (engine, registry), else the name the file gives the image when it is a reference
     (``docker save`` RepoTags, an OCI ``ref.name`` such as ``ghcr.io/acme/app:1``; a bare tag
-    like ``1.0`` names no repository), else None (only the command line's keys apply)."""
+    like ``1.0`` names no repository), else None (the command line's keys and the config
+    entries meant for every image apply)."""
     from hullcheck.references import InvalidReference, parse_reference
 
     name = image.requested or getattr(image, "named", None)

@@ -140,7 +140,7 @@ def judge_reference(
 
 def notation_scopes(
     policy: TrustPolicy,
-    ref: ImageReference,
+    ref: ImageReference | None,
     extra_roots: Sequence[Path] = (),
     extra_identities: Sequence[str] = (),
 ) -> list[TrustRoots]:
