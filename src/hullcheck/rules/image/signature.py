@@ -120,6 +120,18 @@ class Signature(ReferenceTrustRule):
     For images a key applies to (`--key`, or `trust.keys` in the configuration), a cosign signature
     that is missing, made with another key, over an altered payload, for another digest, or a
     Sigstore bundle no trusted key signed. Verified offline: the transparency log is not checked.
+    Only a cosign *image signature* counts: the classic simple-signing payload, or cosign 3's
+    in-toto statement of predicate type `https://sigstore.dev/cosign/sign/v1`. An attestation
+    (SLSA provenance, an SBOM, a vulnerability report: any other predicate type) signed by the
+    same key is not a signature (`no-signature`, naming what was found instead); required
+    attestations are IMG019's.
+
+    What is verified is the digest of what runs: a registry image's manifest; an OCI layout's
+    manifest, against the signatures stored in the layout (what `cosign save` writes, as `cosign
+    verify --local-image` does); an engine image's repo digest for the repository named (a
+    local build or a retag without one is `unverifiable`: the registry's image under that tag
+    is other content). A `docker save` archive keeps no signature: under a signature policy it
+    is `no-signature`.
 
     For images a Notation trust store applies to (`--notation-root`, or `trust.notation`), a
     Notation (Notary Project) signature that is missing, signed by a certificate that does not
