@@ -11,7 +11,7 @@ from typing import Any
 
 import cbor2
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from notation_builders import DAY, NOW, CoseEnvelope, make_cert, make_pki
 
@@ -220,6 +220,7 @@ _AGENT = (_VALID.index(b"io.cncf.notary.signingAgent") - 2,
 @pytest.mark.filterwarnings("ignore:Parsed a serial number")
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, len(_VALID) - 1), st.integers(1, 255))
+@example(at=415, xor=1)  # a name attribute's UTF8String made a BIT STRING: TypeError once
 def test_any_flipped_byte_gives_one_failing_verdict(at: int, xor: int) -> None:
     store = TrustStore(("root",), (PKI.root.cert,))
     blob = bytearray(_VALID)

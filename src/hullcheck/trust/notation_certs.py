@@ -153,6 +153,10 @@ def _readable(cert: Any) -> Any:
         cert.public_key()
     except UnsupportedAlgorithm:
         pass  # judged (and refused) by the key requirements
+    except TypeError as exc:
+        # a name attribute of a type its OID does not allow (a BIT STRING under another OID
+        # than x500UniqueIdentifier): cryptography refuses it with TypeError
+        raise ValueError(str(exc)) from None
     return cert
 
 

@@ -391,6 +391,8 @@ def _worst(verdicts: list[cosign.SignatureVerdict]) -> cosign.SignatureVerdict:
 
 
 MAX_ATTACHED = 64  # signature layers, .att layers and bundle referrers judged per image, each
+MAX_SIGNATURE_BLOB = 1 << 20  # one payload, DSSE envelope or bundle (real ones are < 16 KiB)
+MAX_ATTACHED_BYTES = 16 << 20  # all of them together, for one image
 
 
 @dataclass
@@ -407,30 +409,60 @@ class Attached:
     problems: list[cosign.SignatureVerdict]
 
 
-def _layers(client: ArtifactStore, repo: str, tag: str, media_type: str, form: str,
-            problems: list[cosign.SignatureVerdict]) -> list[tuple[bytes, dict[str, Any]]]:
+class _Reader:
+    """Reads signature blobs within the caps: one blob at most :data:`MAX_SIGNATURE_BLOB`, all
+    of an image's at most :data:`MAX_ATTACHED_BYTES`. A blob whose descriptor declares more is
+    not fetched and becomes one verdict (the other signatures are still judged); one that is
+    bigger than it declared ends the verification as unverifiable (the registry lied)."""
+
+    def __init__(self, client: ArtifactStore, repo: str,
+                 problems: list[cosign.SignatureVerdict]) -> None:
+        self.client = client
+        self.repo = repo
+        self.problems = problems
+        self.left = MAX_ATTACHED_BYTES
+
+    def read(self, desc: dict[str, Any], form: str) -> bytes | None:
+        size = desc.get("size")
+        declared = size if isinstance(size, int) and not isinstance(size, bool) else 0
+        limit = min(MAX_SIGNATURE_BLOB, self.left)
+        if declared > limit:
+            why = (f"over the {MAX_SIGNATURE_BLOB >> 10} KiB cap" if declared > MAX_SIGNATURE_BLOB
+                   else f"past the {MAX_ATTACHED_BYTES >> 20} MiB read for one image's"
+                   " signatures")
+            self.problems.append(cosign.SignatureVerdict(
+                cosign.INVALID, f"a signature blob of {declared} bytes, {why} (not read)", form))
+            return None
+        data = self.client.read_blob(self.repo, str(desc.get("digest")), limit=limit)
+        self.left -= len(data)
+        return data
+
+
+def _layers(reader: _Reader, tag: str, media_type: str, form: str
+            ) -> list[tuple[bytes, dict[str, Any]]]:
     """The layers of ``media_type`` of the manifest tagged ``tag`` (a classic ``.sig`` or
     ``.att``), each read (bounded) with its annotations."""
-    found = client.get_manifest(repo, tag)
+    found = reader.client.get_manifest(reader.repo, tag)
     if found is None:
         return []
     manifest = _json_object(found[0])
     if manifest is None:
-        problems.append(cosign.SignatureVerdict(
+        reader.problems.append(cosign.SignatureVerdict(
             cosign.INVALID, f"the {tag[-4:]} manifest is not a JSON object", form))
         return []
     layers = manifest.get("layers")
     wanted = [la for la in (layers if isinstance(layers, list) else [])
               if isinstance(la, dict) and la.get("mediaType") == media_type]
     if len(wanted) > MAX_ATTACHED:
-        problems.append(cosign.SignatureVerdict(
+        reader.problems.append(cosign.SignatureVerdict(
             cosign.INVALID, f"the {tag[-4:]} manifest has {len(wanted)} layers; only the first"
             f" {MAX_ATTACHED} are judged", form))
     out: list[tuple[bytes, dict[str, Any]]] = []
     for layer in wanted[:MAX_ATTACHED]:
-        notes = layer.get("annotations")
-        out.append((client.read_blob(repo, str(layer.get("digest"))),
-                    notes if isinstance(notes, dict) else {}))
+        data = reader.read(layer, form)
+        if data is not None:
+            notes = layer.get("annotations")
+            out.append((data, notes if isinstance(notes, dict) else {}))
     return out
 
 
@@ -441,10 +473,11 @@ def collect(client: ArtifactStore, repo: str, digest: str, *, signatures: bool =
     bundles for either; Notation signatures are read from the descriptors later)."""
     hex_digest = digest.split(":", 1)[1]
     problems: list[cosign.SignatureVerdict] = []
-    sig_layers = (_layers(client, repo, f"sha256-{hex_digest}.sig", cosign.SIMPLESIGNING,
-                          "classic", problems) if signatures else [])
-    att_layers = (_layers(client, repo, f"sha256-{hex_digest}.att", cosign.DSSE_LAYER,
-                          "classic attestation", problems) if attestations else [])
+    reader = _Reader(client, repo, problems)
+    sig_layers = (_layers(reader, f"sha256-{hex_digest}.sig", cosign.SIMPLESIGNING, "classic")
+                  if signatures else [])
+    att_layers = (_layers(reader, f"sha256-{hex_digest}.att", cosign.DSSE_LAYER,
+                          "classic attestation") if attestations else [])
     referrers, _how = client.referrers(repo, digest)
     bundles: list[Any] = []
     if signatures or attestations:
@@ -455,18 +488,18 @@ def collect(client: ArtifactStore, repo: str, digest: str, *, signatures: bool =
                 cosign.INVALID, f"{len(candidates)} Sigstore bundle referrers; only the first"
                 f" {MAX_ATTACHED} are judged", "bundle"))
         for desc in candidates[:MAX_ATTACHED]:
-            _read_bundles(client, repo, digest, desc, bundles, problems)
+            _read_bundles(reader, digest, desc, bundles)
     return Attached(sig_layers, att_layers, bundles, referrers, problems)
 
 
-def _read_bundles(client: ArtifactStore, repo: str, digest: str, desc: dict[str, Any],
-                  bundles: list[Any], problems: list[cosign.SignatureVerdict]) -> None:
-    got = client.get_manifest(repo, str(desc.get("digest")))
+def _read_bundles(reader: _Reader, digest: str, desc: dict[str, Any], bundles: list[Any]
+                  ) -> None:
+    got = reader.client.get_manifest(reader.repo, str(desc.get("digest")))
     if got is None:
         return
     manifest = _json_object(got[0])
     if manifest is None:
-        problems.append(cosign.SignatureVerdict(
+        reader.problems.append(cosign.SignatureVerdict(
             cosign.INVALID, "a bundle manifest is not a JSON object", "bundle"))
         return
     subject = manifest.get("subject")
@@ -476,11 +509,13 @@ def _read_bundles(client: ArtifactStore, repo: str, digest: str, desc: dict[str,
     layers = manifest.get("layers")
     for layer in (layers if isinstance(layers, list) else [])[:4]:
         if isinstance(layer, dict) and layer.get("mediaType") in cosign.BUNDLE_TYPES:
-            blob = client.read_blob(repo, str(layer.get("digest")))
+            blob = reader.read(layer, "bundle")
+            if blob is None:
+                continue
             try:
                 bundles.append(json.loads(blob))
             except ValueError:
-                problems.append(
+                reader.problems.append(
                     cosign.SignatureVerdict(cosign.INVALID, "bundle is not JSON", "bundle"))
 
 

@@ -31,6 +31,7 @@ from test_keyless import BUNDLE, BUNDLE_ID
 
 from hullcheck.cli import main
 from hullcheck.trust.notation_registry import MAX_ENVELOPE
+from hullcheck.trust.policy import MAX_SIGNATURE_BLOB
 
 pytestmark = pytest.mark.live
 
@@ -91,6 +92,8 @@ CHAINS: dict[str, dict[str, Any]] = {
         {"rawBytes": base64.b64encode(LEAF).decode()},
         {"rawBytes": base64.b64encode(b"\x30\x03\x02\x01\x01").decode()}]}},
     "long-chain": {"x509CertificateChain": {"certificates": [
+        {"rawBytes": base64.b64encode(LEAF).decode()}] * 900}},
+    "chain-over-the-cap": {"x509CertificateChain": {"certificates": [
         {"rawBytes": base64.b64encode(LEAF).decode()}] * 3000}},
 }
 
@@ -118,6 +121,7 @@ def test_keyless_bundle_with_a_malformed_certificate_chain(
     digest, size = push_image(registry, repo, "1")
     bundle = _hostile_bundle(digest, CHAINS[case])
     assert len(bundle) < 3 << 20
+    assert (len(bundle) > MAX_SIGNATURE_BLOB) is (case == "chain-over-the-cap")
     attach_bundles(registry, repo, digest, size, [bundle])
     message = _bounded_single_failure(_run(
         capsys, f"{registry.host}/{repo}:1", "--insecure-registry", registry.host,
@@ -126,6 +130,10 @@ def test_keyless_bundle_with_a_malformed_certificate_chain(
     if case == "long-chain":
         # parsed, then refused: its DSSE signature is not over this statement
         assert message.startswith("tampered-payload: "), message
+    elif case == "chain-over-the-cap":
+        assert message == (f"invalid-signature: {digest}: a signature blob of {len(bundle)}"
+                           " bytes, over the 1024 KiB cap (not read) (bundle form)")
+        return
     else:
         assert message.startswith("invalid-signature: "), message
         assert "not a valid Sigstore bundle: " in message
