@@ -342,3 +342,61 @@ def test_unknown_attestations_key_exits_2(tmp_path: Path,
         assert code == 2, command
         assert err.count("\n") == 1 and "Traceback" not in err
         assert "trust.attestations[0]: unknown setting(s): required" in err
+
+
+# --- hostile layouts: one line, bounded, never a pass -------------------------------------------
+
+def test_layout_signature_blob_missing_or_altered(tmp_path: Path, key: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root, digest, _ = layout(tmp_path)
+    sign_into(root, digest)
+    sig_entry = json.loads((root / "index.json").read_text())["manifests"][1]["digest"]
+    manifest = json.loads((root / "blobs" / "sha256" / sig_entry.split(":")[1]).read_bytes())
+    payload = root / "blobs" / "sha256" / manifest["layers"][0]["digest"].split(":")[1]
+    payload.write_bytes(payload.read_bytes().replace(b"registry.example", b"registry.exampl3"))
+    code, doc, err = image_json(capsys, str(root), "--key", str(key))
+    assert code == 1 and "Traceback" not in err
+    [message] = [f["message"] for f in doc["findings"]]
+    assert message == (f"unverifiable: signature not verified: {root}: blob"
+                       f" {manifest['layers'][0]['digest']} does not match its digest")
+    payload.unlink()
+    code, doc, _ = image_json(capsys, str(root), "--key", str(key))
+    assert code == 1 and doc["findings"][0]["message"].endswith("is missing from the layout")
+
+
+def test_layout_referrers_are_looked_for_in_bounded_entries(
+        tmp_path: Path, key: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """index.json entries are read for referrers up to MAX_INDEX_ENTRIES; past them, nothing is
+    found (no-signature), and each entry is read once for all the layout's images."""
+    from hullcheck.trust.oci_layout import MAX_INDEX_ENTRIES
+
+    root, digest, size = layout(tmp_path)
+    for i in range(MAX_INDEX_ENTRIES):  # other artifacts (an SBOM each, say): not images
+        other = json.dumps({"schemaVersion": 2, "artifactType": "application/vnd.example",
+                            "layers": [], "annotations": {"n": str(i)}}).encode()
+        add_entry(root, other, {})
+    signature, blobs = bundle_referrer(sigstore_bundle(SIGNER, digest), digest, size)
+    add_entry(root, signature, blobs)
+    code, doc, _ = image_json(capsys, str(root), "--key", str(key))
+    assert code == 1 and verdicts(doc) == [("IMG017", "no-signature")]
+    index = json.loads((root / "index.json").read_text())
+    index["manifests"].insert(1, index["manifests"].pop())  # the referrer among the first
+    (root / "index.json").write_text(json.dumps(index))
+    code, doc, _ = image_json(capsys, str(root), "--key", str(key))
+    assert code == 0 and doc["findings"] == []
+
+
+def test_notation_signature_in_a_layout(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from notation_builders import CoseEnvelope, make_pki, signature_manifest
+
+    pki = make_pki("layout")
+    root, digest, size = layout(tmp_path)
+    store = pki.root.write(tmp_path / "root.pem")
+    code, doc, _ = image_json(capsys, str(root), "--notation-root", str(store))
+    assert code == 1 and verdicts(doc) == [("IMG017", "no-signature")]
+    manifest, blobs = signature_manifest(CoseEnvelope(digest, chain=pki.chain).build(), digest,
+                                         size, pki.chain, "application/cose")
+    add_entry(root, manifest, blobs)
+    code, doc, _ = image_json(capsys, str(root), "--notation-root", str(store))
+    assert code == 0 and doc["findings"] == []

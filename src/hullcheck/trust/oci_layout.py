@@ -64,6 +64,9 @@ class LayoutStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._index: list[dict[str, Any]] | None = None
+        # entry digest -> (its subject's digest, its referrer descriptor): each entry is read
+        # once however many images of the layout ask for their referrers
+        self._described: dict[str, tuple[str | None, dict[str, Any]]] = {}
 
     def __repr__(self) -> str:
         return f"LayoutStore({str(self.root)!r})"
@@ -182,15 +185,19 @@ class LayoutStore:
         """The referrer descriptor of one ``index.json`` entry, if its manifest's ``subject``
         is ``subject`` (as the referrers API builds it: artifact type, annotations)."""
         target = str(desc.get("digest"))
+        if target not in self._described:
+            self._described[target] = self._read_referrer(target)
+        about, described = self._described[target]
+        return described if about == subject else None
+
+    def _read_referrer(self, target: str) -> tuple[str | None, dict[str, Any]]:
         try:
             doc = _json(self._blob(target, MAX_MANIFEST))
         except RegistryError:
-            return None  # an unrelated entry that cannot be read is not a referrer
-        if doc is None:
-            return None
-        sub = doc.get("subject")
-        if not isinstance(sub, dict) or sub.get("digest") != subject:
-            return None
+            doc = None  # an unrelated entry that cannot be read is not a referrer
+        sub = doc.get("subject") if doc is not None else None
+        if doc is None or not isinstance(sub, dict) or not isinstance(sub.get("digest"), str):
+            return None, {}
         config = doc.get("config")
         artifact_type = doc.get("artifactType") or (
             config.get("mediaType") if isinstance(config, dict) else None)
@@ -198,7 +205,7 @@ class LayoutStore:
                                "artifactType": artifact_type}
         if isinstance(doc.get("annotations"), dict):
             out["annotations"] = doc["annotations"]
-        return out
+        return str(sub["digest"]), out
 
 
 def _json(data: bytes | None) -> dict[str, Any] | None:
