@@ -29,7 +29,8 @@ def _judge(config: Config, flag: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
 
     monkeypatch.setattr(policy, "verify_image", fake_verify)
     image = SimpleNamespace(requested="ghcr.io/acme/app:1", trust=[], manifest_digest=None,
-                            ref=SimpleNamespace(ref="ghcr.io/acme/app:1"), source="registry")
+                            ref=SimpleNamespace(ref="ghcr.io/acme/app:1"), source="registry",
+                            named=None)
     report = Report()
     args = argparse.Namespace(verify_signatures=flag, notation_identity=[])
     image_command._judge_trust(image, None, Context(config=config, options={}),  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from hullcheck.findings import Check, CheckResult, InputError, Report, Skipped
 
 if TYPE_CHECKING:
     from hullcheck.models.image import Image
+    from hullcheck.references import ImageReference
     from hullcheck.rules.base import Context
 
 
@@ -229,14 +230,13 @@ def _judge_trust(
         trust, ref, extra_roots, getattr(args, "notation_identity", []) or []
     )
     signature_wanted = bool(keys or roots or identities)
-    source = getattr(image, "source", "registry")
-    if source == "archive":
+    if image.source == "archive":
         image.trust.extend(policy.same_verdict(
             cosign.NO_SIGNATURE, f"{image.ref.ref}: a docker save archive keeps no signature"
             " (verify the image in its registry, or copy it with `cosign save`, whose OCI layout"
             " keeps its signatures)", signature=signature_wanted, predicates=predicates))
         return
-    if source == "engine" and not image.manifest_digest:
+    if image.source == "engine" and not image.manifest_digest:
         image.trust.extend(policy.same_verdict(
             policy.UNVERIFIABLE,
             f"{image.requested}: a local image with no registry digest for"
@@ -246,7 +246,7 @@ def _judge_trust(
             signature=signature_wanted, predicates=predicates))
         return
     if ref is None and client is None:
-        return  # no reference and nothing to read signatures from (not reached today)
+        return  # a registry or engine name that does not parse: nothing to ask (see _load)
     image.trust.extend(
         policy.verify_image(
             ref, keys, registry_options, digest=image.manifest_digest, client=client,
@@ -255,7 +255,7 @@ def _judge_trust(
     )
 
 
-def _policy_reference(image: Image) -> Any:
+def _policy_reference(image: Image) -> ImageReference | None:
     """The reference the trust policy's image patterns are matched against: the one asked for
     (engine, registry), else the name the file gives the image when it is a reference
     (``docker save`` RepoTags, an OCI ``ref.name`` such as ``ghcr.io/acme/app:1``; a bare tag
@@ -263,7 +263,7 @@ def _policy_reference(image: Image) -> Any:
     entries meant for every image apply)."""
     from hullcheck.references import InvalidReference, parse_reference
 
-    name = image.requested or getattr(image, "named", None)
+    name = image.requested or image.named
     if not name or (not image.requested and ":" not in name and "/" not in name):
         return None
     try:

@@ -271,9 +271,9 @@ def verify_image(
         # with neither, none can be verified (never a pass).
         unattestable = [TrustVerdict(
             UNVERIFIABLE, False,
-            f"{p}: an attestation is required but no cosign key or keyless identity applies to"
-            " this image to verify it (--key, --certificate-identity, trust.keys or"
-            " trust.keyless)", (SIGNED_ARTIFACTS,), attestation=p) for p in predicates]
+            "an attestation is required but no cosign key or keyless identity applies to this"
+            " image to verify it (--key, --certificate-identity, trust.keys or trust.keyless)",
+            (SIGNED_ARTIFACTS,), attestation=p) for p in predicates]
         predicates = []
         if not signature_wanted:
             return unattestable
@@ -315,9 +315,10 @@ def verify_image(
 def same_verdict(code: str, message: str, *, signature: bool, predicates: Sequence[str]
                  ) -> list[TrustVerdict]:
     """The same failure for everything that was to be verified: the signature (when
-    ``signature``) and each required attestation."""
+    ``signature``) and each required attestation (the verdict names its predicate type in
+    ``attestation``, which findings show)."""
     out = [TrustVerdict(code, False, message, (SIGNED_ARTIFACTS,))] if signature else []
-    out += [TrustVerdict(code, False, f"{p}: {message}", (SIGNED_ARTIFACTS,), attestation=p)
+    out += [TrustVerdict(code, False, message, (SIGNED_ARTIFACTS,), attestation=p)
             for p in predicates]
     return out
 
@@ -380,8 +381,7 @@ def summarise_attestation(
             " of that type in a sha256-<hex>.att tag or a Sigstore bundle referrer)",
             (SIGNED_ARTIFACTS,), attestation=predicate)
     worst = _worst(verdicts)
-    return TrustVerdict(worst.code, False,
-                        f"{digest}: {predicate}: {worst.message} ({worst.form} form)",
+    return TrustVerdict(worst.code, False, f"{digest}: {worst.message} ({worst.form} form)",
                         (SIGNED_ARTIFACTS,), attestation=predicate)
 
 
