@@ -12,7 +12,9 @@ Two forms, as for key-based signatures (:mod:`hullcheck.trust.cosign`):
   inclusion proof, its signed checkpoint and its signed entry timestamp (SET) verify with the
   Rekor key of the root; the log time lies within the certificate's validity; the DSSE signature
   verifies with the certificate's key; the log entry records this very envelope. Then the
-  statement's subject digest must be the image manifest digest.
+  statement's subject digest must be the image manifest digest, and its predicate type
+  ``https://sigstore.dev/cosign/sign/v1`` for a signature (any other is an attestation, judged
+  only against the predicate type a policy requires: see :mod:`hullcheck.trust.cosign`).
 - the classic ``sha256-<hex>.sig`` layer with ``dev.sigstore.cosign/certificate`` (and ``/chain``,
   ``/bundle``) annotations, which sigstore-python does not handle, is verified here with
   ``cryptography`` against the same trusted root: the certificate chains to a Fulcio CA at the
