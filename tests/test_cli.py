@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli, run_json
+from conftest import ROOT, run_cli, run_json, write_public_key
 
 
 def test_version_is_fast() -> None:
@@ -164,7 +164,8 @@ def test_trust_flags_without_verify_signatures_warn(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     df = tmp_path / "Dockerfile"
     df.write_text("FROM alpine:3\nUSER 1\nHEALTHCHECK NONE\n")
-    code, _, err = run_cli(capsys, "scan", str(df), "--key", str(tmp_path / "k.pub"))
+    key = write_public_key(tmp_path / "k.pub")
+    code, _, err = run_cli(capsys, "scan", str(df), "--key", str(key))
     assert code == 0
     assert "--key: nothing is verified without --verify-signatures" in err
     code, _, err = run_cli(capsys, "scan", str(df))

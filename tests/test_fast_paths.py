@@ -79,16 +79,19 @@ def test_walk_gives_normalised_display_paths(tmp_path: Path, monkeypatch: pytest
     assert walk(["./a/Dockerfile"]).files == [("a/Dockerfile", "a/Dockerfile", True)]
 
 
-def test_dockerfile_scans_import_img017_alone() -> None:
+def test_dockerfile_scans_import_img017_and_img019_alone() -> None:
     code = (
         "import sys\n"
         "from hullcheck.rules import rules_for_kinds\n"
         "ids = [r.id for r in rules_for_kinds(['dockerfile'])]\n"
-        "assert ids[-1] == 'IMG017' and not any(i.startswith('IMG') for i in ids[:-1]), ids\n"
-        "loaded = [m for m in sys.modules if m.startswith('hullcheck.rules.image.')]\n"
-        "assert loaded == ['hullcheck.rules.image.signature'], loaded\n"
+        "assert ids[-2:] == ['IMG017', 'IMG019'], ids\n"
+        "assert not any(i.startswith('IMG') for i in ids[:-2]), ids\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('hullcheck.rules.image.'))\n"
+        "assert loaded == ['hullcheck.rules.image.attestation',\n"
+        "                  'hullcheck.rules.image.signature'], loaded\n"
+        "assert 'cryptography' not in sys.modules\n"
         "from hullcheck.rules.image import RULES\n"
-        "assert len(RULES) == 18 and RULES[-2].id == 'IMG017'\n"
+        "assert len(RULES) == 19 and [r.id for r in RULES[-3:]] == ['IMG017', 'IMG018', 'IMG019']\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

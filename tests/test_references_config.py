@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_public_key
 from hullcheck.config import ConfigError, TrustPolicy, discover, load_file
 from hullcheck.findings import Severity
 from hullcheck.references import InvalidReference, matches_any, parse_reference
@@ -58,6 +59,7 @@ def test_trust_globs() -> None:
 def test_a_key_without_images_applies_to_every_image(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".hullcheck.yaml").write_text("trust:\n  keys: [{key: k.pub}]\n")
+    write_public_key(tmp_path / "k.pub")
     cfg = discover(tmp_path)
     for ref in ("ghcr.io/acme/app", "nginx", "registry.internal:5000/team/app"):
         assert cfg.trust.keys_for(parse_reference(ref)) == [tmp_path / "k.pub"], ref
@@ -71,6 +73,7 @@ def test_config_yaml_and_pyproject(tmp_path: Path) -> None:
         "trust:\n  allowed: [ghcr.io]\n  require-digest: true\n"
         "  keys: [{images: 'ghcr.io/**', key: k.pub}]\n"
     )
+    write_public_key(tmp_path / "k.pub")
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     cfg = discover(sub)

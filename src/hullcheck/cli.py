@@ -88,6 +88,18 @@ def trust_store_argument(text: str) -> Path:
     return trust_store_file(text)
 
 
+def cosign_key_argument(text: str) -> str:
+    """``--key FILE``: a cosign public key that loads, else a usage error (exit 2) now, rather
+    than a key that silently verifies nothing."""
+    from hullcheck.trust.cosign import KeyError_, load_key_file
+
+    try:
+        load_key_file(Path(text))
+    except KeyError_ as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def notation_identity_argument(text: str) -> str:
     from hullcheck.trust.notation_identity import identity_arg
 
@@ -146,6 +158,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     trust.add_argument("--verify-signatures", action="store_true",
                        help="verify the signatures of referenced images in their registries")
     trust.add_argument("--key", action="append", default=[], metavar="FILE",
+                       type=cosign_key_argument,
                        help="a cosign public key trusted for every image (repeatable)")
     trust.add_argument("--notation-root", action="append", default=[], metavar="FILE",
                        type=trust_store_argument,

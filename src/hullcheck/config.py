@@ -23,6 +23,9 @@ trust:                        # one policy for every layer
     - images: ghcr.io/acme/**
       identity: https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main
       issuer: https://token.actions.githubusercontent.com   # or identity-/issuer-regexp
+  attestations:               # in-toto predicate types required, verified with the same keys
+    - images: ghcr.io/acme/**   # and keyless identities (cosign verify-attestation --type)
+      predicate-types: [https://slsa.dev/provenance/v1]
 ```
 """
 
@@ -61,41 +64,52 @@ class TrustRoots:
 
 
 @dataclass
+class TrustAttestations:
+    images: str | None  # glob over normalised references; None: every image
+    predicate_types: list[str]  # in-toto predicate type URIs, each required
+
+
+@dataclass
 class TrustPolicy:
     allowed: list[str] = field(default_factory=list)  # empty = every registry allowed
     require_digest: bool = False
     keys: list[TrustKey] = field(default_factory=list)
     notation: list[TrustRoots] = field(default_factory=list)
     keyless: list[KeylessIdentity] = field(default_factory=list)
+    attestations: list[TrustAttestations] = field(default_factory=list)
 
     def is_allowed(self, ref: ImageReference) -> bool:
         return not self.allowed or matches_any(ref, self.allowed)
 
-    def keys_for(self, ref: ImageReference) -> list[Path]:
-        return [
-            k.key for k in self.keys if glob_to_regex(normalise_pattern(k.images)).match(ref.name)
-        ]
+    def keys_for(self, ref: ImageReference | None) -> list[Path]:
+        return [k.key for k in self.keys if _applies(k.images, ref)]
 
-    def roots_for(self, ref: ImageReference) -> list[Path]:
-        return [
-            path
-            for r in self.notation
-            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
-            for path in r.trust_store
-        ]
+    def roots_for(self, ref: ImageReference | None) -> list[Path]:
+        return [path for r in self.notation if _applies(r.images, ref) for path in r.trust_store]
 
-    def notation_for(self, ref: ImageReference) -> list[TrustRoots]:
+    def notation_for(self, ref: ImageReference | None) -> list[TrustRoots]:
         """The ``trust.notation`` entries that apply to ``ref``, each with its identities."""
-        return [
-            r for r in self.notation
-            if r.images is None or glob_to_regex(normalise_pattern(r.images)).match(ref.name)
-        ]
+        return [r for r in self.notation if _applies(r.images, ref)]
 
-    def identities_for(self, ref: ImageReference) -> list[KeylessIdentity]:
-        return [
-            k for k in self.keyless
-            if k.images is None or glob_to_regex(normalise_pattern(k.images)).match(ref.name)
-        ]
+    def identities_for(self, ref: ImageReference | None) -> list[KeylessIdentity]:
+        return [k for k in self.keyless if _applies(k.images, ref)]
+
+    def attestations_for(self, ref: ImageReference | None) -> list[str]:
+        """The predicate types ``trust.attestations`` requires of ``ref``, each once."""
+        return list(dict.fromkeys(
+            t for a in self.attestations if _applies(a.images, ref) for t in a.predicate_types
+        ))
+
+
+def _applies(pattern: str | None, ref: ImageReference | None) -> bool:
+    """Whether a trust entry's ``images`` glob covers ``ref``. An image without a name (an OCI
+    layout entry without a reference for a name) is covered only by the entries meant for every
+    image: no ``images``, or ``**``."""
+    if pattern is None:
+        return True
+    if ref is None:
+        return pattern.strip() == "**"
+    return bool(glob_to_regex(normalise_pattern(pattern)).match(ref.name))
 
 
 @dataclass
@@ -193,7 +207,7 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: trust must be a mapping")
     unknown = sorted(set(data) - {"allowed", "require-digest", "keys", "notation",
-                             "keyless"})
+                             "keyless", "attestations"})
     if unknown:
         raise ConfigError(f"{source}: unknown trust setting(s): {', '.join(map(str, unknown))}")
     keys: list[TrustKey] = []
@@ -203,6 +217,7 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         key = Path(os.path.expanduser(str(entry["key"])))
         if not key.is_absolute():
             key = base_dir / key
+        _check_key(key, f"{source}: trust.keys[{i}].key")
         keys.append(TrustKey(images=str(entry.get("images", "**")), key=key))
     return TrustPolicy(
         allowed=_str_list(data.get("allowed"), f"{source}: trust.allowed"),
@@ -210,7 +225,54 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
         keys=keys,
         notation=_notation(data.get("notation"), source, base_dir),
         keyless=_keyless(data.get("keyless"), source),
+        attestations=_attestations(data.get("attestations"), source),
     )
+
+
+def _check_key(path: Path, where: str) -> None:
+    """A cosign public key must load now: a key that cannot be read would otherwise only show
+    as a failed verification per image (and never for an image with nothing to verify)."""
+    from hullcheck.trust.cosign import KeyError_, load_key_file
+
+    try:
+        load_key_file(path)
+    except KeyError_ as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _attestations(data: Any, source: str) -> list[TrustAttestations]:
+    """``trust.attestations``: the in-toto predicate types required per image pattern."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ConfigError(f"{source}: trust.attestations must be a list of"
+                          " {images, predicate-types} entries")
+    out: list[TrustAttestations] = []
+    for i, entry in enumerate(data):
+        where = f"{source}: trust.attestations[{i}]"
+        if not isinstance(entry, dict) or "predicate-types" not in entry:
+            raise ConfigError(f"{where} needs 'predicate-types' (and optional 'images')")
+        unknown = sorted(set(entry) - {"images", "predicate-types"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(str, unknown))}")
+        types = _str_list(entry["predicate-types"], f"{where}.predicate-types")
+        if not types:
+            raise ConfigError(f"{where}.predicate-types names no predicate type")
+        for text in types:
+            if not _is_uri(text):
+                raise ConfigError(
+                    f"{where}.predicate-types: {text!r} is not a predicate type URI (write the"
+                    " full type, e.g. https://slsa.dev/provenance/v1, not cosign's short name)")
+        images = entry.get("images")
+        out.append(TrustAttestations(None if images is None else str(images), types))
+    return out
+
+
+def _is_uri(text: str) -> bool:
+    """An absolute URI: a scheme, ``:``, something after it, and no white space."""
+    scheme, sep, rest = text.partition(":")
+    return bool(sep and rest and scheme[:1].isalpha() and not any(c.isspace() for c in text)
+                and all(c.isalnum() or c in "+-." for c in scheme))
 
 
 def _keyless(data: Any, source: str) -> list[KeylessIdentity]:

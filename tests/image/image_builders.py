@@ -244,39 +244,76 @@ def pae(payload_type: str, payload: bytes) -> bytes:
     return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
 
 
-def sigstore_bundle(
-    signer: Signer, subject_digest: str, *, tamper: bool = False, hint: str | None = None
-) -> bytes:
-    """A Sigstore bundle v0.3 (key-based, as cosign 3 writes it): DSSE over an in-toto statement."""
-    statement = {
+SIGN_TYPE = "https://sigstore.dev/cosign/sign/v1"  # cosign 3's image signature statement
+SLSA1 = "https://slsa.dev/provenance/v1"
+
+
+def dsse_envelope(
+    signer: Signer, subject_digest: str, *, tamper: bool = False,
+    predicate_type: str = SIGN_TYPE, predicate: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A DSSE envelope (as cosign writes it) over an in-toto statement about the digest."""
+    statement: dict[str, Any] = {
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": "image", "digest": {"sha256": subject_digest.split(":")[1]}}],
-        "predicateType": "https://sigstore.dev/cosign/sign/v1",
-        "predicate": {},
+        "predicateType": predicate_type,
+        "predicate": predicate if predicate is not None else {},
     }
     payload = json.dumps(statement).encode()
     sig = signer.sign(pae("application/vnd.in-toto+json", payload))
     if tamper:
         statement["predicate"] = {"altered": True}
         payload = json.dumps(statement).encode()
+    return {
+        "payload": base64.b64encode(payload).decode(),
+        "payloadType": "application/vnd.in-toto+json",
+        "signatures": [{"sig": base64.b64encode(sig).decode(), "keyid": ""}],
+    }
+
+
+def sigstore_bundle(
+    signer: Signer, subject_digest: str, *, tamper: bool = False, hint: str | None = None,
+    predicate_type: str = SIGN_TYPE, predicate: dict[str, Any] | None = None,
+) -> bytes:
+    """A Sigstore bundle v0.3 (key-based, as cosign 3 writes it): DSSE over an in-toto statement
+    (an image signature by default; an attestation with another ``predicate_type``)."""
     return json.dumps(
         {
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
             "verificationMaterial": {"publicKey": {"hint": hint or signer.hint}, "tlogEntries": []},
-            "dsseEnvelope": {
-                "payload": base64.b64encode(payload).decode(),
-                "payloadType": "application/vnd.in-toto+json",
-                "signatures": [{"sig": base64.b64encode(sig).decode(), "keyid": ""}],
-            },
+            "dsseEnvelope": dsse_envelope(signer, subject_digest, tamper=tamper,
+                                          predicate_type=predicate_type, predicate=predicate),
         }
     ).encode()
+
+
+def classic_attestation(envelopes: list[dict[str, Any]]) -> tuple[bytes, dict[str, bytes]]:
+    """cosign 2's ``sha256-<hex>.att`` manifest: one DSSE envelope per layer."""
+    cfg = b"{}"
+    blobs = {sha(cfg): cfg}
+    layers = []
+    for envelope in envelopes:
+        data = json.dumps(envelope).encode()
+        blobs[sha(data)] = data
+        statement = json.loads(base64.b64decode(envelope["payload"]))
+        layers.append({"mediaType": "application/vnd.dsse.envelope.v1+json", "digest": sha(data),
+                       "size": len(data),
+                       "annotations": {"predicateType": statement["predicateType"]}})
+    manifest = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha(cfg),
+                   "size": len(cfg)},
+        "layers": layers,
+    }).encode()
+    return manifest, blobs
 
 
 BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 
 
 def bundle_referrer(
-    bundle: bytes, subject_digest: str, subject_size: int
+    bundle: bytes, subject_digest: str, subject_size: int, predicate_type: str = SIGN_TYPE
 ) -> tuple[bytes, dict[str, bytes]]:
     """An OCI 1.1 artifact manifest holding the bundle, with ``subject`` = the image."""
     empty = b"{}"
@@ -298,7 +335,7 @@ def bundle_referrer(
             },
             "annotations": {
                 "dev.sigstore.bundle.content": "dsse-envelope",
-                "dev.sigstore.bundle.predicateType": "https://sigstore.dev/cosign/sign/v1",
+                "dev.sigstore.bundle.predicateType": predicate_type,
             },
         }
     ).encode()

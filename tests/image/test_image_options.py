@@ -22,13 +22,15 @@ def _judge(config: Config, flag: bool, monkeypatch: pytest.MonkeyPatch) -> tuple
                                                                                  Report]:
     calls: list[Any] = []
 
-    def fake_verify(ref: Any, keys: list[Path], *args: Any, **kwargs: Any) -> policy.TrustVerdict:
+    def fake_verify(ref: Any, keys: list[Path], *args: Any, **kwargs: Any
+                    ) -> list[policy.TrustVerdict]:
         calls.append((str(ref), keys))
-        return policy.TrustVerdict("signed", True, "ok", (policy.SIGNED_ARTIFACTS,))
+        return [policy.TrustVerdict("signed", True, "ok", (policy.SIGNED_ARTIFACTS,))]
 
-    monkeypatch.setattr(policy, "verify_signature", fake_verify)
+    monkeypatch.setattr(policy, "verify_image", fake_verify)
     image = SimpleNamespace(requested="ghcr.io/acme/app:1", trust=[], manifest_digest=None,
-                            ref=SimpleNamespace(ref="ghcr.io/acme/app:1"))
+                            ref=SimpleNamespace(ref="ghcr.io/acme/app:1"), source="registry",
+                            named=None)
     report = Report()
     args = argparse.Namespace(verify_signatures=flag, notation_identity=[])
     image_command._judge_trust(image, None, Context(config=config, options={}),  # type: ignore[arg-type]

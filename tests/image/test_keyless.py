@@ -22,6 +22,8 @@ BUNDLE_TEXT = (VECTORS / "oci-attestation.sigstore.json").read_text()
 BUNDLE = json.loads(BUNDLE_TEXT)
 BUNDLE_DIGEST = "732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4"
 BUNDLE_ID = KeylessIdentity(identity="cody@soyland.com", issuer="https://github.com/login/oauth")
+# The real bundle is an attestation (cosign attest), judged as one of this predicate type.
+BUNDLE_TYPE = "https://cosign.sigstore.dev/attestation/v1"
 CLASSIC = json.loads((VECTORS / "classic-github-actions.json").read_text())
 CLASSIC_ID = KeylessIdentity(identity=CLASSIC["identity"], issuer=CLASSIC["issuer"])
 GITHUB = "https://token.actions.githubusercontent.com"
@@ -41,23 +43,34 @@ def classic(payload: bytes | None = None, annotations: dict | None = None,
 # --- the real Sigstore bundle (cosign's test data: production Fulcio + Rekor) -------------------
 
 def test_real_bundle_verifies_with_its_identity_and_issuer() -> None:
-    verdict = keyless.verify_bundle(BUNDLE_TEXT, [BUNDLE_ID], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(BUNDLE_TEXT, [BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.ok, verdict.message
     assert "identity cody@soyland.com from issuer https://github.com/login/oauth" in (
         verdict.message)
     assert "inclusion proof" in verdict.message and "not queried online" in verdict.message
 
 
+def test_real_attestation_bundle_is_no_signature() -> None:
+    # Judged as a signature, the attestation is refused before anything is verified.
+    verdict = keyless.verify_bundle(BUNDLE_TEXT, [BUNDLE_ID], BUNDLE_DIGEST)
+    assert verdict.code == "not-a-signature"
+    assert verdict.message.startswith(f"an attestation (predicate type '{BUNDLE_TYPE}'), not a"
+                                      " signature")
+    other = keyless.verify_bundle(BUNDLE_TEXT, [BUNDLE_ID], BUNDLE_DIGEST,
+                                  "https://slsa.dev/provenance/v1")
+    assert other.code == "other-predicate-type"
+
+
 def test_real_bundle_wrong_identity_names_the_certificates_identity() -> None:
     wrong = KeylessIdentity(identity="mallory@example.com", issuer=BUNDLE_ID.issuer)
-    verdict = keyless.verify_bundle(BUNDLE, [wrong], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(BUNDLE, [wrong], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.code == keyless.IDENTITY_MISMATCH
     assert "holds identity cody@soyland.com" in verdict.message
 
 
 def test_real_bundle_wrong_issuer() -> None:
     wrong = KeylessIdentity(identity="cody@soyland.com", issuer=GITHUB)
-    verdict = keyless.verify_bundle(BUNDLE, [wrong], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(BUNDLE, [wrong], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.code == keyless.ISSUER_MISMATCH
     assert "from issuer https://github.com/login/oauth" in verdict.message
 
@@ -67,12 +80,12 @@ def test_real_bundle_altered_payload_is_tampered() -> None:
     statement = json.loads(base64.b64decode(altered["dsseEnvelope"]["payload"]))
     statement["predicate"]["Data"] = '{"foo": "evil"}\n'
     altered["dsseEnvelope"]["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
-    verdict = keyless.verify_bundle(altered, [BUNDLE_ID], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(altered, [BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.code == keyless.TAMPERED, verdict.message
 
 
 def test_real_bundle_for_another_digest() -> None:
-    verdict = keyless.verify_bundle(BUNDLE, [BUNDLE_ID], "ab" * 32)
+    verdict = keyless.verify_bundle(BUNDLE, [BUNDLE_ID], "ab" * 32, BUNDLE_TYPE)
     assert verdict.code == keyless.OTHER_DIGEST
     assert f"sha256:{BUNDLE_DIGEST}" in verdict.message
 
@@ -81,12 +94,13 @@ def test_real_bundle_with_a_broken_inclusion_proof_or_set() -> None:
     proof = copy.deepcopy(BUNDLE)
     hashes = proof["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"]
     hashes[0] = base64.b64encode(b"\0" * 32).decode()
-    assert keyless.verify_bundle(proof, [BUNDLE_ID], BUNDLE_DIGEST).code == keyless.INVALID_TLOG
+    verdict = keyless.verify_bundle(proof, [BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE)
+    assert verdict.code == keyless.INVALID_TLOG
     promise = copy.deepcopy(BUNDLE)
     entry = promise["verificationMaterial"]["tlogEntries"][0]
     entry["inclusionPromise"]["signedEntryTimestamp"] = (
         CLASSIC_REKOR["SignedEntryTimestamp"])  # a real SET, of another entry
-    verdict = keyless.verify_bundle(promise, [BUNDLE_ID], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(promise, [BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.code == keyless.INVALID_TLOG, verdict.message
 
 
@@ -94,13 +108,14 @@ def test_bundle_with_a_certificate_not_from_fulcio(fake_fulcio: tuple) -> None:
     leaf_der, _ = fake_fulcio
     forged = copy.deepcopy(BUNDLE)
     forged["verificationMaterial"]["certificate"]["rawBytes"] = base64.b64encode(leaf_der).decode()
-    verdict = keyless.verify_bundle(forged, [BUNDLE_ID], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle(forged, [BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE)
     assert verdict.code == keyless.UNTRUSTED_CERT, verdict.message
 
 
 def test_regexps_are_searched_like_cosign() -> None:
     def ok(**kw: str) -> bool:
-        return keyless.verify_bundle(BUNDLE, [KeylessIdentity(**kw)], BUNDLE_DIGEST).ok
+        return keyless.verify_bundle(BUNDLE, [KeylessIdentity(**kw)], BUNDLE_DIGEST,
+                                     BUNDLE_TYPE).ok
 
     assert ok(identity_regexp=r"@soyland\.com$", issuer_regexp="github")  # unanchored search
     assert not ok(identity_regexp=r"^soyland", issuer="https://github.com/login/oauth")
@@ -109,11 +124,12 @@ def test_regexps_are_searched_like_cosign() -> None:
 
 def test_any_matching_entry_satisfies() -> None:
     wrong = KeylessIdentity(identity="x@example.com", issuer=GITHUB)
-    assert keyless.verify_bundle(BUNDLE, [wrong, BUNDLE_ID], BUNDLE_DIGEST).ok
+    assert keyless.verify_bundle(BUNDLE, [wrong, BUNDLE_ID], BUNDLE_DIGEST, BUNDLE_TYPE).ok
 
 
 def test_not_a_bundle() -> None:
-    verdict = keyless.verify_bundle({"mediaType": "nope"}, [BUNDLE_ID], BUNDLE_DIGEST)
+    verdict = keyless.verify_bundle({"mediaType": "nope"}, [BUNDLE_ID], BUNDLE_DIGEST,
+                                    BUNDLE_TYPE)
     assert verdict.code == keyless.INVALID
     assert "\n" not in verdict.message
 

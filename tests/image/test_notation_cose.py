@@ -232,6 +232,41 @@ def test_any_flipped_byte_gives_one_failing_verdict(at: int, xor: int) -> None:
         assert _AGENT[0] <= at < _AGENT[1], verdict.message
 
 
+def _der(cert: Any) -> bytearray:
+    from cryptography.hazmat.primitives import serialization
+
+    return bytearray(cert.cert.public_bytes(serialization.Encoding.DER))
+
+
+def _chain(*items: Any) -> dict[int, list[bytes]]:
+    return {33: [bytes(i) if isinstance(i, bytearray) else bytes(_der(i)) for i in items]}
+
+
+def test_certificate_name_of_a_type_its_oid_forbids_is_not_a_certificate(
+        store: TrustStore) -> None:
+    """Found by the flipped-byte test: a subject attribute (CN) made a BIT STRING parses, and
+    reading it raised TypeError from cryptography."""
+    der = _der(PKI.leaf)
+    at = der.find(b"acme signer") - 2
+    assert der[at] == 0x0C  # UTF8String
+    der[at] = 0x03
+    verdict = judge(good(unprotected=_chain(der, PKI.intermediate, PKI.root)), store)
+    assert verdict == ("invalid-envelope",
+                       "invalid Notation COSE envelope: x5chain[0] is not a DER certificate")
+
+
+def test_certificate_signature_with_unused_bits_is_not_a_certificate(store: TrustStore) -> None:
+    """Found by the flipped-byte test: an intermediate whose signature BIT STRING claims an
+    unused bit (its last bit zero, so cryptography parses it and verifies the same bytes)."""
+    der = _der(PKI.intermediate)
+    signature = PKI.intermediate.cert.signature
+    der[-len(signature) - 1] = 1
+    der[-1] &= 0xFE
+    verdict = judge(good(unprotected=_chain(PKI.leaf, der, PKI.root)), store)
+    assert verdict == ("invalid-envelope",
+                       "invalid Notation COSE envelope: x5chain[1] is not a DER certificate")
+
+
 # --- notation-core-go's COSE conformance vector ------------------------------------------------
 
 def test_conformance_vector_is_the_upstream_file() -> None:

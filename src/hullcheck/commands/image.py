@@ -12,6 +12,7 @@ from hullcheck.findings import Check, CheckResult, InputError, Report, Skipped
 
 if TYPE_CHECKING:
     from hullcheck.models.image import Image
+    from hullcheck.references import ImageReference
     from hullcheck.rules.base import Context
 
 
@@ -33,17 +34,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="OS/ARCH[/VARIANT]",
         help="platform to pick from a multi-platform index (default: the host's)",
     )
+    from hullcheck.cli import (
+        add_keyless_arguments,
+        cosign_key_argument,
+        notation_identity_argument,
+        trust_store_argument,
+    )
+
     parser.add_argument(
         "--key",
         action="append",
         default=[],
+        type=cosign_key_argument,
         metavar="cosign.pub",
         help="a cosign public key: signatures become required (repeatable)",
-    )
-    from hullcheck.cli import (
-        add_keyless_arguments,
-        notation_identity_argument,
-        trust_store_argument,
     )
 
     parser.add_argument(
@@ -164,7 +168,10 @@ def _load(target: str, opts: Any) -> list[tuple[Image, Any]]:
     if path.is_dir():
         if not (path / "oci-layout").is_file() and not (path / "index.json").is_file():
             raise ImageError(f"{path}: a directory but not an OCI image layout (no index.json)")
-        return [(i, None) for i in sources.load_oci_layout(path, name, opts)]
+        from hullcheck.trust.oci_layout import LayoutStore
+
+        store = LayoutStore(path)  # the signatures `cosign save` keeps beside the image
+        return [(i, store) for i in sources.load_oci_layout(path, name, opts)]
     if path.is_file():
         return [(i, None) for i in sources.load_archive(path, opts.limits)]
     if target != path_text:
@@ -190,52 +197,79 @@ def _judge_trust(
     args: argparse.Namespace,
     report: Report,
 ) -> None:
-    """``extra``: the cosign keys and Notation trust-store files given on the command line."""
-    from hullcheck.references import InvalidReference, parse_reference
-    from hullcheck.trust import policy
+    """``extra``: the cosign keys and Notation trust-store files given on the command line.
+
+    What is verified is the digest of what will run: a registry image's manifest, an OCI
+    layout's manifest (against the signatures stored in the layout, as ``cosign verify
+    --local-image``), an engine image's repo digest for the repository named. A ``docker save``
+    archive keeps no signature and an engine image built or retagged locally has no registry
+    digest: when the policy requires a signature, that is a finding, never a pass."""
+    from hullcheck.trust import cosign, policy
 
     extra_keys, extra_roots = extra
-    if not image.requested:
-        if extra_keys or extra_roots or ctx.options.get("keyless_identities"):
-            report.skipped.append(
-                Skipped(
-                    "IMG017",
-                    f"{image.ref.ref}: signatures are verified on"
-                    " registry images only (a file has no registry)",
-                )
-            )
-        return
-    try:
-        ref = parse_reference(image.requested)
-    except InvalidReference:
-        return
+    ref = _policy_reference(image)
     trust = ctx.config.trust
-    image.trust.extend(policy.judge_static(ref, trust))
+    if image.requested and ref is not None:
+        image.trust.extend(policy.judge_static(ref, trust))
     keys = [*trust.keys_for(ref), *extra_keys]
     roots = [*trust.roots_for(ref), *extra_roots]
     identities = [*trust.identities_for(ref), *(ctx.options.get("keyless_identities") or [])]
-    if not keys and not roots and not identities:
+    predicates = trust.attestations_for(ref)
+    if not keys and not roots and not identities and not predicates:
         if getattr(args, "verify_signatures", False):
             report.skipped.append(
                 Skipped(
                     "IMG017",
-                    f"{image.requested}: no key, trust store or keyless identity applies to it"
-                    " (--key, --notation-root, --certificate-identity, or trust.keys /"
-                    " trust.notation / trust.keyless in the config)",
+                    f"{image.requested or image.ref.ref}: no key, trust store or keyless"
+                    " identity applies to it (--key, --notation-root, --certificate-identity,"
+                    " or trust.keys / trust.notation / trust.keyless in the config)",
                 )
             )
         return
-    # the digest the registry knows: for a registry image, what the tag resolved to; for an
-    # engine image, its repo digest (else the registry resolves the tag)
     scopes = policy.notation_scopes(
         trust, ref, extra_roots, getattr(args, "notation_identity", []) or []
     )
-    image.trust.append(
-        policy.verify_signature(
+    signature_wanted = bool(keys or roots or identities)
+    if image.source == "archive":
+        image.trust.extend(policy.same_verdict(
+            cosign.NO_SIGNATURE, f"{image.ref.ref}: a docker save archive keeps no signature"
+            " (verify the image in its registry, or copy it with `cosign save`, whose OCI layout"
+            " keeps its signatures)", signature=signature_wanted, predicates=predicates))
+        return
+    if image.source == "engine" and not image.manifest_digest:
+        image.trust.extend(policy.same_verdict(
+            policy.UNVERIFIABLE,
+            f"{image.requested}: a local image with no registry digest for"
+            f" {ref.name if ref else image.requested} (built or retagged locally, or pulled"
+            " from another repository): what would run is not the registry's image under that"
+            " name, so its signature says nothing about it; push it, or verify it by digest",
+            signature=signature_wanted, predicates=predicates))
+        return
+    if ref is None and client is None:
+        return  # a registry or engine name that does not parse: nothing to ask (see _load)
+    image.trust.extend(
+        policy.verify_image(
             ref, keys, registry_options, digest=image.manifest_digest, client=client,
-            roots=roots, notation_scopes=scopes, identities=identities,
+            roots=roots, notation_scopes=scopes, identities=identities, predicates=predicates,
         )
     )
+
+
+def _policy_reference(image: Image) -> ImageReference | None:
+    """The reference the trust policy's image patterns are matched against: the one asked for
+    (engine, registry), else the name the file gives the image when it is a reference
+    (``docker save`` RepoTags, an OCI ``ref.name`` such as ``ghcr.io/acme/app:1``; a bare tag
+    like ``1.0`` names no repository), else None (the command line's keys and the config
+    entries meant for every image apply)."""
+    from hullcheck.references import InvalidReference, parse_reference
+
+    name = image.requested or image.named
+    if not name or (not image.requested and ":" not in name and "/" not in name):
+        return None
+    try:
+        return parse_reference(name)
+    except InvalidReference:
+        return None
 
 
 def _run_rules(ctx: Context, image: Image, report: Report) -> None:

@@ -122,6 +122,8 @@ class Image:
     platform: str = ""
     # the manifest digest a registry knows this image by (what signatures sign), when known
     manifest_digest: str | None = None
+    # the name a file gives the image (docker save RepoTags, OCI ref.name), for the trust policy
+    named: str | None = None
     notes: list[str] = field(default_factory=list)
     trust: list[Any] = field(default_factory=list)  # hullcheck.trust.policy.TrustVerdict
 

@@ -21,10 +21,13 @@ FAMILIES: tuple[tuple[str, frozenset[str]], ...] = (
     ("hullcheck.rules.cluster", frozenset({"kubernetes"})),
     ("hullcheck.rules.host", frozenset({"host"})),
     ("hullcheck.rules.image", frozenset({"image", "host"})),
-    # IMG017 also verifies the images Dockerfiles, compose files and manifests name: for those
-    # only its module is imported, not the whole image family (a fifth of a one-file scan's
-    # start-up). Listed after its family, so the registry order is the family's.
+    # IMG017 and IMG019 also verify the images Dockerfiles, compose files and manifests name:
+    # for those only their modules are imported, not the whole image family (a fifth of a
+    # one-file scan's start-up). Listed after their family, so the registry order is the
+    # family's.
     ("hullcheck.rules.image.signature:Signature",
+     frozenset({"dockerfile", "compose", "kubernetes"})),
+    ("hullcheck.rules.image.attestation:Attestation",
      frozenset({"dockerfile", "compose", "kubernetes"})),
 )
 

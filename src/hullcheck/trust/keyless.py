@@ -12,7 +12,9 @@ Two forms, as for key-based signatures (:mod:`hullcheck.trust.cosign`):
   inclusion proof, its signed checkpoint and its signed entry timestamp (SET) verify with the
   Rekor key of the root; the log time lies within the certificate's validity; the DSSE signature
   verifies with the certificate's key; the log entry records this very envelope. Then the
-  statement's subject digest must be the image manifest digest.
+  statement's subject digest must be the image manifest digest, and its predicate type
+  ``https://sigstore.dev/cosign/sign/v1`` for a signature (any other is an attestation, judged
+  only against the predicate type a policy requires: see :mod:`hullcheck.trust.cosign`).
 - the classic ``sha256-<hex>.sig`` layer with ``dev.sigstore.cosign/certificate`` (and ``/chain``,
   ``/bundle``) annotations, which sigstore-python does not handle, is verified here with
   ``cryptography`` against the same trusted root: the certificate chains to a Fulcio CA at the
@@ -48,9 +50,15 @@ from hullcheck.trust.cosign import (
     OTHER_DIGEST,
     SIGNATURE_ANNOTATION,
     SIGNED,
+    SIMPLE_SIGNING_TYPE,
     TAMPERED,
     SignatureVerdict,
     _subject_digests,
+    bundle_predicate,
+    claimed_predicate,
+    message_signature_verdict,
+    quote,
+    wrong_kind,
 )
 from hullcheck.trust.keyless_policy import KeylessIdentity
 
@@ -71,6 +79,8 @@ FAILURE_CODES = (IDENTITY_MISMATCH, ISSUER_MISMATCH, INVALID_TLOG)
 
 FORM_BUNDLE = "keyless bundle"
 FORM_CLASSIC = "keyless classic"
+FORM_ATTESTATION = "keyless attestation"
+MAX_MESSAGE = 300  # a verifier's error text in a verdict: one line, at most this many characters
 
 OID_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8"
 OID_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1"
@@ -252,11 +262,14 @@ def judge_identity(cert: Any, identities: Sequence[KeylessIdentity]) -> KeylessI
                          f" the policy wants {wanted}")
 
 
-def _signed(cert: Any, tlog_note: str, form: str) -> SignatureVerdict:
+def _signed(cert: Any, tlog_note: str, form: str, predicate: str | None = None
+            ) -> SignatureVerdict:
     names, issuer = certificate_identity(cert)
+    what = "signed" if predicate is None else f"attested ({predicate})"
     return SignatureVerdict(
         SIGNED,
-        f"signed keyless by identity {', '.join(names)} from issuer {issuer}; {_note(tlog_note)}",
+        f"{what} keyless by identity {', '.join(names)} from issuer {issuer};"
+        f" {_note(tlog_note)}",
         form,
     )
 
@@ -299,70 +312,76 @@ _EXPLAIN = {
 }
 
 
+def _first_line(exc: BaseException) -> str:
+    """One short line of an exception's text (pydantic and sigstore errors run to many lines and
+    may quote the hostile input)."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE] + "..."
+
+
 def verify_bundle(
-    bundle: Any, identities: Sequence[KeylessIdentity], digest_hex: str
+    bundle: Any, identities: Sequence[KeylessIdentity], digest_hex: str,
+    predicate: str | None = None,
 ) -> SignatureVerdict:
-    """A keyless Sigstore bundle (DSSE or message signature) about ``sha256:digest_hex``."""
+    """A keyless Sigstore bundle about ``sha256:digest_hex``: a DSSE in-toto statement, judged
+    as an image signature (``predicate`` None: predicate type
+    ``https://sigstore.dev/cosign/sign/v1``) or as an attestation of ``predicate``."""
+    form = FORM_BUNDLE if predicate is None else FORM_ATTESTATION
+    try:
+        doc = json.loads(bundle) if isinstance(bundle, str | bytes) else bundle
+    except ValueError:
+        doc = None
+    # Told apart before any (costly) verification: what is not the kind judged is not judged.
+    if isinstance(doc, dict) and doc.get("dsseEnvelope") is None and isinstance(
+            doc.get("messageSignature"), dict):
+        return message_signature_verdict(predicate, form)
+    other = wrong_kind(bundle_predicate(doc), predicate, form)
+    if other is not None:
+        return other
     try:
         from sigstore.errors import Error as SigstoreError
         from sigstore.models import Bundle
     except ImportError:
         return SignatureVerdict(INVALID, "keyless verification needs the 'sigstore' package",
-                                FORM_BUNDLE)
+                                form)
     raw = bundle if isinstance(bundle, str | bytes) else json.dumps(bundle)
     try:
         parsed = Bundle.from_json(raw)
         verifier = _verifier()
     except RootError as exc:
-        return SignatureVerdict(INVALID, str(exc), FORM_BUNDLE)
-    except Exception as exc:  # pydantic, InvalidBundle, base64: all "not a usable bundle"
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return SignatureVerdict(INVALID, f"not a valid Sigstore bundle: {first}", FORM_BUNDLE)
+        return SignatureVerdict(INVALID, str(exc), form)
+    except Exception as exc:  # pydantic, InvalidBundle, base64, X.509: all "not a usable bundle"
+        return SignatureVerdict(INVALID, f"not a valid Sigstore bundle: {_first_line(exc)}",
+                                form)
+    if parsed._dsse_envelope is None:  # the documented way to tell the two kinds apart
+        return message_signature_verdict(predicate, form)
     policy = _Policy(identities)
     try:
-        if parsed._dsse_envelope is not None:  # the documented way to tell the two kinds apart
-            payload_type, payload = verifier.verify_dsse(parsed, policy)
-        else:
-            from sigstore.hashes import Hashed
-            from sigstore_models.common.v1 import HashAlgorithm
-
-            digest = bytes.fromhex(digest_hex)
-            verifier.verify_artifact(Hashed(algorithm=HashAlgorithm.SHA2_256, digest=digest),
-                                     parsed, policy)
-            return _signed(parsed.signing_certificate, BUNDLE_NOTE, FORM_BUNDLE)
+        payload_type, payload = verifier.verify_dsse(parsed, policy)
     except _PolicyFailure as exc:
-        return SignatureVerdict(exc.code, exc.message, FORM_BUNDLE)
+        return SignatureVerdict(exc.code, exc.message, form)
     except (SigstoreError, ValueError) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = _first_line(exc)
         code = _classify(message)
-        claimed = _message_digest(bundle)
-        if code == INVALID and claimed is not None and claimed != digest_hex.lower():
-            return SignatureVerdict(OTHER_DIGEST, f"bundle signs another artifact digest"
-                                    f" (sha256:{claimed})", FORM_BUNDLE)
-        return SignatureVerdict(code, f"{_EXPLAIN.get(code, 'invalid')}: {message}", FORM_BUNDLE)
+        return SignatureVerdict(code, f"{_EXPLAIN.get(code, 'invalid')}: {message}", form)
     if payload_type != INTOTO:
-        return SignatureVerdict(INVALID, f"unexpected DSSE payload type {payload_type}",
-                                FORM_BUNDLE)
+        return SignatureVerdict(INVALID, f"unexpected DSSE payload type {quote(payload_type)}",
+                                form)
     try:
         statement = json.loads(payload)
     except ValueError:
-        return SignatureVerdict(TAMPERED, "signed payload is not JSON", FORM_BUNDLE)
+        return SignatureVerdict(TAMPERED, "signed payload is not JSON", form)
+    other = wrong_kind(claimed_predicate(payload_type, payload) or "", predicate, form)
+    if other is not None:
+        return other
     subjects = _subject_digests(statement)
     if digest_hex.lower() not in subjects:
-        named = ", ".join(f"sha256:{s}" for s in subjects) or "no sha256 subject"
+        named = ", ".join(f"sha256:{s}" for s in subjects[:5]) or "no sha256 subject"
         return SignatureVerdict(OTHER_DIGEST, f"signature is for another artifact ({named})",
-                                FORM_BUNDLE)
-    return _signed(parsed.signing_certificate, BUNDLE_NOTE, FORM_BUNDLE)
-
-
-def _message_digest(bundle: Any) -> str | None:
-    """The digest a message-signature bundle claims to sign (hex), if it is one."""
-    try:
-        doc = json.loads(bundle) if isinstance(bundle, str | bytes) else bundle
-        value = doc["messageSignature"]["messageDigest"]["digest"]
-        return base64.b64decode(value).hex()
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        return None
+                                form)
+    return _signed(parsed.signing_certificate, BUNDLE_NOTE, form, predicate)
 
 
 # --- the classic form (cryptography) ------------------------------------------------------------
@@ -594,7 +613,7 @@ def _check_digest(payload: bytes, image_digest: str) -> None:
         kind = doc["critical"]["type"]
     except (ValueError, KeyError, TypeError):
         raise _Fail(INVALID, "signed payload is not a simple-signing document") from None
-    if kind != "cosign container image signature":
-        raise _Fail(INVALID, f"unexpected simple-signing type {kind!r}")
+    if kind != SIMPLE_SIGNING_TYPE:
+        raise _Fail(INVALID, f"unexpected simple-signing type {quote(str(kind))}")
     if signed_digest != image_digest:
         raise _Fail(OTHER_DIGEST, f"signature is for another image digest ({signed_digest})")

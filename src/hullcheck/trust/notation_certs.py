@@ -136,23 +136,32 @@ def parse_chain(x5c: Any) -> list[Any]:
             der = base64.b64decode(item, validate=True) if isinstance(item, str) else None
             if der is None:
                 raise ValueError
-            out.append(_readable(x509.load_der_x509_certificate(der)))
+            out.append(_readable(x509.load_der_x509_certificate(der), der))
         except (ValueError, binascii.Error, x509.InvalidVersion):
             raise ValueError(f"x5c[{i}] is not a base64 DER certificate") from None
     return out
 
 
-def _readable(cert: Any) -> Any:
+def _readable(cert: Any, der: bytes) -> Any:
     """cryptography parses names, validity and the key lazily: read them now, so a malformed
     field is "not a DER certificate" here rather than an exception deep in the checks."""
     from cryptography.exceptions import UnsupportedAlgorithm
 
+    # The signature is the certificate's last field, a BIT STRING whose first content byte
+    # counts unused bits: an RSA or ECDSA signature is whole bytes. cryptography hands out the
+    # bytes whatever that count says (Go, and so notation-go, would shift them and fail).
+    if der[-len(cert.signature) - 1] != 0:
+        raise ValueError("the certificate's signature BIT STRING has unused bits")
     try:
         _ = (cert.subject.rdns, cert.issuer.rdns, cert.not_valid_before_utc,
              cert.not_valid_after_utc)
         cert.public_key()
     except UnsupportedAlgorithm:
         pass  # judged (and refused) by the key requirements
+    except TypeError as exc:
+        # a name attribute of a type its OID does not allow (a BIT STRING under another OID
+        # than x500UniqueIdentifier): cryptography refuses it with TypeError
+        raise ValueError(str(exc)) from None
     return cert
 
 
@@ -171,7 +180,7 @@ def parse_der_chain(items: Any, name: str = "x5chain") -> list[Any]:
         if not isinstance(item, bytes):
             raise ValueError(f"{name}[{i}] is not a byte string")
         try:
-            out.append(_readable(x509.load_der_x509_certificate(item)))
+            out.append(_readable(x509.load_der_x509_certificate(item), item))
         except (ValueError, x509.InvalidVersion):  # a version other than v1-v3 is not ValueError
             raise ValueError(f"{name}[{i}] is not a DER certificate") from None
     return out

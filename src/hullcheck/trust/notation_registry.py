@@ -24,7 +24,7 @@ from hullcheck.trust.notation import (
 
 if TYPE_CHECKING:
     from hullcheck.trust.notation import TrustStores
-    from hullcheck.trust.registry import RegistryClient
+    from hullcheck.trust.policy import ArtifactStore
 
 MAX_ENVELOPE = 1 << 20  # notation-go's own limit on a signature envelope blob is far below this
 
@@ -36,7 +36,7 @@ def is_signature(manifest: dict[str, Any]) -> bool:
 
 
 def verify_referrers(
-    client: RegistryClient,
+    client: ArtifactStore,
     repo: str,
     digest: str,
     referrers: list[dict[str, Any]],
@@ -74,6 +74,16 @@ def verify_referrers(
             ))
             continue
         layer = envelopes[0]
+        size = layer.get("size")
+        if isinstance(size, int) and not isinstance(size, bool) and size > MAX_ENVELOPE:
+            # Not fetched: one verdict for this signature, and the others are still judged.
+            verdicts.append(SignatureVerdict(
+                INVALID_ENVELOPE,
+                f"the signature envelope is {size} bytes, over the {MAX_ENVELOPE >> 10} KiB cap"
+                " (not read)",
+                "notation",
+            ))
+            continue
         blob = client.read_blob(repo, str(layer.get("digest")), limit=MAX_ENVELOPE)
         verdicts.append(verify_envelope(str(layer["mediaType"]), blob, store, digest))
     return verdicts

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from image_live import LABEL, Registry, unavailable
@@ -93,3 +96,82 @@ def test_skopeo_push_then_remote(engine_image: str, registry: Registry, tmp_path
     assert not remote.errors, remote.errors
     key = {(f.rule, f.location.path, f.location.layer) for f in local.findings}
     assert key == {(f.rule, f.location.path, f.location.layer) for f in remote.findings}
+
+
+# --- item: a local image is verified by the digest of what will run ---------------------------
+
+def _import(api: Any, files: dict[str, bytes], repository: str, tag: str) -> str:
+    """An engine image made with `docker import` from busybox plus ``files``; its id."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        tf.add("/bin/busybox", "bin/busybox")
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    out = api.import_image_from_data(buf.getvalue(), repository=repository, tag=tag,
+                                     changes=[f"LABEL {LABEL}", "USER 1000"])
+    return str(api.inspect_image(f"{repository}:{tag}")["Id"]) if out else ""
+
+
+def _push(api: Any, repository: str, tag: str) -> str:
+    for line in api.push(repository, tag=tag, stream=True, decode=True):
+        assert "error" not in line, line
+    digests = api.inspect_image(f"{repository}:{tag}")["RepoDigests"]
+    [digest] = [d.split("@")[1] for d in digests if d.startswith(repository + "@")]
+    return str(digest)
+
+
+def _signature_findings(capsys: pytest.CaptureFixture[str], *args: str
+                        ) -> tuple[int, list[str], list[str]]:
+    from hullcheck.cli import main
+
+    code = main(["image", *args, "--format", "json", "--select", "IMG017"])
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert not doc["errors"], doc["errors"]
+    return code, [f["message"] for f in doc["findings"]], err.splitlines()
+
+
+def test_local_image_does_not_inherit_the_registrys_signature(
+        docker_api: Any, registry: Registry, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    if not Path("/bin/busybox").is_file():
+        unavailable("busybox-static is not installed (/bin/busybox)")
+    from test_image_registry import SIGNER, sign_classic
+
+    key = str(SIGNER.write_public(tmp_path / "cosign.pub"))
+    flags = ("--key", key, "--insecure-registry", registry.host)
+    repo = f"{registry.host}/local/app"
+    made: list[str] = []
+    pushed = ""
+    try:
+        made.append(f"{repo}:1")
+        _import(docker_api, {"etc/release": b"signed\n"}, repo, "1")
+        pushed = _push(docker_api, repo, "1")
+        sign_classic(registry, "local/app", pushed)
+        # the pushed image: its repo digest is what the registry signed
+        code, found, warnings = _signature_findings(capsys, f"{repo}:1", *flags)
+        assert (code, found) == (0, [])
+        assert any("read from the local Docker Engine" in w for w in warnings)
+
+        # a local build retagged as reg/app:1: the registry's tag is still the signed image
+        _import(docker_api, {"etc/release": b"local, unsigned\n"}, repo, "1")
+        code, found, _ = _signature_findings(capsys, f"{repo}:1", *flags)
+        assert code == 1 and len(found) == 1
+        assert found[0].startswith(f"unverifiable: {repo}:1: a local image with no registry"
+                                   f" digest for {repo}")
+        # ... while the registry's image itself still verifies
+        code, found, _ = _signature_findings(capsys, f"{repo}:1", *flags, "--remote")
+        assert (code, found) == (0, [])
+
+        # the signed image retagged into another repository: no digest there either
+        docker_api.tag(f"{repo}@{pushed}", f"{registry.host}/local/other", "1")
+        made.append(f"{registry.host}/local/other:1")
+        code, found, _ = _signature_findings(capsys, f"{registry.host}/local/other:1", *flags)
+        assert code == 1 and found[0].startswith("unverifiable: ")
+    finally:
+        for ref in [*made, f"{repo}@{pushed}" if pushed else ""]:
+            with contextlib.suppress(Exception):
+                if ref:
+                    docker_api.remove_image(ref, force=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from image_builders import (
     BUNDLE_TYPE,
+    SLSA1,
     Signer,
     bundle_referrer,
     classic_signature,
@@ -219,9 +220,23 @@ CASES = {
             r, repo, d, s, [sigstore_bundle(SIGNER, "sha256:" + "cd" * 32)]
         ),
     ),
+    # The real keyless bundle is an attestation (cosign attest): no signature, whoever made it.
     "bundle-keyless": (
-        "untrusted-bundle",
+        "no-signature",
         lambda r, repo, d, s: attach_bundles(r, repo, d, s, [KEYLESS]),
+    ),
+    # An attestation signed by the trusted key is still no signature...
+    "bundle-attestation-only": (
+        "no-signature",
+        lambda r, repo, d, s: attach_bundles(
+            r, repo, d, s, [sigstore_bundle(SIGNER, d, predicate_type=SLSA1)]),
+    ),
+    # ... and does not hide a real one.
+    "bundle-attestation-and-signature": (
+        "signed",
+        lambda r, repo, d, s: attach_bundles(
+            r, repo, d, s, [sigstore_bundle(SIGNER, d, predicate_type=SLSA1),
+                            sigstore_bundle(SIGNER, d)]),
     ),
 }
 KEYLESS = b""
@@ -241,6 +256,9 @@ def test_signature_verdicts(case: str, registry: Registry, key: Path) -> None:
     assert verdict.code == expected, verdict.message
     if verdict.ok:
         assert "transparency log not checked" in verdict.message
+    if case in ("bundle-keyless", "bundle-attestation-only"):
+        assert "; found an attestation (predicate type '" in verdict.message
+        assert "not a signature" in verdict.message
 
 
 def test_signature_check_under_100ms(registry: Registry, key: Path) -> None:

@@ -22,7 +22,15 @@ import pytest
 from image_builders import sha
 from image_live import Registry
 from test_image_registry import attach_bundles, push_image
-from test_keyless import BUNDLE_DIGEST, BUNDLE_ID, BUNDLE_TEXT, CLASSIC, CLASSIC_ID, GITHUB
+from test_keyless import (
+    BUNDLE_DIGEST,
+    BUNDLE_ID,
+    BUNDLE_TEXT,
+    BUNDLE_TYPE,
+    CLASSIC,
+    CLASSIC_ID,
+    GITHUB,
+)
 
 from hullcheck.cli import main
 from hullcheck.references import parse_reference
@@ -69,13 +77,24 @@ def test_real_classic_signature_through_the_registry(registry: Registry) -> None
 
 
 def test_real_bundle_through_the_referrers_tag(registry: Registry) -> None:
+    """The real bundle is an attestation: it satisfies an attestation policy for its predicate
+    type, never the signature policy."""
     digest = f"sha256:{BUNDLE_DIGEST}"
     attach_bundles(registry, "kl/real-bundle", digest, 1234, [BUNDLE_TEXT.encode()])
-    verdict = _verify(registry, "kl/real-bundle", digest, [BUNDLE_ID])
-    assert verdict.ok, verdict.message
-    assert "(keyless bundle form)" in verdict.message
+
+    def attest(identity: KeylessIdentity) -> list[trust_policy.TrustVerdict]:
+        return trust_policy.verify_image(
+            parse_reference(f"{registry.host}/kl/real-bundle"), [],
+            RegistryOptions(insecure=frozenset({registry.host})), digest=digest,
+            identities=[identity], predicates=[BUNDLE_TYPE])
+
+    signature, attestation = attest(BUNDLE_ID)
+    assert signature.code == "no-signature" and "not a signature" in signature.message
+    assert attestation.ok and attestation.code == "attested", attestation.message
+    assert attestation.attestation == BUNDLE_TYPE
+    assert "(keyless attestation form)" in attestation.message
     google = KeylessIdentity(identity="cody@soyland.com", issuer="https://accounts.google.com")
-    assert _verify(registry, "kl/real-bundle", digest, [google]).code == "issuer-mismatch"
+    assert attest(google)[1].code == "issuer-mismatch"
 
 
 def _findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[tuple[str, str]]:

@@ -222,16 +222,16 @@ def read_save_stream(
         tags = [str(t) for t in entry.get("RepoTags") or []]
         image_id = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
         ref = ref_for(tags, image_id) if ref_for else ImageRef(tags[0] if tags else what, image_id)
-        images.append(
-            assemble(
-                ref,
-                source,
-                read_json(config_bytes, f"{what}: {config_name}"),
-                layer_tables,
-                requested,
-                [],
-            )
+        image = assemble(
+            ref,
+            source,
+            read_json(config_bytes, f"{what}: {config_name}"),
+            layer_tables,
+            requested,
+            [],
         )
+        image.named = tags[0] if tags else None
+        images.append(image)
     return images
 
 
@@ -243,7 +243,45 @@ def load_archive(path: Path, limits: Limits) -> list[Image]:
 # --- OCI image layout directories ------------------------------------------------------------
 
 
+IMAGE_CONFIG_TYPES = (
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+)
+# what signature tools store as layers: cosign simple-signing, DSSE (.att), Sigstore bundles,
+# Notation envelopes
+_SIGNATURE_LAYERS = (
+    "application/vnd.dev.cosign.simplesigning.v1+json",
+    "application/vnd.dsse.envelope.v1+json",
+    "application/vnd.dev.sigstore.bundle.v0.3+json",
+    "application/vnd.dev.sigstore.bundle+json;version=0.3",
+    "application/vnd.dev.sigstore.bundle.v0.2+json",
+    "application/jose+json",
+    "application/cose",
+)
+
+
+def _is_attached(doc: dict[str, Any]) -> bool:
+    """A manifest that is attached to an image (a signature, attestation or other referrer),
+    not an image: it has a ``subject``, an artifact type, a config that is no image config, or
+    only signature layers."""
+    if "subject" in doc or doc.get("artifactType"):
+        return True
+    if doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
+        return False
+    config = doc.get("config")
+    config_type = config.get("mediaType") if isinstance(config, dict) else None
+    if config_type is not None and config_type not in IMAGE_CONFIG_TYPES:
+        return True
+    layers = [la for la in doc.get("layers") or [] if isinstance(la, dict)]
+    return bool(layers) and all(la.get("mediaType") in _SIGNATURE_LAYERS for la in layers)
+
+
 def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> list[Image]:
+    """Every image the layout's ``index.json`` lists (or the one named ``ref_name``); what is
+    attached to an image (signatures, attestations, referrers: ``cosign save`` keeps them beside
+    the image) is not an image and is left to the signature check."""
+    from hullcheck.trust.oci_layout import REF_NAME, entry_role
+
     what = str(path)
     index = _read_layout_json(path / "index.json", what)
     manifests = [m for m in index.get("manifests") or [] if isinstance(m, dict)]
@@ -251,20 +289,24 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
         manifests = [
             m
             for m in manifests
-            if (m.get("annotations") or {}).get("org.opencontainers.image.ref.name") == ref_name
+            if (m.get("annotations") or {}).get(REF_NAME) == ref_name
         ]
         if not manifests:
             raise ImageError(f"{what}: no image named {ref_name!r} in the layout")
     images = []
     for desc in manifests:
+        if entry_role(desc) is not None:
+            continue
         notes: list[str] = []
         top_digest = str(desc.get("digest"))
         doc = _read_blob_json(path, top_digest, what)
+        if _is_attached(doc):
+            continue
         while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
             picked, note = pick_platform(doc, opts.platform, what)
             notes.append(note)
             doc = _read_blob_json(path, str(picked.get("digest")), what)
-        name = (desc.get("annotations") or {}).get("org.opencontainers.image.ref.name")
+        name = (desc.get("annotations") or {}).get(REF_NAME)
         ref = ImageRef(f"{what}:{name}" if name else what, top_digest)
         config = _read_blob_json(path, str((doc.get("config") or {}).get("digest")), what)
         tables = []
@@ -285,7 +327,13 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
                 )
                 if "sha256:" + hasher.hexdigest() != digest:
                     raise ImageError(f"{what}: layer blob {digest} does not match its digest")
-        images.append(assemble(ref, "oci-layout", config, tables, None, notes))
+        image = assemble(ref, "oci-layout", config, tables, None, notes)
+        image.manifest_digest = top_digest  # what a signature in the layout signs
+        image.named = str(name) if name else None
+        images.append(image)
+    if not images:
+        raise ImageError(f"{what}: the layout holds no image (only signatures or other"
+                         " artifacts)")
     return images
 
 
@@ -382,6 +430,9 @@ def load_from_engine(name: str, opts: SourceOptions) -> list[Image] | None:
     except Exception:
         return None  # no engine: fall back to the registry
     image_id = str(info.get("Id"))
+    # The digest of what will run: the engine's record of the manifest it pulled or pushed for
+    # this repository. An image built or retagged locally has none, and the registry's image
+    # under the same tag is other content (see the signature check).
     manifest_digest = _repo_digest(name, [str(d) for d in info.get("RepoDigests") or []])
     digest = manifest_digest or image_id
     stream = _IterReader(iter(client.get_image(image_id, chunk_size=1 << 20)))

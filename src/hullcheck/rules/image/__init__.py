@@ -1,7 +1,8 @@
 """Rules of the image family (``check_image`` over ``hullcheck.models.image.Image``).
 
 ``RULES`` is built on first access: a Dockerfile, compose or Kubernetes scan needs only IMG017
-(``hullcheck.rules.image.signature``), and importing that module must not import the family.
+and IMG019 (``hullcheck.rules.image.signature`` and ``.attestation``), and importing those
+modules must not import the family.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> list[type[Rule]]:
     if name != "RULES":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from hullcheck.rules.image.attestation import Attestation
     from hullcheck.rules.image.content_trust import ContentTrust
     from hullcheck.rules.image.curl_pipe_shell import CurlPipeShell
     from hullcheck.rules.image.device_file import DeviceFile
@@ -55,6 +57,7 @@ def __getattr__(name: str) -> list[type[Rule]]:
         DigestNotPinned,
         Signature,
         ContentTrust,
+        Attestation,
     ]
     globals()["RULES"] = rules
     return rules

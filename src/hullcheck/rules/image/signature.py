@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,15 +13,125 @@ from hullcheck.rules.base import Context, Rule
 if TYPE_CHECKING:
     from hullcheck.models.container import ContainerSpec
     from hullcheck.models.image import Image
+    from hullcheck.references import ImageReference
     from hullcheck.trust.policy import TrustVerdict
 
 
-class Signature(Rule):
+class ReferenceTrustRule(Rule):
+    """What IMG017 and IMG019 share under ``scan --verify-signatures``: the image references a
+    Dockerfile stage pulls and the image a compose service or a Kubernetes container runs, each
+    judged once per run (one registry round trip per distinct reference and policy)."""
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple[Any, ...], list[TrustVerdict]] = {}
+
+    def _judge(self, ctx: Context, ref: str) -> list[TrustVerdict]:
+        """The failed verdicts this rule reports for ``ref``."""
+        raise NotImplementedError
+
+    def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
+        for verdict in self._judge(ctx, ref):
+            what = f"{verdict.attestation}: " if verdict.attestation else ""
+            yield self.finding(
+                location, f"{ref}: {what}{verdict.code}: {verdict.message}",
+                evidence=f"{ref}|{verdict.attestation + '|' if verdict.attestation else ''}"
+                         f"{verdict.code}")
+
+    def _policy(self, ctx: Context, ref: str) -> _Policy | None:
+        """The keys, trust stores, identities and attestation types that apply to ``ref``
+        (config and command line), or None when nothing is to be verified."""
+        if not ctx.options.get("verify_signatures"):
+            return None
+        from hullcheck.references import InvalidReference, parse_reference
+        from hullcheck.trust.policy import notation_scopes
+
+        try:
+            parsed = parse_reference(ref)
+        except InvalidReference:
+            return None
+        extra = tuple(Path(k) for k in ctx.options.get("key") or [])
+        keys = tuple(dict.fromkeys([*ctx.config.trust.keys_for(parsed), *extra]))
+        extra_roots = tuple(Path(r) for r in ctx.options.get("notation_root") or [])
+        roots = tuple(dict.fromkeys([*ctx.config.trust.roots_for(parsed), *extra_roots]))
+        identities = tuple(dict.fromkeys([*ctx.config.trust.identities_for(parsed),
+                                          *(ctx.options.get("keyless_identities") or [])]))
+        predicates = tuple(ctx.config.trust.attestations_for(parsed))
+        notation_identities = tuple(ctx.options.get("notation_identity") or [])
+        scopes = notation_scopes(ctx.config.trust, parsed, extra_roots, notation_identities)
+        return _Policy(parsed, keys, roots, identities, predicates, scopes)
+
+    def _verify(self, ctx: Context, policy: _Policy, *, signature: bool,
+                predicates: tuple[str, ...]) -> list[TrustVerdict]:
+        from hullcheck.trust.policy import verify_image
+        from hullcheck.trust.registry import RegistryOptions
+
+        cache_key = (str(policy.ref), policy.keys, policy.roots, repr(policy.scopes),
+                     policy.identities, signature, predicates)
+        if cache_key not in self._verdicts:
+            options = RegistryOptions(
+                insecure=frozenset(ctx.options.get("insecure_registry") or []),
+                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
+            self._verdicts[cache_key] = verify_image(
+                policy.ref, list(policy.keys), options, roots=list(policy.roots),
+                notation_scopes=policy.scopes, identities=list(policy.identities),
+                predicates=predicates, signature=signature)
+        return self._verdicts[cache_key]
+
+    def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
+        if not ctx.options.get("verify_signatures"):
+            return ()
+        return self._stage_findings(ctx, dockerfile, stage)
+
+    def _stage_findings(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterator[Finding]:
+        from hullcheck.rules.dockerfile.base_image_tag import image_of
+        from hullcheck.rules.dockerfile.image_trust import pulled_images
+
+        image = image_of(stage)
+        if image is not None:
+            yield from self._findings(ctx, image, dockerfile.location(stage.line))
+        # What else the stage pulls from a registry: COPY --from=<image> copies files of that
+        # image into this one, RUN --mount=...,from=<image> runs with them; both are code from
+        # that image, as much as a base is.
+        for instruction in stage.instructions:
+            for pulled in pulled_images(dockerfile, stage, instruction):
+                yield from self._findings(
+                    ctx, pulled.text,
+                    dockerfile.location(instruction.line, instruction.end_line))
+
+    def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
+        if not spec.image or not ctx.options.get("verify_signatures"):
+            return ()
+        return self._findings(ctx, spec.image, spec.loc("image", spec.image_line))
+
+
+@dataclass(frozen=True)
+class _Policy:
+    ref: ImageReference
+    keys: tuple[Path, ...]
+    roots: tuple[Path, ...]
+    identities: tuple[Any, ...]
+    predicates: tuple[str, ...]
+    scopes: list[Any]
+
+
+class Signature(ReferenceTrustRule):
     """
     ## What it finds
     For images a key applies to (`--key`, or `trust.keys` in the configuration), a cosign signature
     that is missing, made with another key, over an altered payload, for another digest, or a
     Sigstore bundle no trusted key signed. Verified offline: the transparency log is not checked.
+    Only a cosign *image signature* counts: the classic simple-signing payload, or cosign 3's
+    in-toto statement of predicate type `https://sigstore.dev/cosign/sign/v1`. An attestation
+    (SLSA provenance, an SBOM, a vulnerability report: any other predicate type) signed by the
+    same key is not a signature (`no-signature`, naming what was found instead); required
+    attestations are IMG019's.
+
+    What is verified is the digest of what runs: a registry image's manifest; an OCI layout's
+    manifest, against the signatures stored in the layout (what `cosign save` writes, as `cosign
+    verify --local-image` does); an engine image's repo digest for the repository named (a
+    local build or a retag without one is `unverifiable`: the registry's image under that tag
+    is other content). A `docker save` archive keeps no signature: under a signature policy it
+    is `no-signature`.
 
     For images a Notation trust store applies to (`--notation-root`, or `trust.notation`), a
     Notation (Notary Project) signature that is missing, signed by a certificate that does not
@@ -85,72 +196,9 @@ class Signature(Rule):
             if v.is_signature and not v.ok:
                 yield self.finding(image.location(), f"{v.code}: {v.message}", evidence=v.code)
 
-    # --- the same policy for references in scanned files (scan --verify-signatures) ----------
-
-    def __init__(self) -> None:
-        # One registry round trip per distinct reference and key set, however often it is named.
-        self._verdicts: dict[tuple[Any, ...], TrustVerdict | None] = {}
-
-    def _verdict(self, ctx: Context, ref: str) -> TrustVerdict | None:
-        if not ctx.options.get("verify_signatures"):
-            return None
-        from hullcheck.references import InvalidReference, parse_reference
-        from hullcheck.trust.policy import notation_scopes, verify_signature
-        from hullcheck.trust.registry import RegistryOptions
-
-        try:
-            parsed = parse_reference(ref)
-        except InvalidReference:
-            return None
-        extra = tuple(Path(k) for k in ctx.options.get("key") or [])
-        keys = tuple(dict.fromkeys([*ctx.config.trust.keys_for(parsed), *extra]))
-        extra_roots = tuple(Path(r) for r in ctx.options.get("notation_root") or [])
-        roots = tuple(dict.fromkeys([*ctx.config.trust.roots_for(parsed), *extra_roots]))
-        identities = tuple(dict.fromkeys([*ctx.config.trust.identities_for(parsed),
-                                          *(ctx.options.get("keyless_identities") or [])]))
-        if not keys and not roots and not identities:
-            return None
-        notation_identities = tuple(ctx.options.get("notation_identity") or [])
-        scopes = notation_scopes(ctx.config.trust, parsed, extra_roots, notation_identities)
-        cache_key = (str(parsed), keys, roots, repr(scopes), identities)
-        if cache_key not in self._verdicts:
-            options = RegistryOptions(
-                insecure=frozenset(ctx.options.get("insecure_registry") or []),
-                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
-            self._verdicts[cache_key] = verify_signature(parsed, list(keys), options,
-                                                         roots=list(roots),
-                                                         notation_scopes=scopes,
-                                                         identities=list(identities))
-        return self._verdicts[cache_key]
-
-    def _findings(self, ctx: Context, ref: str, location: Location) -> Iterator[Finding]:
-        verdict = self._verdict(ctx, ref)
-        if verdict is not None and not verdict.ok:
-            yield self.finding(location, f"{ref}: {verdict.code}: {verdict.message}",
-                               evidence=f"{ref}|{verdict.code}")
-
-    def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
-        if not ctx.options.get("verify_signatures"):
-            return ()
-        return self._stage_findings(ctx, dockerfile, stage)
-
-    def _stage_findings(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterator[Finding]:
-        from hullcheck.rules.dockerfile.base_image_tag import image_of
-        from hullcheck.rules.dockerfile.image_trust import pulled_images
-
-        image = image_of(stage)
-        if image is not None:
-            yield from self._findings(ctx, image, dockerfile.location(stage.line))
-        # What else the stage pulls from a registry: COPY --from=<image> copies files of that
-        # image into this one, RUN --mount=...,from=<image> runs with them; both are code from
-        # that image, as much as a base is.
-        for instruction in stage.instructions:
-            for pulled in pulled_images(dockerfile, stage, instruction):
-                yield from self._findings(
-                    ctx, pulled.text,
-                    dockerfile.location(instruction.line, instruction.end_line))
-
-    def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
-        if not spec.image or not ctx.options.get("verify_signatures"):
-            return ()
-        return self._findings(ctx, spec.image, spec.loc("image", spec.image_line))
+    def _judge(self, ctx: Context, ref: str) -> list[TrustVerdict]:
+        policy = self._policy(ctx, ref)
+        if policy is None or not (policy.keys or policy.roots or policy.identities):
+            return []
+        return [v for v in self._verify(ctx, policy, signature=True, predicates=())
+                if not v.ok]
