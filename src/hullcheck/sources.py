@@ -69,14 +69,27 @@ def decode(data: bytes, path: str) -> str:
 def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -> Source:
     """Read one file; raises ValueError with a one-line message.
 
+    A file named on the command line is also checked before it is opened, so a device node is
+    never opened at all (walked files were already seen to be regular by the walk).
+    """
+    data = read_regular(fs_path, display, MAX_FILE_BYTES, check_first=explicit)
+    path = fs_path if isinstance(fs_path, Path) else Path(os.fspath(fs_path))
+    return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
+
+
+def read_regular(fs_path: str | os.PathLike[str], display: str, limit: int,
+                 check_first: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises ValueError (one line,
+    starting with ``display``) for anything else.
+
     One open and one fstat per file: the open does not block on a FIFO (O_NONBLOCK), and what
     fstat says about the opened file decides, so nothing can be swapped in between the check and
-    the read. A file named on the command line is also checked before it is opened, so a device
-    node is never opened at all (walked files were already seen to be regular by the walk).
+    the read. With ``check_first``, a stat before the open keeps device nodes from being opened
+    at all (opening one can have effects: a tape rewinds).
     """
     os_path = os.fspath(fs_path)
     try:
-        if explicit and not stat.S_ISREG(os.stat(os_path).st_mode):
+        if check_first and not stat.S_ISREG(os.stat(os_path).st_mode):
             raise ValueError(f"{display}: not a regular file")
         fd = os.open(os_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -85,32 +98,31 @@ def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"{display}: not a regular file")
-        if st.st_size > MAX_FILE_BYTES:
+        if st.st_size > limit:
             raise ValueError(
-                f"{display}: file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES})"
+                f"{display}: file too large ({st.st_size} bytes; the limit is {limit})"
             )
-        data = _read_all(fd, st.st_size)
+        data = _read_all(fd, st.st_size, limit)
     except OSError as exc:
         raise ValueError(f"{display}: cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"{display}: file too large (over {MAX_FILE_BYTES} bytes)")
-    path = fs_path if isinstance(fs_path, Path) else Path(os_path)
-    return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
+    if len(data) > limit:
+        raise ValueError(f"{display}: file too large (over {limit} bytes)")
+    return data
 
 
-def _read_all(fd: int, size: int) -> bytes:
-    """Up to MAX_FILE_BYTES + 1 bytes of ``fd``, a regular file of ``size`` bytes. Asking for
-    what is needed matters: a read of the whole limit allocates that much for every file."""
+def _read_all(fd: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of ``fd``, a regular file of ``size`` bytes. Asking for what is
+    needed matters: a read of the whole limit allocates that much for every file."""
     data = os.read(fd, size + 1)
     if len(data) <= size:  # a regular file reads short only at its end
         return data
     # It grew since fstat: read on until its end or past the limit.
     chunks = [data]
     total = len(data)
-    while total <= MAX_FILE_BYTES:
-        chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+    while total <= limit:
+        chunk = os.read(fd, min(1024 * 1024, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
