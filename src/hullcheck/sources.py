@@ -50,7 +50,9 @@ class Source:
             try:
                 return load_documents(self.text)
             except YamlError as exc:
-                return exc
+                # Kept without its traceback: the frames hold the half-built document (a
+                # refused bomb's million merged keys), which would live as long as the source.
+                return exc.with_traceback(None)
 
         result: list[Document] | YamlError = self.cached("yaml", load)
         return result
