@@ -1,7 +1,9 @@
 """Finding and reading the files a scan asked for.
 
 Walking is defensive: symlink loops, broken links, unreadable files, FIFOs and oversized files
-become a skip or an error line, never a traceback or a hang.
+become a skip or an error line, never a traceback or a hang. A walk stays inside the directory it
+was given: a symbolic link is followed only while its target is inside that directory (a scanned
+repository is written by strangers, and ``config -> ~/.docker`` is one line of it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import InputError
+from hullcheck.findings import InputError, SkippedPath
 
 if TYPE_CHECKING:
     from hullcheck.yamlutil import Document, YamlError
@@ -146,6 +148,8 @@ class WalkResult:
     files: list[tuple[str, str, bool]] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # for --verbose
+    # symbolic links leading out of the walked directory: JSON ``skipped`` (and --verbose)
+    outside: list[SkippedPath] = field(default_factory=list)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -154,7 +158,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def walk(targets: list[str]) -> WalkResult:
-    """Expand the command-line targets into files, with loop and link protection."""
+    """Expand the command-line targets into files, with loop and link protection. A target
+    named on the command line is followed even when it is a link: the user chose it."""
     result = WalkResult()
     for target in targets:
         path = str(Path(target))
@@ -169,11 +174,25 @@ def walk(targets: list[str]) -> WalkResult:
     return result
 
 
+def _inside(path: str, root: str) -> bool:
+    """Whether the resolved ``path`` is ``root`` or under it (both resolved)."""
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive (Windows)
+        return False
+
+
 def _walk_dir(root: str, result: WalkResult) -> None:
+    # Where links may lead: inside the directory as named, which may itself be a link.
+    real_root = os.path.realpath(root)
     seen: set[tuple[int, int]] = set()
-    stack = [root]
-    while stack:
-        directory = stack.pop()
+    stack: list[str] = [root]
+    # Links to directories inside the root are walked after every real directory, so a file
+    # is reported under its own path, not under the first link that happens to reach it.
+    linked: list[str] = []
+    while stack or linked:
+        via_link = not stack
+        directory = stack.pop() if stack else linked.pop(0)
         try:
             st = os.stat(directory)
         except OSError as exc:
@@ -181,7 +200,8 @@ def _walk_dir(root: str, result: WalkResult) -> None:
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
-            result.skipped.append(f"{display_path(directory)}: directory loop, not followed")
+            why = "symbolic link to a directory walked already" if via_link else "directory loop"
+            result.skipped.append(f"{display_path(directory)}: {why}, not followed")
             continue
         seen.add(key)
         try:
@@ -199,14 +219,30 @@ def _walk_dir(root: str, result: WalkResult) -> None:
         for entry in entries:
             p = entry.path
             try:
+                link = entry.is_symlink()
+                if link and not _link_stays_inside(p, real_root, result):
+                    continue
                 if entry.is_dir():
                     if entry.name not in SKIP_DIRS:
-                        subdirs.append(p)
+                        (linked if link else subdirs).append(p)
                     continue
                 if entry.is_file():
                     result.files.append((p, display_path(p), False))
-                elif entry.is_symlink():
+                elif link:
                     result.skipped.append(f"{display_path(p)}: broken symbolic link")
             except OSError as exc:
                 result.skipped.append(f"{display_path(p)}: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
+
+
+def _link_stays_inside(path: str, real_root: str, result: WalkResult) -> bool:
+    """Whether the link at ``path`` may be followed; a link out of the root is recorded as
+    skipped (a broken link resolves inside or outside, and is reported as broken either way)."""
+    target = os.path.realpath(path)
+    if _inside(target, real_root) or not os.path.lexists(target):
+        return True
+    display = display_path(path)
+    reason = f"symbolic link to {target}, outside {display_path(real_root)}: not followed"
+    result.outside.append(SkippedPath(display, reason))
+    result.skipped.append(f"{display}: {reason}")
+    return False
