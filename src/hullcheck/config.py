@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,14 @@ if TYPE_CHECKING:
     from hullcheck.trust.keyless_policy import KeylessIdentity
 
 CONFIG_NAMES = (".hullcheck.yaml", ".hullcheck.yml")
+# A configuration is a screenful; the largest real pyproject.toml files are tens of KB. A file
+# above this is refused before it is parsed: a scanned repository's config is a stranger's file.
+MAX_CONFIG_BYTES = 1 << 20
+# The deepest a valid configuration nests is 5 (trust.notation[0].trust-store[0]); anything far
+# deeper is refused before any value is looked at, so nothing later recurses on it.
+MAX_CONFIG_DEPTH = 16
+# A Notation trust store is a few CA certificates (the whole Mozilla bundle is 220 KB).
+MAX_TRUST_STORE_BYTES = 4 << 20
 
 
 class ConfigError(ValueError):
@@ -165,34 +174,109 @@ def _str_list(value: Any, where: str) -> list[str]:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise ConfigError(f"{where}: expected a list of strings")
+    got = _kind(value) if not isinstance(value, list) else "a list with " + next(
+        _kind(v) for v in value if not isinstance(v, str))
+    raise ConfigError(f"{where}: expected a list of strings, got {got}")
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in the words of the config's formats (for "expected X, got Y")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
+def _name(key: Any) -> str:
+    """A key from the file, fit for a one-line message: printable, at most 60 characters."""
+    text = key if isinstance(key, str) and key.isprintable() else repr(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_shape(data: Any, source: str) -> None:
+    """Refuse a document no configuration looks like before reading any value: nesting deeper
+    than MAX_CONFIG_DEPTH, or a key that is not a string. Iterative, and each shared value
+    (a YAML alias) is visited once, so this costs the document's size."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if not isinstance(value, (dict, list)) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"{source}: {where}: nested deeper than {MAX_CONFIG_DEPTH} levels")
+        if isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
+            continue
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ConfigError(f"{source}: {where + ': ' if where else ''}setting names are "
+                                  f"strings, not {_kind(k)} ({_name(k)})")
+            stack.append((v, f"{where}.{_name(k)}" if where else _name(k), depth + 1))
+
+
+def _mapping(value: Any, where: str, what: str) -> dict[str, Any]:
+    """``value`` when it is a mapping, {} when absent (null); otherwise one ConfigError."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must map {what}, not {_kind(value)}")
+    return value
+
+
+def _string(value: Any, where: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected {what}, got {_kind(value)}")
+    return value
 
 
 def from_mapping(data: Any, source: str, base_dir: Path) -> Config:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping at the top level")
+        raise ConfigError(f"{source}: expected a mapping at the top level, got {_kind(data)}")
+    _check_shape(data, source)
     known = {"fail-on", "select", "ignore", "per-path-ignores", "severity-overrides", "trust"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{source}: unknown setting(s): {', '.join(map(str, unknown))}")
+        raise ConfigError(f"{source}: unknown setting(s): {', '.join(map(_name, unknown))}")
     cfg = Config(source=source, base_dir=base_dir)
     try:
         if "fail-on" in data:
-            cfg.fail_on = parse_fail_on(str(data["fail-on"]))
+            where = f"{source}: fail-on"
+            try:
+                cfg.fail_on = parse_fail_on(_string(data["fail-on"], where, "a severity or never"))
+            except ConfigError:
+                raise
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
         cfg.select = _str_list(data.get("select"), f"{source}: select")
         cfg.ignore = _str_list(data.get("ignore"), f"{source}: ignore")
-        ppi = data.get("per-path-ignores") or {}
-        if not isinstance(ppi, dict):
-            raise ConfigError(f"{source}: per-path-ignores must map globs to rule lists")
+        ppi = _mapping(data.get("per-path-ignores"), f"{source}: per-path-ignores",
+                       "globs to rule lists")
         cfg.per_path_ignores = {
-            str(k): _str_list(v, f"{source}: per-path-ignores.{k}") for k, v in ppi.items()
+            k: _str_list(v, f"{source}: per-path-ignores.{_name(k)}") for k, v in ppi.items()
         }
-        sev = data.get("severity-overrides") or {}
-        if not isinstance(sev, dict):
-            raise ConfigError(f"{source}: severity-overrides must map rule ids to severities")
-        cfg.severity_overrides = {str(k): Severity.parse(str(v)) for k, v in sev.items()}
+        sev = _mapping(data.get("severity-overrides"), f"{source}: severity-overrides",
+                       "rule ids to severities")
+        for k, v in sev.items():
+            where = f"{source}: severity-overrides.{_name(k)}"
+            try:
+                cfg.severity_overrides[k] = Severity.parse(_string(v, where, "a severity"))
+            except ConfigError:
+                raise
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
         cfg.trust = _trust(data.get("trust"), source, base_dir)
     except ValueError as exc:
         if isinstance(exc, ConfigError):
@@ -211,17 +295,30 @@ def _trust(data: Any, source: str, base_dir: Path) -> TrustPolicy:
     if unknown:
         raise ConfigError(f"{source}: unknown trust setting(s): {', '.join(map(str, unknown))}")
     keys: list[TrustKey] = []
+    if not isinstance(data.get("keys") or [], list):
+        raise ConfigError(f"{source}: trust.keys must be a list of {{images, key}} entries, not "
+                          f"{_kind(data['keys'])}")
     for i, entry in enumerate(data.get("keys") or []):
         if not isinstance(entry, dict) or "key" not in entry:
             raise ConfigError(f"{source}: trust.keys[{i}] needs 'key' (and optional 'images')")
-        key = Path(os.path.expanduser(str(entry["key"])))
+        unknown = sorted(set(entry) - {"images", "key"})
+        if unknown:
+            raise ConfigError(f"{source}: trust.keys[{i}]: unknown setting(s): "
+                              f"{', '.join(map(_name, unknown))}")
+        where = f"{source}: trust.keys[{i}]"
+        key = Path(os.path.expanduser(_string(entry["key"], f"{where}.key", "a file name")))
         if not key.is_absolute():
             key = base_dir / key
-        _check_key(key, f"{source}: trust.keys[{i}].key")
-        keys.append(TrustKey(images=str(entry.get("images", "**")), key=key))
+        _check_key(key, f"{where}.key")
+        images = _string(entry.get("images", "**"), f"{where}.images", "a reference glob")
+        keys.append(TrustKey(images=images, key=key))
+    require_digest = data.get("require-digest", False)
+    if not isinstance(require_digest, bool):
+        raise ConfigError(f"{source}: trust.require-digest: expected true or false, got "
+                          f"{_kind(require_digest)}")
     return TrustPolicy(
         allowed=_str_list(data.get("allowed"), f"{source}: trust.allowed"),
-        require_digest=bool(data.get("require-digest", False)),
+        require_digest=require_digest,
         keys=keys,
         notation=_notation(data.get("notation"), source, base_dir),
         keyless=_keyless(data.get("keyless"), source),
@@ -306,6 +403,7 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
         for text in _str_list(entry["trust-store"], f"{where}.trust-store"):
             path = Path(os.path.expanduser(text))
             path = path if path.is_absolute() else base_dir / path
+            _check_trust_store(path, f"{where}.trust-store")
             try:
                 load_certificates(path)
             except TrustStoreError as exc:
@@ -314,6 +412,8 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
         if not paths:
             raise ConfigError(f"{where}.trust-store names no file")
         images = entry.get("images")
+        if images is not None:
+            _string(images, f"{where}.images", "a reference glob")
         identities = None
         if entry.get("identities") is not None:
             from hullcheck.trust.notation_identity import IdentityError, parse_identities
@@ -328,13 +428,24 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
     return out
 
 
-def load_file(path: Path) -> Config:
+def _check_trust_store(path: Path, where: str) -> None:
+    """A trust store is read whole: refuse what is not a regular file of a sane size first (a
+    config from a scanned repository may name ``/dev/zero``)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config is not UTF-8 text") from None
+        st = os.stat(path)
+    except OSError:
+        return  # load_certificates says what is wrong with it
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{where}: {path}: not a regular file")
+    if st.st_size > MAX_TRUST_STORE_BYTES:
+        raise ConfigError(f"{where}: {path}: larger than {MAX_TRUST_STORE_BYTES} bytes")
+
+
+def load_file(path: Path) -> Config:
+    """The configuration in ``path``; ConfigError (one line naming the file) for anything else,
+    in bounded time and memory: at most MAX_CONFIG_BYTES read, YAML through the bounded loader
+    (aliases, merge keys, depth), TOML nesting caught, every value's type checked."""
+    text = _read_config(path)
     if path.name == "pyproject.toml":
         import tomllib
 
@@ -342,30 +453,60 @@ def load_file(path: Path) -> Config:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        return from_mapping(doc.get("tool", {}).get("hullcheck", {}), str(path), path.parent)
-    import yaml
+        except RecursionError:  # tomllib recurses into nested arrays and inline tables
+            raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+        tool = doc.get("tool")
+        section = tool.get("hullcheck") if isinstance(tool, dict) else None
+        if section is not None and not isinstance(section, dict):
+            raise ConfigError(f"{path}: tool.hullcheck must be a table, not {_kind(section)}")
+        return _from_file(section, path)
+    from hullcheck.yamlutil import YamlError, load_documents
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
-    return from_mapping(data, str(path), path.parent)
+        docs = load_documents(text)
+    except YamlError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if len(docs) > 1:
+        raise ConfigError(f"{path}: line {docs[1].line}: expected one YAML document, found more")
+    return _from_file(docs[0].data if docs else None, path)
+
+
+def _from_file(data: Any, path: Path) -> Config:
+    try:
+        return from_mapping(data, str(path), path.parent)
+    except (TypeError, AttributeError, RecursionError, OverflowError) as exc:
+        # A shape the checks above did not foresee: still one line, never a traceback.
+        raise ConfigError(f"{path}: invalid configuration ({type(exc).__name__})") from None
+
+
+def _read_config(path: Path) -> str:
+    from hullcheck.sources import decode, read_regular
+
+    try:
+        return decode(read_regular(path, str(path), MAX_CONFIG_BYTES), str(path))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def discover(start: Path) -> Config:
     """The nearest ``.hullcheck.yaml`` or ``pyproject.toml`` with ``[tool.hullcheck]``, walking up
-    from ``start``; defaults when there is none."""
+    from ``start``; defaults when there is none. A ``.hullcheck.yaml`` that is there but cannot
+    be used (too large, not a regular file, invalid) is an error, not silently passed over."""
     here = start.resolve()
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file():
+            if os.path.lexists(candidate):
                 return load_file(candidate)
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
+            # Too large to tell whether it configures hullcheck: an error (it may, and a
+            # policy silently dropped is worse). Unreadable or not UTF-8: other tools' file.
+            if pyproject.stat().st_size > MAX_CONFIG_BYTES:
+                return load_file(pyproject)
             try:
-                has_section = "[tool.hullcheck" in pyproject.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                has_section = "[tool.hullcheck" in _read_config(pyproject)
+            except ConfigError:
                 has_section = False
             if has_section:
                 return load_file(pyproject)

@@ -165,6 +165,7 @@ def scan(
 
     walked = walk(file_targets)
     report.errors.extend(walked.errors)
+    report.skipped_paths.extend(walked.outside)
     if verbose_skips is not None:
         verbose_skips.extend(walked.skipped)
     for fs_path, display, explicit in walked.files:

@@ -236,6 +236,18 @@ class Skipped:
 
 
 @dataclass(slots=True)
+class SkippedPath:
+    """A path a directory walk did not follow: a symbolic link leading out of the scanned
+    directory. In JSON ``skipped`` as ``{"path", "reason"}``; in text with --verbose."""
+
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(slots=True)
 class InputError:
     """An input that could not be read or parsed: one line, what and where."""
 
@@ -253,6 +265,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    skipped_paths: list[SkippedPath] = field(default_factory=list)  # JSON "skipped" too
     errors: list[InputError] = field(default_factory=list)
     # One-line warnings for the terminal (unused suppressions, unknown rule ids...): not part of
     # the JSON contract.
@@ -267,6 +280,7 @@ class Report:
         self.findings.extend(other.findings)
         self.checks.extend(other.checks)
         self.skipped.extend(other.skipped)
+        self.skipped_paths.extend(other.skipped_paths)
         self.errors.extend(other.errors)
         self.warnings.extend(other.warnings)
         self.suppressions.extend(other.suppressions)

@@ -1,7 +1,9 @@
 """Finding and reading the files a scan asked for.
 
 Walking is defensive: symlink loops, broken links, unreadable files, FIFOs and oversized files
-become a skip or an error line, never a traceback or a hang.
+become a skip or an error line, never a traceback or a hang. A walk stays inside the directory it
+was given: a symbolic link is followed only while its target is inside that directory (a scanned
+repository is written by strangers, and ``config -> ~/.docker`` is one line of it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import InputError
+from hullcheck.findings import InputError, SkippedPath
 
 if TYPE_CHECKING:
     from hullcheck.yamlutil import Document, YamlError
@@ -50,7 +52,9 @@ class Source:
             try:
                 return load_documents(self.text)
             except YamlError as exc:
-                return exc
+                # Kept without its traceback: the frames hold the half-built document (a
+                # refused bomb's million merged keys), which would live as long as the source.
+                return exc.with_traceback(None)
 
         result: list[Document] | YamlError = self.cached("yaml", load)
         return result
@@ -69,14 +73,27 @@ def decode(data: bytes, path: str) -> str:
 def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -> Source:
     """Read one file; raises ValueError with a one-line message.
 
+    A file named on the command line is also checked before it is opened, so a device node is
+    never opened at all (walked files were already seen to be regular by the walk).
+    """
+    data = read_regular(fs_path, display, MAX_FILE_BYTES, check_first=explicit)
+    path = fs_path if isinstance(fs_path, Path) else Path(os.fspath(fs_path))
+    return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
+
+
+def read_regular(fs_path: str | os.PathLike[str], display: str, limit: int,
+                 check_first: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises ValueError (one line,
+    starting with ``display``) for anything else.
+
     One open and one fstat per file: the open does not block on a FIFO (O_NONBLOCK), and what
     fstat says about the opened file decides, so nothing can be swapped in between the check and
-    the read. A file named on the command line is also checked before it is opened, so a device
-    node is never opened at all (walked files were already seen to be regular by the walk).
+    the read. With ``check_first``, a stat before the open keeps device nodes from being opened
+    at all (opening one can have effects: a tape rewinds).
     """
     os_path = os.fspath(fs_path)
     try:
-        if explicit and not stat.S_ISREG(os.stat(os_path).st_mode):
+        if check_first and not stat.S_ISREG(os.stat(os_path).st_mode):
             raise ValueError(f"{display}: not a regular file")
         fd = os.open(os_path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -85,32 +102,31 @@ def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"{display}: not a regular file")
-        if st.st_size > MAX_FILE_BYTES:
+        if st.st_size > limit:
             raise ValueError(
-                f"{display}: file too large ({st.st_size} bytes; the limit is {MAX_FILE_BYTES})"
+                f"{display}: file too large ({st.st_size} bytes; the limit is {limit})"
             )
-        data = _read_all(fd, st.st_size)
+        data = _read_all(fd, st.st_size, limit)
     except OSError as exc:
         raise ValueError(f"{display}: cannot read: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"{display}: file too large (over {MAX_FILE_BYTES} bytes)")
-    path = fs_path if isinstance(fs_path, Path) else Path(os_path)
-    return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
+    if len(data) > limit:
+        raise ValueError(f"{display}: file too large (over {limit} bytes)")
+    return data
 
 
-def _read_all(fd: int, size: int) -> bytes:
-    """Up to MAX_FILE_BYTES + 1 bytes of ``fd``, a regular file of ``size`` bytes. Asking for
-    what is needed matters: a read of the whole limit allocates that much for every file."""
+def _read_all(fd: int, size: int, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of ``fd``, a regular file of ``size`` bytes. Asking for what is
+    needed matters: a read of the whole limit allocates that much for every file."""
     data = os.read(fd, size + 1)
     if len(data) <= size:  # a regular file reads short only at its end
         return data
     # It grew since fstat: read on until its end or past the limit.
     chunks = [data]
     total = len(data)
-    while total <= MAX_FILE_BYTES:
-        chunk = os.read(fd, min(1024 * 1024, MAX_FILE_BYTES + 1 - total))
+    while total <= limit:
+        chunk = os.read(fd, min(1024 * 1024, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -132,6 +148,8 @@ class WalkResult:
     files: list[tuple[str, str, bool]] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # for --verbose
+    # symbolic links leading out of the walked directory: JSON ``skipped`` (and --verbose)
+    outside: list[SkippedPath] = field(default_factory=list)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -140,7 +158,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def walk(targets: list[str]) -> WalkResult:
-    """Expand the command-line targets into files, with loop and link protection."""
+    """Expand the command-line targets into files, with loop and link protection. A target
+    named on the command line is followed even when it is a link: the user chose it."""
     result = WalkResult()
     for target in targets:
         path = str(Path(target))
@@ -155,11 +174,25 @@ def walk(targets: list[str]) -> WalkResult:
     return result
 
 
+def _inside(path: str, root: str) -> bool:
+    """Whether the resolved ``path`` is ``root`` or under it (both resolved)."""
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive (Windows)
+        return False
+
+
 def _walk_dir(root: str, result: WalkResult) -> None:
+    # Where links may lead: inside the directory as named, which may itself be a link.
+    real_root = os.path.realpath(root)
     seen: set[tuple[int, int]] = set()
-    stack = [root]
-    while stack:
-        directory = stack.pop()
+    stack: list[str] = [root]
+    # Links to directories inside the root are walked after every real directory, so a file
+    # is reported under its own path, not under the first link that happens to reach it.
+    linked: list[str] = []
+    while stack or linked:
+        via_link = not stack
+        directory = stack.pop() if stack else linked.pop(0)
         try:
             st = os.stat(directory)
         except OSError as exc:
@@ -167,7 +200,8 @@ def _walk_dir(root: str, result: WalkResult) -> None:
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
-            result.skipped.append(f"{display_path(directory)}: directory loop, not followed")
+            why = "symbolic link to a directory walked already" if via_link else "directory loop"
+            result.skipped.append(f"{display_path(directory)}: {why}, not followed")
             continue
         seen.add(key)
         try:
@@ -185,14 +219,30 @@ def _walk_dir(root: str, result: WalkResult) -> None:
         for entry in entries:
             p = entry.path
             try:
+                link = entry.is_symlink()
+                if link and not _link_stays_inside(p, real_root, result):
+                    continue
                 if entry.is_dir():
                     if entry.name not in SKIP_DIRS:
-                        subdirs.append(p)
+                        (linked if link else subdirs).append(p)
                     continue
                 if entry.is_file():
                     result.files.append((p, display_path(p), False))
-                elif entry.is_symlink():
+                elif link:
                     result.skipped.append(f"{display_path(p)}: broken symbolic link")
             except OSError as exc:
                 result.skipped.append(f"{display_path(p)}: {exc.strerror or exc}")
         stack.extend(reversed(subdirs))
+
+
+def _link_stays_inside(path: str, real_root: str, result: WalkResult) -> bool:
+    """Whether the link at ``path`` may be followed; a link out of the root is recorded as
+    skipped (a broken link resolves inside or outside, and is reported as broken either way)."""
+    target = os.path.realpath(path)
+    if _inside(target, real_root) or not os.path.lexists(target):
+        return True
+    display = display_path(path)
+    reason = f"symbolic link to {target}, outside {display_path(real_root)}: not followed"
+    result.outside.append(SkippedPath(display, reason))
+    result.skipped.append(f"{display}: {reason}")
+    return False

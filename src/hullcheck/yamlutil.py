@@ -34,6 +34,11 @@ MAX_NODES = 5_000_000
 # contains excessive aliasing") do. Plain documents expand to their own size and always pass.
 MAX_EXPANDED = 4_000_000
 MAX_EXPANSION_RATIO = 10
+# Keys copied by merge keys (``<<``), per file. Unlike an alias, a merge copies: chained merges
+# (each anchor merging the one before) grow quadratically, 186 KB of YAML to 668 MB. Counted as
+# they are copied, so a bomb stops before memory grows (a key costs about 60 bytes: at most
+# ~60 MB); compose files merge a few hundred keys.
+MAX_MERGED_KEYS = 1_000_000
 
 _MERGE = "tag:yaml.org,2002:merge"
 # Local tags that direct a merge (compose 2.24+) but leave the value itself as written.
@@ -93,8 +98,16 @@ class Document:
     comments: dict[int, str] = field(default_factory=dict)  # line -> comment text (filled lazily)
 
 
-class _Builder:
+class _Budget:
+    """What every document of one file may spend together."""
+
     def __init__(self) -> None:
+        self.merged = 0
+
+
+class _Builder:
+    def __init__(self, budget: _Budget | None = None) -> None:
+        self.budget = budget or _Budget()
         self.memo: dict[int, Any] = {}
         self.nodes = 0
         self.expanded: dict[int, int] = {}  # id(node) -> its size with aliases expanded
@@ -148,6 +161,7 @@ class _Builder:
                     mapping.set_tag(k, v_node.tag)  # local tags: compose's !reset, !override
             # Explicit keys win over merged ones; earlier merges win over later ones.
             for source in merges:
+                self._charge_merge(node, source)
                 for k, v in source.items():
                     if k not in mapping:
                         mapping[k] = v
@@ -159,6 +173,16 @@ class _Builder:
                                           for k, v in node.value))
             return mapping
         raise YamlError(f"line {line}: unsupported YAML node")  # pragma: no cover
+
+    def _charge_merge(self, node: yaml.Node, source: LineDict) -> None:
+        """Count a merge's keys before copying them (one more for the merge itself, so merging
+        empty mappings again and again is not free either)."""
+        self.budget.merged += 1 + len(source)
+        if self.budget.merged > MAX_MERGED_KEYS:
+            raise YamlError(
+                f"line {node.start_mark.line + 1}: merge keys (<<) copy more than "
+                f"{MAX_MERGED_KEYS:,} keys (a merge-key bomb?)"
+            )
 
     def _expansion(self, node: yaml.Node, size: int) -> None:
         self.expanded[id(node)] = size
@@ -215,6 +239,7 @@ def load_documents(text: str) -> list[Document]:
 
 def _load_documents(text: str) -> list[Document]:
     docs: list[Document] = []
+    budget = _Budget()
     try:
         loader = _Loader(text)
         try:
@@ -222,7 +247,7 @@ def _load_documents(text: str) -> list[Document]:
                 node = loader.get_node()
                 if node is None:
                     continue
-                builder = _Builder()
+                builder = _Builder(budget)
                 data = builder.build(node)
                 docs.append(Document(data=data, line=node.start_mark.line + 1,
                                      duplicate_keys=builder.duplicates))

@@ -417,11 +417,13 @@ def read_kubelet(fs: HostFS) -> tuple[dict[str, Any] | None, list[str] | None]:
     text = fs.read_text(path)
     config: dict[str, Any] | None = None
     if text is not None:
-        import yaml
+        # The bounded loader (aliases, merge keys, depth), as for every YAML hullcheck reads.
+        from hullcheck.yamlutil import YamlError, load_documents
 
         try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError:
-            loaded = None
+            docs = load_documents(text)
+        except YamlError:
+            docs = []
+        loaded = docs[0].data if docs else None
         config = loaded if isinstance(loaded, dict) else {}
     return config, args

@@ -14,7 +14,7 @@ def document(out: Output) -> dict[str, object]:
         "version": __version__,
         "findings": [f.to_json() for f in out.shown],
         "checks": [c.to_json() for c in r.checks],
-        "skipped": [s.to_json() for s in r.skipped],
+        "skipped": [s.to_json() for s in r.skipped] + [p.to_json() for p in r.skipped_paths],
         "errors": [e.to_json() for e in r.errors],
         "summary": {
             "findings": len(out.counted),

@@ -6,6 +6,7 @@ or a registry. Each source reads every layer once as a stream and hands the piec
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform as host_platform
 import tarfile
@@ -21,6 +22,7 @@ from hullcheck.inputs.image.layers import (
     LayerTable,
     Limits,
     Readable,
+    _strict_tarinfo,
     read_json,
     resolve,
     scan_layer,
@@ -150,6 +152,89 @@ class _Chain:
         return self.rest.read(n)
 
 
+# What one docker save archive's metadata may hold in memory at once: the image configs and,
+# until manifest.json is read (docker save writes it last, or after the blobs), every member
+# that may be one. Each is charged its size plus a tar block, so a flood of tiny members is
+# bounded too. Real archives hold kilobytes to a few MB (a config is ~5-50 KB).
+MAX_SAVE_METADATA_BYTES = 64 << 20
+# Members docker save writes that hullcheck never reads.
+_UNREAD = frozenset({"repositories", "index.json", "oci-layout"})
+
+
+class _SaveArchive:
+    """The members of one docker save archive worth keeping, and what its manifest names.
+
+    Before manifest.json: every JSON member (a possible config) is held against
+    MAX_SAVE_METADATA_BYTES and every other member that may be a layer is scanned. Once it is
+    read: what it does not name is dropped, and later members it does not name are not read.
+    """
+
+    def __init__(self, what: str, limits: Limits) -> None:
+        self.what = what
+        self.limits = limits
+        self.jsons: dict[str, bytes] = {}
+        self.tables: dict[str, LayerTable] = {}
+        self.aliases: dict[str, str] = {}
+        self.held = 0
+        self.manifest: list[dict[str, Any]] | None = None
+        self.configs: set[str] = set()
+        self.layers: set[str] = set()  # as named, and what their links point to
+
+    def named(self, name: str) -> bool:
+        return self.manifest is None or name in self.configs or name in self.layers
+
+    def charge(self, n: int) -> None:
+        self.held += n + 512
+        if self.held > MAX_SAVE_METADATA_BYTES:
+            raise ImageError(
+                f"{self.what}: more than {MAX_SAVE_METADATA_BYTES >> 20} MiB of image metadata"
+                " (configs, and JSON members before manifest.json); refusing the archive"
+            )
+
+    def alias(self, name: str, target: str) -> None:
+        if self.manifest is not None:
+            if name not in self.layers:
+                return
+            self.layers.add(target)
+        self.charge(len(name) + len(target))
+        self.aliases[name] = target
+
+    def hold(self, name: str, data: bytes) -> None:
+        old = self.jsons.get(name)
+        if old is not None:
+            self.held -= len(old) + 512
+        self.charge(len(data))
+        self.jsons[name] = data
+
+    def read_manifest(self, data: bytes) -> None:
+        if self.manifest is not None:
+            raise ImageError(f"{self.what}: more than one manifest.json")
+        manifest = read_json(data, f"{self.what}: manifest.json")
+        if not isinstance(manifest, list) or not manifest:
+            raise ImageError(f"{self.what}: manifest.json lists no image")
+        self.manifest = [e for e in manifest if isinstance(e, dict)]
+        for entry in self.manifest:
+            self.configs.add(str(entry.get("Config", "")))
+            for lname in entry.get("Layers") or []:
+                self.layers.add(str(lname))
+                self.layers.add(self.aliases.get(str(lname), str(lname)))
+        # Drop what was kept in case the manifest named it, and it does not.
+        for name in [n for n in self.jsons if n not in self.configs and n not in self.layers]:
+            self.held -= len(self.jsons.pop(name)) + 512
+        self.tables = {n: t for n, t in self.tables.items() if n in self.layers}
+        self.aliases = {n: t for n, t in self.aliases.items() if n in self.layers}
+
+    def layer_table(self, name: str) -> LayerTable:
+        lname = self.aliases.get(name, name)
+        if lname in self.tables:
+            return self.tables[lname]
+        if lname in self.jsons:  # a layer whose first member's name starts with "{"
+            data = self.jsons[lname]
+            return scan_layer(io.BytesIO(data), f"{self.what}: layer {lname}", lname,
+                              self.limits, compressed_size=len(data))
+        raise ImageError(f"{self.what}: layer {lname} missing from the archive")
+
+
 def read_save_stream(
     stream: Readable,
     what: str,
@@ -158,67 +243,27 @@ def read_save_stream(
     requested: str | None,
     ref_for: Any = None,
 ) -> list[Image]:
-    """Read a ``docker save`` archive from a stream (its manifest.json may come last: keep each
-    layer's table by member name and resolve at the end)."""
-    jsons: dict[str, bytes] = {}
-    tables: dict[str, LayerTable] = {}
-    aliases: dict[str, str] = {}
+    """Read a ``docker save`` archive from a stream, in one pass: only what its manifest.json
+    names is kept (see ``_SaveArchive``), and the metadata held is bounded in total."""
+    archive = _SaveArchive(what, limits)
     try:
-        outer = tarfile.open(fileobj=stream, mode="r|*")  # type: ignore[call-overload]  # noqa: SIM115
+        outer = tarfile.open(  # type: ignore[call-overload]  # noqa: SIM115
+            fileobj=stream, mode="r|*", tarinfo=_strict_tarinfo(limits, what)
+        )
         for member in outer:
             outer.members.clear()
-            name = member.name.lstrip("./") if member.name.startswith("./") else member.name
-            if member.issym() or member.islnk():
-                target = member.linkname
-                if member.issym():
-                    import posixpath
-
-                    target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
-                aliases[name] = target
-                continue
-            if not member.isreg():
-                continue
-            fh = outer.extractfile(member)
-            if fh is None:
-                continue
-            is_blob = name.endswith("/layer.tar") or name.startswith("blobs/")
-            head = fh.read(1)
-            if not is_blob or head in (b"{", b"["):
-                # metadata (manifest.json, configs, VERSION...): small, kept by name
-                if member.size > limits.max_json_bytes:
-                    if not is_blob:
-                        continue
-                    raise ImageError(f"{what}: {name} is too large for image metadata")
-                jsons[name] = head + fh.read()
-            else:
-                tables[name] = scan_layer(
-                    _Chain(head, fh),
-                    f"{what}: layer {name}",
-                    name,
-                    limits,
-                    compressed_size=member.size,
-                )
+            _read_save_member(outer, member, archive)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ImageError(f"{what}: not a readable image archive ({exc})") from None
-    if "manifest.json" not in jsons:
+    if archive.manifest is None:
         raise ImageError(f"{what}: no manifest.json (not a docker save archive)")
-    manifest = read_json(jsons["manifest.json"], f"{what}: manifest.json")
-    if not isinstance(manifest, list) or not manifest:
-        raise ImageError(f"{what}: manifest.json lists no image")
     images: list[Image] = []
-    for entry in manifest:
-        if not isinstance(entry, dict):
-            continue
+    for entry in archive.manifest:
         config_name = str(entry.get("Config", ""))
-        if config_name not in jsons:
+        if config_name not in archive.jsons:
             raise ImageError(f"{what}: config {config_name} missing from the archive")
-        config_bytes = jsons[config_name]
-        layer_tables: list[LayerTable] = []
-        for lname in entry.get("Layers") or []:
-            lname = aliases.get(str(lname), str(lname))
-            if lname not in tables:
-                raise ImageError(f"{what}: layer {lname} missing from the archive")
-            layer_tables.append(tables[lname])
+        config_bytes = archive.jsons[config_name]
+        layer_tables = [archive.layer_table(str(n)) for n in entry.get("Layers") or []]
         tags = [str(t) for t in entry.get("RepoTags") or []]
         image_id = "sha256:" + hashlib.sha256(config_bytes).hexdigest()
         ref = ref_for(tags, image_id) if ref_for else ImageRef(tags[0] if tags else what, image_id)
@@ -233,6 +278,59 @@ def read_save_stream(
         image.named = tags[0] if tags else None
         images.append(image)
     return images
+
+
+def _read_save_member(outer: tarfile.TarFile, member: tarfile.TarInfo,
+                      archive: _SaveArchive) -> None:
+    what, limits = archive.what, archive.limits
+    name = member.name.lstrip("./") if member.name.startswith("./") else member.name
+    if member.issym() or member.islnk():
+        target = member.linkname
+        if member.issym():
+            import posixpath
+
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        archive.alias(name, target)
+        return
+    if not member.isreg():
+        return
+    fh = outer.extractfile(member)
+    if fh is None:
+        return
+    if name in _UNREAD or not (name == "manifest.json" or archive.named(name)):
+        # Not kept: read through in large pieces (tarfile's own skip of a compressed stream
+        # goes 10 KB at a time, copying its buffer each time: minutes for a 1 MiB gzip).
+        while fh.read(1 << 20):
+            pass
+        return
+    if name == "manifest.json":
+        if member.size > limits.max_json_bytes:
+            raise ImageError(f"{what}: manifest.json is too large for image metadata")
+        archive.read_manifest(fh.read())
+        return
+    body: Readable = fh
+    may_be_layer = name.endswith(".tar") or name.startswith("blobs/")
+    if archive.manifest is not None:
+        is_layer = name in archive.layers  # else a config it names
+    else:
+        # Before the manifest, by content: a config is JSON, a layer a (compressed) tar.
+        head = fh.read(1)
+        body = _Chain(head, fh)
+        is_layer = head != b"{"
+        if (is_layer or member.size > limits.max_json_bytes) and not may_be_layer:
+            while body.read(1 << 20):  # VERSION, legacy per-layer json...: nothing to keep
+                pass
+            return
+        # Too large for a config: a layer whose first member's name starts with "{".
+        is_layer = is_layer or member.size > limits.max_json_bytes
+    if is_layer:
+        archive.tables[name] = scan_layer(
+            body, f"{what}: layer {name}", name, limits, compressed_size=member.size
+        )
+    elif member.size > limits.max_json_bytes:
+        raise ImageError(f"{what}: {name} is too large for image metadata")
+    else:
+        archive.hold(name, body.read(-1))
 
 
 def load_archive(path: Path, limits: Limits) -> list[Image]:
