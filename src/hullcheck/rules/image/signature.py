@@ -96,7 +96,7 @@ class Signature(Rule):
             return None
         from hullcheck.references import InvalidReference, parse_reference
         from hullcheck.trust.policy import notation_scopes, verify_signature
-        from hullcheck.trust.registry import RegistryOptions
+        from hullcheck.trust.registry import DEFAULT_DEADLINE, RegistryOptions
 
         try:
             parsed = parse_reference(ref)
@@ -116,7 +116,8 @@ class Signature(Rule):
         if cache_key not in self._verdicts:
             options = RegistryOptions(
                 insecure=frozenset(ctx.options.get("insecure_registry") or []),
-                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []))
+                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []),
+                deadline=ctx.options.get("registry_timeout") or DEFAULT_DEADLINE)
             self._verdicts[cache_key] = verify_signature(parsed, list(keys), options,
                                                          roots=list(roots),
                                                          notation_scopes=scopes,
