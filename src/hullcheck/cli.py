@@ -79,6 +79,26 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def add_registry_timeout(group: Any) -> None:
+    """``--registry-timeout``, for ``image`` and ``scan`` (where --verify-signatures reads
+    registries): one deadline for all the registry traffic of one image."""
+    group.add_argument("--registry-timeout", type=_registry_seconds, metavar="S",
+                       help="give up on an image whose registry traffic (manifests, layers,"
+                            " tokens, signatures) takes longer than S seconds in all"
+                            " (default 300)")
+
+
+def _registry_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"expected seconds, more than 0 and at most 86400,"
+                                         f" got {text!r}")
+    return value
+
+
 # argparse ``type=`` checks of the trust options, shared by ``scan`` and ``image``: each imports
 # its X.509 code only when the option is given, so every other command line (--version
 # included) stays light.
@@ -174,6 +194,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                        help="speak plain HTTP to this registry when verifying (repeatable)")
     trust.add_argument("--registry-ca", action="append", default=[], metavar="FILE",
                        help="trust this CA (PEM) for registries when verifying (repeatable)")
+    add_registry_timeout(trust)
     _common(scan)
 
     for name, (help_text, module) in SUBCOMMANDS.items():

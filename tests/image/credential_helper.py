@@ -22,6 +22,16 @@ plan = json.loads((here / "{name}.json").read_text())
 mode = plan.get("mode", "ok")
 if mode == "sleep":
     time.sleep(60)
+if mode == "flood":  # 100 MiB on stdout, 1 MiB at a time
+    for _ in range(100):
+        sys.stdout.buffer.write(b"x" * (1 << 20))
+    sys.exit(0)
+if mode == "orphan":  # answers, but leaves a child holding its stdout open
+    import subprocess
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    (here / "{name}.child").write_text(str(child.pid))
+    print(json.dumps({{"ServerURL": server, "Username": "u", "Secret": "s"}}), flush=True)
+    sys.exit(0)
 if mode == "garbage":
     print("{{not json, but a secret: " + plan.get("leak", "") + "\\n")
     sys.exit(0)

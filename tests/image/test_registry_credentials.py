@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -244,3 +245,49 @@ def test_anonymous_refused_by_the_realm_names_the_helper_problem(
         " (credential helper docker-credential-hctest-not-installed is not installed"
         " (not on PATH))"
     )
+
+
+# --- hostile helpers: bounded time and memory, one line, never the output ---------------------
+
+
+def test_a_helper_printing_100_mib_is_cut_off_at_1_mib(helper: Helper, tmp_path: Path) -> None:
+    from hullcheck.trust.credentials import MAX_HELPER_OUTPUT
+
+    helper.plan(mode="flood")
+    cfg = write_config(tmp_path / "config.json", {"credsStore": "hctest",
+                                                  "auths": {HOST: inline("inline", "pw")}})
+    started = time.monotonic()
+    found = resolve(HOST, cfg)
+    assert time.monotonic() - started < 10
+    assert MAX_HELPER_OUTPUT == 1 << 20  # read at most this (and one pipe buffer) of the 100 MiB
+    assert found.credentials == Credentials("inline", "pw")  # as docker falls back
+    assert found.note(HOST) == (
+        f"{HOST}: credential helper docker-credential-hctest answered with more than 1 MiB;"
+        " using the config's inline credentials"
+    )
+
+
+def test_a_helper_whose_child_holds_the_pipe_is_ended_with_it(
+    helper: Helper, tmp_path: Path
+) -> None:
+    helper.plan(mode="orphan")
+    cfg = write_config(tmp_path / "config.json", {"credsStore": "hctest"})
+    started = time.monotonic()
+    found = resolve(HOST, cfg, timeout=1)
+    assert time.monotonic() - started < 1 + 5
+    assert found.problem == "credential helper docker-credential-hctest did not answer within 1 s"
+    child = int((helper.bin / "hctest.child").read_text())
+    for _ in range(50):  # killed with the helper's process group (a zombie at most, till reaped)
+        state = _process_state(child)
+        if state in (None, "Z"):
+            break
+        time.sleep(0.1)
+    assert _process_state(child) in (None, "Z")
+
+
+def _process_state(pid: int) -> str | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return next(line.split()[1] for line in status.splitlines() if line.startswith("State:"))

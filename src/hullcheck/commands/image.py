@@ -90,6 +90,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="trust this CA (PEM) for registries, besides the system's and"
         " /etc/docker/certs.d/HOST:PORT/*.crt (repeatable)",
     )
+    from hullcheck.cli import add_registry_timeout
+
+    add_registry_timeout(parser)
     parser.add_argument(
         "--docker-config",
         metavar="FILE",
@@ -112,7 +115,7 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace, ctx: Context) -> Report:
     from hullcheck.inputs.image.layers import ImageError, Limits
-    from hullcheck.trust.registry import RegistryOptions
+    from hullcheck.trust.registry import DEFAULT_DEADLINE, RegistryOptions
 
     report = Report()
     limits = Limits()
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         insecure=frozenset(getattr(args, "insecure_registry", []) or []),
         docker_config=Path(docker_config) if docker_config else None,
         ca_files=tuple(Path(p) for p in getattr(args, "registry_ca", []) or []),
+        deadline=getattr(args, "registry_timeout", None) or DEFAULT_DEADLINE,
     )
     from hullcheck.inputs.image.sources import SourceOptions
 
@@ -136,6 +140,7 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
     extra_keys = [Path(k) for k in getattr(args, "key", []) or []]
     extra_roots = [Path(r) for r in getattr(args, "notation_root", []) or []]
     for target in args.targets:
+        registry_options.notes.clear()  # each image's own (a failed one's never reach the next)
         try:
             loaded = _load(target, opts)
         except ImageError as exc:
@@ -147,7 +152,6 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
             )
             _run_rules(ctx, image, report)
             report.warnings.extend(image.notes)
-        registry_options.notes.clear()
     _content_trust(report)
     return report
 

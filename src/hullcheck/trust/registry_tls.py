@@ -1,5 +1,4 @@
-"""Which CAs and client certificate a registry connection uses, and the ``requests`` adapter
-that applies them.
+"""Which CAs and client certificate a registry connection uses, read with bounds.
 
 Docker's convention (``/etc/docker/certs.d/<host[:port]>/``), shared by podman and skopeo
 (``/etc/containers/certs.d/``): ``*.crt`` files are CAs trusted for that registry, on top of the
@@ -10,18 +9,25 @@ Why an ``ssl.SSLContext`` in a transport adapter rather than ``verify=<bundle>``
 one bundle, so adding a CA would mean copying certifi's bundle plus ours into a temporary file on
 every run (and cleaning it up); a context takes any number of CA files on top of certifi's, carries
 the client certificate too, and lives exactly as long as the registry's session. The base stays
-what ``requests`` trusts without extra CAs (certifi), so adding a CA never removes one.
+what ``requests`` trusts without extra CAs (certifi), so adding a CA never removes one. The
+adapter itself is :func:`hullcheck.trust.registry_http.transport_adapter`.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 DEFAULT_CERTS_DIRS = (Path("/etc/docker/certs.d"), Path("/etc/containers/certs.d"))
+# What a certs.d folder and its files may hold. Certificate files are small (certifi's whole
+# bundle is about 300 KiB); anything larger, or not a regular file (a FIFO, /dev/zero, a symlink
+# loop) is refused in one line before OpenSSL ever opens it.
+MAX_CERT_FILE = 1 << 20
+MAX_CERTS_ENTRIES = 1000
 
 
 class TlsConfigError(Exception):
@@ -45,17 +51,14 @@ def host_material(
     material = TlsMaterial(ca_files=list(dict.fromkeys(extra_cas)))
     for base in certs_dirs:
         for host in dict.fromkeys(hosts):
-            folder = base / host
-            if "/" in host or not folder.is_dir():
+            if "/" in host or host in ("", ".", ".."):
                 continue
-            try:
-                entries = sorted(folder.iterdir())
-            except OSError as exc:
-                raise TlsConfigError(f"{folder}: cannot be read ({exc.strerror})") from None
+            folder = base / host
+            entries = _listing(folder)
             material.ca_files.extend(p for p in entries if p.suffix == ".crt")
             for cert in (p for p in entries if p.suffix == ".cert"):
                 key = cert.with_suffix(".key")
-                if not key.is_file():
+                if key not in entries:
                     # docker refuses the registry here; we say so and go on without it
                     material.notes.append(f"{cert}: client certificate without {key.name}; ignored")
                 elif material.client_cert is None:
@@ -63,19 +66,67 @@ def host_material(
     return material
 
 
+def _listing(folder: Path) -> list[Path]:
+    """The entries of a certs.d folder (sorted), none when there is no such folder."""
+    try:
+        if not stat.S_ISDIR(os.stat(folder).st_mode):
+            return []
+        with os.scandir(folder) as it:
+            entries: list[Path] = []
+            for entry in it:
+                entries.append(Path(entry.path))
+                if len(entries) > MAX_CERTS_ENTRIES:
+                    raise TlsConfigError(f"{folder}: more than {MAX_CERTS_ENTRIES} entries")
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:  # a symlink loop (ELOOP), no permission
+        raise TlsConfigError(f"{folder}: cannot be read ({exc.strerror})") from None
+    return sorted(entries)
+
+
+def read_cert_file(path: Path, what: str) -> bytes:
+    """A certificate or key file, at most MAX_CERT_FILE bytes, and only a regular file. The open
+    does not block on a FIFO (O_NONBLOCK), and what fstat says about the opened file decides."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a device is never even opened
+            raise TlsConfigError(f"{what} {path}: not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise TlsConfigError(f"{what} {path}: cannot be read ({exc.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise TlsConfigError(f"{what} {path}: not a regular file")
+        if st.st_size > MAX_CERT_FILE:
+            raise TlsConfigError(
+                f"{what} {path}: {st.st_size} bytes, more than a certificate file may hold"
+                f" ({MAX_CERT_FILE >> 20} MiB)"
+            )
+        data = os.read(fd, MAX_CERT_FILE + 1)
+    except OSError as exc:
+        raise TlsConfigError(f"{what} {path}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CERT_FILE:  # it grew since fstat
+        raise TlsConfigError(f"{what} {path}: more than {MAX_CERT_FILE >> 20} MiB")
+    return data
+
+
 def ssl_context(material: TlsMaterial) -> ssl.SSLContext:
     from requests.certs import where  # certifi's bundle: what requests trusts by default
 
     context = ssl.create_default_context(cafile=where())
     for ca in material.ca_files:
+        data = read_cert_file(ca, "CA file")
         try:
-            context.load_verify_locations(cafile=str(ca))
-        except ssl.SSLError:  # a subclass of OSError: first
+            # PEM only, as docker reads certs.d; comments in bundles may be non-ASCII
+            context.load_verify_locations(cadata=data.decode("ascii", errors="ignore"))
+        except (ssl.SSLError, ValueError):
             raise TlsConfigError(f"CA file {ca}: holds no PEM certificate") from None
-        except OSError as exc:
-            raise TlsConfigError(f"CA file {ca}: cannot be read ({exc.strerror})") from None
     if material.client_cert is not None:
         cert, key = material.client_cert
+        read_cert_file(cert, "client certificate")  # checked here; OpenSSL reads them by name
+        read_cert_file(key, "client key")
         try:
             context.load_cert_chain(str(cert), str(key))
         except ssl.SSLError:
@@ -87,19 +138,3 @@ def ssl_context(material: TlsMaterial) -> ssl.SSLContext:
                 f"client certificate {cert}: cannot be read ({exc.strerror})"
             ) from None
     return context
-
-
-def context_adapter(context: ssl.SSLContext) -> Any:
-    """A ``requests`` adapter whose connections (direct or through a proxy) use ``context``."""
-    from requests.adapters import HTTPAdapter
-
-    class ContextAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["ssl_context"] = context
-            super().init_poolmanager(*args, **kwargs)
-
-        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
-            kwargs["ssl_context"] = context
-            return super().proxy_manager_for(proxy, **kwargs)
-
-    return ContextAdapter()

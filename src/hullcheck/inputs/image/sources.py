@@ -10,7 +10,7 @@ import io
 import json
 import platform as host_platform
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ INDEX_TYPES = (
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
 )
+# An index may list indexes (OCI allows it; buildx makes one level): this many levels at most.
+MAX_INDEX_DEPTH = 4
 
 
 @dataclass
@@ -63,21 +65,81 @@ def pick_platform(
 ) -> tuple[dict[str, Any], str]:
     """The manifest descriptor for ``wanted`` (default: the host's) and a note saying so."""
     target = wanted or host_platform_name()
-    manifests = [m for m in index.get("manifests") or [] if isinstance(m, dict)]
+    listed = index.get("manifests")
+    manifests = [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
     available: list[str] = []
     for m in manifests:
         p = m.get("platform") or {}
         if not isinstance(p, dict) or p.get("os") == "unknown":
             continue  # attestation manifests
-        name = f"{p.get('os')}/{p.get('architecture')}" + (
-            f"/{p['variant']}" if p.get("variant") else ""
-        )
+        name = _platform_name(p)
         available.append(name)
         if name == target or (target.count("/") == 1 and name.startswith(target + "/")):
             return m, f"{what}: multi-platform index, picked {name} (of {len(manifests)})"
     raise ImageError(
         f"{what}: no manifest for platform {target} (available: {', '.join(available) or 'none'})"
     )
+
+
+def _platform_name(p: dict[str, Any]) -> str:
+    return f"{p.get('os')}/{p.get('architecture')}" + (
+        f"/{p['variant']}" if p.get("variant") else ""
+    )
+
+
+def follow_index(
+    doc: dict[str, Any], wanted: str | None, what: str, fetch: Callable[[str], dict[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """The image manifest ``doc`` leads to for platform ``wanted``: ``doc`` itself, or through
+    at most MAX_INDEX_DEPTH levels of indexes. Each child is fetched by its digest, which must
+    be a well-formed sha256 digest (``fetch`` checks the content against it): an entry naming a
+    tag ("latest") would fetch the index again, without end."""
+    from hullcheck.trust.registry import is_digest
+
+    notes: list[str] = []
+    while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
+        if len(notes) == MAX_INDEX_DEPTH:
+            raise ImageError(f"{what}: image indexes nested more than {MAX_INDEX_DEPTH} deep")
+        picked, note = pick_platform(doc, wanted, what)
+        notes.append(note)
+        child = picked.get("digest")
+        if not is_digest(child):
+            shown = repr(child) if len(repr(child)) <= 80 else repr(child)[:80] + "..."
+            raise ImageError(
+                f"{what}: the index entry for {_platform_name(picked['platform'])} has digest"
+                f" {shown}, not sha256:<64 hex digits>"
+            )
+        doc = fetch(str(child))
+    return doc, notes
+
+
+def _descriptor_digest(doc: dict[str, Any], key: str, what: str) -> str:
+    """The digest of the manifest's ``key`` descriptor, well-formed or an ImageError."""
+    from hullcheck.trust.registry import is_digest
+
+    desc = doc.get(key)
+    digest = desc.get("digest") if isinstance(desc, dict) else None
+    if not is_digest(digest):
+        raise ImageError(f"{what}: the manifest's {key} has no sha256 digest")
+    return str(digest)
+
+
+def _layer_descriptors(doc: dict[str, Any], what: str) -> list[tuple[str, int | None]]:
+    """(digest, size) of each layer the manifest lists, each well-formed or an ImageError."""
+    from hullcheck.trust.registry import is_digest
+
+    layers = doc.get("layers") or []
+    if not isinstance(layers, list):
+        raise ImageError(f"{what}: the manifest's layers are not a list")
+    out: list[tuple[str, int | None]] = []
+    for i, layer in enumerate(layers):
+        digest = layer.get("digest") if isinstance(layer, dict) else None
+        if not is_digest(digest):
+            raise ImageError(f"{what}: layer {i} of the manifest has no sha256 digest")
+        size = layer.get("size")
+        ok = isinstance(size, int) and not isinstance(size, bool) and size >= 0
+        out.append((str(digest), size if ok else None))
+    return out
 
 
 def assemble(
@@ -395,21 +457,18 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
     for desc in manifests:
         if entry_role(desc) is not None:
             continue
-        notes: list[str] = []
         top_digest = str(desc.get("digest"))
         doc = _read_blob_json(path, top_digest, what)
         if _is_attached(doc):
             continue
-        while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
-            picked, note = pick_platform(doc, opts.platform, what)
-            notes.append(note)
-            doc = _read_blob_json(path, str(picked.get("digest")), what)
+        doc, notes = follow_index(
+            doc, opts.platform, what, lambda digest: _read_blob_json(path, digest, what)
+        )
         name = (desc.get("annotations") or {}).get(REF_NAME)
         ref = ImageRef(f"{what}:{name}" if name else what, top_digest)
-        config = _read_blob_json(path, str((doc.get("config") or {}).get("digest")), what)
+        config = _read_blob_json(path, _descriptor_digest(doc, "config", what), what)
         tables = []
-        for layer in doc.get("layers") or []:
-            digest = str(layer.get("digest"))
+        for digest, _size in _layer_descriptors(doc, what):
             blob = _blob_path(path, digest, what)
             with blob.open("rb") as fh:
                 hasher = hashlib.sha256()
@@ -574,48 +633,45 @@ def _repo_digest(name: str, repo_digests: list[str]) -> str | None:
 
 
 def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
-    """The image and the client used (for signature checks on the same connection)."""
+    """The image and the client used (for signature checks on the same connection and under
+    the same deadline)."""
     from hullcheck.references import parse_reference
     from hullcheck.trust.registry import RegistryClient, RegistryError, RegistryOptions
 
     ref = parse_reference(name)
     options = opts.registry or RegistryOptions()
     client = RegistryClient(ref.registry, options)
+
+    def fetch(digest: str) -> dict[str, Any]:
+        got = client.get_manifest(ref.repository, digest)
+        if got is None:
+            raise ImageError(f"{name}: platform manifest {digest} missing")
+        return dict(json.loads(got[0]))
+
     try:
         found = client.get_manifest(ref.repository, ref.digest or ref.tag_or_latest)
         if found is None:
             raise ImageError(f"{name}: not found in {ref.registry}")
         body, _media, top_digest = found
-        doc = json.loads(body)
-        notes: list[str] = []
-        while doc.get("mediaType") in INDEX_TYPES or "manifests" in doc:
-            picked, note = pick_platform(doc, opts.platform, name)
-            notes.append(note)
-            got = client.get_manifest(ref.repository, str(picked.get("digest")))
-            if got is None:
-                raise ImageError(f"{name}: platform manifest {picked.get('digest')} missing")
-            doc = json.loads(got[0])
+        doc, notes = follow_index(json.loads(body), opts.platform, name, fetch)
         config = read_json(
             client.read_blob(
-                ref.repository,
-                str((doc.get("config") or {}).get("digest")),
-                opts.limits.max_json_bytes,
+                ref.repository, _descriptor_digest(doc, "config", name), opts.limits.max_json_bytes
             ),
             f"{name}: config",
         )
         tables = []
-        for layer in doc.get("layers") or []:
-            digest = str(layer.get("digest"))
+        for digest, declared in _layer_descriptors(doc, name):
             raw, size = client.open_blob(ref.repository, digest)
             hasher = hashlib.sha256()
             try:
                 tables.append(
                     scan_layer(
-                        CountingReader(raw, hasher),
+                        CountingReader(_Blob(raw), hasher),
                         f"{name}: layer {digest}",
                         digest,
                         opts.limits,
-                        compressed_size=size or layer.get("size"),
+                        compressed_size=size or declared,
                     )
                 )
             finally:
@@ -628,3 +684,21 @@ def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
     image.manifest_digest = top_digest
     image.notes.extend(options.notes)
     return image, client
+
+
+class _Blob:
+    """A registry blob stream whose errors (the deadline, a broken connection) are ImageErrors:
+    the layer reader lets those through as they are, where it would wrap anything else as
+    corrupt data."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def read(self, n: int = -1) -> bytes:
+        from hullcheck.trust.registry import RegistryError
+
+        try:
+            data: bytes = self.raw.read(n)
+        except RegistryError as exc:
+            raise ImageError(str(exc)) from None
+        return data
