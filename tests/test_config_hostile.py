@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from bounded import bounded_run
-from conftest import run_cli
+from conftest import run_cli, write_public_key
 from hullcheck.config import (
     MAX_CONFIG_BYTES,
     MAX_CONFIG_DEPTH,
@@ -137,6 +137,7 @@ def _toml(value: Any) -> str:
 
 def write(directory: Path, fmt: str, doc: dict[str, Any]) -> Path:
     (directory / "ca.pem").write_bytes(CA)
+    write_public_key(directory / "k.pub")  # trust.keys must load (a bad key is a config error)
     if fmt == "yaml":
         path = directory / ".hullcheck.yaml"
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
