@@ -94,24 +94,78 @@ def parse_reference(text: str) -> ImageReference:
                           digest=digest)
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """``*`` matches within one path component, ``**`` across components."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("^" + "".join(out) + "$")
+class Glob:
+    """A compiled glob: ``*`` matches within one path component, ``**`` across components, ``?``
+    one character but ``/``.
+
+    Globs come from config files, and a config file can come with the repository being scanned:
+    a regular expression with several unbounded wildcards backtracks exponentially on a hostile
+    name (``*a*a*a...b`` against ``aaaa...``). A glob with at most one star is still matched by
+    ``re`` (one quantifier cannot backtrack more than the name's length); any other is matched
+    by walking the set of pattern positions once per character, in time proportional to the
+    name's length times the pattern's. (The earliest-match shortcut ``fnmatch`` uses is wrong
+    here: ``*`` and ``**`` match different sets, so the earliest match is not always the one
+    that leads to a match.)
+    """
+
+    __slots__ = ("_regex", "_tokens")
+
+    def __init__(self, pattern: str) -> None:
+        tokens: list[str] = []  # "**", "*", "?" or one literal character
+        i = 0
+        while i < len(pattern):
+            if pattern.startswith("**", i):
+                if tokens[-1:] != ["**"]:  # *** and **** mean what ** means
+                    tokens.append("**")
+                i += 2
+            else:
+                tokens.append(pattern[i])
+                i += 1
+        self._tokens = tuple(tokens)
+        self._regex: re.Pattern[str] | None = None
+        if sum(t in ("*", "**") for t in tokens) <= 1:
+            self._regex = re.compile("^" + "".join(_GLOB_REGEX.get(t) or re.escape(t)
+                                                   for t in tokens) + "$")
+
+    def match(self, text: str) -> bool:
+        if self._regex is not None:
+            return self._regex.match(text) is not None
+        tokens = self._tokens
+        end = len(tokens)
+        states = self._closure({0})
+        for ch in text:
+            step: set[int] = set()
+            for i in states:
+                if i == end:
+                    continue
+                tok = tokens[i]
+                if tok == "**" or (tok == "*" and ch != "/"):
+                    step.add(i)
+                elif tok == ch or (tok == "?" and ch != "/"):
+                    step.add(i + 1)
+            if not step:
+                return False
+            states = self._closure(step)
+        return end in states
+
+    def _closure(self, states: set[int]) -> set[int]:
+        """``states`` plus every position reached by letting a star match nothing."""
+        tokens = self._tokens
+        out = set(states)
+        for i in sorted(states):
+            while i < len(tokens) and tokens[i] in ("*", "**"):
+                i += 1
+                out.add(i)
+        return out
+
+
+_GLOB_REGEX = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
+
+
+@lru_cache(maxsize=1024)
+def glob_to_regex(pattern: str) -> Glob:
+    """The compiled glob (the name is older than the matcher: it was a regular expression)."""
+    return Glob(pattern)
 
 
 def normalise_pattern(pattern: str) -> str:

@@ -147,3 +147,23 @@ def test_rootless_docker_paths_from_docker_host(tmp_path: Path) -> None:
     assert host.files["docker.service"].path == "/home/alice/.config/systemd/user/docker.service"
     assert host.owner_uid == 1000
     assert host.files["docker.sock"].path == "/run/user/1000/docker.sock"
+
+
+def test_host_files_are_read_bounded_and_never_block(tmp_path: Path) -> None:
+    """A FIFO where daemon.json is expected would hang the audit; a huge file would be read
+    whole. Both read as 'cannot be read' (None), ordinary files as before."""
+    from hullcheck.inputs.host_system import MAX_HOST_FILE_BYTES, HostFS
+
+    etc = tmp_path / "etc" / "docker"
+    etc.mkdir(parents=True)
+    os.mkfifo(etc / "daemon.json")
+    (etc / "big").write_bytes(b"x" * (MAX_HOST_FILE_BYTES + 1))
+    (etc / "edge").write_bytes(b"y" * MAX_HOST_FILE_BYTES)
+    (etc / "ok.json").write_text('{"icc": false}')
+    fs = HostFS(tmp_path)
+    assert fs.read_text("/etc/docker/daemon.json") is None
+    assert fs.read_text("/etc/docker/big") is None
+    assert fs.read_text("/etc/docker/edge") == "y" * MAX_HOST_FILE_BYTES
+    assert fs.read_text("/etc/docker/ok.json") == '{"icc": false}'
+    assert fs.read_text("/etc/docker/missing") is None
+    assert HostFS("/").read_text("/proc/self/status")  # /proc reports size 0: still read

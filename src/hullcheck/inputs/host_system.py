@@ -120,6 +120,9 @@ class Process:
     exe: str | None
 
 
+MAX_HOST_FILE_BYTES = 16 << 20
+
+
 class HostFS:
     """Read-only access to this machine's files, rooted at ``root`` (``/`` outside tests)."""
 
@@ -133,10 +136,32 @@ class HostFS:
         return os.path.lexists(self.real(path))
 
     def read_text(self, path: str) -> str | None:
+        """The file's text, or None when it is missing, unreadable, not a regular file (a FIFO
+        planted where a config is expected would block the audit) or over MAX_HOST_FILE_BYTES
+        (no file the audit reads is near it; /proc files, which report size 0, are read up to
+        it too)."""
         try:
-            return self.real(path).read_text(encoding="utf-8", errors="replace")
+            fd = os.open(self.real(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_HOST_FILE_BYTES:
+                chunk = os.read(fd, min(1 << 20, MAX_HOST_FILE_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            if total > MAX_HOST_FILE_BYTES:
+                return None
+            return b"".join(chunks).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     def stat(self, path: str) -> HostFile:
         try:
