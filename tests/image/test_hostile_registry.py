@@ -100,6 +100,29 @@ def image_store() -> tuple[dict[str, bytes], dict[str, bytes]]:
 # --- 1. credentials go to the registry and the realm it names, nowhere else ---------------------
 
 
+def test_a_realm_named_by_a_redirect_target_gets_nothing(tmp_path: Path) -> None:
+    """The issue's case: A (anonymous reads, credentials configured for it) redirects a blob to
+    B; B answers 401 naming a realm on C. C must not see the user's credentials."""
+    manifests, blobs = image_store()
+    with serve(token_service, "localhost") as c, serve(
+        lambda h: h.reply(401, b"", {"WWW-Authenticate":
+                                     f'Bearer realm="http://{c.netloc}/token",service="s3"'}),
+        "127.0.0.2",
+    ) as b, serve(registry(manifests, blobs, blob_location=lambda d: f"http://{b.netloc}/{d}"
+                           if d == LAYER else None)) as a:
+        options = RegistryOptions(insecure=frozenset({a.netloc}),
+                                  docker_config=docker_config(tmp_path, a.netloc))
+        client = RegistryClient(a.netloc, options)
+        with pytest.raises(RegistryError) as caught:
+            client.open_blob("app", LAYER)
+    assert str(caught.value) == (
+        f"{a.netloc}: {b.netloc}, where the registry redirected us, asks for authentication"
+        " (HTTP 401); registry credentials only go where the registry itself asks for them"
+    )
+    assert c.seen == []
+    assert b.carrying_credentials() == []
+
+
 def test_a_redirect_target_never_gets_credentials_nor_names_their_realm(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
