@@ -1,4 +1,5 @@
-"""Regenerate the rules table in README.md and docs/rules.md from the rules themselves.
+"""Regenerate the rules table and the retired-ids table in README.md, and docs/rules.md, from
+the rules and the deprecation table (``hullcheck.deprecations``) themselves.
 
     python scripts/gen_rules_table.py          # rewrite both
     python scripts/gen_rules_table.py --check  # exit 1 when either is stale (used by tests)
@@ -11,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+RETIRED_START, RETIRED_END = "<!-- retired-table:start -->", "<!-- retired-table:end -->"
 
 
 def table() -> str:
@@ -22,6 +24,19 @@ def table() -> str:
         refs = ", ".join(f"`{x}`" for x in r.references) or "-"
         rows.append(f"| {r.id} | {r.title} | {r.severity.label} | "
                     f"{', '.join(sorted(r.inputs))} | {refs} |")
+    return "\n".join(rows)
+
+
+def retired_table() -> str:
+    """One row per successor of each retired id: what a configuration naming it now means."""
+    from hullcheck.deprecations import RETIRED, successor_rows
+    from hullcheck.rules import all_rules
+
+    titles = {r.id: r.title for r in all_rules()}
+    rows = ["| retired id | successor | reference | title |", "| --- | --- | --- | --- |"]
+    for old in sorted(RETIRED.values(), key=lambda r: r.id):
+        rows += [f"| {old.id} | {rid} | `{tag}` | {title} |"
+                 for rid, tag, title in successor_rows(old, titles)]
     return "\n".join(rows)
 
 
@@ -39,13 +54,29 @@ def rules_doc() -> str:
         for line in r.documentation().splitlines():
             parts.append("#" + line if line.startswith("## ") else line)
         parts.append("")
+    from hullcheck.deprecations import RETIRED, explain
+
+    titles = {r.id: r.title for r in all_rules()}
+    parts += ["## Retired rule ids", "",
+              "A rule id is never reused. A retired id still works wherever a rule id is "
+              "accepted and stands for its successors (`hullcheck.deprecations`); each use is "
+              "reported with a warning.", "", retired_table(), ""]
+    for old in sorted(RETIRED.values(), key=lambda r: r.id):
+        parts += [f"### {old.id} {old.name} (retired)", "", "```text",
+                  *explain(old, titles).splitlines()[1:], "```", ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
+def _fill(text: str, start: str, end: str, body: str) -> str:
+    head, found, rest = text.partition(start)
+    if not found:
+        return text
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def render(readme: str) -> str:
-    head, _, rest = readme.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{table()}\n{END}{tail}"
+    return _fill(_fill(readme, START, END, table()), RETIRED_START, RETIRED_END, retired_table())
 
 
 def main() -> int:

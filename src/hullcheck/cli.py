@@ -265,30 +265,43 @@ def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from hullcheck.deprecations import PREDECESSORS, RETIRED, span
     from hullcheck.rules import all_rules
 
     rules = sorted(all_rules(), key=lambda r: r.id)
     if args.format == "json":
         import json
 
+        # One entry per rule, as before; a successor of a retired id says which ("replaces").
         doc = [
             {"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.label,
              "inputs": sorted(r.inputs), "references": list(r.references), "fix": r.fix}
+            | ({"replaces": list(PREDECESSORS[r.id])} if r.id in PREDECESSORS else {})
             for r in rules
         ]
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return EXIT_OK
+    lines = []
     for r in rules:
         refs = ", ".join(r.references)
         suffix = f"  [{refs}]" if refs else ""
-        sys.stdout.write(f"{r.id:8} {r.severity.label:8} {r.title}{suffix}\n")
+        lines.append((r.id, f"{r.id:8} {r.severity.label:8} {r.title}{suffix}\n"))
+    lines += [(old.id, f"{old.id:8} {'retired':8} {old.title}: now "
+                       f"{span(old.successor_ids)} (hullcheck explain {old.id})\n")
+              for old in RETIRED.values()]
+    sys.stdout.write("".join(line for _, line in sorted(lines)))
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from hullcheck.deprecations import RETIRED, explain
     from hullcheck.rules import rules_by_id
 
     rule = rules_by_id().get(args.rule.upper())
+    if rule is None and args.rule.upper() in RETIRED:
+        titles = {r.id: r.title for r in rules_by_id().values()}
+        sys.stdout.write(explain(RETIRED[args.rule.upper()], titles) + "\n")
+        return EXIT_OK
     if rule is None:
         sys.stderr.write(f"hullcheck: error: unknown rule {args.rule!r} (see 'hullcheck rules')\n")
         return EXIT_ERROR
@@ -302,6 +315,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
+    from hullcheck.deprecations import expand_overrides, retired_notes
     from hullcheck.engine import Engine
     from hullcheck.findings import Report
     from hullcheck.rules import all_rules
@@ -311,7 +325,11 @@ def run_audit(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     select = _split(args.select) or cfg.select
     ignore = _split(args.ignore) + cfg.ignore
-    warnings: list[str] = []
+    # A retired id (HOST005) still selects its successors: say so wherever it is named.
+    warnings: list[str] = retired_notes(select + ignore, "selection")
+    for pattern, selectors in cfg.per_path_ignores.items():
+        warnings += retired_notes(selectors, f"{cfg.source}: per-path-ignores {pattern!r}")
+    warnings += retired_notes(cfg.severity_overrides, f"{cfg.source}: severity-overrides")
     known_ids: set[str] | None = None
     if select or ignore or cfg.per_path_ignores:
         # Validating names needs every rule id, so only then is the whole registry imported.
@@ -379,11 +397,13 @@ def run_audit(args: argparse.Namespace) -> int:
             "(see 'hullcheck rules')"
             for s in unknown_selectors(sup.selectors, known_ids)
         )
+        warnings += retired_notes(sup.selectors, f"{sup.path}:{sup.line}")
 
-    # Rule severity overrides from config.
+    # Rule severity overrides from config (a retired id's override reaches its successors).
+    overrides = expand_overrides(cfg.severity_overrides)
     for f in report.findings:
-        if f.rule in cfg.severity_overrides:
-            f.severity = cfg.severity_overrides[f.rule]
+        if f.rule in overrides:
+            f.severity = overrides[f.rule]
 
     judged = None
     if select or ignore:

@@ -183,11 +183,15 @@ class Finding:
         )
 
 
-def compute_fingerprint(f: Finding) -> str:
-    """A stable id over (rule, file, object, container, image, evidence), never the line."""
+def compute_fingerprint(f: Finding, rule: str | None = None) -> str:
+    """A stable id over (rule, file, object, container, image, evidence), never the line.
+
+    ``rule`` computes it as if another rule id had reported the finding: a baseline written for
+    a retired id is matched against its successors' findings that way (``hullcheck.deprecations``).
+    """
     loc = f.location
     parts = [
-        f.rule,
+        rule or f.rule,
         loc.path or "",
         loc.object or "",
         loc.container or "",

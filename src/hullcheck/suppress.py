@@ -5,7 +5,8 @@ Selectors (``--select``, ``--ignore``, inline ignores, annotations, config) are 
 - a family prefix (``DF``: letters only, matches ``DF`` followed by digits),
 - a reference tag (``hadolint:DL3007``), or a tag prefix ending at a boundary
   (``cis-docker-1.6:5`` matches ``cis-docker-1.6:5.4``; ``pss:baseline`` matches every baseline
-  control).
+  control),
+- a retired rule id (``HOST005``): matches its successors (``hullcheck.deprecations``).
 
 A suppression hides exactly what it names and where it stands, nothing more; one that no longer
 matches anything is reported as unused, so an edit that moves a finding away from its comment is
@@ -22,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hullcheck.findings import Finding, Report, Suppressed
+from hullcheck.deprecations import RETIRED, baseline_keys
+from hullcheck.deprecations import successors as retired_successors
+from hullcheck.findings import Finding, Report, Suppressed, compute_fingerprint
 
 _FAMILY = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]$")
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]\d{3}$")
@@ -43,6 +46,8 @@ def selector_matches(selector: str, rule: str, references: Iterable[str]) -> boo
         return True
     if _FAMILY.match(s) and rule.startswith(s) and rule[len(s) :].isdigit():
         return True
+    if s in RETIRED:
+        return rule in (retired_successors(s) or ())
     if ":" in s:
         for ref in references:
             if ref == s or ref.startswith(s + ".") or ref.startswith(s + ":"):
@@ -62,7 +67,7 @@ def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]
         s = s.strip()
         if ":" in s:
             continue
-        if _RULE_ID.match(s) and s in rule_ids:
+        if _RULE_ID.match(s) and (s in rule_ids or s in RETIRED):
             continue
         if _FAMILY.match(s) and s in families:
             continue
@@ -170,11 +175,28 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
         remaining = Counter(
             (str(b.get("rule")), str(b.get("fingerprint"))) for b in policy.baseline
         )
+        # An entry written for a retired id matches a successor's finding fingerprinted as
+        # if the old id had reported it (the successors keep its location and evidence).
+        retired_entries = any(rule in RETIRED for rule, _ in remaining)
+        through_retired: Counter[str] = Counter()
         for f in kept:
-            key = (f.rule, f.fingerprint)
-            if f.suppressed is None and remaining[key] > 0:
-                remaining[key] -= 1
-                f.suppressed = Suppressed(by="baseline", reason="present in the baseline")
+            if f.suppressed is not None:
+                continue
+            keys = [(f.rule, f.fingerprint)]
+            if retired_entries:
+                keys += [(old, compute_fingerprint(f, old)) for old in baseline_keys(f.rule)]
+            for key in keys:
+                if remaining[key] > 0:
+                    remaining[key] -= 1
+                    f.suppressed = Suppressed(by="baseline", reason="present in the baseline")
+                    if key[0] != f.rule:
+                        through_retired[key[0]] += 1
+                    break
+        for old, count in sorted(through_retired.items()):
+            warnings.append(
+                f"baseline: {count} finding(s) of the successors of retired {old} matched its "
+                "entries; write the baseline again (--write-baseline) to record their new ids"
+            )
 
     for sup in report.suppressions:
         if not sup.used and not _names_only_unjudged(sup.selectors, policy.judged):

@@ -60,3 +60,28 @@ def make_host(*, containers: tuple[str, ...] = CONTAINERS, **overrides: Any) -> 
 
 def ctx() -> Context:
     return Context(config=Config())
+
+
+def weak_daemon_host() -> DockerHost:
+    """A local host on which every daemon-setting check of CIS section 2 fails (2.2 to 2.18):
+    the captured engine's defaults plus weak options from daemon.json, the dockerd command line
+    and ``docker info``. ``tests/host/data/baseline-host005-0.1.0.json`` was written for it by
+    hullcheck 0.1.0, when one rule (HOST005) carried all of them."""
+    from hullcheck.models.host import Setting
+
+    host = make_host(containers=())
+    host.local = True
+    daemon_json = "/etc/docker/daemon.json"
+    for name, value, source in (
+        ("log-level", "debug", daemon_json),
+        ("iptables", False, daemon_json),
+        ("hosts", ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"], "dockerd command line"),
+        ("cgroup-parent", "/custom", daemon_json),
+        ("storage-opts", ["dm.basesize=20G"], daemon_json),
+    ):
+        host.daemon.settings[name] = Setting(name, value, source)
+    host.info["RegistryConfig"]["InsecureRegistryCIDRs"] = ["127.0.0.0/8", "10.0.0.0/8"]
+    host.info["Driver"] = "aufs"
+    host.info["SecurityOptions"] = ["name=seccomp,profile=unconfined"]
+    host.info["ExperimentalBuild"] = True
+    return host

@@ -11,8 +11,7 @@ from hullcheck.findings import Finding
 from hullcheck.hostaudit.releases import parse_version, release_table
 from hullcheck.models.host import AuditRules, DockerHost, HostFile, Setting
 from hullcheck.rules.base import Rule
-from hullcheck.rules.host import RULES
-from hullcheck.rules.host.host005_daemon_settings import DaemonSetting
+from hullcheck.rules.host import DAEMON_RULES, RULES
 from hullcheck.rules.host.host006_file_permissions import DaemonFilePermissions
 
 BY_ID = {r.id: r for r in RULES}
@@ -20,6 +19,11 @@ BY_ID = {r.id: r for r in RULES}
 
 def run(rule: type[Rule], host: DockerHost) -> list[Finding]:
     return list(rule().check_host(ctx(), host))
+
+
+def run_daemon(host: DockerHost) -> list[Finding]:
+    """Every daemon-setting rule (HOST013 to HOST028, HOST005's successors) on ``host``."""
+    return [f for rule in DAEMON_RULES for f in run(rule, host)]
 
 
 def tags(findings: list[Finding]) -> list[str]:
@@ -90,7 +94,7 @@ def test_release_table_is_ordered_and_dated() -> None:
 def test_daemon_settings_on_the_captured_engine() -> None:
     """Debian docker.io 20.10 defaults: what fails and what does not."""
     host = local_host()
-    got = {f.location.setting: f for f in run(DaemonSetting, host)}
+    got = {f.location.setting: f for f in run_daemon(host)}
     assert sorted(got) == [
         "authorization-plugins", "icc", "live-restore", "log-driver", "no-new-privileges",
         "userland-proxy", "userns-remap",
@@ -108,14 +112,14 @@ def test_daemon_settings_hardened() -> None:
     host.info["LoggingDriver"] = "syslog"
     host.info["SecurityOptions"].append("name=userns")
     host.info["Plugins"]["Authorization"] = ["authz-broker"]
-    assert run(DaemonSetting, host) == []
+    assert run_daemon(host) == []
 
 
 def test_insecure_registries_ignore_loopback_default() -> None:
     host = local_host()
     host.info["RegistryConfig"]["InsecureRegistryCIDRs"] = ["127.0.0.0/8", "10.0.0.0/8"]
     host.info["RegistryConfig"]["IndexConfigs"]["reg.local:5000"] = {"Secure": False}
-    (f,) = [f for f in run(DaemonSetting, host) if f.location.setting == "insecure-registries"]
+    (f,) = [f for f in run_daemon(host) if f.location.setting == "insecure-registries"]
     assert "10.0.0.0/8" in f.message and "reg.local:5000" in f.message
     assert "127.0.0.0/8" not in f.message
 
@@ -123,15 +127,15 @@ def test_insecure_registries_ignore_loopback_default() -> None:
 def test_tcp_without_tlsverify_is_critical() -> None:
     host = local_host()
     set_config(host, hosts=["unix:///var/run/docker.sock", "tcp://0.0.0.0:2375"])
-    (f,) = [f for f in run(DaemonSetting, host) if f.location.setting == "hosts"]
+    (f,) = [f for f in run_daemon(host) if f.location.setting == "hosts"]
     assert f.severity.label == "critical" and f.location.path == "/etc/docker/daemon.json"
     set_config(host, tlsverify=True, tlscacert="/ca", tlscert="/c", tlskey="/k")
-    assert not [f for f in run(DaemonSetting, host) if f.location.setting == "hosts"]
+    assert not [f for f in run_daemon(host) if f.location.setting == "hosts"]
 
 
 def test_config_settings_not_judged_on_remote_engine() -> None:
     host = make_host(containers=())  # local=False
-    settings = {f.location.setting for f in run(DaemonSetting, host)}
+    settings = {f.location.setting for f in run_daemon(host)}
     assert "userland-proxy" not in settings and "icc" in settings
 
 

@@ -19,8 +19,9 @@ from hullcheck.hostaudit.verdicts import (
     judged,
     manual,
 )
+from hullcheck.rules.host import DAEMON_RULES
+from hullcheck.rules.host._daemon import tcp_hosts
 from hullcheck.rules.host.host003_audit_rules import AUDIT_CHECKS
-from hullcheck.rules.host.host005_daemon_settings import DAEMON_CHECKS, tcp_hosts
 from hullcheck.rules.host.host006_file_permissions import FILE_CHECKS, FileCheck, files_for
 from hullcheck.rules.host.host010_swarm_config import SWARM_PORTS
 
@@ -534,7 +535,7 @@ VERDICTS: dict[str, Verdict] = {
                   evidence=_data_path_evidence, na=_swarm_inactive, engine=True),
 }
 
-for _daemon in DAEMON_CHECKS:
+for _daemon in DAEMON_RULES:  # one rule per daemon setting (HOST013 to HOST028)
     if _daemon.check_id in VERDICTS:
         continue
     _specific = {"2.7": _no_tcp, "2.15": _swarm_active}.get(_daemon.check_id)

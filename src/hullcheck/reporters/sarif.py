@@ -35,11 +35,17 @@ SECURITY_SEVERITY = {
 
 
 def _rule_descriptor(rule: Any) -> dict[str, Any]:
+    from hullcheck.deprecations import PREDECESSORS
+
     sections = rule.doc_sections()
     help_md = rule.documentation()
     refs = ", ".join(rule.references)
+    # SARIF's own way to say a rule took over retired ids (2.1.0 §3.49.4), so a viewer can
+    # carry results of the old id (HOST005) over to its successors.
+    deprecated = {"deprecatedIds": list(PREDECESSORS[rule.id])} if rule.id in PREDECESSORS else {}
     return {
         "id": rule.id,
+        **deprecated,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": sections.get("What it finds", rule.title)},
