@@ -9,6 +9,9 @@ from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitu
 from hullcheck.rules.base import Rule
 
 INPUTS = frozenset({"dockerfile"})
+# Package managers of the RPM family: their options turn off both TLS (DF012) and signature
+# (DF013) checks.
+RPM_FAMILY = frozenset({"yum", "dnf", "microdnf", "tdnf"})
 
 
 class DockerfileRule(Rule):
