@@ -134,13 +134,14 @@ class SetMode(NamedTuple):
 
 
 def modes_in_instruction(ins: Instruction) -> list[SetMode]:
-    """The modes an instruction sets, with what is known of the paths they land on."""
+    """The modes a COPY, ADD or RUN sets (the kinds DF015 and DF016 are called for), with what is
+    known of the paths they land on."""
     if ins.cmd in ("COPY", "ADD"):
         mode = ins.flag("chmod")
         if mode:
             return [SetMode(mode, [sources_and_dest(ins)[1]], False, False)]
         return []
-    if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
+    if not _PREFILTER.search(run_text(ins)) or ins.shell is None:
         return []
     out = []
     directories: set[str] = set()

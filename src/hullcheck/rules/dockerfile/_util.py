@@ -15,6 +15,14 @@ RPM_FAMILY = frozenset({"yum", "dnf", "microdnf", "tdnf"})
 
 
 class DockerfileRule(Rule):
+    """A rule of the Dockerfile family.
+
+    A rule that sets ``instructions`` is called by the engine only for those kinds (for
+    ``ONBUILD X``, the kind of ``X``: ``judged(instruction)`` is what is judged), so its
+    ``check_instruction`` does not test the kind again; it branches on it only to tell the
+    kinds it judges apart (tests/test_rule_dialect.py).
+    """
+
     inputs = INPUTS
 
 

@@ -43,8 +43,6 @@ class AddLocalFiles(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "ADD":
-            return
         sources, _dest = sources_and_dest(ins)
         if ins.heredocs and not sources:
             sources = ["<<heredoc"]

@@ -44,7 +44,7 @@ class AddRemoteUnverified(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "ADD" or ins.flag("checksum"):
+        if ins.flag("checksum"):
             return
         sources, _dest = sources_and_dest(ins)
         for source in sources:

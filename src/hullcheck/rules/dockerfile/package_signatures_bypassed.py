@@ -150,8 +150,6 @@ class PackageSignaturesBypassed(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd not in self.instructions:
-            return
         text = run_text(ins)
         if not _SIG_PREFILTER.search(text):
             return

@@ -90,7 +90,7 @@ class SecretFileCopied(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd not in ("COPY", "ADD") or ins.flag("from") is not None:
+        if ins.flag("from") is not None:
             return
         sources, dest = sources_and_dest(ins)
         hits = [s for s in sources if secret_file(s)]

@@ -101,7 +101,7 @@ class SecretInEnvOrArg(DockerfileRule):
                         "is readable by anyone who can pull the image.",
                         evidence=f"{ins.cmd} {name}",
                     )
-        elif ins.cmd == "RUN":
+        else:  # RUN
             text = run_text(ins)
             shape = value_shape(text)
             if shape is not None:

@@ -201,7 +201,7 @@ class TlsVerificationDisabled(DockerfileRule):
                          if _env_disables(m.group(1), m.group(3)))
             found.extend(f"apt {m.group(1)} false" for m in _APT_TLS.finditer(text))
             found.extend(written_tls_bypasses(shell_writes(ins)))
-        elif ins.cmd in ("COPY", "ADD"):
+        else:  # COPY/ADD with heredocs
             found.extend(written_tls_bypasses(copied_heredocs(ins)))
         for what in dict.fromkeys(found):
             yield self.finding(
