@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,110 @@ def test_redundant_kind_tests_are_caught(name: str) -> None:
 def test_kind_dispatch_is_not_flagged(name: str) -> None:
     body, kinds = _FINE[name]
     assert redundant_kind_tests(_method(body), frozenset(kinds)) == []
+
+
+# --- one view of a Kubernetes container ------------------------------------------------------
+
+_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: true
+      initContainers:
+        - name: init
+          image: busybox
+      containers:
+        - name: app
+          image: nginx
+          ports:
+            - containerPort: 22
+              name: ssh
+            - 42
+          volumeMounts:
+            - {name: data, mountPath: /data}
+          env:
+            - {name: MODE, value: x}
+          resources: {limits: {cpu: "1"}}
+          lifecycle: {preStop: {httpGet: {host: example.com, port: 80}}}
+          securityContext:
+            privileged: true
+            capabilities: {add: [SYS_ADMIN]}
+        - 42
+        - image: sidecar
+      ephemeralContainers:
+        - name: debug
+          image: busybox
+"""
+
+
+def test_pod_template_containers_are_the_pods_typed_containers() -> None:
+    """Cluster (KNS) rules reach containers through ``PodTemplate.containers()``, Kubernetes
+    (K8S) rules through ``Pod.containers``: the same ``PodContainer`` objects, in the lists'
+    order each asks for, with no raw mapping in between."""
+    from hullcheck.inputs.kubernetes import load_objects
+    from hullcheck.models.graph import ObjectGraph
+    from hullcheck.models.pod import PodContainer, pod_of
+    from hullcheck.sources import Source
+
+    objects = load_objects(Source("t.yaml", _DEPLOYMENT), "default", [])
+    template = ObjectGraph(objects).pods[0]
+    pod = pod_of(objects[0])
+    assert pod is not None
+    every = template.containers()
+    assert [c.name for c in every] == ["init", "app", "containers[2]", "debug"]
+    assert all(isinstance(c, PodContainer) for c in every)
+    assert all(any(c is same for same in pod.containers) for c in every)
+    assert [c.name for c in template.containers(ephemeral=False)] == \
+        ["init", "app", "containers[2]"]
+    assert [c.name for c in template.containers(init=False)] == ["app", "containers[2]"]
+    assert [c.name for c in pod.containers] == ["app", "containers[2]", "init", "debug"]
+
+    app = every[1]
+    assert app.line == 13 and every[2].line == 29  # the name: line, else the list item's
+    assert [(line, dict(p)) for line, p in app.ports] == [(16, {"containerPort": 22,
+                                                                "name": "ssh"})]
+    assert [(line, dict(m)) for line, m in app.volume_mounts] == [
+        (20, {"name": "data", "mountPath": "/data"})]
+    assert [(line, dict(e)) for line, e in app.entries("env")] == [(22, {"name": "MODE",
+                                                                         "value": "x"})]
+    assert app.entries("image") == []  # not a list
+    assert app.resources == {"limits": {"cpu": "1"}}
+    assert app.field("lifecycle", "preStop", "httpGet", "host") == "example.com"
+    assert app.field("lifecycle", "postStart") is None
+    assert app.sc("capabilities", "add") == ["SYS_ADMIN"]
+    assert app.sc_line("capabilities", "add") == 27
+
+
+def test_cluster_rules_name_containers_as_the_kubernetes_rules_do(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A container without a name is ``<list>[<index>]`` in every Kubernetes-specific finding
+    (KNS003 said ``?`` when it read the raw mapping), at the line of its list item."""
+    from conftest import run_json
+
+    manifest = tmp_path / "deploy.yaml"
+    manifest.write_text(_DEPLOYMENT)
+    _code, report, _err = run_json(capsys, "scan", str(manifest), "--select",
+                                   "KNS003,KNS030,KNS044,K8S006,K8S012")
+    got = sorted((f["rule"], f["location"]["line"], f["location"].get("container"),
+                  f["message"]) for f in report["findings"])
+    workload = "Deployment/prod/web"
+    nothing_set = "limits.cpu, limits.memory, requests.cpu, requests.memory (no LimitRange in its "
+    assert got == [
+        ("K8S012", 24, "app", 'Container "app" uses probe or lifecycle hosts example.com. '
+         "(PSS restricted v1.37)"),
+        ("KNS003", 10, "init", f"Container init of {workload} sets no {nothing_set}"
+         "namespace gives a default)."),
+        ("KNS003", 13, "app", f"Container app of {workload} sets no limits.memory, "
+         "requests.memory (no LimitRange in its namespace gives a default)."),
+        ("KNS003", 29, "containers[2]", f"Container containers[2] of {workload} sets no "
+         f"{nothing_set}namespace gives a default)."),
+        ("KNS030", 8, None, f"{workload} is root on its node: hostNetwork: true (the node's "
+         "network, kubelet and cloud metadata included); container app is privileged; "
+         "container app adds SYS_ADMIN."),
+        ("KNS044", 16, None, f"{workload} container app: SSH listens on the node's own address "
+         "(port 22 on the host network)."),
+    ]
