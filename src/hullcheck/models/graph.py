@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.kubernetes import KubeObject
+from hullcheck.models.lines import LineDict, LineList
 from hullcheck.models.pod import WORKLOAD_KINDS, PodContainer, controlled_in_scan, pod_of
-from hullcheck.yamlutil import LineDict, LineList
 
 # --------------------------------------------------------------------------------------------
 # Pod templates

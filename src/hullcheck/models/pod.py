@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullcheck.findings import Location
 from hullcheck.models.kubernetes import KubeObject
-from hullcheck.yamlutil import LineDict, LineList
+from hullcheck.models.lines import LineDict, LineList
+from hullcheck.models.location import Location
 
 # The container lists of a pod spec, in the order pod-security-admission visits them.
 CONTAINER_LISTS: tuple[str, ...] = ("containers", "initContainers", "ephemeralContainers")
