@@ -66,3 +66,30 @@ def test_readme_rules_table_is_current() -> None:
     proc = subprocess.run([sys.executable, str(root / "scripts" / "gen_rules_table.py"),
                            "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_one_rule_per_module() -> None:
+    """Every public module of a rule family defines exactly one registered rule, and every rule
+    lives in such a module: what rules share goes into the family's ``_*.py`` helpers."""
+    import importlib
+    import pkgutil
+
+    import hullcheck.rules
+
+    registered = set(all_rules())
+    seen: dict[str, list[str]] = {}
+    for family in pkgutil.iter_modules(hullcheck.rules.__path__):
+        if not family.ispkg:
+            continue
+        package = importlib.import_module(f"hullcheck.rules.{family.name}")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            seen[module.__name__] = sorted(
+                obj.id for obj in vars(module).values()
+                if isinstance(obj, type) and obj in registered and obj.__module__ == module.__name__
+            )
+    assert {name: ids for name, ids in seen.items() if len(ids) != 1} == {}
+    assert {rule.__module__ for rule in registered} <= set(seen)
+    assert len(seen) == len(registered)

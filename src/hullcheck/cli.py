@@ -430,6 +430,7 @@ def run_audit(args: argparse.Namespace) -> int:
 def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config,
          skipped_paths: list[str]) -> int:
     from hullcheck.reporters import Output, render
+    from hullcheck.rules import all_rules
 
     counted = [f for f in report.findings if f.suppressed is None]
     out = Output(
@@ -440,6 +441,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         color=not args.no_color and args.output is None and sys.stdout.isatty(),
         fail_on=cfg.fail_on,
         verbose_skips=skipped_paths if args.verbose else [],
+        rules=all_rules,
     )
     text = render(args.format, out)
     if args.output:

@@ -11,6 +11,11 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+# Where a finding is: defined with the models (which import nothing else of the tool), and
+# importable from here as before.
+from hullcheck.models.location import ImageRef as ImageRef
+from hullcheck.models.location import Location as Location
+
 
 class Severity(enum.IntEnum):
     """Ordered so that ``a >= b`` means *a is at least as severe as b*."""
@@ -36,87 +41,6 @@ class Severity(enum.IntEnum):
 
 # Severity.label is read for every finding a reporter writes: looked up, not lowered each time.
 _LABELS: dict[Severity, str] = {s: s.name.lower() for s in Severity}
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image a finding lives in (``location.image``)."""
-
-    ref: str
-    digest: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"ref": self.ref, "digest": self.digest}
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a finding is. Only the fields that apply are set.
-
-    - a file on disk: ``path`` (+ ``line``, 1-based; ``end_line``/``column`` when known)
-    - a Kubernetes object: ``object`` is ``Kind/namespace/name`` or ``Kind/name``
-    - a container: ``container`` (+ ``container_id`` on a live host)
-    - inside an image: ``image`` set, ``path`` the path inside it, ``layer`` the layer digest
-    - a daemon option: ``setting``
-    """
-
-    path: str | None = None
-    line: int | None = None
-    end_line: int | None = None
-    column: int | None = None
-    object: str | None = None
-    container: str | None = None
-    container_id: str | None = None
-    image: ImageRef | None = None
-    layer: str | None = None
-    setting: str | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Findings cross a pipe from the processes of a parallel scan (hullcheck.parallel): a
-        # tuple of the fields pickles about three times faster than the slots' state.
-        return (Location, (self.path, self.line, self.end_line, self.column, self.object,
-                           self.container, self.container_id, self.image, self.layer,
-                           self.setting))
-
-    @property
-    def is_file(self) -> bool:
-        """True when ``path`` names a file on disk (not a path inside an image)."""
-        return self.path is not None and self.image is None
-
-    def with_line(self, line: int | None, end_line: int | None = None) -> Location:
-        return Location(
-            path=self.path,
-            line=line,
-            end_line=end_line,
-            column=None,
-            object=self.object,
-            container=self.container,
-            container_id=self.container_id,
-            image=self.image,
-            layer=self.layer,
-            setting=self.setting,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        # Once per finding written; the fields a Dockerfile finding has are tested first.
-        out: dict[str, Any] = {}
-        if self.path is not None:
-            out["path"] = self.path
-        if self.line is not None:
-            out["line"] = self.line
-        if self.object is not None:
-            out["object"] = self.object
-        if self.container is not None:
-            out["container"] = self.container
-        if self.container_id is not None:
-            out["container_id"] = self.container_id
-        if self.layer is not None:
-            out["layer"] = self.layer
-        if self.setting is not None:
-            out["setting"] = self.setting
-        if self.image is not None:
-            out["image"] = self.image.to_json()
-        return out
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ from typing import Any
 from hullcheck.models.container import ContainerSpec, EnvVar, Mount, Platform, Port
 from hullcheck.models.limit_range import ContainerDefaults
 from hullcheck.models.pod import Pod, PodContainer, dig, mapping
-from hullcheck.yamlutil import LineDict, LineList
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1),
@@ -186,9 +185,9 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
         if flag is not None:
             f.lines[field_name] = pod.spec_line(key)
 
-    spec.mounts = _mounts(pod, data)
-    spec.ports = _ports(data)
-    _resources(spec, data, f.lines)
+    spec.mounts = _mounts(pod, c)
+    spec.ports = _ports(c)
+    _resources(spec, c, f.lines)
     unsettable: set[str] = set()
     if c.list_name == "ephemeralContainers":
         # The API server rejects resources on an ephemeral container.
@@ -199,7 +198,7 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
         # readOnlyRootFilesystem is forbidden in a pod with spec.os.name: windows.
         unsettable.add("read_only_rootfs")
     spec.unsettable = frozenset(unsettable)
-    _env(spec, data)
+    _env(spec, c)
 
     probes = [k for k in ("livenessProbe", "readinessProbe") if mapping(data.get(k)) is not None]
     if probes:
@@ -210,15 +209,10 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
     return spec
 
 
-def _mounts(pod: Pod, data: LineDict) -> list[Mount]:
+def _mounts(pod: Pod, c: PodContainer) -> list[Mount]:
     volumes = {str(v.get("name")): v for _line, v in pod.volumes()}
-    mounts = data.get("volumeMounts")
     out: list[Mount] = []
-    if not isinstance(mounts, LineList):
-        return out
-    for i, m in enumerate(mounts):
-        if not isinstance(m, LineDict):
-            continue
+    for line, m in c.volume_mounts:
         name = str(m.get("name"))
         volume = volumes.get(name)
         source, kind, read_only = name, "volume", m.get("readOnly") is True
@@ -238,22 +232,17 @@ def _mounts(pod: Pod, data: LineDict) -> list[Mount]:
         out.append(Mount(source=source, target=str(m.get("mountPath") or ""), type=kind,
                          read_only=read_only,
                          propagation=PROPAGATION.get(str(m.get("mountPropagation"))),
-                         line=mounts.line_of(i)))
+                         line=line))
     return out
 
 
-def _ports(data: LineDict) -> list[Port]:
-    ports = data.get("ports")
+def _ports(c: PodContainer) -> list[Port]:
     out: list[Port] = []
-    if not isinstance(ports, LineList):
-        return out
-    for i, p in enumerate(ports):
-        if not isinstance(p, LineDict):
-            continue
+    for item_line, p in c.ports:
         host_port = p.get("hostPort")
         published = host_port not in (None, 0, "0", "")
         host_ip = p.get("hostIP")
-        line = p.line_of("hostPort") if published else ports.line_of(i)
+        line = p.line_of("hostPort") if published else item_line
         out.append(Port(container_port=str(p.get("containerPort", "")),
                         host_port=str(host_port) if published else None,
                         host_ip=str(host_ip) if host_ip is not None else None,
@@ -261,8 +250,8 @@ def _ports(data: LineDict) -> list[Port]:
     return out
 
 
-def _resources(spec: ContainerSpec, data: LineDict, lines: dict[str, int]) -> None:
-    res = mapping(data.get("resources"))
+def _resources(spec: ContainerSpec, c: PodContainer, lines: dict[str, int]) -> None:
+    res = c.resources
     if res is None:
         return
     for section, mem_field, cpu_field in (("limits", "memory_limit", "cpu_limit"),
@@ -288,12 +277,9 @@ def _limit_range_defaults(spec: ContainerSpec, defaults: ContainerDefaults) -> N
             setattr(spec, cpu_field, _cpus(section["cpu"]))
 
 
-def _env(spec: ContainerSpec, data: LineDict) -> None:
-    env = data.get("env")
-    if not isinstance(env, LineList):
-        return
-    for i, e in enumerate(env):
-        if not isinstance(e, LineDict) or e.get("name") is None:
+def _env(spec: ContainerSpec, c: PodContainer) -> None:
+    for item_line, e in c.entries("env"):
+        if e.get("name") is None:
             continue
         value = e.get("value")
         if "valueFrom" in e and e.get("valueFrom") is not None:
@@ -303,4 +289,4 @@ def _env(spec: ContainerSpec, data: LineDict) -> None:
         else:
             text = str(value).lower() if isinstance(value, bool) else str(value)
         spec.env.append(EnvVar(name=str(e["name"]), value=text,
-                               line=e.line_of("value") if "value" in e else env.line_of(i)))
+                               line=e.line_of("value") if "value" in e else item_line))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
-from hullcheck.findings import Location
+from hullcheck.models.location import Location
 
 
 class Platform(enum.StrEnum):

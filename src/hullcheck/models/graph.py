@@ -21,13 +21,12 @@ Semantics follow Kubernetes exactly:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.kubernetes import KubeObject
-from hullcheck.models.pod import WORKLOAD_KINDS, controlled_in_scan, pod_of
-from hullcheck.yamlutil import LineDict, LineList
+from hullcheck.models.lines import LineDict, LineList
+from hullcheck.models.pod import WORKLOAD_KINDS, PodContainer, controlled_in_scan, pod_of
 
 # --------------------------------------------------------------------------------------------
 # Pod templates
@@ -52,20 +51,17 @@ class PodTemplate:
     def ref(self) -> str:
         return self.obj.ref
 
-    def containers(self, init: bool = True, ephemeral: bool = True
-                   ) -> Iterator[dict[str, Any]]:
-        """The pod's container mappings: init containers, containers, ephemeral containers
-        (``init=False``: the containers alone; ``ephemeral=False``: without the ephemeral ones,
-        which can have neither resources nor ports)."""
+    def containers(self, init: bool = True, ephemeral: bool = True) -> list[PodContainer]:
+        """The pod's containers, as ``models.pod`` sees them: init containers, containers,
+        ephemeral containers (``init=False``: the containers alone; ``ephemeral=False``:
+        without the ephemeral ones, which can have neither resources nor ports)."""
         if not init:
             keys: tuple[str, ...] = ("containers",)
         else:
             keys = ("initContainers", "containers", "ephemeralContainers") if ephemeral else \
                 ("initContainers", "containers")
-        for key in keys:
-            items = self.spec.get(key)
-            if isinstance(items, list):
-                yield from (c for c in items if isinstance(c, dict))
+        pod = pod_of(self.obj)  # cached on the object: the one Pod every rule shares
+        return pod.containers_in(*keys) if pod is not None else []
 
     def line_of(self, key: str) -> int:
         if isinstance(self.spec, LineDict) and key in self.spec.key_lines:

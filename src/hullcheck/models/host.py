@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullcheck.findings import ImageRef, Location
 from hullcheck.models.container import ContainerSpec
+from hullcheck.models.location import ImageRef, Location
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullcheck.findings import ImageRef, Location
+from hullcheck.models.location import ImageRef, Location
 
 # file kinds in a layer
 FILE = "file"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullcheck.findings import Location
-from hullcheck.yamlutil import LineDict
+from hullcheck.models.lines import LineDict
+from hullcheck.models.location import Location
 
 # Kinds without a namespace. Anything else namespaced defaults to --namespace or "default".
 CLUSTER_SCOPED = frozenset({

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hullcheck.findings import Location
 from hullcheck.models.kubernetes import KubeObject
-from hullcheck.yamlutil import LineDict, LineList
+from hullcheck.models.lines import LineDict, LineList
+from hullcheck.models.location import Location
 
 # The container lists of a pod spec, in the order pod-security-admission visits them.
 CONTAINER_LISTS: tuple[str, ...] = ("containers", "initContainers", "ephemeralContainers")
@@ -83,11 +83,42 @@ class PssPolicy:
 
 @dataclass
 class PodContainer:
-    name: str
+    """One container of a pod as the Kubernetes-specific rules see it (the K8S and KNS families,
+    through ``Pod.containers`` or ``PodTemplate.containers()``: the same objects). Rules read it
+    through the accessors below, which keep each value's line; ``data`` is the raw mapping for
+    the model itself and ``inputs.k8s_container``, which normalises it into the cross-platform
+    ``ContainerSpec`` the container (CT) rules judge."""
+
+    name: str  # as written, or ``<list>[<index>]`` when the container has no name
     list_name: str  # containers | initContainers | ephemeralContainers
     index: int
     data: LineDict
     line: int  # the container's ``name:`` line (where a missing field goes)
+
+    def field(self, *keys: str) -> Any:
+        """A field of the container (``field("lifecycle", "preStop")``); None when unset."""
+        return dig(self.data, *keys)
+
+    def entries(self, key: str) -> list[tuple[int, LineDict]]:
+        """The mappings of a list field (``ports``, ``volumeMounts``, ``env``), each with its
+        item's line; anything else in the list (or a field that is no list) is left out."""
+        items = self.data.get(key)
+        if not isinstance(items, LineList):
+            return []
+        return [(items.line_of(i), item) for i, item in enumerate(items)
+                if isinstance(item, LineDict)]
+
+    @property
+    def ports(self) -> list[tuple[int, LineDict]]:
+        return self.entries("ports")
+
+    @property
+    def volume_mounts(self) -> list[tuple[int, LineDict]]:
+        return self.entries("volumeMounts")
+
+    @property
+    def resources(self) -> LineDict | None:
+        return mapping(self.data.get("resources"))
 
     @property
     def security_context(self) -> LineDict | None:
@@ -157,6 +188,11 @@ class Pod:
     @property
     def is_windows(self) -> bool:
         return dig(self.spec, "os", "name") == "windows"
+
+    def containers_in(self, *lists: str) -> list[PodContainer]:
+        """The containers of the given lists (``"initContainers", "containers"``), in that
+        order."""
+        return [c for list_name in lists for c in self.containers if c.list_name == list_name]
 
     def container(self, name: str) -> PodContainer | None:
         return next((c for c in self.containers if c.name == name), None)

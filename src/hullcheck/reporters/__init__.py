@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from hullcheck.findings import Finding, Report, Severity
 
@@ -18,6 +19,22 @@ REPORTERS = {
 }
 
 
+class RuleDoc(Protocol):
+    """What a reporter may read of a rule (``hullcheck.rules.base.Rule`` is one): reporters are
+    handed the catalogue in ``Output.rules`` and never import the rules themselves."""
+
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    references: tuple[str, ...]
+    fix: str
+
+    def documentation(self) -> str: ...
+
+    def doc_sections(self) -> dict[str, str]: ...
+
+
 @dataclass
 class Output:
     report: Report
@@ -28,6 +45,9 @@ class Output:
     fail_on: Severity | None = Severity.HIGH
     verbose_skips: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    # Every rule of the tool (SARIF's rule catalogue lists them), asked for only by the reporter
+    # that needs it: loading every rule family costs a Dockerfile scan's start-up.
+    rules: Callable[[], Sequence[RuleDoc]] = tuple
 
     def by_severity(self) -> dict[str, int]:
         counts = {s.label: 0 for s in sorted(Severity, reverse=True)}

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from hullcheck import __version__
 from hullcheck.findings import Finding, Severity
-from hullcheck.reporters import Output
+from hullcheck.reporters import Output, RuleDoc
 from hullcheck.safe_text import json_dumps, unicode_scalars
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,7 +34,7 @@ SECURITY_SEVERITY = {
 }
 
 
-def _rule_descriptor(rule: Any) -> dict[str, Any]:
+def _rule_descriptor(rule: RuleDoc) -> dict[str, Any]:
     from hullcheck.deprecations import PREDECESSORS
 
     sections = rule.doc_sections()
@@ -133,9 +133,7 @@ def plain_message(text: str) -> str:
 
 
 def document(out: Output) -> dict[str, Any]:
-    from hullcheck.rules import all_rules
-
-    rules = sorted(all_rules(), key=lambda r: r.id)
+    rules = sorted(out.rules(), key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
     for f in out.shown:

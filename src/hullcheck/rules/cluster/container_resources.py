@@ -8,7 +8,6 @@ from hullcheck.models.graph import ObjectGraph
 from hullcheck.models.limit_range import container_defaults
 from hullcheck.rules.base import Context
 from hullcheck.rules.cluster._base import ClusterRule
-from hullcheck.yamlutil import LineDict
 
 _RESOURCES = ("cpu", "memory")
 
@@ -75,18 +74,16 @@ class ContainerResources(ClusterRule):
                 defaults[ns] = limit_range_defaults(graph, ns)
             lr_limits, lr_requests = defaults[ns]
             for c in pod.containers(ephemeral=False):
-                res = c.get("resources")
-                res = res if isinstance(res, dict) else {}
+                res: dict[str, Any] = c.resources or {}
                 limits = _keys(res.get("limits")) | lr_limits
                 requests = _keys(res.get("requests")) | lr_requests | limits
                 missing = [f"limits.{r}" for r in _RESOURCES if r not in limits]
                 missing += [f"requests.{r}" for r in _RESOURCES if r not in requests]
                 if not missing:
                     continue
-                name = str(c.get("name") or "?")
-                line = c.line_of("name") if isinstance(c, LineDict) else pod.obj.name_line
+                name = c.name
                 yield self.finding(
-                    pod.obj.location(line, container=name),
+                    pod.obj.location(c.line, container=name),
                     f"Container {name} of {pod.ref} sets no {', '.join(missing)}"
                     + (" (no LimitRange in its namespace gives a default)."
                        if not (lr_limits or lr_requests) else "."),

@@ -59,11 +59,8 @@ def _mounts(pod: PodTemplate) -> dict[str, bool]:
     ``_harmless_read_only`` paths benefit."""
     out: dict[str, bool] = {}
     for c in pod.containers():
-        vms = c.get("volumeMounts")
-        if not isinstance(vms, list):
-            continue
-        for vm in vms:
-            if isinstance(vm, dict) and vm.get("name") is not None:
+        for _line, vm in c.volume_mounts:
+            if vm.get("name") is not None:
                 name = str(vm["name"])
                 out[name] = out.get(name, True) and vm.get("readOnly") is True
     return out
@@ -87,18 +84,16 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
         if spec.get(key) is True:
             reasons.append((_line(spec, key, base), what, cis))
     for c in pod.containers():
-        sc = c.get("securityContext")
-        if isinstance(sc, dict) and sc.get("privileged") is True:
-            reasons.append((_line(sc, "privileged", base),
-                            f"container {c.get('name')!s} is privileged", "5.2.2"))
-        caps = sc.get("capabilities") if isinstance(sc, dict) else None
-        add = caps.get("add") if isinstance(caps, dict) else None
+        if c.sc("privileged") is True:
+            reasons.append((c.sc_line("privileged"), f"container {c.name} is privileged",
+                            "5.2.2"))
+        add = c.sc("capabilities", "add")
         added = {str(a).upper().removeprefix("CAP_") for a in add} if isinstance(add, list) \
             else set()
         if added & {"SYS_ADMIN", "ALL"}:
             what = "every capability (ALL)" if "ALL" in added else "SYS_ADMIN"
-            reasons.append((_line(caps, "add", base),
-                            f"container {c.get('name')!s} adds {what}", "5.2.9"))
+            reasons.append((c.sc_line("capabilities", "add"), f"container {c.name} adds {what}",
+                            "5.2.9"))
     mounts = _mounts(pod)
     volumes = spec.get("volumes")
     if isinstance(volumes, list):

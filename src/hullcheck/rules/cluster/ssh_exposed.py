@@ -17,9 +17,8 @@ def _ssh_port_names(pods: list[PodTemplate]) -> set[str]:
     names = {"ssh"}
     for pod in pods:
         for container in pod.containers(ephemeral=False):
-            for port in container.get("ports") or []:
-                if isinstance(port, dict) and port.get("containerPort") == SSH_PORT \
-                        and port.get("name"):
+            for _line, port in container.ports:
+                if port.get("containerPort") == SSH_PORT and port.get("name"):
                     names.add(str(port["name"]))
     return names
 
@@ -106,12 +105,7 @@ class SshExposed(ClusterRule):
         for pod in graph.pods:
             host_network = pod.spec.get("hostNetwork") is True
             for container in pod.containers(ephemeral=False):
-                ports = container.get("ports")
-                if not isinstance(ports, LineList):
-                    continue
-                for index, port in enumerate(ports):
-                    if not isinstance(port, dict):
-                        continue
+                for line, port in container.ports:
                     on_node = port.get("hostPort") == SSH_PORT or (
                         host_network and port.get("containerPort") == SSH_PORT)
                     if not on_node:
@@ -119,9 +113,9 @@ class SshExposed(ClusterRule):
                     how = "hostPort 22" if port.get("hostPort") == SSH_PORT else \
                         "port 22 on the host network"
                     yield self.finding(
-                        pod.obj.location(ports.line_of(index)),
-                        f"{pod.ref} container {container.get('name')}: SSH listens on the "
+                        pod.obj.location(line),
+                        f"{pod.ref} container {container.name}: SSH listens on the "
                         f"node's own address ({how}).",
-                        evidence=f"{container.get('name')}:{how}",
+                        evidence=f"{container.name}:{how}",
                         severity=Severity.HIGH,
                     )

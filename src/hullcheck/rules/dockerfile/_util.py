@@ -9,9 +9,20 @@ from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitu
 from hullcheck.rules.base import Rule
 
 INPUTS = frozenset({"dockerfile"})
+# Package managers of the RPM family: their options turn off both TLS (DF012) and signature
+# (DF013) checks.
+RPM_FAMILY = frozenset({"yum", "dnf", "microdnf", "tdnf"})
 
 
 class DockerfileRule(Rule):
+    """A rule of the Dockerfile family.
+
+    A rule that sets ``instructions`` is called by the engine only for those kinds (for
+    ``ONBUILD X``, the kind of ``X``: ``judged(instruction)`` is what is judged), so its
+    ``check_instruction`` does not test the kind again; it branches on it only to tell the
+    kinds it judges apart (tests/test_rule_dialect.py).
+    """
+
     inputs = INPUTS
 
 

@@ -136,8 +136,6 @@ class RemoteScriptPipedToShell(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "RUN":
-            return
         text = run_text(ins)
         # `in` first: most RUN lines name neither tool, and it is much cheaper than a regex.
         if not may_run_fetched_code(text) or ins.shell is None:

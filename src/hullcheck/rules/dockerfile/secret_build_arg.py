@@ -62,20 +62,22 @@ class SecretThroughBuildArg(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd == "ARG" and stage is None:
+        arg = ins.cmd == "ARG"  # else ENV: the engine calls this rule for nothing else
+        if arg and stage is None:
             return  # an ARG before the first FROM only feeds FROM lines; a stage must re-declare
         for name, value in env_pairs(ins):
             if not is_secret_name(name):
                 continue
             location = dockerfile.location(instruction.line, instruction.end_line)
-            if ins.cmd == "ARG" and (value is None or value == "" or is_reference(value)):
-                yield self.finding(
-                    location,
-                    f"ARG {name} takes a credential at build time: its value is recorded in "
-                    "the image history of every RUN that has it in scope.",
-                    evidence=f"ARG {name}",
-                )
-            elif ins.cmd == "ENV" and value and is_reference(value):
+            if arg:
+                if value is None or value == "" or is_reference(value):
+                    yield self.finding(
+                        location,
+                        f"ARG {name} takes a credential at build time: its value is recorded "
+                        "in the image history of every RUN that has it in scope.",
+                        evidence=f"ARG {name}",
+                    )
+            elif value and is_reference(value):
                 yield self.finding(
                     location,
                     f"ENV {name}={value} stores whatever credential the build passes in in the "

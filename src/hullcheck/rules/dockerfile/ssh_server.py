@@ -98,7 +98,7 @@ class SshServer(DockerfileRule):
                     location = dockerfile.location(instruction.line, instruction.end_line)
                     yield self.finding(location, f"EXPOSE {port} publishes the SSH port.",
                                        evidence=f"EXPOSE {port}")
-        elif ins.cmd == "RUN" and _may_install_ssh(run_text(ins)) and ins.shell is not None:
+        elif _may_install_ssh(run_text(ins)) and ins.shell is not None:  # RUN
             for cmd in ins.shell.commands:
                 package = ssh_server_package(cmd.unwrapped())
                 if package:

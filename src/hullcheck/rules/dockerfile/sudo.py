@@ -50,7 +50,7 @@ class SudoInRun(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "RUN" or "sudo" not in run_text(ins) or ins.shell is None:
+        if "sudo" not in run_text(ins) or ins.shell is None:
             return
         # Like hadolint, judge the program of each command: `sudo` as an argument is fine.
         if any(cmd.name == "sudo" for cmd in ins.shell.commands):

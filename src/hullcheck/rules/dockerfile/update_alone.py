@@ -95,8 +95,6 @@ class UpdateAlone(DockerfileRule):
     def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
                           instruction: Instruction) -> Iterator[Finding]:
         ins = judged(instruction)
-        if ins.cmd != "RUN":
-            return
         text = run_text(ins)
         # Most updates share their RUN with an install: skip those without parsing.
         if not _may_update(text) or _INSTALL.search(text) or ins.shell is None:

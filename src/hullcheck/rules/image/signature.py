@@ -84,8 +84,7 @@ class ReferenceTrustRule(Rule):
         return self._stage_findings(ctx, dockerfile, stage)
 
     def _stage_findings(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterator[Finding]:
-        from hullcheck.rules.dockerfile.base_image_tag import image_of
-        from hullcheck.rules.dockerfile.image_trust import pulled_images
+        from hullcheck.rules.dockerfile._images import image_of, pulled_images
 
         image = image_of(stage)
         if image is not None:

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
 from hullcheck.rules.kubernetes._pss import PssRule, Violation
-from hullcheck.yamlutil import LineDict, LineList
 
 
 class HostPorts(PssRule):
@@ -51,11 +50,8 @@ class HostPorts(PssRule):
 
     def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
         for c in pod.containers:
-            ports = c.data.get("ports")
-            if not isinstance(ports, LineList):
-                continue
-            bad = [(p.line_of("hostPort"), str(p["hostPort"])) for p in ports
-                   if isinstance(p, LineDict) and p.get("hostPort") not in (None, 0)]
+            bad = [(p.line_of("hostPort"), str(p["hostPort"])) for _line, p in c.ports
+                   if p.get("hostPort") not in (None, 0)]
             if bad:
                 numbers = ", ".join(n for _, n in bad)
                 yield Violation(bad[0][0], f'Container "{c.name}" uses host ports {numbers}.',

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod, PodContainer, line_of, mapping
 from hullcheck.rules.kubernetes._pss import PssRule, Violation
-from hullcheck.yamlutil import LineDict
 
 _PATHS = (
     ("livenessProbe",), ("readinessProbe",), ("startupProbe",),
@@ -16,9 +15,7 @@ _PATHS = (
 def bad_hosts(c: PodContainer) -> list[tuple[int, str]]:
     out = []
     for path in _PATHS:
-        holder: LineDict | None = c.data
-        for key in path:
-            holder = mapping(holder.get(key)) if holder is not None else None
+        holder = mapping(c.field(*path))
         if holder is None:
             continue
         for action in ("httpGet", "tcpSocket"):

@@ -1,4 +1,4 @@
-"""File modes set in a build: new setuid/setgid bits (DF015) and world-writable paths (DF016).
+"""File modes set in a build, shared by DF015 (setuid/setgid bits) and DF016 (world-writable).
 
 Modes come from ``chmod``, ``install -m``, ``mkdir -m`` in ``RUN`` and from ``COPY/ADD --chmod``.
 """
@@ -6,15 +6,12 @@ Modes come from ``chmod``, ``install -m``, ``mkdir -m`` in ``RUN`` and from ``CO
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.inputs.dockerfile import Instruction
 from hullcheck.inputs.shell import SimpleCommand
-from hullcheck.rules.base import Context
-from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text, sources_and_dest
+from hullcheck.rules.dockerfile._util import run_text, sources_and_dest
 
 # Only RUNs that can set a mode are parsed: chmod, or install/mkdir with -m/--mode.
 _PREFILTER = re.compile(r"chmod|\s-m\s*\S|\s-\w*m\s|--mode")
@@ -122,7 +119,7 @@ class _LastModes:
     modes: list[SetMode] = []
 
 
-def _modes(ins: Instruction) -> list[SetMode]:
+def modes(ins: Instruction) -> list[SetMode]:
     if _LastModes.instruction is not ins:
         _LastModes.modes = modes_in_instruction(ins)
         _LastModes.instruction = ins
@@ -137,13 +134,14 @@ class SetMode(NamedTuple):
 
 
 def modes_in_instruction(ins: Instruction) -> list[SetMode]:
-    """The modes an instruction sets, with what is known of the paths they land on."""
+    """The modes a COPY, ADD or RUN sets (the kinds DF015 and DF016 are called for), with what is
+    known of the paths they land on."""
     if ins.cmd in ("COPY", "ADD"):
         mode = ins.flag("chmod")
         if mode:
             return [SetMode(mode, [sources_and_dest(ins)[1]], False, False)]
         return []
-    if ins.cmd != "RUN" or not _PREFILTER.search(run_text(ins)) or ins.shell is None:
+    if not _PREFILTER.search(run_text(ins)) or ins.shell is None:
         return []
     out = []
     directories: set[str] = set()
@@ -167,97 +165,3 @@ def _removed_later(paths: list[str], later: list[SimpleCommand]) -> bool:
         return False
     return all(any(p.rstrip("/") == r or p.startswith(r + "/") for r in removed if r)
                for p in paths)
-
-
-class SetuidBitAdded(DockerfileRule):
-    """
-    ## What it finds
-    A setuid or setgid bit added in the build: `chmod u+s`, `g+s`, `+s`, `4755`, `2755`, `6755`,
-    `install -m 4755`, `COPY --chmod=4755`. Removing bits (`chmod u-s`, `chmod 0755`) is fine,
-    and so are the bits of a directory the same `RUN` made (`mkdir -p /srv/shared && chmod 2775
-    /srv/shared`, `install -d -m 2775`): setgid on a directory only makes new files inherit its
-    group.
-
-    ## Why it matters
-    A setuid-root binary runs as root for whoever starts it: any bug in it is a privilege
-    escalation inside the container, and a step towards the host. CIS Docker Benchmark 4.8 asks
-    to remove such bits, not to add them.
-
-    ## How to fix
-    Grant the one capability the program needs at run time (`--cap-add`, `setcap` only if you
-    must), or run the step as the right user.
-
-    Before: `RUN chmod 4755 /usr/local/bin/ping-helper`
-    After: `RUN chmod 0755 /usr/local/bin/ping-helper` (and `--cap-add NET_RAW` at run time)
-
-    ## References
-    - CIS Docker Benchmark 1.6, 4.8 "Ensure setuid and setgid permissions are removed"
-    """
-
-    id = "DF015"
-    name = "setuid-bit-added"
-    title = "setuid/setgid bit added"
-    severity = Severity.HIGH
-    references = ("cis-docker-1.6:4.8",)
-    fix = "Do not add setuid/setgid bits; grant a capability at run time instead."
-    instructions = frozenset({"COPY", "ADD", "RUN"})
-
-    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
-                          instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths, directories, removed in _modes(judged(instruction)):
-            change = parse_mode(mode)
-            if change is not None and (change.setuid or change.setgid) and not directories \
-                    and not removed:
-                bits = "/".join(b for b, on in (("setuid", change.setuid),
-                                                ("setgid", change.setgid)) if on)
-                yield self.finding(
-                    dockerfile.location(instruction.line, instruction.end_line),
-                    f"Mode {mode} adds the {bits} bit on {' '.join(paths) or 'a path'}.",
-                    evidence=f"{mode} {' '.join(paths)}",
-                )
-
-
-class WorldWritable(DockerfileRule):
-    """
-    ## What it finds
-    A path made writable by everyone: `chmod 777`, `666`, `o+w`, `a+w`, `install -m 777`,
-    `mkdir -m 777`, `COPY --chmod=777`. A mode that also sets the sticky bit (`chmod 1777 /tmp`,
-    `a+rwxt`: the shared-temp-directory pattern) is fine, and so is `+w` without `o`/`a`, which
-    the usual umask keeps away from others. A path the same `RUN` deletes again (`chmod 777
-    "$tempDir" ... rm -rf "$tempDir"`) never reaches a layer and is not reported (for DF015 too).
-
-    ## Why it matters
-    Any user or process in the container can change a world-writable file: a compromised
-    unprivileged process replaces a script or binary that root later runs, or edits
-    configuration.
-
-    ## How to fix
-    Give ownership to the user that needs to write (`COPY --chown`, `chown`) and keep others
-    read-only.
-
-    Before: `RUN chmod -R 777 /app`
-    After: `RUN chown -R app:app /app && chmod -R u+rwX,go-w /app`
-
-    ## References
-    - CIS Docker Benchmark 1.6, 4 "Container Images and Build File" (general hardening; no
-      dedicated check)
-    """
-
-    id = "DF016"
-    name = "world-writable"
-    title = "World-writable file mode"
-    severity = Severity.MEDIUM
-    fix = "Change ownership instead (`chown`/`COPY --chown`) and drop write for others."
-    instructions = frozenset({"COPY", "ADD", "RUN"})
-
-    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
-                          instruction: Instruction) -> Iterator[Finding]:
-        for mode, paths, _directories, removed in _modes(judged(instruction)):
-            change = parse_mode(mode)
-            if change is not None and change.world_writable and not change.sticky and \
-                    not removed:
-                yield self.finding(
-                    dockerfile.location(instruction.line, instruction.end_line),
-                    f"Mode {mode} makes {' '.join(paths) or 'a path'} writable by everyone.",
-                    evidence=f"{mode} {' '.join(paths)}",
-                )
