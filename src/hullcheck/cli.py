@@ -257,13 +257,6 @@ def rule_filter(select: list[str], ignore: list[str]) -> Callable[[type[Rule]], 
     return accept
 
 
-def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type[Rule]]:
-    from hullcheck.rules import all_rules
-
-    accept = rule_filter(select, ignore)
-    return [r for r in all_rules() if accept(r)]
-
-
 def cmd_rules(args: argparse.Namespace) -> int:
     from hullcheck.rules import all_rules
 
@@ -302,7 +295,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from hullcheck.engine import Engine
     from hullcheck.findings import Report
     from hullcheck.rules import all_rules
     from hullcheck.rules.base import Context
@@ -350,24 +342,22 @@ def run_audit(args: argparse.Namespace) -> int:
 
         options["keyless_identities"] = from_options(args)  # a bad pair: one line, exit 2
     ctx = Context(config=cfg, options=options)
-    if args.command == "scan":
-        # Families are loaded once discovery knows which input kinds are present.
-        engine = Engine([], ctx, debug=args.debug, accept=rule_filter(select, ignore))
-    else:
-        engine = Engine(select_rules(cfg, select, ignore), ctx, debug=args.debug)
+    # One engine per run, holding only the selected rules (each command builds it from this).
+    accept = rule_filter(select, ignore)
     skipped_paths: list[str] = []
 
     if args.command == "scan":
-        from hullcheck.engine import scan
+        from hullcheck.engine import Engine, scan
 
+        # Families are loaded once discovery knows which input kinds are present.
+        engine = Engine([], ctx, debug=args.debug, accept=accept)
         report = scan(args.paths, engine, stdin_name=args.stdin_name,
                       verbose_skips=skipped_paths)
     else:
         if getattr(args, "unavailable", None):
             raise UsageError(args.unavailable)
         module = importlib.import_module(SUBCOMMANDS[args.command][1])
-        report = module.run(args, ctx) if hasattr(module, "run") else Report()
-        report.errors.extend(engine.crashes)
+        report = module.run(args, ctx, accept) if hasattr(module, "run") else Report()
 
     # An inline ignore naming no known rule hides nothing: say so rather than fail silently.
     if report.suppressions and known_ids is None:
