@@ -52,7 +52,7 @@ def audit(host: DockerHost, ctx: Context, rules: Sequence[type[Rule]] | None = N
 
         rules = all_rules()
     engine = Engine([r for r in rules if in_benchmark(r)], ctx,
-                    debug=bool(ctx.options.get("debug")))
+                    debug=ctx.options.debug)
     return judge(host, engine)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from hullcheck.findings import Finding, Location, Severity
 from hullcheck.needs import Need
+from hullcheck.options import RunOptions
 
 if TYPE_CHECKING:
     from hullcheck.config import Config
@@ -49,7 +50,7 @@ class Context:
     """
 
     config: Config
-    options: dict[str, Any] = field(default_factory=dict)
+    options: RunOptions = field(default_factory=RunOptions)
 
 
 class Rule:
