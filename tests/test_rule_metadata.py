@@ -8,7 +8,7 @@ import pytest
 
 from hullcheck.findings import Severity
 from hullcheck.rules import all_rules, cluster, container, dockerfile, host, image, kubernetes
-from hullcheck.rules.base import DOC_HEADINGS, RULE_ID, Rule
+from hullcheck.rules.base import DOC_HEADINGS, HOOKS, RULE_ID, Rule
 
 FAMILIES = {
     "DF": dockerfile.RULES,
@@ -51,9 +51,7 @@ def test_metadata_complete(rule: type[Rule]) -> None:
     assert "Before" in sections["How to fix"] or "before" in sections["How to fix"], (
         f"{rule.id}: 'How to fix' needs a before/after example"
     )
-    hooks = [h for h in ("check_dockerfile", "check_stage", "check_instruction", "check_compose",
-                         "check_container", "check_pod", "check_objects", "check_image",
-                         "check_host") if rule.implements(h)]
+    hooks = [h for h in HOOKS if rule.implements(h)]
     assert hooks, f"{rule.id} implements no hook"
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hullcheck import __version__
+from hullcheck.errors import BadInput, HullcheckError, UsageError
 from hullcheck.safe_text import terminal
 
 if TYPE_CHECKING:
@@ -26,21 +27,19 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
-FORMATS = ("text", "json", "sarif", "junit")
 # Subcommands beyond scan: name -> module exposing add_arguments(parser) and run(args, ctx).
 SUBCOMMANDS = {
     "host": ("Audit the Docker host this runs on (CIS Docker Benchmark 1.6)",
              "hullcheck.commands.host"),
     "image": ("Audit images: contents, configuration and trust", "hullcheck.commands.image"),
 }
-EXTRA_FORMATS = {"host": ("docker-bench-json",)}
+__all__ = ["BadInput", "UsageError", "build_parser", "main"]
 
 
-class UsageError(Exception):
-    pass
+def _common(p: argparse.ArgumentParser, command: str) -> None:
+    from hullcheck.reporters_table import formats_for
 
-
-def _common(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
+    formats = formats_for(command)
     out = p.add_argument_group("output")
     out.add_argument("-f", "--format", choices=formats, default="text",
                      help="output format (default: text)")
@@ -195,11 +194,11 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     trust.add_argument("--registry-ca", action="append", default=[], metavar="FILE",
                        help="trust this CA (PEM) for registries when verifying (repeatable)")
     add_registry_timeout(trust)
-    _common(scan)
+    _common(scan, "scan")
 
     for name, (help_text, module) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text + ".")
-        _common(p, FORMATS + EXTRA_FORMATS.get(name, ()))
+        _common(p, name)
         if name != wanted:
             continue
         try:
@@ -228,7 +227,7 @@ def load_config(args: argparse.Namespace) -> Config:
     if args.config:
         path = Path(args.config)
         if not path.is_file():
-            raise UsageError(f"{args.config}: config file not found")
+            raise BadInput(f"{args.config}: config file not found")
         cfg = cfgmod.load_file(path)
     else:
         cfg = cfgmod.discover(Path.cwd())
@@ -255,13 +254,6 @@ def rule_filter(select: list[str], ignore: list[str]) -> Callable[[type[Rule]], 
         return not any(selector_matches(s, rule.id, ()) for s in id_ignores)
 
     return accept
-
-
-def select_rules(cfg: Config, select: list[str], ignore: list[str]) -> list[type[Rule]]:
-    from hullcheck.rules import all_rules
-
-    accept = rule_filter(select, ignore)
-    return [r for r in all_rules() if accept(r)]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -316,8 +308,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def run_audit(args: argparse.Namespace) -> int:
     from hullcheck.deprecations import expand_overrides, retired_notes
-    from hullcheck.engine import Engine
     from hullcheck.findings import Report
+    from hullcheck.options import RunOptions
     from hullcheck.rules import all_rules
     from hullcheck.rules.base import Context
     from hullcheck.suppress import Policy, apply, read_baseline, unknown_selectors
@@ -357,35 +349,36 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.baseline:
         try:
             baseline = read_baseline(Path(args.baseline))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        except ValueError as exc:  # read_baseline says what is wrong with the file
+            raise BadInput(str(exc)) from None
 
-    options: dict[str, Any] = {k: v for k, v in vars(args).items() if k not in ("func",)}
+    keyless: tuple[Any, ...] = ()
     if any(getattr(args, k, None) for k in ("certificate_identity", "certificate_identity_regexp",
                                              "certificate_oidc_issuer",
                                              "certificate_oidc_issuer_regexp")):
-        from hullcheck.trust.keyless_policy import from_options
+        from hullcheck.trust.keyless_policy import IdentityError, from_options
 
-        options["keyless_identities"] = from_options(args)  # a bad pair: one line, exit 2
-    ctx = Context(config=cfg, options=options)
-    if args.command == "scan":
-        # Families are loaded once discovery knows which input kinds are present.
-        engine = Engine([], ctx, debug=args.debug, accept=rule_filter(select, ignore))
-    else:
-        engine = Engine(select_rules(cfg, select, ignore), ctx, debug=args.debug)
+        try:
+            keyless = tuple(from_options(args))
+        except IdentityError as exc:  # a bad pair of flags
+            raise UsageError(str(exc)) from None
+    ctx = Context(config=cfg, options=RunOptions.from_args(args, keyless_identities=keyless))
+    # One engine per run, holding only the selected rules (each command builds it from this).
+    accept = rule_filter(select, ignore)
     skipped_paths: list[str] = []
 
     if args.command == "scan":
-        from hullcheck.engine import scan
+        from hullcheck.engine import Engine, scan
 
+        # Families are loaded once discovery knows which input kinds are present.
+        engine = Engine([], ctx, debug=args.debug, accept=accept)
         report = scan(args.paths, engine, stdin_name=args.stdin_name,
                       verbose_skips=skipped_paths)
     else:
         if getattr(args, "unavailable", None):
             raise UsageError(args.unavailable)
         module = importlib.import_module(SUBCOMMANDS[args.command][1])
-        report = module.run(args, ctx) if hasattr(module, "run") else Report()
-        report.errors.extend(engine.crashes)
+        report = module.run(args, ctx, accept) if hasattr(module, "run") else Report()
 
     # An inline ignore naming no known rule hides nothing: say so rather than fail silently.
     if report.suppressions and known_ids is None:
@@ -448,7 +441,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+            raise BadInput(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     elif args.format == "text":
         from hullcheck.reporters.text import print_text
 
@@ -487,10 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             return cmd_explain(args)
         return run_audit(args)
-    except UsageError as exc:
-        sys.stderr.write(f"hullcheck: error: {terminal(str(exc))}\n")
-        return EXIT_ERROR
-    except ValueError as exc:  # ConfigError and friends: one line, exit 2
+    except HullcheckError as exc:  # usage, or a config/baseline/output file: one line, exit 2
         # A config file or baseline read from a scanned repository can put anything here.
         sys.stderr.write(f"hullcheck: error: {terminal(str(exc))}\n")
         return EXIT_ERROR
@@ -498,6 +488,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: say so in one line (the traceback with --debug)
+        if getattr(args, "debug", False):
+            raise
+        sys.stderr.write(f"hullcheck: internal error: {type(exc).__name__}: "
+                         f"{terminal(str(exc))} (a bug: please report it; --debug shows where)\n")
+        return EXIT_ERROR
 
 
 def entry() -> None:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hullcheck.errors import BadInput
 from hullcheck.findings import Severity
 from hullcheck.references import ImageReference, glob_to_regex, matches_any, normalise_pattern
 
@@ -55,8 +56,8 @@ MAX_CONFIG_DEPTH = 16
 MAX_TRUST_STORE_BYTES = 4 << 20
 
 
-class ConfigError(ValueError):
-    pass
+class ConfigError(ValueError, BadInput):
+    """A config file that cannot be used (a ValueError too, for callers that parse values)."""
 
 
 @dataclass

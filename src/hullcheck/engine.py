@@ -10,10 +10,16 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Finding, InputError, Report
+from hullcheck.findings import Finding, InputError, Report, RuleCrash
+from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import HOOKS, Context, Rule
+
+if TYPE_CHECKING:
+    from hullcheck.models.environment import Environment
+    from hullcheck.models.host import DockerHost
+    from hullcheck.models.image import Image
 
 
 class Engine:
@@ -27,6 +33,8 @@ class Engine:
         # instruction kind -> (rule, its bound check_instruction), built on first use
         self._by_instruction: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
         self.crashes: list[InputError] = []
+        # Rules a walk did not call because it could not provide what they need (image, host).
+        self.skips: list[MissingNeed] = []
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
         self._add(rules)
@@ -102,7 +110,8 @@ class Engine:
 
             detail += "\n" + traceback.format_exc()
         self.crashes.append(
-            InputError(where or "-", f"rule {rule.id} crashed ({detail}); please report")
+            RuleCrash(where or "-", f"rule {rule.id} crashed ({detail}); please report",
+                      rule=rule.id)
         )
 
     def run_containers(self, specs: Iterable[Any], report: Report) -> None:
@@ -119,6 +128,66 @@ class Engine:
                 self._call(by_platform[platform], "check_container", (spec,),
                            spec.location.path or spec.name)
             )
+
+    # --- the walks of `image` and `host` ----------------------------------------------------
+    @classmethod
+    def for_kinds(cls, kinds: Iterable[str], ctx: Context, accept: Callable[[type[Rule]], bool],
+                  debug: bool = False) -> Engine:
+        """The engine of one run: the accepted rules (the selection) of every family that judges
+        one of ``kinds``, built once; a rule it does not hold never runs."""
+        engine = cls([], ctx, debug=debug, accept=accept)
+        engine.load_for(kinds)
+        return engine
+
+    def _meeting(self, rules: Iterable[Rule], unavailable: dict[Need, str],
+                 walk_needs: frozenset[Need] = frozenset()) -> list[Rule]:
+        """``rules`` whose needs (with the walk's own) are all available; each other one is
+        recorded once as a typed skip naming the first missing need and why it is missing."""
+        ok = []
+        for rule in rules:
+            wanted = rule.needs | walk_needs
+            missing = [n for n in Need if n in wanted and n in unavailable]
+            if not missing:
+                ok.append(rule)
+                continue
+            skip = MissingNeed(rule.id, missing[0], unavailable[missing[0]])
+            if skip not in self.skips:
+                self.skips.append(skip)
+        return ok
+
+    def judge_image(self, image: Image, unavailable: dict[Need, str], out: list[Finding],
+                    where: str, walk_needs: frozenset[Need] = frozenset()) -> None:
+        """``check_image`` on one image, by the rules whose needs it meets."""
+        rules = self._meeting(self._by_hook["check_image"], unavailable, walk_needs)
+        self._judge(out, [(r, r.check_image) for r in rules], (image,), where)
+
+    def judge_environment(self, env: Environment, out: list[Finding]) -> None:
+        """``check_environment``, once per run."""
+        self._judge(out, [(r, r.check_environment) for r in self._by_hook["check_environment"]],
+                    (env,), "environment")
+
+    def judge_host(self, host: DockerHost, images: Sequence[tuple[str, Image]],
+                   unavailable: dict[Need, str], env: Environment) -> list[Finding]:
+        """A Docker host: host rules on the host, container rules on each container, image rules
+        on each image (``(where, model)``), environment rules once. Containers and images are
+        what the engine lists: their walks need the Docker API."""
+        out: list[Finding] = []
+        self._judge(out, [(r, r.check_host) for r in self._by_hook["check_host"]], (host,),
+                    host.endpoint)
+        api = frozenset({Need.DOCKER_API})
+        docker = [r for r in self._by_hook["check_container"] if "docker" in type(r).platforms]
+        rules = self._meeting(docker, unavailable, api)
+        for container in host.containers:
+            spec = container.spec
+            platform = str(spec.platform)
+            self._judge(out, [(r, r.check_container) for r in rules
+                              if platform in type(r).platforms], (spec,),
+                        spec.location.path or spec.name)
+        self._meeting(self._by_hook["check_image"], unavailable, api)  # skips, even with none
+        for where, image in images:
+            self.judge_image(image, unavailable, out, where, api)
+        self.judge_environment(env, out)
+        return out
 
 
 def scan(

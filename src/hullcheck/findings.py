@@ -187,6 +187,14 @@ class InputError:
 
 
 @dataclass(slots=True)
+class RuleCrash(InputError):
+    """A rule that raised: an error line like any other, which also says which rule (so the
+    host audit turns that rule's checks into errors without reading the message)."""
+
+    rule: str = ""
+
+
+@dataclass(slots=True)
 class Report:
     """Everything one run produced, before suppression and formatting."""
 
@@ -203,6 +211,10 @@ class Report:
     # Inline comments and annotations the inputs carried (hullcheck.suppress.Suppression);
     # applied after the rules ran. Not part of the JSON contract.
     suppressions: list[Any] = field(default_factory=list)
+    # When the run started and ended (epoch seconds), for reporters that print them (the
+    # docker-bench-json log); None where a command does not time itself. Not in the JSON contract.
+    started: float | None = None
+    ended: float | None = None
 
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)

@@ -8,10 +8,11 @@ only the benchmark checks a tag selection asks for (``--select cis-docker-1.6:5`
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from hullcheck.findings import Report
-from hullcheck.rules.base import Context
+from hullcheck.rules.base import Context, Rule
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,9 +35,16 @@ def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in str(item).split(",") if v.strip()]
 
 
-def run(args: argparse.Namespace, ctx: Context) -> Report:
-    from hullcheck.hostaudit.audit import audit
+def run(args: argparse.Namespace, ctx: Context,
+        accept: Callable[[type[Rule]], bool] = lambda _rule: True) -> Report:
+    """``accept``: the selection. The engine holds only the benchmark's rules it accepts, built
+    once: an unselected rule never runs; the checks only it carries are not listed."""
+    import time
+
+    from hullcheck.engine import Engine
+    from hullcheck.hostaudit.audit import in_benchmark, judge
     from hullcheck.inputs.docker_host import HostOptions, collect
+    from hullcheck.rules import rules_for_kinds
 
     options = HostOptions(
         docker_host=getattr(args, "docker_host", None),
@@ -45,14 +53,13 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
         image_filters=_split(getattr(args, "image", [])),
         trusted_users=_split(getattr(args, "trusted_user", [])),
     )
-    import time
-
-    from hullcheck.hostaudit import audit as audit_module
-
-    audit_module.LAST_RUN["start"] = time.time()
+    started = time.time()
+    engine = Engine.for_kinds(("host",), ctx, lambda r: in_benchmark(r) and accept(r),
+                              debug=bool(getattr(args, "debug", False)))
+    unselected = [r for r in rules_for_kinds(("host",)) if in_benchmark(r) and not accept(r)]
     host = collect(options)
-    report = audit(host, ctx)
-    audit_module.LAST_RUN["end"] = time.time()
+    report = judge(host, engine, unselected)
+    report.started, report.ended = started, time.time()
     select = _split(getattr(args, "select", [])) or list(ctx.config.select)
     ignore = _split(getattr(args, "ignore", [])) + list(ctx.config.ignore)
     report.checks = filter_checks(report.checks, select, ignore)

@@ -4,16 +4,16 @@ registry, and judge them against the trust policy."""
 from __future__ import annotations
 
 import argparse
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Check, CheckResult, InputError, Report, Skipped
+from hullcheck.findings import Finding, InputError, Report, Skipped
 
 if TYPE_CHECKING:
     from hullcheck.models.image import Image
     from hullcheck.references import ImageReference
-    from hullcheck.rules.base import Context
+    from hullcheck.rules.base import Context, Rule
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,11 +113,18 @@ def _positive_int(text: str) -> int:
     return parse(text)
 
 
-def run(args: argparse.Namespace, ctx: Context) -> Report:
+def run(args: argparse.Namespace, ctx: Context,
+        accept: Callable[[type[Rule]], bool] = lambda _rule: True) -> Report:
+    """``accept``: the selection; the engine holds only the image rules it accepts, built once:
+    an unselected rule never runs."""
+    from hullcheck.engine import Engine
+    from hullcheck.hostaudit.audit import environment_checks
     from hullcheck.inputs.image.layers import ImageError, Limits
+    from hullcheck.models.environment import Environment
     from hullcheck.trust.registry import DEFAULT_DEADLINE, RegistryOptions
 
     report = Report()
+    engine = Engine.for_kinds(("image",), ctx, accept, debug=bool(getattr(args, "debug", False)))
     limits = Limits()
     if getattr(args, "max_layer_size", None):
         limits = Limits(max_layer_bytes=args.max_layer_size << 20)
@@ -150,9 +157,15 @@ def run(args: argparse.Namespace, ctx: Context) -> Report:
             _judge_trust(
                 image, client, ctx, (extra_keys, extra_roots), registry_options, args, report
             )
-            _run_rules(ctx, image, report)
+            # An image read here has its config, history and layers: every need is met.
+            engine.judge_image(image, {}, report.findings, image.ref.ref)
             report.warnings.extend(image.notes)
-    _content_trust(report)
+    env_findings: list[Finding] = []
+    engine.judge_environment(Environment.current(), env_findings)
+    report.checks.extend(environment_checks(env_findings, engine))
+    report.findings.extend(env_findings)
+    report.errors.extend(engine.crashes)
+    engine.crashes = []
     return report
 
 
@@ -274,34 +287,3 @@ def _policy_reference(image: Image) -> ImageReference | None:
         return parse_reference(name)
     except InvalidReference:
         return None
-
-
-def _run_rules(ctx: Context, image: Image, report: Report) -> None:
-    from hullcheck.rules.image import RULES
-
-    for rule_cls in RULES:
-        rule = rule_cls()
-        try:
-            report.findings.extend(rule.check_image(ctx, image))
-        except Exception as exc:  # a crashing rule is an error with its id; the run goes on
-            report.errors.append(InputError(image.ref.ref, f"rule {rule.id} failed: {exc!r}"))
-
-
-def _content_trust(report: Report) -> None:
-    from hullcheck.rules.image._patterns import RETIREMENT_NOTE
-    from hullcheck.rules.image.content_trust import ContentTrust
-
-    value = os.environ.get("DOCKER_CONTENT_TRUST")
-    enabled = value == "1"
-    report.checks.append(
-        Check(
-            id="cis-docker-1.6:4.5",
-            title="Ensure Content trust for Docker is Enabled",
-            result=CheckResult.PASS if enabled else CheckResult.FAIL,
-            reason=f"DOCKER_CONTENT_TRUST is {value or 'unset'}; {RETIREMENT_NOTE}",
-            evidence=f"DOCKER_CONTENT_TRUST={value or ''}",
-        )
-    )
-    finding = ContentTrust().content_trust_finding(value)
-    if finding is not None:
-        report.findings.append(finding)

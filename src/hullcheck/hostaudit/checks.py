@@ -480,6 +480,11 @@ IMAGE_FILES = (
     "not the host's metadata"
 )
 
+# The section-4 checks judged from the image rules' findings on the engine's images (their config
+# and history) and from the client environment (4.5): the image rules carrying one of them are
+# the ones the host audit runs (``audit.in_benchmark``); each has ``needs_rule`` below.
+JUDGED_FROM_IMAGE_RULES = frozenset({"4.1", "4.5", "4.6", "4.7", "4.9"})
+
 VERDICTS: dict[str, Verdict] = {
     "1.1.1": judged(local=True, engine=True, na=_docker_root_na, passed=_docker_root_passed),
     "1.1.2": judged(local=True, passed=_group_passed),

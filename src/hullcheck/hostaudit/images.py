@@ -1,25 +1,17 @@
-"""Images on the host, judged by the image family's config and history rules.
+"""Images on the host, as the image family's model: config and history, no files.
 
-The host audit has each image's inspect data and full history but does not read its layers, so
-only the image rules that judge config and history run here (4.1 user, 4.6 health check, 4.7
-update alone, 4.9 ADD); the file-level checks (4.8 setuid, 4.10 secret files) belong to
-``hullcheck image``, which streams the layers.
+The host audit has each image's inspect data and full history but does not read its layers: an
+image rule that declares it needs them (``Need.IMAGE_LAYERS``) is a typed skip here; the
+file-level checks (4.8 setuid, 4.10 secret files) belong to ``hullcheck image``, which streams
+the layers.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-
-from hullcheck.findings import Finding, ImageRef
+from hullcheck.findings import ImageRef
 from hullcheck.models.host import DockerHost, HostImage
 from hullcheck.models.image import HistoryEntry, Image, ImageConfig, Layer
-from hullcheck.rules.base import Context, Rule
-
-# Image rules that need nothing but config and history (by id: IMG001 root user, IMG002 no
-# health check, IMG004 ADD in history, IMG005 update alone).
-CONFIG_RULES = ("IMG001", "IMG002", "IMG004", "IMG005")
-CONTENT_TRUST_RULE = "IMG018"
+from hullcheck.needs import Need
 
 
 def image_model(image: HostImage) -> Image:
@@ -51,24 +43,11 @@ def image_model(image: HostImage) -> Image:
     )
 
 
-def judge_images(
-    host: DockerHost, ctx: Context, rules: Sequence[type[Rule]], engine: object
-) -> list[Finding]:
-    """Run the config/history image rules on every image, plus content trust (4.5) once."""
-    from hullcheck.engine import Engine
-
-    assert isinstance(engine, Engine)
-    wanted = [r for r in rules if r.id in CONFIG_RULES]
-    out: list[Finding] = []
-    if wanted:
-        image_engine = Engine(wanted, ctx)
-        for image in host.images:
-            out.extend(image_engine.run("check_image", image_model(image), where=image.ref))
-        engine.crashes.extend(image_engine.crashes)
-    trust = next((r for r in rules if r.id == CONTENT_TRUST_RULE), None)
-    judge = getattr(trust(), "content_trust_finding", None) if trust is not None else None
-    if judge is not None:
-        finding = judge(os.environ.get("DOCKER_CONTENT_TRUST"))
-        if finding is not None:
-            out.append(finding)
+def unavailable_needs(host: DockerHost) -> dict[Need, str]:
+    """What the host walk cannot provide, and why: never the layers (this audit reads images'
+    metadata); the Docker API when the engine did not answer."""
+    out = {Need.IMAGE_LAYERS: "the host audit reads images' configuration and history, not their"
+                              " layers (`hullcheck image` reads them)"}
+    if host.engine_error:
+        out[Need.DOCKER_API] = host.engine_error
     return out

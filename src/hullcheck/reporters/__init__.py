@@ -9,14 +9,10 @@ from typing import Any, Protocol
 
 from hullcheck.findings import Finding, Report, Severity
 
-# format name -> "module:function" taking an Output and returning str
-REPORTERS = {
-    "text": "hullcheck.reporters.text:render",
-    "json": "hullcheck.reporters.json:render",
-    "sarif": "hullcheck.reporters.sarif:render",
-    "junit": "hullcheck.reporters.junit:render",
-    "docker-bench-json": "hullcheck.reporters.docker_bench:render",
-}
+# The reporters' table lives in a module of its own, light enough for the parser (--format).
+from hullcheck.reporters_table import ONLY_FOR, REPORTERS, formats_for
+
+__all__ = ["ONLY_FOR", "REPORTERS", "Output", "display_location", "formats_for", "render"]
 
 
 class RuleDoc(Protocol):

@@ -96,8 +96,7 @@ def render(out: Any) -> str:
     """``out`` is the CLI's ``reporters.Output`` (or a bare ``Report``)."""
     report: Report = getattr(out, "report", out)
     findings = list(getattr(out, "counted", report.findings))
-    from hullcheck.hostaudit.audit import LAST_RUN
-
-    now = time.time()
-    start, end = LAST_RUN.get("start", now), LAST_RUN.get("end", now)
+    now = time.time()  # a report its command did not time: the time it is written
+    start = report.started if report.started is not None else now
+    end = report.ended if report.ended is not None else now
     return json_dumps(document(report, findings, start, end), indent=2) + "\n"

@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hullcheck.findings import Finding, Location, Severity
+from hullcheck.needs import Need
+from hullcheck.options import RunOptions
 
 if TYPE_CHECKING:
     from hullcheck.config import Config
     from hullcheck.models.container import ContainerSpec
+    from hullcheck.models.environment import Environment
 
 HOOKS: tuple[str, ...] = (
     "check_dockerfile",
@@ -30,6 +33,7 @@ HOOKS: tuple[str, ...] = (
     "check_objects",
     "check_image",
     "check_host",
+    "check_environment",
 )
 
 DOC_HEADINGS: tuple[str, ...] = ("What it finds", "Why it matters", "How to fix", "References")
@@ -46,7 +50,7 @@ class Context:
     """
 
     config: Config
-    options: dict[str, Any] = field(default_factory=dict)
+    options: RunOptions = field(default_factory=RunOptions)
 
 
 class Rule:
@@ -63,6 +67,9 @@ class Rule:
     # Dockerfile rules only: the instructions ``check_instruction`` judges (for ``ONBUILD X``, the
     # trigger ``X``); None = every instruction. Lets the engine skip calls that can't matter.
     instructions: ClassVar[frozenset[str] | None] = None
+    # What the rule reads beyond its model (image layers, the Docker API...): a walk that cannot
+    # provide one never calls the rule and records a typed skip with the reason (hullcheck.needs).
+    needs: ClassVar[frozenset[Need]] = frozenset()
     # a one-line fix shown by reporters
     fix: ClassVar[str] = ""
 
@@ -94,6 +101,10 @@ class Rule:
         return ()
 
     def check_host(self, ctx: Context, host: Any) -> Iterable[Finding]:
+        return ()
+
+    def check_environment(self, ctx: Context, env: Environment) -> Iterable[Finding]:
+        """Once per ``image`` or ``host`` run: the Docker client environment hullcheck runs in."""
         return ()
 
     # --- helpers ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Location, Severity
-from hullcheck.models.image import Image
+from hullcheck.models.environment import Environment
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.image._patterns import RETIREMENT_NOTE
 
@@ -46,14 +46,12 @@ class ContentTrust(Rule):
     references = ("cis-docker-1.6:4.5", "dockle:CIS-DI-0005")
     fix = "Verify cosign signatures instead (hullcheck image --key cosign.pub)."
 
-    def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
-        return ()  # judged once per run by the image command (see content_trust_finding)
-
-    def content_trust_finding(self, value: str | None) -> Finding | None:
-        if value == "1":
-            return None
-        return self.finding(
+    def check_environment(self, ctx: Context, env: Environment) -> Iterable[Finding]:
+        # Once per run of `image` and `host` (the client setting, not a property of an image).
+        if env.content_trust == "1":
+            return ()
+        return (self.finding(
             Location(setting="DOCKER_CONTENT_TRUST"),
-            f"DOCKER_CONTENT_TRUST is {value or 'unset'}; {RETIREMENT_NOTE}",
+            f"DOCKER_CONTENT_TRUST is {env.content_trust or 'unset'}; {RETIREMENT_NOTE}",
             evidence="DOCKER_CONTENT_TRUST",
-        )
+        ),)

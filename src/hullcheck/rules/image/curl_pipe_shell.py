@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from hullcheck.findings import Finding, Severity
 from hullcheck.inputs.shell import parse_shell
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.dockerfile.remote_script import fetched_code_runs, may_run_fetched_code
 from hullcheck.rules.image._patterns import history_script, shorten
@@ -47,6 +48,7 @@ class CurlPipeShell(Rule):
     title = "Remote script piped into a shell"
     severity = Severity.HIGH
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_HISTORY})
     references = ("cis-docker-1.6:4.11",)
     fix = "Download, verify a checksum or signature, then run."
 

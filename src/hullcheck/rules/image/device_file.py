@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import BLOCK, CHAR, Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -40,6 +41,7 @@ class DeviceFile(Rule):
     title = "Device file in an image layer"
     severity = Severity.HIGH
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ()
     fix = "Do not ship device nodes; the runtime creates /dev."
 

@@ -12,6 +12,7 @@ from hullcheck.credentials import (
 )
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -51,6 +52,7 @@ class EnvSecret(Rule):
     title = "Secret in the image environment"
     severity = Severity.HIGH
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_CONFIG})
     references = ("cis-docker-1.6:4.10", "dockle:CIS-DI-0010")
     fix = "Pass secrets at run time (secrets, mounted files), never in ENV."
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.image._patterns import ADD, shorten
 
@@ -42,6 +43,7 @@ class HistoryAdd(Rule):
     title = "ADD used in the image history"
     severity = Severity.LOW
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_HISTORY})
     references = ("cis-docker-1.6:4.9", "dockle:CIS-DI-0009")
     fix = "Use COPY for local files; download with checksums in RUN."
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -44,6 +45,7 @@ class NoHealthcheck(Rule):
     title = "Image has no health check"
     severity = Severity.LOW
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_CONFIG})
     references = ("cis-docker-1.6:4.6", "dockle:CIS-DI-0006")
     fix = "Add a HEALTHCHECK instruction."
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import FILE, Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.image._patterns import CACHE_DIRS, CACHE_IGNORED
 
@@ -41,6 +42,7 @@ class PackageCache(Rule):
     title = "Package manager cache left in the image"
     severity = Severity.LOW
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ()
     fix = (
         "Clean caches in the same RUN (rm -rf /var/lib/apt/lists/*, apk add --no-cache,"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -45,6 +46,7 @@ class RootUser(Rule):
     title = "Image runs as root"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_CONFIG})
     references = ("cis-docker-1.6:4.1", "dockle:CIS-DI-0001")
     fix = "Create an unprivileged user and switch to it with USER."
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -46,6 +47,7 @@ class SecretFile(Rule):
     title = "Secret stored in an image layer"
     severity = Severity.HIGH
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ("cis-docker-1.6:4.10", "dockle:CIS-DI-0010")
     fix = "Use build secrets (RUN --mount=type=secret) and rotate the exposed secret."
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import FILE, Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -41,6 +42,7 @@ class Setuid(Rule):
     title = "setuid or setgid file"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ("cis-docker-1.6:4.8", "dockle:CIS-DI-0008")
     fix = "Remove the bits: RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
 

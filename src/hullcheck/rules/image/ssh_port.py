@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -39,6 +40,7 @@ class SshPort(Rule):
     title = "Image exposes port 22"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_CONFIG})
     references = ()
     fix = "Do not run SSH in containers; use docker exec / kubectl exec."
 

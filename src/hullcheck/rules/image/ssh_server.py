@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import FILE, HARDLINK, SYMLINK, Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.image._patterns import SSH_SERVERS
 
@@ -40,6 +41,7 @@ class SshServer(Rule):
     title = "SSH server installed"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ("cis-docker-1.6:4.3",)
     fix = "Remove the SSH server; use docker exec / kubectl exec."
 

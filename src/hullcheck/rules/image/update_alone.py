@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.image._patterns import history_script, shorten
 
@@ -43,6 +44,7 @@ class UpdateAlone(Rule):
     title = "Package index update alone in a step"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_HISTORY})
     references = ("cis-docker-1.6:4.7", "dockle:CIS-DI-0007")
     fix = "Update and install in the same RUN."
 

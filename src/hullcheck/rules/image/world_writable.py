@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import DIR, FILE, Image
+from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 
 
@@ -40,6 +41,7 @@ class WorldWritable(Rule):
     title = "World-writable file or directory"
     severity = Severity.MEDIUM
     inputs = frozenset({"image"})
+    needs = frozenset({Need.IMAGE_LAYERS})
     references = ()
     fix = "chmod o-w, or add the sticky bit to shared directories."
 

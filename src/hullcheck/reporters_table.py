@@ -1,0 +1,24 @@
+"""Which reporter writes each output format, and which commands may ask for it.
+
+The CLI's ``--format`` choices are derived from this table (``formats_for``); it imports nothing,
+so building the parser (``hullcheck --version`` included) stays light. ``hullcheck.reporters``
+re-exports it.
+"""
+
+from __future__ import annotations
+
+# format name -> "module:function" taking an Output and returning str
+REPORTERS = {
+    "text": "hullcheck.reporters.text:render",
+    "json": "hullcheck.reporters.json:render",
+    "sarif": "hullcheck.reporters.sarif:render",
+    "junit": "hullcheck.reporters.junit:render",
+    "docker-bench-json": "hullcheck.reporters.docker_bench:render",
+}
+# Formats only some commands can write (Docker Bench's log is a benchmark run's): format -> them.
+ONLY_FOR: dict[str, frozenset[str]] = {"docker-bench-json": frozenset({"host"})}
+
+
+def formats_for(command: str) -> tuple[str, ...]:
+    """The ``--format`` choices of ``command``, in the order of ``REPORTERS``."""
+    return tuple(f for f in REPORTERS if command in ONLY_FOR.get(f, (command,)))
