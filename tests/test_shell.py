@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hullcheck.inputs import shell
+from hullcheck.models import shell
 
 WORDS = ["apt-get", "install", "-y", "curl", "https://x/y.sh", "sh", "bash", "-c", "'a b'",
          '"c d"', "pip", "--trusted-host", "x.y", "FOO=1", "a=b", "rm", "-rf", "/var/lib/apt/*",

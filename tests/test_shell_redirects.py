@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from hullcheck.inputs import dockerfile, shell
+from hullcheck.inputs import dockerfile
+from hullcheck.models import shell
 from hullcheck.rules.dockerfile._writes import copied_heredocs, shell_writes
 
 

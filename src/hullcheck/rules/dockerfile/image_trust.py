@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitute
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage, substitute
 from hullcheck.references import (
     ImageReference,
     InvalidReference,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.shell import parse_shell
 from hullcheck.models.image import Image
+from hullcheck.models.shell import parse_shell
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.dockerfile.remote_script import fetched_code_runs, may_run_fetched_code
 from hullcheck.rules.image._patterns import history_script, shorten

@@ -49,7 +49,7 @@ class UpdateAlone(Rule):
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         # Each step's script is parsed and judged as DF009 judges a RUN: the words, not the
         # text (`echo 'run apt-get update first'` updates nothing).
-        from hullcheck.inputs.shell import parse_shell
+        from hullcheck.models.shell import parse_shell
         from hullcheck.rules.dockerfile.update_alone import lone_update, may_update_alone
 
         for h in image.history:
