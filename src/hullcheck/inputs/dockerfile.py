@@ -8,15 +8,15 @@ BuildKit handles directives, continuations, heredocs and the exec/shell forms ex
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import InputError, Report
+from hullcheck.findings import InputError
+from hullcheck.inputs import Loaded
 from hullcheck.models.dockerfile import Dockerfile, Heredoc, Instruction, Stage, substitute
 from hullcheck.suppress import Suppression, parse_inline
 
 if TYPE_CHECKING:
-    from hullcheck.engine import Engine
     from hullcheck.sources import Source
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
@@ -218,64 +218,23 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction],
     return out
 
 
-def analyze(sources: list[Source], engine: Engine) -> Report:
-    """Judge every Dockerfile; a large batch is split over the CPUs (``hullcheck.parallel``)."""
-    from hullcheck import parallel
-
-    jobs = parallel.jobs_for(len(sources), engine.ctx.options.get("jobs"))
-    if jobs == 1:
-        return _analyze(sources, engine)
-
-    def work(chunk: Sequence[Source]) -> tuple[Report, list[InputError]]:
-        # Rule crashes are kept on the engine, and a child's engine is a copy: each chunk takes
-        # its own off and returns them, and they go back on in chunk order.
-        start = len(engine.crashes)
-        report = _analyze(chunk, engine)
-        crashes = engine.crashes[start:]
-        del engine.crashes[start:]
-        return report, crashes
-
-    report = Report()
-    for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
-        report.extend(part)
-        engine.crashes.extend(crashes)
-    return report
-
-
-def _analyze(sources: Sequence[Source], engine: Engine) -> Report:
-    report = Report()
+def load(sources: Sequence[Source], options: Mapping[str, Any]) -> Loaded:
+    """Parse every Dockerfile: the models, their inline suppressions, and an error line for
+    each file too large or not a Dockerfile."""
+    loaded = Loaded()
     for src in sources:
         if len(src.text) > MAX_DOCKERFILE_BYTES:
-            report.errors.append(InputError(
+            loaded.errors.append(InputError(
                 src.path, f"Dockerfile too large ({len(src.text)} characters; the limit is "
                 f"{MAX_DOCKERFILE_BYTES})"))
             continue
         try:
             df = parse(src.path, src.text)
         except DockerfileError as exc:
-            report.errors.append(InputError(src.path, f"invalid Dockerfile: {exc}"))
+            loaded.errors.append(InputError(src.path, f"invalid Dockerfile: {exc}"))
             continue
         suppressions, warnings = inline_suppressions(df)
-        report.suppressions.extend(suppressions)
-        report.warnings.extend(warnings)
-        report.findings.extend(engine.run("check_dockerfile", df, where=src.path))
-        walk_stages = engine.has("check_stage")
-        walk_instructions = engine.has("check_instruction")
-        if walk_instructions:
-            # ARG before the first FROM belongs to no stage: rules see stage=None.
-            engine.run_instructions(report.findings, [(ins.cmd, ins) for ins in
-                                                      df.global_instructions],
-                                    df, None, where=src.path)
-        for stage in df.stages:
-            if walk_stages:
-                report.findings.extend(engine.run("check_stage", df, stage, where=src.path))
-            if walk_instructions:
-                engine.run_instructions(report.findings,
-                                        [(ins.judged_cmd, ins)
-                                         for ins in stage.all_instructions()],
-                                        df, stage, where=src.path)
-    return report
-
-
-def _size(src: Source) -> int:
-    return len(src.text)
+        loaded.suppressions.extend(suppressions)
+        loaded.warnings.extend(warnings)
+        loaded.models.append(df)
+    return loaded
