@@ -103,7 +103,7 @@ def test_a_crashing_instruction_rule_is_reported_and_the_rest_still_run() -> Non
     from hullcheck.config import Config
     from hullcheck.engine import Engine
     from hullcheck.findings import Finding, Severity
-    from hullcheck.inputs.dockerfile import analyze
+    from hullcheck.inputs import input_kinds
     from hullcheck.rules.base import Context, Rule
     from hullcheck.sources import Source
 
@@ -126,7 +126,9 @@ def test_a_crashing_instruction_rule_is_reported_and_the_rest_still_run() -> Non
 
     for debug in (False, True):
         engine = Engine([Boom, Every], Context(config=Config()), debug=debug)
-        report = analyze([Source("Dockerfile", "FROM alpine\nRUN true\nUSER 1\n")], engine)
+        (kind,) = [k for k in input_kinds() if k.name == "dockerfile"]
+        report = engine.load_and_judge(
+            kind, [Source("Dockerfile", "FROM alpine\nRUN true\nUSER 1\n")])
         assert [f.message for f in report.findings] == ["FROM", "RUN", "USER"]
         assert len(engine.crashes) == 1
         crash = engine.crashes[0]

@@ -76,13 +76,9 @@ def crossings(line: str) -> list[str]:
     return sorted(set(found))
 
 
-_P1 = ("helper P1 (issue 13, step 1) moves the Dockerfile/shell models to hullcheck.models and "
-       "makes inputs only load; the lead removes this mark when merging p1-engine")
-
-
 @pytest.mark.parametrize("line", [
-    pytest.param("rules -> inputs", marks=pytest.mark.xfail(strict=True, reason=_P1)),
-    pytest.param("inputs -> engine", marks=pytest.mark.xfail(strict=True, reason=_P1)),
+    "rules -> inputs",
+    "inputs -> engine",
     "reporters -> rules",
     "models -> anything but models and the standard library",
 ])
@@ -119,15 +115,3 @@ def test_the_walk_sees_every_kind_of_import(tmp_path: Path) -> None:
                    (5, "hullcheck.rules.base"), (5, "hullcheck.rules.base.Rule"),
                    (7, "hullcheck.inputs.c"), (7, "hullcheck.inputs.c.C"),
                    (9, "hullcheck.inputs"), (9, "hullcheck.inputs.d")]
-
-
-def test_todays_crossings_are_the_ones_p1_removes() -> None:
-    """What keeps the two marked lines failing until step 1 lands (so the marks are honest):
-    rules import the Dockerfile and shell models from inputs, and the three analysing inputs
-    call the engine."""
-    assert {c.split(":")[0] for c in crossings("inputs -> engine")} <= {
-        "hullcheck.inputs", "hullcheck.inputs.compose", "hullcheck.inputs.dockerfile",
-        "hullcheck.inputs.kubernetes"}
-    assert [c for c in crossings("rules -> inputs")
-            if not c.split(" -> ")[1].startswith(("hullcheck.inputs.dockerfile",
-                                                  "hullcheck.inputs.shell"))] == []

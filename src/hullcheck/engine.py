@@ -1,25 +1,42 @@
-"""The engine: calls each rule's hooks on the models, once per model element.
+"""The engine: judges models with the rules, calling each rule's hooks once per model element.
 
-Inputs drive the walk (a Dockerfile analyzer calls ``run("check_instruction", ...)`` for each
-instruction); the engine only knows which rules implement which hook and keeps a crashing rule
-from taking the run down with it.
+Inputs only load (``hullcheck.inputs``: sources -> models, suppressions, errors); the engine
+walks each model through a small table of walks, one per model type (``WALKS``), calls just the
+rules that implement the matching hook, and keeps a crashing rule from taking the run down with
+it. Splitting a large batch of independent files over the CPUs is its concern too
+(``hullcheck.parallel``).
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Finding, InputError, Report, RuleCrash
+from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import HOOKS, Context, Rule
 
 if TYPE_CHECKING:
+    from hullcheck.inputs import InputKind, Loaded
+    from hullcheck.models.container import ContainerSpec
+    from hullcheck.models.dockerfile import Dockerfile
     from hullcheck.models.environment import Environment
     from hullcheck.models.host import DockerHost
     from hullcheck.models.image import Image
+    from hullcheck.models.manifests import Manifests
+    from hullcheck.sources import Source
+
+# Model type -> the Engine method that walks it, by (module, class name): a model's module is
+# already imported when one exists, so the table imports nothing (``Engine._walk_of``).
+WALKS: tuple[tuple[str, str, str], ...] = (
+    ("hullcheck.models.dockerfile", "Dockerfile", "walk_dockerfile"),
+    ("hullcheck.inputs.compose", "ComposeProject", "walk_compose"),
+    ("hullcheck.models.manifests", "Manifests", "walk_manifests"),
+)
 
 
 class Engine:
@@ -35,6 +52,7 @@ class Engine:
         self.crashes: list[InputError] = []
         # Rules a walk did not call because it could not provide what they need (image, host).
         self.skips: list[MissingNeed] = []
+        self._walks: dict[type, Callable[[Any, list[Finding]], None]] = {}
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
         self._add(rules)
@@ -114,8 +132,12 @@ class Engine:
                       rule=rule.id)
         )
 
-    def run_containers(self, specs: Iterable[Any], report: Report) -> None:
+    def run_containers(self, specs: Iterable[ContainerSpec], report: Report) -> None:
         """Judge normalised containers with every container rule."""
+        self.judge_containers(specs, report.findings)
+
+    def judge_containers(self, specs: Iterable[ContainerSpec], out: list[Finding]) -> None:
+        """``check_container`` on each spec, by the rules judging its platform."""
         rules = self._by_hook["check_container"]
         if not rules:
             return
@@ -124,10 +146,111 @@ class Engine:
             platform = str(spec.platform)
             if platform not in by_platform:
                 by_platform[platform] = [r for r in rules if platform in type(r).platforms]
-            report.findings.extend(
-                self._call(by_platform[platform], "check_container", (spec,),
-                           spec.location.path or spec.name)
-            )
+            out.extend(self._call(by_platform[platform], "check_container", (spec,),
+                                  spec.location.path or spec.name))
+
+    # --- walks: one per model type ----------------------------------------------------------
+    def judge(self, models: Iterable[Any], out: list[Finding]) -> None:
+        """Walk each model with the walk of its type (``WALKS``), findings appended to ``out``."""
+        walks = self._walks
+        for model in models:
+            walk = walks.get(type(model))
+            if walk is None:
+                walk = walks[type(model)] = self._walk_of(type(model))
+            walk(model, out)
+
+    def _walk_of(self, cls: type) -> Callable[[Any, list[Finding]], None]:
+        for module, name, method in WALKS:
+            owner = sys.modules.get(module)
+            if owner is not None and issubclass(cls, getattr(owner, name)):
+                walk: Callable[[Any, list[Finding]], None] = getattr(self, method)
+                return walk
+        raise TypeError(f"no walk for {cls.__qualname__} models")
+
+    def walk_dockerfile(self, df: Dockerfile, out: list[Finding]) -> None:
+        """The file, then each stage and its instructions (for ``ONBUILD X``, judged as X); ARG
+        before the first FROM belongs to no stage: rules see stage=None."""
+        where = df.path
+        out.extend(self.run("check_dockerfile", df, where=where))
+        walk_stages = self.has("check_stage")
+        walk_instructions = self.has("check_instruction")
+        if walk_instructions:
+            self.run_instructions(out, [(ins.cmd, ins) for ins in df.global_instructions],
+                                  df, None, where=where)
+        for stage in df.stages:
+            if walk_stages:
+                out.extend(self.run("check_stage", df, stage, where=where))
+            if walk_instructions:
+                self.run_instructions(out, [(ins.judged_cmd, ins)
+                                            for ins in stage.all_instructions()],
+                                      df, stage, where=where)
+
+    def walk_compose(self, project: Any, out: list[Finding]) -> None:
+        """The project, then each service as a normalised container."""
+        if self.has("check_compose"):
+            out.extend(self.run("check_compose", project, where=project.path))
+        self.judge_containers(project.containers, out)
+
+    def walk_manifests(self, manifests: Manifests, out: list[Finding]) -> None:
+        """Each workload's pod and containers, then the whole object graph for cross-resource
+        rules."""
+        walk_pods = self.has("check_pod")
+        walk_containers = self.has("check_container")
+        for workload in manifests.workloads:
+            if walk_pods:
+                out.extend(self.run("check_pod", workload.pod, where=workload.pod.owner.path))
+            if walk_containers:
+                self.judge_containers(workload.containers, out)
+        if self.has("check_objects"):
+            out.extend(self.run("check_objects", manifests.graph, where="kubernetes"))
+
+    # --- a batch of sources of one kind -----------------------------------------------------
+    def load_and_judge(self, kind: InputKind, sources: list[Source]) -> Report:
+        """Load ``sources`` with ``kind`` and judge the models. A large batch of independent
+        files is split over the CPUs: each process loads and judges its contiguous chunk
+        (loading must happen in the child: the Dockerfile parser starts Go's runtime, after
+        which this process may not fork), and the reports are joined in chunk order, the same
+        finding for finding as one process."""
+        if not kind.independent:
+            report = Report()
+            self._judge_into(report, kind.load(sources, self.ctx.options))
+            return report
+        from hullcheck import parallel
+
+        jobs = parallel.jobs_for(len(sources), self.ctx.options.get("jobs"))
+        if jobs == 1:
+            return self._one_by_one(kind, sources)
+
+        def work(chunk: Sequence[Source]) -> tuple[Report, list[InputError]]:
+            # Rule crashes are kept on the engine, and a child's engine is a copy: each chunk
+            # takes its own off and returns them, and they go back on in chunk order.
+            start = len(self.crashes)
+            report = self._one_by_one(kind, chunk)
+            crashes = self.crashes[start:]
+            del self.crashes[start:]
+            return report, crashes
+
+        report = Report()
+        for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
+            report.extend(part)
+            self.crashes.extend(crashes)
+        return report
+
+    def _one_by_one(self, kind: InputKind, sources: Sequence[Source]) -> Report:
+        """Each file loaded and judged before the next is read: only one file's model is held
+        at a time."""
+        report = Report()
+        options = self.ctx.options
+        for src in sources:
+            self._judge_into(report, kind.load([src], options))
+        return report
+
+    def _judge_into(self, report: Report, loaded: Loaded) -> None:
+        report.errors.extend(loaded.errors)
+        report.warnings.extend(loaded.warnings)
+        report.suppressions.extend(loaded.suppressions)
+        report.skipped.extend(loaded.skipped)
+        self.judge(loaded.models, report.findings)
 
     # --- the walks of `image` and `host` ----------------------------------------------------
     @classmethod
@@ -190,6 +313,10 @@ class Engine:
         return out
 
 
+def _size(src: Source) -> int:
+    return len(src.text)
+
+
 def scan(
     targets: list[str],
     engine: Engine,
@@ -198,7 +325,7 @@ def scan(
 ) -> Report:
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
     from hullcheck.inputs import input_kinds, is_yaml_candidate
-    from hullcheck.sources import Source, read_source, read_stdin, walk
+    from hullcheck.sources import read_source, read_stdin, walk
 
     report = Report()
     kinds = input_kinds()
@@ -266,7 +393,7 @@ def scan(
     for kind in kinds:
         sources = batches[kind.name]
         if sources:
-            report.extend(kind.analyze(sources, engine))
+            report.extend(engine.load_and_judge(kind, sources))
     report.errors.extend(engine.crashes)
     engine.crashes = []
     gc.unfreeze()  # what yamlutil.load_documents froze is collectable again once the scan is over

@@ -130,10 +130,42 @@ rules:
     assert not rule.allows("get", "pods/exec")
 
 
-def test_graph_is_built_once_per_object_list() -> None:
+def test_graph_is_built_once_per_scan_and_handed_to_every_cluster_rule() -> None:
+    """The Kubernetes input's model builds the graph once; the engine gives that one graph to
+    every cross-resource rule (no cache keyed on a list's identity)."""
+    from collections.abc import Iterator
+
+    from hullcheck.config import Config
+    from hullcheck.engine import Engine
+    from hullcheck.findings import Finding, Severity
+    from hullcheck.inputs.kubernetes import load
+    from hullcheck.models.manifests import Manifests
+    from hullcheck.rules.base import Context, Rule
+    from hullcheck.sources import Source
+
+    seen: list[object] = []
+
+    class Looks(Rule):
+        id, name, title, severity = "TST001", "looks", "Looks", Severity.LOW
+        inputs = frozenset({"kubernetes"})
+
+        def check_objects(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+            seen.append(graph_for(graph))
+            return iter(())
+
+    class LooksToo(Looks):
+        id = "TST002"
+
+    loaded = load([Source("pod.yaml", POD.format(name="a", ns="one", labels="{}"))], {})
+    (manifests,) = loaded.models
+    assert isinstance(manifests, Manifests)
+    assert manifests.graph is manifests.graph
+    engine = Engine([Looks, LooksToo], Context(config=Config()))
+    out: list[Finding] = []
+    engine.judge(loaded.models, out)
+    assert len(seen) == 2 and seen[0] is seen[1] is manifests.graph
     objs = objects(POD.format(name="a", ns="one", labels="{}"))
-    assert graph_for(objs) is graph_for(objs)
-    assert graph_for(list(objs)) is not graph_for(objs)
+    assert graph_for(objs) is not graph_for(objs)  # a list: a graph of its own each time
 
 
 def _corpus(namespaces: int) -> str:

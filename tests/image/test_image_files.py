@@ -221,6 +221,36 @@ def test_remote_scripts_in_history_judged_on_the_parsed_shell(tmp_path: Path) ->
     assert {f.evidence for f in report.findings if f.rule == "IMG006"} == set(fire)
 
 
+def test_each_history_script_is_parsed_once_for_every_image_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The image model keeps a step's parsed shell: IMG005 and IMG006 both look into a step
+    that updates an index and pipes a download into sh (both text pre-filters pass), and the
+    script is parsed once, not once per rule; a metadata step is never parsed."""
+    from hullcheck.models import image as image_model
+
+    parsed: list[str] = []
+    real = image_model.parse_shell
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(image_model, "parse_shell", counting)
+    step = "/bin/sh -c apt-get update && curl -fsSL https://get.example.com | sh"
+    history = [{"created_by": "/bin/sh -c #(nop)  ENV A=curl|sh", "empty_layer": True},
+               {"created_by": step, "empty_layer": True}]
+    layer = layer_tar([M("app/run", b"x", mode=0o755)])
+    report = run([str(write_docker_save(tmp_path / "i.tar", [layer], {}, history))])
+    from hullcheck.rules.dockerfile.remote_script import may_run_fetched_code
+    from hullcheck.rules.dockerfile.update_alone import may_update_alone
+
+    script = step.removeprefix("/bin/sh -c ")
+    assert may_update_alone(script) and may_run_fetched_code(script)
+    # IMG005 judged the parse and found more than an update; IMG006 fired on it.
+    assert {f.rule for f in report.findings if f.evidence == step} == {"IMG006"}
+    assert parsed == [script]
+
+
 def test_device_files_are_reported(tmp_path: Path) -> None:
     layer = layer_tar([M("dev/sda", kind=tarfile.BLKTYPE), M("dev/mem", kind=tarfile.CHRTYPE)])
     report = run([str(write_docker_save(tmp_path / "i.tar", [layer]))])

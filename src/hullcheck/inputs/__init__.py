@@ -1,9 +1,10 @@
 """The registry of input kinds ``hullcheck scan`` understands.
 
-An input kind says which files are its own (by name, or by content for YAML and stdin) and turns a
-batch of sources into findings through the engine. Kinds are analysed per batch rather than per
-file because some need every file at once: compose merges ``-f base -f override``, Kubernetes
-judges the whole object graph.
+An input kind says which files are its own (by name, or by content for YAML and stdin) and LOADS a
+batch of sources into models (plus the suppressions, errors and warnings found on the way); the
+engine judges the models (``hullcheck.engine``). Inputs never call the engine. Kinds load per
+batch rather than per file because some need every file at once: compose merges ``-f base -f
+override``, Kubernetes builds the whole object graph.
 
 Modules are imported lazily (``module`` is a dotted path) so start-up never pays for parsers it
 does not use.
@@ -13,18 +14,31 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from hullcheck.engine import Engine
-    from hullcheck.findings import Report
+    from hullcheck.findings import InputError, Skipped
+    from hullcheck.options import RunOptions
     from hullcheck.sources import Source
+    from hullcheck.suppress import Suppression
 
 
-class Analyzer(Protocol):
-    def __call__(self, sources: list[Source], engine: Engine) -> Report: ...
+@dataclass
+class Loaded:
+    """What an input kind made of a batch of sources: the models to judge, in order, and what
+    it found on the way (inline suppressions, input errors, warnings, typed skips)."""
+
+    models: list[Any] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class Loader(Protocol):
+    def __call__(self, sources: list[Source], options: RunOptions) -> Loaded: ...
 
 
 @dataclass(frozen=True)
@@ -35,14 +49,16 @@ class InputKind:
     # True when the content makes it this kind's (YAML with ``services:``, ``apiVersion``+``kind``).
     # Called only for candidate files (YAML/JSON endings, stdin); must be cheap and never raise.
     sniff: Callable[[Source], bool]
-    # "package.module:function" implementing Analyzer, imported on first use.
-    analyzer: str
+    # "package.module:function" implementing Loader, imported on first use.
+    loader: str
+    # True when every source loads and is judged alone (nothing shared between files), so the
+    # engine may split a large batch over the CPUs (``hullcheck.parallel``).
+    independent: bool = False
 
-    def analyze(self, sources: list[Source], engine: Engine) -> Report:
-        module_name, _, func = self.analyzer.partition(":")
-        fn: Any = getattr(importlib.import_module(module_name), func)
-        result: Report = fn(sources, engine)
-        return result
+    def load(self, sources: list[Source], options: RunOptions) -> Loaded:
+        module_name, _, func = self.loader.partition(":")
+        fn: Loader = getattr(importlib.import_module(module_name), func)
+        return fn(sources, options)
 
 
 # `Dockerfile.<suffix>` names a Dockerfile variant (`Dockerfile.dev`, `Dockerfile.alpine`,
@@ -103,19 +119,20 @@ def input_kinds() -> tuple[InputKind, ...]:
             name="dockerfile",
             claims_name=_is_dockerfile_name,
             sniff=_sniff_dockerfile,
-            analyzer="hullcheck.inputs.dockerfile:analyze",
+            loader="hullcheck.inputs.dockerfile:load",
+            independent=True,
         ),
         InputKind(
             name="compose",
             claims_name=_is_compose_name,
             sniff=_sniff_compose,
-            analyzer="hullcheck.inputs.compose:analyze",
+            loader="hullcheck.inputs.compose:load",
         ),
         InputKind(
             name="kubernetes",
             claims_name=lambda _name: False,
             sniff=_sniff_kubernetes,
-            analyzer="hullcheck.inputs.kubernetes:analyze",
+            loader="hullcheck.inputs.kubernetes:load",
         ),
     )
 

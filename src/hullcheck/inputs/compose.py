@@ -47,12 +47,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError, Report
+from hullcheck.inputs import Loaded
 from hullcheck.inputs.compose_env import InterpolationError, interpolate, load_env_file
+from hullcheck.models.container import ContainerSpec
 from hullcheck.yamlutil import Document, LineDict, LineList, YamlError, load_documents, walk
 
 if TYPE_CHECKING:
-    from hullcheck.engine import Engine
     from hullcheck.inputs.compose_env_files import EnvFileVar
+    from hullcheck.options import RunOptions
     from hullcheck.sources import Source
 
 Where = tuple[str, int]  # (path, line)
@@ -179,6 +181,8 @@ class ComposeProject:
     service_keys: dict[str, dict[int, str]] = field(default_factory=dict)
     # display path -> text of every ``env_file:`` read, for inline suppressions
     env_files: dict[str, str] = field(default_factory=dict)
+    # every service as a normalised container, made once by the loader (compose_spec)
+    containers: list[ContainerSpec] = field(default_factory=list)
     _reported: set[Where] = field(default_factory=set)
 
     @property
@@ -676,28 +680,32 @@ def _assemble(project: ComposeProject, loader: _Loader, group: list[Source]) -> 
     project.volumes = volumes
 
 
-def analyze(sources: list[Source], engine: Engine) -> Report:
+def load(sources: list[Source], options: RunOptions) -> Loaded:
+    """Every compose project of the batch (overrides merged into their base file), each with
+    its services as normalised containers (``ComposeProject.containers``), and the inline
+    suppressions of every file it read, ``env_file:`` files included."""
     from hullcheck.inputs.compose_spec import service_specs
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
 
-    report = Report()
+    loaded = Loaded()
+    # load_project reports its errors into a Report: this one shares the list, so they keep
+    # their order among the project's own.
+    report = Report(errors=loaded.errors)
     seen_suppressions: set[str] = set()
     for group in group_projects(sources):
         project = load_project(group, report)
         for path, (text, _fs) in project.texts.items():
             if path not in seen_suppressions:
                 seen_suppressions.add(path)
-                report.suppressions.extend(yaml_suppressions(
-                    path, text, report.warnings, project.service_keys.get(path)))
+                loaded.suppressions.extend(yaml_suppressions(
+                    path, text, loaded.warnings, project.service_keys.get(path)))
         for path, text in project.env_files.items():
             # Env files take the same comments: ``KEY=value  # hullcheck: ignore=CT024 why``
             # (a `` #`` after an unquoted value is a comment there too) or on the line above.
             if path not in seen_suppressions:
                 seen_suppressions.add(path)
-                report.suppressions.extend(yaml_suppressions(path, text, report.warnings))
-        if engine.has("check_compose"):
-            report.findings.extend(engine.run("check_compose", project, where=project.path))
-        specs = service_specs(project)
-        report.errors.extend(project.errors)
-        engine.run_containers(specs, report)
-    return report
+                loaded.suppressions.extend(yaml_suppressions(path, text, loaded.warnings))
+        project.containers = service_specs(project)
+        loaded.errors.extend(project.errors)
+        loaded.models.append(project)
+    return loaded

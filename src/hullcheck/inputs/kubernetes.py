@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import InputError, Report
+from hullcheck.findings import InputError
+from hullcheck.inputs import Loaded
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
+from hullcheck.models.manifests import Manifests, Workload
 from hullcheck.models.pod import (
     LATEST_VERSION,
     Pod,
@@ -25,7 +27,7 @@ from hullcheck.suppress import Suppression
 from hullcheck.yamlutil import Document, LineDict, YamlError
 
 if TYPE_CHECKING:
-    from hullcheck.engine import Engine
+    from hullcheck.options import RunOptions
     from hullcheck.sources import Source
 
 
@@ -203,55 +205,47 @@ def object_suppressions(obj: KubeObject) -> list[Suppression]:
                         reason=reason.strip() or None, line=ann.line_of(IGNORE_ANNOTATION))]
 
 
-def analyze(sources: list[Source], engine: Engine) -> Report:
+def load(sources: list[Source], options: RunOptions) -> Loaded:
+    """Every object of the batch as one ``Manifests`` model: the workloads to judge (a pod
+    template whose controller is in the scan is judged there, once) with their Pod Security
+    policy and containers, and the suppressions the files and annotations carry."""
     from hullcheck.inputs.k8s_container import container_spec
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
     from hullcheck.models.limit_range import defaults_by_namespace
 
-    report = Report()
-    options = engine.ctx.options
+    loaded = Loaded()
     default_namespace = options.get("namespace") or "default"
     objects: list[KubeObject] = []
     for source in sources:
-        loaded = load_objects(source, default_namespace, report.errors)
-        objects.extend(loaded)
-        if loaded:
-            report.suppressions.extend(
-                yaml_suppressions(source.path, source.text, report.warnings))
+        found = load_objects(source, default_namespace, loaded.errors)
+        objects.extend(found)
+        if found:
+            loaded.suppressions.extend(
+                yaml_suppressions(source.path, source.text, loaded.warnings))
     _apply_crd_scopes(objects)
 
     level = str(options.get("pss_level") or "restricted")
     try:
         version = parse_version(str(options.get("kubernetes_version") or "latest"))
     except ValueError as exc:
-        report.errors.append(InputError("--kubernetes-version", str(exc)))
+        loaded.errors.append(InputError("--kubernetes-version", str(exc)))
         version = LATEST_VERSION
     default = PssPolicy(level, version, "--pss-level")
-    policies = namespace_policies(objects, default, report.warnings)
+    policies = namespace_policies(objects, default, loaded.warnings)
 
-    walk_pods = engine.has("check_pod")
-    walk_containers = engine.has("check_container")
+    manifests = Manifests(objects)
     controlled = controlled_in_scan(objects)
-    limit_ranges = defaults_by_namespace(objects) if walk_containers else {}
+    limit_ranges = defaults_by_namespace(objects)
     for obj in objects:
         pod = pod_of(obj)
         if pod is None or id(obj) in controlled:
             # A pod template whose controller is in the scan is judged there, once.
-            report.suppressions.extend(object_suppressions(obj))
+            loaded.suppressions.extend(object_suppressions(obj))
             continue
         pod.pss = policies.get(obj.namespace or "", default)
-        report.suppressions.extend(annotation_suppressions(pod))
-        if walk_pods:
-            report.findings.extend(engine.run("check_pod", pod, where=obj.path))
-        if walk_containers:
-            defaults = limit_ranges.get(obj.namespace or "default")
-            engine.run_containers([container_spec(pod, c, defaults) for c in pod.containers],
-                                  report)
-
-    # Cross-resource rules see every object at once (``pod_of`` gives a workload's pod).
-    if engine.has("check_objects"):
-        from hullcheck.models.graph import forget_graphs
-
-        report.findings.extend(engine.run("check_objects", objects, where="kubernetes"))
-        forget_graphs()  # the memoised graph holds every object; let them go with the scan
-    return report
+        loaded.suppressions.extend(annotation_suppressions(pod))
+        defaults = limit_ranges.get(obj.namespace or "default")
+        manifests.workloads.append(
+            Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
+    loaded.models.append(manifests)
+    return loaded

@@ -657,24 +657,10 @@ class ObjectGraph:
         return list(unique.values())
 
 
-_CACHE: list[tuple[list[KubeObject], ObjectGraph]] = []
-
-
-def forget_graphs() -> None:
-    """Drop the memoised graph once a scan's rules have run (it holds every object)."""
-    _CACHE.clear()
-
-
-def graph_for(objects: Any) -> ObjectGraph:
-    """The graph of this scan's objects, built once and shared by every rule.
-
-    Keyed on the identity of the list the input passes to every rule's ``check_objects``; one
-    entry is kept (a scan is one list), holding the list so its id cannot be reused.
-    """
+def graph_for(objects: ObjectGraph | list[KubeObject]) -> ObjectGraph:
+    """The graph of a scan's objects. The engine hands cross-resource rules the graph the
+    Kubernetes input built once (``Manifests.graph``), which comes back as it is; a list of
+    objects (a test, a caller of its own) gets a graph of its own."""
     if isinstance(objects, ObjectGraph):
         return objects
-    if _CACHE and _CACHE[0][0] is objects:
-        return _CACHE[0][1]
-    graph = ObjectGraph(list(objects))
-    _CACHE[:] = [(objects, graph)]
-    return graph
+    return ObjectGraph(list(objects))

@@ -8,10 +8,12 @@ locations whichever way it was read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.location import ImageRef, Location
+from hullcheck.models.shell import ShellScript, parse_shell
 
 # file kinds in a layer
 FILE = "file"
@@ -39,11 +41,54 @@ class FileEntry:
     secret: str | None = None
 
 
+# A history step that ran a shell: ``/bin/sh -c SCRIPT`` (the classic builder, after
+# ``|N ARG=value...`` when build arguments were set), ``RUN /bin/sh -c SCRIPT # buildkit``.
+_SHELL_STEP = re.compile(
+    r"^(?:RUN\s+)?(?:\|\d+\s+(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)?"
+    r"(?:/usr)?(?:/bin/)?(?:ba|da|a)?sh\s+-c\s+(?P<script>.*?)(?:\s+# buildkit)?\s*$",
+    re.DOTALL,
+)
+
+
+_OTHER_INSTRUCTION = re.compile(
+    r"^(?:ADD|ARG|CMD|COPY|ENTRYPOINT|ENV|EXPOSE|HEALTHCHECK|LABEL|MAINTAINER|ONBUILD|SHELL|"
+    r"STOPSIGNAL|USER|VOLUME|WORKDIR)\b")
+
+
+def history_script(created_by: str) -> str | None:
+    """The shell script a history step ran, or None for a metadata step (``#(nop) ENV ...``,
+    BuildKit's ``ENV ... # buildkit``). A step in another form (``RUN curl ...`` as some
+    builders record it, a committed command) is taken as it is."""
+    m = _SHELL_STEP.match(created_by)
+    text = m.group("script") if m is not None else created_by.strip()
+    if "#(nop)" in text[:12] or _OTHER_INSTRUCTION.match(text):
+        return None
+    if m is None:
+        text = text.removeprefix("RUN ").removesuffix("# buildkit")
+    return text
+
+
+
 @dataclass(slots=True)
 class HistoryEntry:
     created_by: str
     empty_layer: bool
     layer: str | None  # the diff id this step produced, None for empty layers
+    # The shell script the step ran (None for a metadata step), found once when the entry is
+    # made; its parse is kept on first use by ``shell``.
+    script: str | None = field(init=False, compare=False)
+    _shell: ShellScript | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.script = history_script(self.created_by)
+
+    @property
+    def shell(self) -> ShellScript | None:
+        """The step's script as parsed shell (None for a metadata step), parsed once: several
+        rules look into the same step, each after its own cheap text test."""
+        if self._shell is None and self.script is not None:
+            self._shell = parse_shell(self.script)
+        return self._shell
 
 
 @dataclass(slots=True)

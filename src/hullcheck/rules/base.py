@@ -21,7 +21,12 @@ from hullcheck.options import RunOptions
 if TYPE_CHECKING:
     from hullcheck.config import Config
     from hullcheck.models.container import ContainerSpec
+    from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
     from hullcheck.models.environment import Environment
+    from hullcheck.models.graph import ObjectGraph
+    from hullcheck.models.host import DockerHost
+    from hullcheck.models.image import Image
+    from hullcheck.models.pod import Pod
 
 HOOKS: tuple[str, ...] = (
     "check_dockerfile",
@@ -74,33 +79,38 @@ class Rule:
     fix: ClassVar[str] = ""
 
     # --- hooks: override only those you need ------------------------------------------------
-    def check_dockerfile(self, ctx: Context, dockerfile: Any) -> Iterable[Finding]:
+    def check_dockerfile(self, ctx: Context, dockerfile: Dockerfile) -> Iterable[Finding]:
         return ()
 
-    def check_stage(self, ctx: Context, dockerfile: Any, stage: Any) -> Iterable[Finding]:
+    def check_stage(self, ctx: Context, dockerfile: Dockerfile, stage: Stage
+                    ) -> Iterable[Finding]:
         return ()
 
     def check_instruction(
-        self, ctx: Context, dockerfile: Any, stage: Any, instruction: Any
+        self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None, instruction: Instruction
     ) -> Iterable[Finding]:
+        """``stage`` is None for an ARG before the first FROM (it belongs to no stage)."""
         return ()
 
+    # (``hullcheck.inputs.compose.ComposeProject``: typed once the compose model moves to
+    # models/, so that rules never import inputs.)
     def check_compose(self, ctx: Context, project: Any) -> Iterable[Finding]:
         return ()
 
     def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
         return ()
 
-    def check_pod(self, ctx: Context, pod: Any) -> Iterable[Finding]:
+    def check_pod(self, ctx: Context, pod: Pod) -> Iterable[Finding]:
         return ()
 
-    def check_objects(self, ctx: Context, graph: Any) -> Iterable[Finding]:
+    def check_objects(self, ctx: Context, graph: ObjectGraph) -> Iterable[Finding]:
+        """``graph``: every Kubernetes object of the scan, built once for all these rules."""
         return ()
 
-    def check_image(self, ctx: Context, image: Any) -> Iterable[Finding]:
+    def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         return ()
 
-    def check_host(self, ctx: Context, host: Any) -> Iterable[Finding]:
+    def check_host(self, ctx: Context, host: DockerHost) -> Iterable[Finding]:
         return ()
 
     def check_environment(self, ctx: Context, env: Environment) -> Iterable[Finding]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitute
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage, substitute
 from hullcheck.references import ImageReference, InvalidReference, parse_reference
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged
 

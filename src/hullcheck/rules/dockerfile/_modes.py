@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from hullcheck.inputs.dockerfile import Instruction
-from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.models.dockerfile import Instruction
+from hullcheck.models.shell import SimpleCommand
 from hullcheck.rules.dockerfile._util import run_text, sources_and_dest
 
 # Only RUNs that can set a mode are parsed: chmod, or install/mkdir with -m/--mode.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage, substitute
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage, substitute
 from hullcheck.rules.base import Rule
 
 INPUTS = frozenset({"dockerfile"})

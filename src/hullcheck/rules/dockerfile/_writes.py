@@ -13,8 +13,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from hullcheck.inputs.dockerfile import Instruction
-from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.models.dockerfile import Instruction
+from hullcheck.models.shell import SimpleCommand
 
 _ECHO_ESCAPES = {"\\n": "\n", "\\t": "\t"}
 

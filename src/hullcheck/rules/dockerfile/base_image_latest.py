@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Stage
+from hullcheck.models.dockerfile import Dockerfile, Stage
 from hullcheck.rules.dockerfile._images import base_reference, base_references
 from hullcheck.rules.dockerfile._util import DockerfileRule
 

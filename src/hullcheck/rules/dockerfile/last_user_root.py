@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Stage
+from hullcheck.models.dockerfile import Dockerfile, Stage
 from hullcheck.rules.dockerfile._util import (
     DockerfileRule,
     effective_user,

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
-from hullcheck.inputs.shell import SimpleCommand
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.shell import SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import RPM_FAMILY, DockerfileRule, Keywords, judged, run_text
 from hullcheck.rules.dockerfile._writes import FileWrite, copied_heredocs, shell_writes

@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 from hullcheck.rules.dockerfile._writes import FileWrite, copied_heredocs, shell_writes

@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
-from hullcheck.inputs.shell import ShellScript, SimpleCommand
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.shell import ShellScript, SimpleCommand
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, run_text
 

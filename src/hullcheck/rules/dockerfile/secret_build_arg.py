@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hullcheck.credentials import is_reference, is_secret_name
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, env_pairs, judged
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import DockerfileRule, judged, sources_and_dest
 

@@ -14,7 +14,7 @@ from hullcheck.credentials import (
     value_shape,
 )
 from hullcheck.findings import Finding, Location, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._util import (
     DockerfileRule,

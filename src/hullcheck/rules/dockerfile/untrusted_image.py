@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.dockerfile import Dockerfile, Instruction, Stage
+from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.references import ImageReference, glob_to_regex, normalise_pattern
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._images import pulled_images

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hullcheck.findings import Finding, Severity
-from hullcheck.inputs.shell import parse_shell
 from hullcheck.models.image import Image
 from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.dockerfile.remote_script import fetched_code_runs, may_run_fetched_code
-from hullcheck.rules.image._patterns import history_script, shorten
+from hullcheck.rules.image._patterns import shorten
 
 
 class CurlPipeShell(Rule):
@@ -54,10 +53,10 @@ class CurlPipeShell(Rule):
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
         for h in image.history:
-            script = history_script(h.created_by)
+            script = h.script
             if script is None or not may_run_fetched_code(script):
                 continue
-            if fetched_code_runs(parse_shell(script)):
+            if h.shell is not None and fetched_code_runs(h.shell):
                 yield self.finding(
                     image.location(layer=h.layer),
                     f"remote script piped into a shell: {shorten(h.created_by)}",

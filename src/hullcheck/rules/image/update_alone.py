@@ -8,7 +8,7 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.models.image import Image
 from hullcheck.needs import Need
 from hullcheck.rules.base import Context, Rule
-from hullcheck.rules.image._patterns import history_script, shorten
+from hullcheck.rules.image._patterns import shorten
 
 
 class UpdateAlone(Rule):
@@ -49,16 +49,15 @@ class UpdateAlone(Rule):
     fix = "Update and install in the same RUN."
 
     def check_image(self, ctx: Context, image: Image) -> Iterable[Finding]:
-        # Each step's script is parsed and judged as DF009 judges a RUN: the words, not the
-        # text (`echo 'run apt-get update first'` updates nothing).
-        from hullcheck.inputs.shell import parse_shell
+        # Each step's parsed script (kept on the model) is judged as DF009 judges a RUN: the
+        # words, not the text (`echo 'run apt-get update first'` updates nothing).
         from hullcheck.rules.dockerfile.update_alone import lone_update, may_update_alone
 
         for h in image.history:
-            script = history_script(h.created_by)
+            script = h.script
             if script is None or not may_update_alone(script):
                 continue
-            if lone_update(parse_shell(script)) is not None:
+            if h.shell is not None and lone_update(h.shell) is not None:
                 yield self.finding(
                     image.location(layer=h.layer),
                     f"package index updated without an install: {shorten(h.created_by)}",
