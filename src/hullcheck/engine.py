@@ -22,6 +22,7 @@ from hullcheck.rules.base import HOOKS, Context, Rule
 
 if TYPE_CHECKING:
     from hullcheck.inputs import InputKind, Loaded
+    from hullcheck.models.compose import ComposeProject
     from hullcheck.models.container import ContainerSpec
     from hullcheck.models.dockerfile import Dockerfile
     from hullcheck.models.environment import Environment
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 # already imported when one exists, so the table imports nothing (``Engine._walk_of``).
 WALKS: tuple[tuple[str, str, str], ...] = (
     ("hullcheck.models.dockerfile", "Dockerfile", "walk_dockerfile"),
-    ("hullcheck.inputs.compose", "ComposeProject", "walk_compose"),
+    ("hullcheck.models.compose", "ComposeProject", "walk_compose"),
     ("hullcheck.models.manifests", "Manifests", "walk_manifests"),
 )
 
@@ -185,7 +186,7 @@ class Engine:
                                             for ins in stage.all_instructions()],
                                       df, stage, where=where)
 
-    def walk_compose(self, project: Any, out: list[Finding]) -> None:
+    def walk_compose(self, project: ComposeProject, out: list[Finding]) -> None:
         """The project, then each service as a normalised container."""
         if self.has("check_compose"):
             out.extend(self.run("check_compose", project, where=project.path))

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from hullcheck.findings import InputError, Report
 from hullcheck.inputs import Loaded
 from hullcheck.inputs.compose_env import InterpolationError, interpolate, load_env_file
+from hullcheck.models import compose as model
 from hullcheck.models.container import ContainerSpec
 from hullcheck.yamlutil import Document, LineDict, LineList, YamlError, load_documents, walk
 
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from hullcheck.options import RunOptions
     from hullcheck.sources import Source
 
-Where = tuple[str, int]  # (path, line)
+Where = model.Where  # (path, line)
 
 # Bounds merge and extends work on hostile inputs (each unit is one key or item visited).
 MAX_MERGE_WORK = 2_000_000
@@ -165,8 +166,9 @@ class ComposeService:
 
 
 @dataclass
-class ComposeProject:
-    """One compose project: files merged in order."""
+class ComposeProject(model.ComposeProject):
+    """One compose project: files merged in order. What rules read is declared by the model
+    (``hullcheck.models.compose``); the rest is what loading needs."""
 
     files: list[str]
     project_dir: Path | None
@@ -184,10 +186,6 @@ class ComposeProject:
     # every service as a normalised container, made once by the loader (compose_spec)
     containers: list[ContainerSpec] = field(default_factory=list)
     _reported: set[Where] = field(default_factory=set)
-
-    @property
-    def path(self) -> str:
-        return self.files[0]
 
     def lookup(self, name: str) -> str | None:
         return self.environ.get(name)
@@ -207,6 +205,9 @@ class ComposeProject:
                 self._reported.add(where)
                 self.errors.append(InputError(where[0], f"line {where[1]}: {exc}"))
             return value
+
+    def key_where(self, mapping: Mapping[str, Any], key: str, default: Where) -> Where:
+        return self.origins.key(mapping, key, default)
 
 
 # --- loading ----------------------------------------------------------------------------------

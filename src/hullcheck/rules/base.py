@@ -12,7 +12,7 @@ import inspect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hullcheck.findings import Finding, Location, Severity
 from hullcheck.needs import Need
@@ -20,6 +20,7 @@ from hullcheck.options import RunOptions
 
 if TYPE_CHECKING:
     from hullcheck.config import Config
+    from hullcheck.models.compose import ComposeProject
     from hullcheck.models.container import ContainerSpec
     from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
     from hullcheck.models.environment import Environment
@@ -92,9 +93,7 @@ class Rule:
         """``stage`` is None for an ARG before the first FROM (it belongs to no stage)."""
         return ()
 
-    # (``hullcheck.inputs.compose.ComposeProject``: typed once the compose model moves to
-    # models/, so that rules never import inputs.)
-    def check_compose(self, ctx: Context, project: Any) -> Iterable[Finding]:
+    def check_compose(self, ctx: Context, project: ComposeProject) -> Iterable[Finding]:
         return ()
 
     def check_container(self, ctx: Context, spec: ContainerSpec) -> Iterable[Finding]:
