@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hullcheck.findings import Finding, InputError, Report, RuleCrash
 from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
-from hullcheck.rules.base import HOOKS, Context, Rule
+from hullcheck.rules.base import Context, Rule, hooks
 
 if TYPE_CHECKING:
     from hullcheck.inputs import InputKind, Loaded
@@ -47,7 +47,7 @@ class Engine:
         self.debug = debug
         self.rules: list[Rule] = []
         self._loaded: set[type[Rule]] = set()
-        self._by_hook: dict[str, list[Rule]] = {hook: [] for hook in HOOKS}
+        self._by_hook: dict[str, list[Rule]] = {hook: [] for hook in hooks()}
         # instruction kind -> (rule, its bound check_instruction), built on first use
         self._by_instruction: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
         self.crashes: list[InputError] = []
@@ -65,7 +65,7 @@ class Engine:
         self._loaded.update(new)
         self.rules.extend(cls() for cls in new)
         self._by_hook = {
-            hook: [r for r in self.rules if type(r).implements(hook)] for hook in HOOKS
+            hook: [r for r in self.rules if type(r).implements(hook)] for hook in hooks()
         }
         self._by_instruction = {}
 
@@ -325,11 +325,12 @@ def scan(
     verbose_skips: list[str] | None = None,
 ) -> Report:
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
-    from hullcheck.inputs import input_kinds, is_yaml_candidate
+    from hullcheck.inputs import input_kinds, is_yaml_candidate, not_recognised
     from hullcheck.sources import read_source, read_stdin, walk
 
     report = Report()
     kinds = input_kinds()
+    unknown = not_recognised(kinds)
     batches: dict[str, list[Source]] = {k.name: [] for k in kinds}
 
     def classify(src: Source, name: str) -> bool:
@@ -356,9 +357,7 @@ def scan(
             report.errors.append(InputError(stdin_name, str(exc).split(": ", 1)[-1]))
         else:
             if not classify(src, stdin_name.rsplit("/", 1)[-1]):
-                report.errors.append(
-                    InputError(stdin_name, "not a Dockerfile, compose file or Kubernetes manifest")
-                )
+                report.errors.append(InputError(stdin_name, unknown))
 
     walked = walk(file_targets)
     report.errors.extend(walked.errors)
@@ -384,9 +383,7 @@ def scan(
             continue
         if not classify(src, name):
             if explicit:
-                report.errors.append(
-                    InputError(display, "not a Dockerfile, compose file or Kubernetes manifest")
-                )
+                report.errors.append(InputError(display, unknown))
             elif verbose_skips is not None:
                 verbose_skips.append(f"{display}: not a recognised input, skipped")
 

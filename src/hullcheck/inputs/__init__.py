@@ -54,6 +54,8 @@ class InputKind:
     # True when every source loads and is judged alone (nothing shared between files), so the
     # engine may split a large batch over the CPUs (``hullcheck.parallel``).
     independent: bool = False
+    # What one file of this kind is called in messages ("compose file"); default: the name.
+    noun: str = ""
 
     def load(self, sources: list[Source], options: RunOptions) -> Loaded:
         module_name, _, func = self.loader.partition(":")
@@ -117,6 +119,7 @@ def input_kinds() -> tuple[InputKind, ...]:
     return (
         InputKind(
             name="dockerfile",
+            noun="Dockerfile",
             claims_name=_is_dockerfile_name,
             sniff=_sniff_dockerfile,
             loader="hullcheck.inputs.dockerfile:load",
@@ -124,17 +127,27 @@ def input_kinds() -> tuple[InputKind, ...]:
         ),
         InputKind(
             name="compose",
+            noun="compose file",
             claims_name=_is_compose_name,
             sniff=_sniff_compose,
             loader="hullcheck.inputs.compose:load",
         ),
         InputKind(
             name="kubernetes",
+            noun="Kubernetes manifest",
             claims_name=lambda _name: False,
             sniff=_sniff_kubernetes,
             loader="hullcheck.inputs.kubernetes:load",
         ),
     )
+
+
+def not_recognised(kinds: tuple[InputKind, ...]) -> str:
+    """The error for a file named on the command line (or stdin) that no kind claims: "not a
+    Dockerfile, compose file or Kubernetes manifest", naming every kind there is."""
+    nouns = [kind.noun or kind.name for kind in kinds]
+    listed = ", ".join(nouns[:-1]) + " or " + nouns[-1] if len(nouns) > 1 else "".join(nouns)
+    return f"not a {listed}"
 
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")

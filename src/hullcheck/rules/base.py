@@ -29,19 +29,6 @@ if TYPE_CHECKING:
     from hullcheck.models.image import Image
     from hullcheck.models.pod import Pod
 
-HOOKS: tuple[str, ...] = (
-    "check_dockerfile",
-    "check_stage",
-    "check_instruction",
-    "check_compose",
-    "check_container",
-    "check_pod",
-    "check_objects",
-    "check_image",
-    "check_host",
-    "check_environment",
-)
-
 DOC_HEADINGS: tuple[str, ...] = ("What it finds", "Why it matters", "How to fix", "References")
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[A-Z]\d{3}$")
@@ -165,3 +152,14 @@ class Rule:
     @classmethod
     def summary(cls) -> str:
         return cls.doc_sections().get("What it finds", cls.title).split("\n\n")[0]
+
+
+def hooks() -> tuple[str, ...]:
+    """Every hook: the methods of ``Rule`` named ``check_*``, in the order ``Rule`` declares them.
+    A new hook is one more such method, typed with its model; the engine indexes the rules by
+    whatever this returns when it is built."""
+    return tuple(name for name in vars(Rule) if name.startswith("check_"))
+
+
+# The hooks ``Rule`` declares (what the engine indexes, unless one was added since import).
+HOOKS: tuple[str, ...] = hooks()
