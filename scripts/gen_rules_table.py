@@ -54,7 +54,8 @@ def overlaps_section() -> list[str]:
             "carries the tags of the findings it stands for and the highest severity among them "
             "(so `--fail-on` gates as before); its fingerprint is its own, so a baseline written "
             "before keeps matching. When it is not selected (`--select`, `--ignore`), the "
-            "other reports as before, and so does a rule named by its id in `--select`. An inline ignore of the reporting rule hides the problem. "
+            "other reports as before, and so does a rule named by its id in `--select`. An "
+            "inline ignore of the reporting rule hides the problem. "
             "Pairs that meet at one place but judge different things were audited too and are "
             "kept apart:", "", *rows, ""]
 
