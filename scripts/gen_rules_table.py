@@ -40,6 +40,26 @@ def retired_table() -> str:
     return "\n".join(rows)
 
 
+def overlaps_section() -> list[str]:
+    """The overlaps audited in ``hullcheck.overlaps``: which one reports, and the pairs kept
+    apart on purpose."""
+    from hullcheck.overlaps import KEPT_APART, OVERLAPS
+
+    rows = ["| reports | stands for | decision | concern or reason |", "| --- | --- | --- | --- |"]
+    rows += [f"| {o.reporter} | {o.duplicate} | dedup | {o.concern} |" for o in OVERLAPS]
+    rows += [f"| {a} | {b} | kept apart | {why} |" for a, b, why in KEPT_APART]
+    return ["## Overlapping rules", "",
+            "Where two rules judge the same concern at the same place, one finding reports "
+            "(`hullcheck.overlaps`): the rule in the first column, when it is selected. It "
+            "carries the tags of the findings it stands for and the highest severity among them "
+            "(so `--fail-on` gates as before); its fingerprint is its own, so a baseline written "
+            "before keeps matching. When it is not selected (`--select`, `--ignore`), the "
+            "other reports as before, and so does a rule named by its id in `--select`. An "
+            "inline ignore of the reporting rule hides the problem. "
+            "Pairs that meet at one place but judge different things were audited too and are "
+            "kept apart:", "", *rows, ""]
+
+
 def rules_doc() -> str:
     from hullcheck.rules import all_rules
 
@@ -54,6 +74,7 @@ def rules_doc() -> str:
         for line in r.documentation().splitlines():
             parts.append("#" + line if line.startswith("## ") else line)
         parts.append("")
+    parts += overlaps_section()
     from hullcheck.deprecations import RETIRED, explain
 
     titles = {r.id: r.title for r in all_rules()}

@@ -405,6 +405,13 @@ def run_audit(args: argparse.Namespace) -> int:
     policy = Policy(select=select, ignore=ignore, baseline=baseline,
                     show_suppressed=args.show_suppressed, judged=judged)
     shown, sup_warnings = apply(report, policy, cfg.path_ignores)
+    # One problem, one finding: of the selected rules judging one concern at one place, the
+    # first by precedence reports (hullcheck.overlaps); a rule named by id always reports.
+    from hullcheck.overlaps import resolve
+
+    report.findings = resolve(report.findings, named=(s.strip().upper() for s in select))
+    remaining = {id(f) for f in report.findings}
+    shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)
 

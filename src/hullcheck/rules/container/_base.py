@@ -39,6 +39,14 @@ FIELD_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+def security_opt(spec: ContainerSpec, option: str, value: str) -> str:
+    """A ``security_opt`` entry as the platform writes it: ``seccomp:unconfined`` in compose,
+    ``--security-opt seccomp=unconfined`` for a live container."""
+    if spec.platform is Platform.DOCKER:
+        return f"--security-opt {option}={value}"
+    return f"{option}:{value}"
+
+
 def field_name(spec: ContainerSpec, key: str) -> str:
     return FIELD_NAMES.get(key, {}).get(str(spec.platform), key)
 
@@ -66,6 +74,10 @@ class ContainerRule(Rule):
     # the K8S rules instead (or "-" with a reason in docs/platforms.md).
     k8s_covered_by: ClassVar[tuple[str, ...]] = ()
     platforms: ClassVar[frozenset[str]] = COMPOSE_DOCKER
+    # The fix in each platform's own words (compose keys, Kubernetes fields, ``docker run``
+    # flags for a live container), keyed by platform; ``fix`` (the listing's, in compose's
+    # words) where a platform has none.
+    fixes: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,7 +93,12 @@ class ContainerRule(Rule):
         """A finding tagged for ``spec``'s platform; ``evidence`` names the field and value
         (never the line) so baselines survive edits."""
         return self.finding(location, message, references=self.refs(spec), severity=severity,
-                            evidence=f"{spec.platform}|{spec.name}|{evidence}")
+                            evidence=f"{spec.platform}|{spec.name}|{evidence}",
+                            remediation=self.fix_for(spec))
+
+    def fix_for(self, spec: ContainerSpec) -> str:
+        """The fix as ``spec``'s platform spells it."""
+        return self.fixes.get(str(spec.platform), self.fix)
 
     def missing_limit(self, spec: ContainerSpec, key: str, what: str, note: str = ""
                       ) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ContainerRule
+from hullcheck.rules.container._base import ContainerRule, security_opt
 
 
 class AppArmorUnconfined(ContainerRule):
@@ -41,9 +41,15 @@ class AppArmorUnconfined(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.2",)
     k8s_covered_by = ("pss:baseline:appArmorProfile",)
     fix = "Remove `apparmor:unconfined`; keep docker-default or a custom profile."
+    fixes = {
+        "docker": (
+            "Run it again without --security-opt apparmor=unconfined; keep docker-default or a "
+            "custom profile."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.apparmor is not None and spec.apparmor.strip().lower() == "unconfined":
             yield self.emit(spec, spec.loc("apparmor"),
                             f"{spec.name}: runs without an AppArmor profile "
-                            "(apparmor:unconfined).", "apparmor=unconfined")
+                            f"({security_opt(spec, 'apparmor', 'unconfined')}).",
+                            "apparmor=unconfined")

@@ -78,6 +78,10 @@ class CapabilitiesAdded(ContainerRule):
     k8s_covered_by = ("pss:baseline:capabilities_baseline",
                       "pss:restricted:capabilities_restricted")
     fix = "Remove added capabilities; keep at most NET_BIND_SERVICE after dropping ALL."
+    fixes = {
+        "docker": (
+            "Run it again without --cap-add; keep at most NET_BIND_SERVICE after --cap-drop ALL."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for cap in dict.fromkeys(spec.cap_add):

@@ -47,6 +47,10 @@ class CapabilitiesNotDropped(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.4",)
     k8s_covered_by = ("pss:restricted:capabilities_restricted",)
     fix = "Add `cap_drop: [ALL]` and add back only the capabilities needed."
+    fixes = {
+        "docker": (
+            "Run it again with --cap-drop ALL and --cap-add only for the capabilities needed."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.privileged or "ALL" in spec.cap_drop:

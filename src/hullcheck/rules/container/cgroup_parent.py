@@ -37,6 +37,10 @@ class CustomCgroupParent(ContainerRule):
     severity = Severity.MEDIUM
     docker_refs = ("cis-docker-1.6:5.25",)
     fix = "Remove `cgroup_parent` (or suppress it with the reason it is needed)."
+    fixes = {
+        "docker": (
+            "Run it again without --cgroup-parent (or suppress it with the reason it is needed)."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.cgroup_parent and spec.cgroup_parent.strip():

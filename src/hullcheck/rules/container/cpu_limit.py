@@ -51,6 +51,10 @@ class NoCpuLimit(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.12",)
     platforms = ALL_PLATFORMS
     fix = "Set a CPU limit (cpus / deploy.resources.limits.cpus)."
+    fixes = {
+        "docker": "Set a CPU limit: run it again with --cpus, or docker update --cpus.",
+        "kubernetes": "Set resources.limits.cpu (or give the namespace a LimitRange default).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         note = ""

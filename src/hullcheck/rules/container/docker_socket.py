@@ -52,6 +52,11 @@ class DockerSocketMounted(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.32",)
     k8s_covered_by = ("pss:baseline:hostPathVolumes", "pss:restricted:restrictedVolumes")
     fix = "Remove the docker.sock mount; use a filtering API proxy if the API is needed."
+    fixes = {
+        "docker": (
+            "Run it again without the docker.sock mount (-v/--mount); use a filtering API proxy "
+            "if the API is needed."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for mount in spec.mounts:

@@ -76,6 +76,16 @@ class SecretInEnvironment(ContainerRule):
     k8s_refs = ("cis-k8s-1.10:5.4.1",)
     platforms = ALL_PLATFORMS
     fix = "Move the secret to a secrets file (compose `secrets:`, Kubernetes Secret volume)."
+    fixes = {
+        "compose": (
+            "Move the secret to a compose `secrets:` entry (a file mounted in the container)."),
+        "docker": (
+            "Run it again without the secret in -e/--env; mount it as a file (a read-only volume "
+            "or a Docker secret)."),
+        "kubernetes": (
+            "Move the secret to a Secret and mount it as a volume (or env "
+            "valueFrom.secretKeyRef)."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for var in spec.env:

@@ -49,6 +49,9 @@ class NoHealthcheck(ContainerRule):
     severity = Severity.LOW
     docker_refs = ("cis-docker-1.6:5.27",)
     fix = "Add a `healthcheck:` that exercises the service."
+    fixes = {
+        "docker": "Run it again with --health-cmd (or give the image a HEALTHCHECK).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.healthcheck:

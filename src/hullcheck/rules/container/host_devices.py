@@ -87,6 +87,11 @@ class HostDeviceExposed(ContainerRule):
     severity = Severity.MEDIUM
     docker_refs = ("cis-docker-1.6:5.18",)
     fix = "Remove `devices:` entries and device cgroup rules the workload does not strictly need."
+    fixes = {
+        "docker": (
+            "Run it again without the --device and --device-cgroup-rule entries it does not "
+            "strictly need."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for index, device in enumerate(spec.devices):

@@ -36,3 +36,6 @@ class HostIpc(HostNamespaceRule):
     setting = {"compose": "ipc: host", "docker": "--ipc host"}
     consequence = "shares System V IPC and POSIX shared memory with the host."
     fix = "Remove `ipc: host`."
+    fixes = {
+        "docker": "Run it again without --ipc host.",
+    }

@@ -41,3 +41,6 @@ class HostNetwork(HostNamespaceRule):
         "listening on localhost."
     )
     fix = "Remove `network_mode: host`."
+    fixes = {
+        "docker": "Run it again without --network host.",
+    }

@@ -36,3 +36,6 @@ class HostPid(HostNamespaceRule):
     setting = {"compose": "pid: host", "docker": "--pid host"}
     consequence = "sees and can signal every process on the host."
     fix = "Remove `pid: host`."
+    fixes = {
+        "docker": "Run it again without --pid host.",
+    }

@@ -41,3 +41,6 @@ class HostUserns(HostNamespaceRule):
         " on the host."
     )
     fix = "Remove `userns_mode: host`."
+    fixes = {
+        "docker": "Run it again without --userns host.",
+    }

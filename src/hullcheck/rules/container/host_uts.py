@@ -36,3 +36,6 @@ class HostUts(HostNamespaceRule):
     setting = {"compose": "uts: host", "docker": "--uts host"}
     consequence = "shares the host's hostname and can change it."
     fix = "Remove `uts: host`."
+    fixes = {
+        "docker": "Run it again without --uts host.",
+    }

@@ -44,6 +44,11 @@ class UnpinnedImage(ContainerRule):
     k8s_refs = ("cis-k8s-1.10:5.5.1",)
     platforms = ALL_PLATFORMS
     fix = "Pin the image to a version tag and a digest."
+    fixes = {
+        "compose": "Pin `image:` to a version tag and a digest.",
+        "docker": "Run it from an image reference pinned to a version tag and a digest.",
+        "kubernetes": "Pin the container's image: to a version tag and a digest.",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if not spec.image:

@@ -47,6 +47,10 @@ class NoMemoryLimit(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.11",)
     platforms = ALL_PLATFORMS
     fix = "Set a memory limit (mem_limit / deploy.resources.limits.memory)."
+    fixes = {
+        "docker": "Set a memory limit: run it again with --memory, or docker update --memory.",
+        "kubernetes": "Set resources.limits.memory (or give the namespace a LimitRange default).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         return self.missing_limit(spec, "memory_limit", "memory")

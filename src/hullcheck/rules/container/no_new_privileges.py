@@ -46,6 +46,9 @@ class NoNewPrivilegesUnset(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.26",)
     k8s_covered_by = ("pss:restricted:allowPrivilegeEscalation",)
     fix = "Add `security_opt: [\"no-new-privileges:true\"]`."
+    fixes = {
+        "docker": "Run it again with --security-opt no-new-privileges=true.",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.no_new_privileges:

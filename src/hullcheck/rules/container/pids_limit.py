@@ -45,6 +45,9 @@ class NoPidsLimit(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.29",)
     platforms = COMPOSE_DOCKER
     fix = "Set a PID limit (pids_limit / deploy.resources.limits.pids)."
+    fixes = {
+        "docker": "Set a PID limit: run it again with --pids-limit, or docker update --pids-limit.",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         return self.missing_limit(spec, "pids_limit", "PID")

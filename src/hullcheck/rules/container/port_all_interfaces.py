@@ -44,6 +44,9 @@ class PortOnAllInterfaces(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.14",)
     k8s_covered_by = ("pss:baseline:hostPorts",)
     fix = "Prefix the port with the host address to bind, e.g. \"127.0.0.1:8080:80\"."
+    fixes = {
+        "docker": "Run it again with the host address in -p, e.g. -p 127.0.0.1:8080:80.",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.host_network:

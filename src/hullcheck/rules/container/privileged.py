@@ -46,6 +46,10 @@ class Privileged(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.5",)
     k8s_covered_by = ("pss:baseline:privileged",)
     fix = "Remove privileged mode; add only the capabilities the workload needs."
+    fixes = {
+        "docker": (
+            "Run it again without --privileged; add only the capabilities it needs (--cap-add)."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.privileged:

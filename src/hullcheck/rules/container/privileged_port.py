@@ -51,6 +51,9 @@ class PrivilegedHostPort(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.8",)
     k8s_covered_by = ("pss:baseline:hostPorts",)
     fix = "Publish on a host port of 1024 or above."
+    fixes = {
+        "docker": "Run it again publishing on a host port of 1024 or above (-p 8443:443).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.host_network:

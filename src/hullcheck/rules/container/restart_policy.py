@@ -43,6 +43,9 @@ class UnboundedRestartPolicy(ContainerRule):
     severity = Severity.LOW
     docker_refs = ("cis-docker-1.6:5.15",)
     fix = "Use `restart: on-failure:5`."
+    fixes = {
+        "docker": "Set --restart on-failure:5 (docker update --restart on-failure:5).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         policy = (spec.restart_policy or "").lower()

@@ -60,6 +60,9 @@ class RunsAsRoot(ContainerRule):
     docker_refs = ("cis-docker-1.6:4.1",)
     k8s_covered_by = ("pss:restricted:runAsNonRoot", "pss:restricted:runAsUser")
     fix = "Set `user:` to a non-root uid (e.g. \"10001:10001\")."
+    fixes = {
+        "docker": "Run it again with --user set to a non-root uid (e.g. --user 10001:10001).",
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         user = (spec.user or "").strip()

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ContainerRule
+from hullcheck.rules.container._base import ContainerRule, security_opt
 
 
 class SeccompUnconfined(ContainerRule):
@@ -46,9 +46,15 @@ class SeccompUnconfined(ContainerRule):
     k8s_covered_by = ("pss:baseline:seccompProfile_baseline",
                       "pss:restricted:seccompProfile_restricted")
     fix = "Remove `seccomp:unconfined`; use the default or a custom profile."
+    fixes = {
+        "docker": (
+            "Run it again without --security-opt seccomp=unconfined; use the default or a custom "
+            "profile."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.effective_seccomp_unconfined():
             yield self.emit(spec, spec.loc("seccomp"),
-                            f"{spec.name}: runs without a seccomp profile (seccomp:unconfined).",
+                            f"{spec.name}: runs without a seccomp profile "
+                            f"({security_opt(spec, 'seccomp', 'unconfined')}).",
                             "seccomp=unconfined")

@@ -5,7 +5,7 @@ from typing import Any
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec
-from hullcheck.rules.container._base import ContainerRule
+from hullcheck.rules.container._base import ContainerRule, security_opt
 
 # Types that mean "not confined": spc_t is the super-privileged container type.
 UNCONFINED_TYPES = frozenset({"spc_t", "unconfined_t"})
@@ -45,11 +45,16 @@ class SELinuxDisabled(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.3",)
     k8s_covered_by = ("pss:baseline:seLinuxOptions",)
     fix = "Remove `label:disable` (and unconfined SELinux types)."
+    fixes = {
+        "docker": (
+            "Run it again without --security-opt label=disable (and unconfined SELinux types)."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.selinux_disabled:
             yield self.emit(spec, spec.loc("selinux_disabled"),
-                            f"{spec.name}: SELinux separation is disabled (label:disable).",
+                            f"{spec.name}: SELinux separation is disabled "
+                            f"({security_opt(spec, 'label', 'disable')}).",
                             "label=disable")
             return
         selinux_type = (spec.selinux_options or {}).get("type", "")

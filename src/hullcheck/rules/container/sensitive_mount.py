@@ -113,6 +113,11 @@ class SensitiveHostPathMounted(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.6",)
     k8s_covered_by = ("pss:baseline:hostPathVolumes", "pss:restricted:restrictedVolumes")
     fix = "Mount only the specific file needed, read-only, or use a named volume."
+    fixes = {
+        "docker": (
+            "Run it again mounting only the specific file needed, read-only (-v src:dst:ro), or a"
+            " named volume."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for mount in spec.mounts:

@@ -44,6 +44,10 @@ class SharedMountPropagation(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.20",)
     k8s_covered_by = ("pss:baseline:privileged",)
     fix = "Remove `shared`/`rshared` propagation from the mount."
+    fixes = {
+        "docker": (
+            "Run it again without shared/rshared propagation on the mount (bind-propagation)."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for mount in spec.mounts:

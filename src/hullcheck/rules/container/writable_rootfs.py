@@ -49,6 +49,12 @@ class WritableRootFilesystem(ContainerRule):
     docker_refs = ("cis-docker-1.6:5.13",)
     platforms = ALL_PLATFORMS
     fix = "Set `read_only: true` and mount writable tmpfs/volumes where needed."
+    fixes = {
+        "docker": "Run it again with --read-only and --tmpfs or volumes where it must write.",
+        "kubernetes": (
+            "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where "
+            "the container must write."),
+    }
 
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         if spec.read_only_rootfs or "read_only_rootfs" in spec.unsettable:
