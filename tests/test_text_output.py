@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from conftest import run_cli
 from hullcheck.findings import Finding, InputError, Location, Report, Severity
 from hullcheck.reporters import Output, render
-from hullcheck.reporters.text import INDENT, MIN_WIDTH, lines, wrap
+from hullcheck.reporters.text import INDENT, MIN_WIDTH, _lines_any, _lines_ascii, lines, wrap
 from test_safe_output import COMPOSE, DOCKERFILE, EVIL, POD, SGR, UNSAFE, _env
 
 WIDE = "FROM alpine:3.20\nUSER 1000\nHEALTHCHECK CMD true\n" \
@@ -311,6 +311,16 @@ def test_wrap_never_exceeds_the_width_nor_loses_text(text: str, width: int, inde
     assert all(_cells(row) <= width for row in rows)
     assert "".join(rows).replace(" ", "") == text.replace(" ", "")
     assert all(row.startswith(rest) for row in rows)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "bb", " ", "  ", "x" * 17, "y" * 30, "-"]),
+                     max_size=40).map("".join),
+       width=st.integers(MIN_WIDTH, 60), first=st.integers(0, 8), rest=st.integers(0, 8))
+def test_the_ascii_fast_path_breaks_where_the_general_one_does(text: str, width: int, first: int,
+                                                               rest: int) -> None:
+    assert _lines_ascii(text, width, first, width - rest) == _lines_any(text, width, first,
+                                                                        width - rest)
 
 
 def test_a_narrow_terminal_is_wrapped_at_the_minimum_width() -> None:

@@ -138,34 +138,7 @@ def _head(f: Finding) -> list[Part]:
 
 # ----------------------------------------------------------------------------------- wrapping
 
-_WORDS = re.compile(r"( *)([^ ]*)")
-
-
-def _cells() -> Callable[[str], int]:
-    from rich.cells import cell_len  # only for text that is not ASCII (10 ms to import)
-
-    return cell_len
-
-
-def _width_of(text: str) -> int:
-    # Columns the text takes: its length when ASCII (the usual case), else East Asian wide
-    # characters count two and combining marks none.
-    return len(text) if text.isascii() else _cells()(text)
-
-
-def _cut(word: str, room: int) -> tuple[str, str]:
-    """``word`` split into a first piece at most ``room`` columns wide and the rest; the piece is
-    empty when not even the first character fits."""
-    if word.isascii():
-        return word[:room], word[room:]
-    from rich.cells import get_character_cell_size
-
-    used = 0
-    for i, ch in enumerate(word):
-        used += get_character_cell_size(ch)
-        if used > room:
-            return word[:i], word[i:]
-    return word, ""
+_WORD = re.compile(r"[^ ]+")
 
 
 def _paint(text: str, sgr: str, colour: bool) -> str:
@@ -176,42 +149,124 @@ def _plain(parts: list[Part], colour: bool) -> str:
     return "".join(_paint(text, sgr, colour) for text, sgr in parts)
 
 
+def _cells() -> Callable[[str], int]:
+    from rich.cells import cell_len  # only for text that is not ASCII (10 ms to import)
+
+    return cell_len
+
+
+def _cut(word: str, room: int) -> int:
+    """How many characters of ``word`` fit in ``room`` columns (none when not even the first
+    does: a wide character never straddles the edge)."""
+    from rich.cells import get_character_cell_size
+
+    used = 0
+    for i, ch in enumerate(word):
+        used += get_character_cell_size(ch)
+        if used > room:
+            return i
+    return len(word)
+
+
+def _lines_any(text: str, width: int, col: int, room: int) -> list[tuple[int, int]]:
+    """Where ``text`` (any characters) breaks: (start, end) of each line, by columns on screen.
+
+    Word by word: a word goes on the line if it fits after the spaces before it; else it starts
+    the next line, unless it is wider than a whole line (``room``), when it is cut starting where
+    it stands (if a column is left). Spaces at a break are dropped."""
+    cells = _cells()
+    spans: list[tuple[int, int]] = []
+    start = end = -1  # the line being filled (-1: nothing on it yet)
+    for match in _WORD.finditer(text):
+        ws, we = match.span()
+        w = cells(match.group())
+        gap = ws - end if start >= 0 else 0
+        if start >= 0 and col + gap + w > width and (w <= room or col + gap >= width):
+            spans.append((start, end))
+            start, col, gap = -1, width - room, 0
+        if start < 0:
+            start = ws
+        col += gap
+        pos = ws
+        while col + w > width:  # wider than the room left: cut, go on on the next line
+            pos += _cut(text[pos:we], width - col)
+            spans.append((start, pos))
+            start, col = pos, width - room
+            w = cells(text[pos:we])
+        col += w
+        end = we
+    spans.append((start, end) if start >= 0 else (0, 0))
+    return spans
+
+
+def _lines_ascii(text: str, width: int, col: int, room: int) -> list[tuple[int, int]]:
+    """``_lines_any`` for ASCII text (one column a character), a line at a time rather than a
+    word at a time: the last space that fits is found with ``rfind``. The same breaks (a property
+    test compares the two)."""
+    spans: list[tuple[int, int]] = []
+    n = len(text.rstrip(" "))
+    start = len(text) - len(text.lstrip(" "))
+    if start >= n:
+        return [(0, 0)]
+    while True:
+        avail = width - col
+        if n - start <= avail:
+            spans.append((start, n))
+            return spans
+        cut = text.rfind(" ", start, start + avail + 1)
+        if cut > start:  # a space where the line may end: the words before it fit
+            end = cut
+            while text[end - 1] == " ":
+                end -= 1
+            nxt = cut + 1
+            while text[nxt] == " ":
+                nxt += 1
+            word_end = text.find(" ", nxt)
+            w = (n if word_end < 0 else word_end) - nxt
+            if w <= room or col + nxt - start >= width:  # the next word starts the next line
+                spans.append((start, end))
+                start = nxt
+            else:  # wider than a whole line: cut, starting where it stands
+                spans.append((start, start + avail))
+                start += avail
+        else:  # one word fills the line: cut
+            spans.append((start, start + avail))
+            start += avail
+        col = width - room
+
+
 def wrap(parts: list[Part], width: int, first: str, rest: str, colour: bool) -> Iterator[str]:
     """The styled ``parts`` as lines of at most ``width`` columns, broken between words: the first
-    line starts with ``first``, the others with ``rest`` (the hanging indent). Spaces at a break
-    and at the end are dropped. A word wider than a whole line is cut, starting where it stands.
-    ``width`` must leave room for two wide characters after ``rest`` (``MIN_WIDTH`` does)."""
-    line: list[str] = [first]
-    col = len(first)
-    room = width - len(rest)  # of a continuation line
-    fresh = True  # nothing but the indent on the line yet
-    pending = ""  # spaces at the end of a part: they go before the next part's first word
-    for text, sgr in parts:
-        for match in _WORDS.finditer(text):
-            spaces, word = pending + match.group(1), match.group(2)
-            if not word:
-                pending = spaces
-                continue
-            pending = ""
-            gap = 0 if fresh else len(spaces)
-            w = _width_of(word)
-            if gap and col + gap + w > width and (w <= room or col + gap >= width):
-                yield "".join(line)  # the word goes on the next line
-                line, col, gap = [rest], len(rest), 0
-            if gap:
-                line.append(spaces)
-                col += gap
-            while col + w > width:  # wider than the room left: cut, go on on the next line
-                piece, word = _cut(word, width - col)
-                if piece:
-                    line.append(_paint(piece, sgr, colour))
-                yield "".join(line)
-                line, col = [rest], len(rest)
-                w = _width_of(word)
-            line.append(_paint(word, sgr, colour))
-            col += w
-            fresh = False
-    yield "".join(line)
+    line starts with ``first``, the others with ``rest`` (the hanging indent). Spaces at a break,
+    at the start and at the end are dropped. A word wider than a whole line is cut, starting
+    where it stands. ``width`` must leave room for two wide characters after ``rest``
+    (``MIN_WIDTH`` does)."""
+    text = "".join(t for t, _ in parts)
+    room = width - len(rest)
+    find = _lines_ascii if text.isascii() else _lines_any
+    spans = find(text, width, len(first), room)
+    if not colour:
+        yield first + text[spans[0][0]:spans[0][1]]
+        for a, b in spans[1:]:
+            yield rest + text[a:b]
+        return
+    if len(spans) == 1 and spans[0] == (0, len(text)):  # on one line, as it is
+        yield first + _plain(parts, True)
+        return
+    bounds, at = [], 0  # (start, end, sgr) of each part in ``text``, in order
+    for t, sgr in parts:
+        bounds.append((at, at + len(t), sgr))
+        at += len(t)
+    j = 0  # the first part not wholly before the line: lines go forward, so does j
+    for i, (a, b) in enumerate(spans):
+        pieces = [first if i == 0 else rest]
+        while bounds[j][1] <= a and j < len(bounds) - 1:
+            j += 1
+        for ps, pe, sgr in bounds[j:]:
+            if ps >= b:
+                break
+            pieces.append(_paint(text[max(ps, a):min(pe, b)], sgr, True))
+        yield "".join(pieces)
 
 
 # ------------------------------------------------------------------------------------ summary
