@@ -8,10 +8,11 @@ text is wrapped at its width with a hanging indent, between words (a word longer
 cut); anywhere else nothing is wrapped, so each finding's first line holds all of it for ``grep``.
 ``--format concise`` (``render_concise``) writes that first line alone, one line per finding.
 
-No ``rich`` here: the lines are plain strings and the few colours hand-written SGR sequences
-(text is written for every finding of a scan, and must cost little more than JSON). Every string
-a scanned file, an image or a registry wrote goes through ``safe_text.terminal`` before it is
-placed, so the only escape sequences in the output are the reporter's own colours.
+No ``rich`` console here: the lines are plain strings and the few colours hand-written SGR
+sequences (text is written for every finding of a scan, and must cost little more than JSON);
+``rich.cells`` measures the columns of text that is not ASCII, imported only for such text.
+Every string a scanned file, an image or a registry wrote goes through ``safe_text.terminal``
+before it is placed, so the only escape sequences in the output are the reporter's own colours.
 """
 
 from __future__ import annotations
