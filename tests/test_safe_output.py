@@ -102,7 +102,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIO", "LC_", "LANG"))}
+    # Nor the caller's terminal settings: colour and width are what each test sets.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIO", "LC_", "LANG"))
+           and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
     env["LC_ALL"] = "C.UTF-8"
     return env
 
@@ -149,36 +151,45 @@ def test_text_shows_every_untrusted_string_escaped(outputs: dict[str, Any]) -> N
     evil_url = (
         "http://ev\\x1bil/<script>alert(1)</script>]]>&amp;'q\\\"\\\\\\u202e" + LONG + "\\x07"
     )
-    assert f'{EVIL_SHOWN}/Dockerfile"' in lines
-    assert (f'  MEDIUM   DF008 "ADD of {evil_url} without --checksum: its content is not'
-            ' verified." (line 4)') in lines
-    assert f'{EVIL_SHOWN}/compose.yaml"' in lines
+    evil_df = f'{EVIL_SHOWN}/Dockerfile"'
+    assert (f'{evil_df}:4:1: MEDIUM DF008 "ADD of {evil_url} without --checksum: its content is'
+            ' not verified."') in lines
+    compose = f'{EVIL_SHOWN}/compose.yaml"'
     service = '"web\\x1b[31m\\n\\u202e]]>"'
-    assert (f'  CRITICAL CT001 "web\\x1b[31m\\n\\u202e]]>: privileged gives the container full'
-            f' access to the host." (line 4, container {service})') in lines
+    assert (f'{compose}:4:1: CRITICAL CT001 "web\\x1b[31m\\n\\u202e]]>: privileged gives the'
+            f' container full access to the host." (container {service})') in lines
+    pod_file = f'{EVIL_SHOWN}/pod.yaml"'
     pod = '"Pod/<script>/p\\x1b[2Jx\\nhullcheck: error: forged"'
-    assert (f'  CRITICAL K8S003 "Container \\"c\\u0085\\r\\" sets securityContext.privileged=true.'
-            f' (PSS restricted v1.37)" (line 8, {pod}, container "c\\u0085\\r")') in lines
-    assert ('  HIGH     CT024 "c\\u0085\\r: environment variable X\\x00\\tPASSWORD holds a literal'
-            ' value for a secret-looking name (14 characters, not shown)." (line 9,'
-            f' {pod}, container "c\\u0085\\r")') in lines
-    assert (f'  HIGH     CT024 "web\\x1b[31m\\n\\u202e]]>: environment variable'
+    assert (f'{pod_file}:8:1: CRITICAL K8S003 "Container \\"c\\u0085\\r\\" sets'
+            ' securityContext.privileged=true. (PSS restricted v1.37)"'
+            f' ({pod}, container "c\\u0085\\r")') in lines
+    assert (f'{pod_file}:9:1: HIGH CT024 "c\\u0085\\r: environment variable X\\x00\\tPASSWORD'
+            ' holds a literal value for a secret-looking name (14 characters, not shown)."'
+            f' ({pod}, container "c\\u0085\\r")') in lines
+    assert (f'{compose}:6:1: HIGH CT024 "web\\x1b[31m\\n\\u202e]]>: environment variable'
             ' \\x1b]0;pwned\\x07PASSWORD holds a literal value for a secret-looking name'
-            f' (14 characters, not shown)." (line 6, container {service})') in lines
+            f' (14 characters, not shown)." (container {service})') in lines
     assert f'skipped: {EVIL_SHOWN}/notes\\x1b[8m.yaml: not a recognised input, skipped"' in lines
     # 24: the pod's CT017 and CT018 are KNS003's duplicates (hullcheck.overlaps), and KNS003
     # takes CT017's medium.
-    assert lines[-1] == ("24 findings (3 critical, 3 high, 10 medium, 8 low), 1 error;"
-                         " failing at high and above")
+    assert lines[-1] == ("24 findings (3 critical, 3 high, 10 medium, 8 low); failed: 6 findings"
+                         " at high or above, 1 error")
 
 
 def test_colour_text_holds_only_the_reporters_own_escapes(repo: Path,
                                                             outputs: dict[str, Any]) -> None:
-    """On a real terminal (a pty), with colour: strip the SGR sequences rich writes and what is
-    left is the --no-color text, with nothing unsafe in it."""
+    """On a real terminal (a pty), with colour: strip the SGR sequences the reporter writes and
+    what is left is the --no-color text, with nothing unsafe in it. The terminal is as wide as a
+    terminal can be (65,535 columns), wider than the 10 kB line, so nothing is wrapped and the
+    text compares with the piped one line for line (tests/test_text_output.py wraps at 80 and
+    120 columns)."""
+    import fcntl
     import pty
+    import struct
+    import termios
 
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 65535, 0, 0))
     chunks = []
     try:
         with subprocess.Popen([sys.executable, "-m", "hullcheck", "scan", ".", "--verbose"],
@@ -200,7 +211,7 @@ def test_colour_text_holds_only_the_reporters_own_escapes(repo: Path,
     shown = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
     assert code == 2 and err.decode("utf-8").splitlines() == STDERR
     assert SGR.search(shown) is not None  # colour was on
-    assert shown.count("\x1b") == len(SGR.findall(shown))  # every ESC starts rich's own SGR
+    assert shown.count("\x1b") == len(SGR.findall(shown))  # every ESC starts our own SGR
     plain = SGR.sub("", shown)
     assert UNSAFE.search(plain) is None
     assert plain == outputs["text"][1]
@@ -348,22 +359,18 @@ def test_live_host_and_image_strings_in_every_format(fmt: str) -> None:
     if fmt == "text":
         e = 'c\\x1b[2J\\n\\xff<script>]]>\\u202e\\x00'  # how the hostile name is shown
         assert text.splitlines() == [
-            f'container "{e}"',
-            f'  CRITICAL CT001 "{e} is privileged"',
-            f'           fix: "fix {e}"',
-            "           cis-docker-1.6:5.5",
-            "",
-            f'image "reg.example/{e}"',
-            f'  HIGH     IMG001 "{e} has a key" ("/etc/{e}", layer sha256:111111111111)',
-            "           cis-docker-1.6:4.10",
-            "",
-            "docker daemon",
-            f'  LOW      CT002 daemon ("{e}")',
+            f'container "{e}": CRITICAL CT001 "{e} is privileged"',
+            f'    fix: "fix {e}"',
+            "    refs: cis-docker-1.6:5.5",
+            f'image "reg.example/{e}": HIGH IMG001 "{e} has a key" ("/etc/{e}",'
+            " layer sha256:111111111111)",
+            "    refs: cis-docker-1.6:4.10",
+            f'docker daemon: LOW CT002 daemon ("{e}")',
             "",
             "checks: 1 error, 1 fail",
             'skipped: "\\x1b[2J skipped"',
             f'skipped rule IMG017: "{e}: no key"',
-            "3 findings (1 critical, 1 high, 1 low), 1 error; failing at high and above",
+            "3 findings (1 critical, 1 high, 1 low); failed: 2 findings at high or above, 1 error",
         ]
     elif fmt == "junit":
         root = _check_xml(text)
@@ -408,10 +415,10 @@ def test_image_paths_in_every_format(hostile_image: Path, fmt: str) -> None:
     if fmt == "text":
         assert UNSAFE.search(out.replace("\n", "")) is None
         lines = out.splitlines()
-        assert 'image "lay\\x1b[31m\\xff"' in lines
         layer = ", layer sha256:[0-9a-f]{12}\\)"
         for shown in ('"/usr/bin/x\\x1b[2J\\n\\u202e', '"/usr/bin/bad\\xff<script>]]>'):
-            line = re.escape(f'  MEDIUM   IMG010 {shown} is setuid" ({shown}"') + layer
+            line = re.escape(f'image "lay\\x1b[31m\\xff": MEDIUM IMG010 {shown} is setuid"'
+                             f' ({shown}"') + layer
             assert [x for x in lines if re.fullmatch(line, x)], shown
     elif fmt == "junit":
         root = _check_xml(out)
@@ -438,11 +445,11 @@ def test_image_paths_in_every_format(hostile_image: Path, fmt: str) -> None:
     ["a", " ", "\\", "[", "]", "/", "bold", "[/]", "[red]", ":thumbs_up:", '"', "\n", "\x1b",
      "\u202e", "\udcff", "é", "\r", "\t", "\x85", "link=x"]), max_size=12).map("".join))
 def test_text_reporter_writes_exactly_the_shown_string(message: str) -> None:
-    """rich (markup, emoji codes, control stripping) changes nothing: the finding's line holds
-    exactly ``terminal(message)``."""
+    """Markup, emoji codes and controls change nothing: the finding's line holds exactly
+    ``terminal(message)``."""
     from hullcheck.safe_text import terminal
 
     f = Finding("DF001", "t", Severity.HIGH, message, Location(path="Dockerfile", line=1))
     report = Report(findings=[f])
     text = render("text", Output(report=report, shown=[f], counted=[f]))
-    assert text.splitlines()[1] == f"  HIGH     DF001 {terminal(message)} (line 1)"
+    assert text.splitlines()[0] == f"Dockerfile:1:1: HIGH DF001 {terminal(message)}"

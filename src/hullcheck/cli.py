@@ -47,7 +47,8 @@ def _common(p: argparse.ArgumentParser, command: str) -> None:
     out.add_argument("--fail-on", metavar="SEVERITY",
                      help="exit 1 on findings at or above SEVERITY "
                           "(critical|high|medium|low|info|never; default: high)")
-    out.add_argument("--no-color", action="store_true", help="plain text output")
+    out.add_argument("--no-color", action="store_true",
+                     help="no colours in text output (also: NO_COLOR=1; FORCE_COLOR=1 forces them)")
     out.add_argument("-v", "--verbose", action="store_true",
                      help="also list what was skipped and why")
     out.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -433,28 +434,29 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
     from hullcheck.rules import all_rules
 
     counted = [f for f in report.findings if f.suppressed is None]
+    human = args.format in ("text", "concise")
+    if human:
+        from hullcheck.reporters.text import colour_wanted, print_text
     out = Output(
         report=report,
         shown=sorted(shown, key=lambda f: f.sort_key()),
         counted=counted,
         command=args.command,
-        color=not args.no_color and args.output is None and sys.stdout.isatty(),
+        color=human and colour_wanted(args.no_color, sys.stdout, args.output is not None),
         fail_on=cfg.fail_on,
         verbose_skips=skipped_paths if args.verbose else [],
         rules=all_rules,
     )
-    text = render(args.format, out)
     if args.output:
+        text = render(args.format, out)
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise BadInput(f"{args.output}: cannot write: {exc.strerror or exc}") from None
-    elif args.format == "text":
-        from hullcheck.reporters.text import print_text
-
-        print_text(out)
+    elif human:  # coloured and wrapped as the terminal wants
+        print_text(out, sys.stdout, concise=args.format == "concise")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(render(args.format, out))
 
     # Errors and warnings always reach stderr as one line each, whatever the format: a line
     # carries names and values from scanned files and registries, so each is shown safely.

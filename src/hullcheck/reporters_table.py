@@ -10,6 +10,7 @@ from __future__ import annotations
 # format name -> "module:function" taking an Output and returning str
 REPORTERS = {
     "text": "hullcheck.reporters.text:render",
+    "concise": "hullcheck.reporters.text:render_concise",  # one line per finding
     "json": "hullcheck.reporters.json:render",
     "sarif": "hullcheck.reporters.sarif:render",
     "junit": "hullcheck.reporters.junit:render",

@@ -69,10 +69,11 @@ def test_hostile_container_in_every_format(container: str, fmt: str,
     if fmt == "text":
         assert UNSAFE.search(out.replace("\n", "")) is None
         lines = out.splitlines()
-        assert (f'  HIGH     CT010 "{container}: mounts the host\'s /etc (writable) at'
-                f' /mnt/{SHOWN}."') in lines
-        assert (f'  HIGH     CT024 "{container}: environment variable {SHOWN}PASSWORD holds a'
-                ' literal value for a secret-looking name (14 characters, not shown)."') in lines
+        assert (f'container {container}: HIGH CT010 "{container}: mounts the host\'s /etc'
+                f' (writable) at /mnt/{SHOWN}."') in lines
+        assert (f'container {container}: HIGH CT024 "{container}: environment variable'
+                f' {SHOWN}PASSWORD holds a literal value for a secret-looking name (14 characters,'
+                ' not shown)."') in lines
     elif fmt == "junit":
         assert XML_ILLEGAL.search(out) is None
         xml.parsers.expat.ParserCreate().Parse(out.encode("utf-8"), True)
