@@ -15,6 +15,7 @@ visible instead of silently re-enabling or hiding something else.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import Counter
@@ -60,7 +61,8 @@ def finding_matches(selector: str, finding: Finding) -> bool:
 
 
 def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]:
-    """Selectors that can name nothing: unknown rule ids or families (tags are open-ended)."""
+    """Selectors that can name nothing: unknown rule ids or families (tags are not judged here;
+    ``Names.unknown`` judges them too)."""
     families = {re.sub(r"\d{3}$", "", r) for r in rule_ids}
     out = []
     for s in selectors:
@@ -73,6 +75,70 @@ def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]
             continue
         out.append(s)
     return out
+
+
+# How many close names an "unknown selector" message suggests.
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every name a selector may use: rule ids (retired ones too), families, and tags with
+    their prefixes at a boundary (``cis-docker-1.6:5`` for ``cis-docker-1.6:5.5``)."""
+
+    ids: frozenset[str]
+    families: frozenset[str]
+    tag_selectors: frozenset[str]  # every tag and each of its prefixes a selector may name
+
+    @classmethod
+    def of(cls, rule_ids: Iterable[str], tags: Iterable[str]) -> Names:
+        ids = frozenset(rule_ids)
+        prefixes: set[str] = set()
+        for tag in tags:
+            prefixes.add(tag)
+            # A tag selector holds a ':' and ends where the tag goes on with ':' or '.'.
+            first = tag.find(":")
+            if first < 0:
+                continue
+            prefixes.update(tag[:i] for i in range(first + 1, len(tag)) if tag[i] in ":.")
+        return cls(ids=ids, families=frozenset(re.sub(r"\d{3}$", "", r) for r in ids),
+                   tag_selectors=frozenset(p for p in prefixes if ":" in p))
+
+    def knows(self, selector: str) -> bool:
+        s = selector.strip()
+        if ":" in s:
+            return s in self.tag_selectors
+        return s in self.ids or s in RETIRED or (bool(_FAMILY.match(s)) and s in self.families)
+
+    def unknown(self, selectors: Iterable[str]) -> list[str]:
+        return [s.strip() for s in selectors if not self.knows(s)]
+
+    def suggest(self, selector: str) -> list[str]:
+        """The known names closest to ``selector`` (case aside), best first."""
+        candidates = (*sorted(self.ids), *sorted(RETIRED), *sorted(self.families),
+                      *sorted(self.tag_selectors))
+        folded: dict[str, str] = {}
+        for name in candidates:
+            folded.setdefault(name.lower(), name)
+        close = difflib.get_close_matches(selector.strip().lower(), list(folded),
+                                          n=MAX_SUGGESTIONS, cutoff=0.6)
+        return [folded[c] for c in close]
+
+    def explain_unknown(self, selector: str) -> str:
+        """``unknown rule, family or tag 'X' (did you mean A, B?)``."""
+        hint = self.suggest(selector)
+        did = f"did you mean {', '.join(hint)}? " if hint else ""
+        return f"unknown rule, family or tag {selector.strip()!r} ({did}see 'hullcheck rules')"
+
+    def explicit(self, selectors: Iterable[str]) -> frozenset[str]:
+        """The rule ids ``selectors`` name one by one (a retired id: its successors)."""
+        out: set[str] = set()
+        for s in selectors:
+            s = s.strip()
+            if s in self.ids:
+                out.add(s)
+            out.update(retired_successors(s) or ())
+        return frozenset(out)
 
 
 @dataclass
@@ -93,6 +159,9 @@ class Suppression:
     reason: str | None = None
     line: int | None = None  # where the comment itself is, for "unused" warnings
     used: bool = field(default=False, compare=False)
+    # A peer's pragma (``# hadolint ignore=``): honoured, but never warned about as unknown or
+    # unused, as it names that tool's rules and that tool is silent about them too.
+    quiet: bool = False
 
     def covers(self, f: Finding) -> bool:
         loc = f.location
@@ -129,6 +198,9 @@ class Policy:
     # The rule ids that ran, when a selection kept some from running (None: every rule ran).
     # A suppression naming only rules that sat the run out is not reported as unused.
     judged: frozenset[str] | None = None
+    # Rules ``select`` names by id (and ``ignore`` does not): they report whatever family or
+    # tag ``ignore`` names.
+    explicit: frozenset[str] = frozenset()
 
 
 def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Finding], list[str]]:
@@ -146,7 +218,7 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
     for sup in report.suppressions:
         by_path.setdefault(sup.path, []).append(sup)
     for f in report.findings:
-        selected = not (
+        selected = f.rule in policy.explicit or not (
             (policy.select and not any(finding_matches(s, f) for s in policy.select))
             or any(finding_matches(s, f) for s in policy.ignore)
         )
@@ -199,7 +271,9 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
             )
 
     for sup in report.suppressions:
-        if not sup.used and not _names_only_unjudged(sup.selectors, policy.judged):
+        if sup.used or sup.quiet:
+            continue
+        if not _names_only_unjudged(sup.selectors, policy.judged):
             where = f"{sup.path}:{sup.line}" if sup.line else sup.path
             warnings.append(
                 f"{where}: unused suppression ({','.join(sup.selectors)}): nothing it names "

@@ -100,6 +100,8 @@ def _write(console: Any, out: Output) -> None:
         line += f" ({summary})"
     if suppressed:
         line += f", {suppressed} suppressed"
+    if out.hidden_note():
+        line += f", {out.hidden_note()}"
     if r.errors:
         line += f", [red]{len(r.errors)} error{'s' if len(r.errors) != 1 else ''}[/]"
     if r.score is not None:
