@@ -232,12 +232,17 @@ def test_rules_filters_by_family_and_tag(capsys: pytest.CaptureFixture[str]) -> 
     assert "HOST005  retired" in out
     _, out, _ = run_cli(capsys, "rules", "--tag", "hadolint:DL3002")
     assert [line.split()[0] for line in out.splitlines()] == ["DF001"]
+    # --tag is always a tag: a bare peer name is every tag of that peer.
+    _, out, _ = run_cli(capsys, "rules", "--tag", "hadolint")
+    assert [line.split()[0] for line in out.splitlines()] == [
+        "DF001", "DF002", "DF003", "DF004", "DF006", "DF007", "DF019"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["XX"], "rules: unknown rule, family or tag 'XX'"),
-    (["--tag", "DF"], "--tag: 'DF' is not a tag"),
-    (["--tag", "cis-docker-1.6:55"], "--tag: unknown rule, family or tag 'cis-docker-1.6:55'"),
+    (["--tag", "DF"], "--tag: no rule carries 'DF' or a tag extending it (e.g."),
+    (["--tag", "cis-docker-1.6:55"], "--tag: no rule carries 'cis-docker-1.6:55' or a tag "
+                                     "extending it (did you mean cis-docker-1.6:5.5"),
 ])
 def test_rules_filter_typo_is_a_usage_error(args: list[str], message: str,
                                             capsys: pytest.CaptureFixture[str]) -> None:
@@ -284,3 +289,25 @@ def test_every_emitted_tag_is_known_to_its_rule() -> None:
             elif isinstance(item, list):
                 stack.extend(item)
     assert seen > 1000
+
+
+def test_suggestions_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A scanned file full of unknown names costs at most MAX_SUGGESTION_LOOKUPS suggestion
+    lookups; a name over MAX_SUGGESTED_LENGTH characters gets none."""
+    import time
+
+    from hullcheck.suppress import MAX_SUGGESTED_LENGTH, MAX_SUGGESTION_LOOKUPS
+
+    assert (MAX_SUGGESTED_LENGTH, MAX_SUGGESTION_LOOKUPS) == (64, 100)
+    names = ",".join(f"CT{i:05d}" for i in range(3000))
+    long = "DF00" + "1" * 100
+    p = tmp_path / "Dockerfile"
+    p.write_text(f"# hullcheck: ignore-file={long}\n# hullcheck: ignore-file={names}\n"
+                 "FROM nginx:1.25\n")
+    start = time.monotonic()
+    _, _, err = run_json(capsys, "scan", str(p))
+    assert time.monotonic() - start < 5  # 3,000 lookups would take about 5 s
+    lines = [x for x in err.splitlines() if "unknown rule, family or tag" in x]
+    assert len(lines) == 3001
+    assert sum("did you mean" in x for x in lines) == MAX_SUGGESTION_LOOKUPS
+    assert f"{long!r} (see 'hullcheck rules')" in lines[0]

@@ -321,17 +321,24 @@ def _listed(args: argparse.Namespace) -> tuple[list[type[Rule]], set[str]]:
     if not selectors and not tags:
         return rules, set(RETIRED)
     names = selector_names(rules)
-    not_tags = [t for t in tags if ":" not in t]
-    if not_tags:
-        raise UsageError(f"--tag: {not_tags[0]!r} is not a tag (e.g. cis-docker-1.6:5,"
-                         " hadolint:DL3007; a rule id or family goes without --tag)")
-    for where, given in (("rules", selectors), ("--tag", tags)):
-        bad = names.unknown(given)
-        if bad:
-            raise UsageError(f"{where}: " + "; ".join(names.explain_unknown(b) for b in bad))
+
+    def carries(rule: type[Rule], tag: str) -> bool:
+        # --tag is a tag whatever it looks like: `--tag hadolint` is every hadolint:... tag.
+        return any(ref == tag or ref.startswith((tag + ":", tag + "."))
+                   for ref in rule.all_references())
+
+    bad = names.unknown(selectors)
+    if bad:
+        raise UsageError("rules: " + "; ".join(names.explain_unknown(b) for b in bad))
+    for tag in tags:
+        if not any(carries(r, tag) for r in rules):
+            hint = names.suggest(tag) if ":" in tag else []
+            did = f"did you mean {', '.join(hint)}? " if hint else ""
+            raise UsageError(f"--tag: no rule carries {tag!r} or a tag extending it ({did}e.g."
+                             " cis-docker-1.6:5, hadolint:DL3007, pss:baseline)")
     listed = [r for r in rules
               if (not selectors or any(_rule_matches(s, r) for s in selectors))
-              and (not tags or any(_rule_matches(t, r) for t in tags))]
+              and (not tags or any(carries(r, t) for t in tags))]
     # A retired id is listed where it or its family is named (a tag names rules that run).
     retired = {old for old in RETIRED
                if not tags and any(selector_matches(s, old, ()) for s in selectors)}

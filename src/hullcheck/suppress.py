@@ -77,8 +77,13 @@ def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]
     return out
 
 
-# How many close names an "unknown selector" message suggests.
+# How many close names an "unknown selector" message suggests. Names come from config files and
+# scanned files too (inline ignores): only names up to MAX_SUGGESTED_LENGTH characters get
+# suggestions, and a run computes at most MAX_SUGGESTION_LOOKUPS of them (each compares the name
+# with every known one, about 1.5 ms), so a file full of unknown names costs no more than that.
 MAX_SUGGESTIONS = 3
+MAX_SUGGESTED_LENGTH = 64
+MAX_SUGGESTION_LOOKUPS = 100
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class Names:
     ids: frozenset[str]
     families: frozenset[str]
     tag_selectors: frozenset[str]  # every tag and each of its prefixes a selector may name
+    # selector -> its suggestions, for this run (bounded by MAX_SUGGESTION_LOOKUPS)
+    _suggested: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, rule_ids: Iterable[str], tags: Iterable[str]) -> Names:
@@ -114,15 +121,20 @@ class Names:
         return [s.strip() for s in selectors if not self.knows(s)]
 
     def suggest(self, selector: str) -> list[str]:
-        """The known names closest to ``selector`` (case aside), best first."""
-        candidates = (*sorted(self.ids), *sorted(RETIRED), *sorted(self.families),
-                      *sorted(self.tag_selectors))
+        """The known names closest to ``selector`` (case aside), best first; none for a long
+        name or once the run's lookups are spent."""
+        s = selector.strip()
+        if s in self._suggested:
+            return self._suggested[s]
+        if len(s) > MAX_SUGGESTED_LENGTH or len(self._suggested) >= MAX_SUGGESTION_LOOKUPS:
+            return []
         folded: dict[str, str] = {}
-        for name in candidates:
+        for name in (*sorted(self.ids), *sorted(RETIRED), *sorted(self.families),
+                     *sorted(self.tag_selectors)):
             folded.setdefault(name.lower(), name)
-        close = difflib.get_close_matches(selector.strip().lower(), list(folded),
-                                          n=MAX_SUGGESTIONS, cutoff=0.6)
-        return [folded[c] for c in close]
+        close = difflib.get_close_matches(s.lower(), list(folded), n=MAX_SUGGESTIONS, cutoff=0.6)
+        self._suggested[s] = [folded[c] for c in close]
+        return self._suggested[s]
 
     def explain_unknown(self, selector: str) -> str:
         """``unknown rule, family or tag 'X' (did you mean A, B?)``."""
