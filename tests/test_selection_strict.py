@@ -266,8 +266,8 @@ def test_explain_a_tag_some_findings_carry(capsys: pytest.CaptureFixture[str]) -
 def test_explain_an_unknown_code(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "explain", "DL3008")
     assert code == 2 and out == ""
-    assert err.startswith("hullcheck: error: explain: no rule is named 'DL3008' or carries it "
-                          "as a tag (did you mean ")
+    assert err.startswith("hullcheck: error: explain: unknown rule or tag 'DL3008': no rule has "
+                          "that id or carries it as a tag (did you mean ")
 
 
 def test_every_emitted_tag_is_known_to_its_rule() -> None:

@@ -411,8 +411,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
             ":", 1)[-1])} | {r.id for r in rules})
         close = difflib.get_close_matches(args.rule.strip().upper(), codes, n=3, cutoff=0.6)
         hint = f"did you mean {', '.join(close)}? " if close else ""
-        sys.stderr.write(f"hullcheck: error: explain: no rule is named {terminal(args.rule)!r} or "
-                         f"carries it as a tag ({hint}see 'hullcheck rules')\n")
+        sys.stderr.write(f"hullcheck: error: explain: unknown rule or tag {terminal(args.rule)!r}"
+                         f": no rule has that id or carries it as a tag ({hint}see"
+                         " 'hullcheck rules')\n")
         return EXIT_ERROR
     parts = []
     for r in carriers:
