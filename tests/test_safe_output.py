@@ -127,8 +127,8 @@ def outputs(repo: Path) -> dict[str, tuple[int, str, str]]:
 
 STDERR = [
     'hullcheck: error: "rtl\\u202eelif\\x85/Dockerfile": not UTF-8 text (byte 11)',
-    'hullcheck: warning: "rtl\\u202eelif\\x85/Dockerfile.\\x1b]0;t\\x07:1: unknown rule or'
-    " family 'NOPE998' in suppression (see 'hullcheck rules')\"",
+    'hullcheck: warning: "rtl\\u202eelif\\x85/Dockerfile.\\x1b]0;t\\x07:1: suppression: unknown'
+    " rule, family or tag 'NOPE998' (see 'hullcheck rules')\"",
     'hullcheck: warning: "rtl\\u202eelif\\x85/Dockerfile.\\x1b]0;t\\x07:1: unused suppression'
     ' (NOPE998): nothing it names is reported here"',
 ]

@@ -262,8 +262,8 @@ def test_the_cli_verdict_and_exit_code_agree(tmp_path: Path, monkeypatch: pytest
 def test_the_summary_leaves_room_for_hidden_findings() -> None:
     """``Output.hidden`` (findings left out by --severity) is said in the summary when set."""
     report = _report(Severity.HIGH)
-    out = Output(report=report, shown=report.findings, counted=report.findings)
-    setattr(out, "hidden", 3)  # noqa: B010 (a field helper A adds to Output: set either way)
+    out = Output(report=report, shown=report.findings, counted=report.findings, hidden=3,
+                 severities=frozenset({Severity.HIGH}))
     assert render("text", out).splitlines()[-1] == (
         "1 finding (1 high), 3 lower-severity hidden by --severity;"
         " failed: 1 finding at high or above")

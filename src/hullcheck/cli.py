@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hullcheck.config import Config
     from hullcheck.findings import Report
     from hullcheck.rules.base import Rule
+    from hullcheck.suppress import Names
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -47,6 +48,11 @@ def _common(p: argparse.ArgumentParser, command: str) -> None:
     out.add_argument("--fail-on", metavar="SEVERITY",
                      help="exit 1 on findings at or above SEVERITY "
                           "(critical|high|medium|low|info|never; default: high)")
+    out.add_argument("--severity", action="append", default=[], metavar="LIST",
+                     type=severity_list,
+                     help="show only findings of these severities, comma-separated, any case"
+                          " (e.g. HIGH,CRITICAL); the summary still counts all, and the exit"
+                          " code follows --fail-on alone")
     out.add_argument("--no-color", action="store_true",
                      help="no colours in text output (also: NO_COLOR=1; FORCE_COLOR=1 forces them)")
     out.add_argument("-v", "--verbose", action="store_true",
@@ -67,6 +73,19 @@ def _common(p: argparse.ArgumentParser, command: str) -> None:
                      help="record the current findings in FILE and exit 0")
     sel.add_argument("--show-suppressed", action="store_true",
                      help="show suppressed and baselined findings too")
+
+
+def severity_list(text: str) -> frozenset[Any]:
+    """``--severity HIGH,critical``: exact levels, as Trivy's flag takes them."""
+    from hullcheck.findings import Severity
+
+    try:
+        levels = frozenset(Severity.parse(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not levels:
+        raise argparse.ArgumentTypeError("expected severities, e.g. HIGH,CRITICAL")
+    return levels
 
 
 def _positive_int(text: str) -> int:
@@ -211,10 +230,16 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
         else:
             mod.add_arguments(p)
 
-    rules = sub.add_parser("rules", help="List every rule")
+    rules = sub.add_parser("rules", help="List every rule (or those a selector names)")
+    rules.add_argument("selectors", nargs="*", metavar="SELECTOR",
+                       help="only rules these ids, family prefixes or tags name (e.g. DF)")
+    rules.add_argument("--tag", action="append", default=[], metavar="TAG",
+                       help="only rules carrying TAG or a tag extending it"
+                            " (e.g. cis-docker-1.6:5; repeatable)")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     explain = sub.add_parser("explain", help="Print a rule's documentation")
-    explain.add_argument("rule", metavar="ID")
+    explain.add_argument("rule", metavar="ID",
+                         help="a rule id, or a peer's code or tag (DL3007, hadolint:DL3007)")
     return parser
 
 
@@ -240,16 +265,20 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def rule_filter(select: list[str], ignore: list[str]) -> Callable[[type[Rule]], bool]:
+def rule_filter(select: list[str], ignore: list[str], explicit: frozenset[str] = frozenset()
+                ) -> Callable[[type[Rule]], bool]:
     """Whether a rule can produce a selected finding. Tag selectors are decided per finding (a
-    shared rule's tags depend on the platform), so rules are only pre-filtered by id/family."""
-    from hullcheck.suppress import selector_matches
+    shared rule's tags depend on the platform), so rules are only pre-filtered by id/family.
+    A rule in ``explicit`` (named by id in the selection) always runs."""
+    from hullcheck.suppress import is_tag_selector, selector_matches
 
-    id_selects = [s for s in select if ":" not in s]
+    id_selects = [s for s in select if not is_tag_selector(s)]
     only_ids = bool(select) and len(id_selects) == len(select)
-    id_ignores = [s for s in ignore if ":" not in s]
+    id_ignores = [s for s in ignore if not is_tag_selector(s)]
 
     def accept(rule: type[Rule]) -> bool:
+        if rule.id in explicit:
+            return True
         if only_ids and not any(selector_matches(s, rule.id, ()) for s in id_selects):
             return False
         return not any(selector_matches(s, rule.id, ()) for s in id_ignores)
@@ -257,11 +286,70 @@ def rule_filter(select: list[str], ignore: list[str]) -> Callable[[type[Rule]], 
     return accept
 
 
+def catalogue() -> tuple[type[Rule], ...]:
+    """Every rule a selector may name: the registry's families, as the engine loads them."""
+    from hullcheck.rules import FAMILIES, all_rules, rules_for_kinds
+
+    kinds = {kind for _, serves in FAMILIES for kind in serves}
+    return tuple(dict.fromkeys((*all_rules(), *rules_for_kinds(kinds))))
+
+
+def selector_names(rules: Iterable[type[Rule]]) -> Names:
+    """The names selectors may use: the rules' ids and tags, and the CIS Docker Benchmark's
+    checks (the host audit reports each, whether or not a rule judges it)."""
+    from hullcheck.hostaudit.catalog import checks
+    from hullcheck.suppress import Names
+
+    rules = tuple(rules)
+    tags = [t for r in rules for t in r.all_references()] + [c.tag for c in checks()]
+    return Names.of((r.id for r in rules), tags)
+
+
+def _rule_matches(selector: str, rule: type[Rule]) -> bool:
+    from hullcheck.suppress import selector_matches
+
+    return selector_matches(selector, rule.id, rule.all_references())
+
+
+def _listed(args: argparse.Namespace) -> tuple[list[type[Rule]], set[str]]:
+    """The rules ``hullcheck rules SELECTOR... --tag TAG...`` lists (all without a filter) and
+    the retired ids it lists; an unknown selector or tag is a usage error, as in --select."""
+    from hullcheck.deprecations import RETIRED
+    from hullcheck.suppress import selector_matches
+
+    rules = sorted(catalogue(), key=lambda r: r.id)
+    selectors, tags = _split(args.selectors), _split(args.tag)
+    if not selectors and not tags:
+        return rules, set(RETIRED)
+    names = selector_names(rules)
+
+    def carries(rule: type[Rule], tag: str) -> bool:
+        # --tag is a tag whatever it looks like: `--tag hadolint` is every hadolint:... tag.
+        return any(ref == tag or ref.startswith((tag + ":", tag + "."))
+                   for ref in rule.all_references())
+
+    bad = names.unknown(selectors)
+    if bad:
+        raise UsageError("rules: " + "; ".join(names.explain_unknown(b) for b in bad))
+    for tag in tags:
+        if not any(carries(r, tag) for r in rules):
+            hint = names.suggest(tag) if ":" in tag else []
+            did = f"did you mean {', '.join(hint)}? " if hint else ""
+            raise UsageError(f"--tag: no rule carries {tag!r} or a tag extending it ({did}e.g."
+                             " cis-docker-1.6:5, hadolint:DL3007, pss:baseline)")
+    listed = [r for r in rules
+              if (not selectors or any(_rule_matches(s, r) for s in selectors))
+              and (not tags or any(carries(r, t) for t in tags))]
+    # A retired id is listed where it or its family is named (a tag names rules that run).
+    retired = {old for old in RETIRED
+               if not tags and any(selector_matches(s, old, ()) for s in selectors)}
+    return listed, retired
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from hullcheck.deprecations import PREDECESSORS, RETIRED, span
-    from hullcheck.rules import all_rules
 
-    rules = sorted(all_rules(), key=lambda r: r.id)
+    rules, retired = _listed(args)
     if args.format == "json":
         import json
 
@@ -276,14 +364,30 @@ def cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     lines = []
     for r in rules:
-        refs = ", ".join(r.references)
+        refs = ", ".join((*r.references, *(f"{t} (some findings)" for t in r.extra_references)))
         suffix = f"  [{refs}]" if refs else ""
         lines.append((r.id, f"{r.id:8} {r.severity.label:8} {r.title}{suffix}\n"))
     lines += [(old.id, f"{old.id:8} {'retired':8} {old.title}: now "
                        f"{span(old.successor_ids)} (hullcheck explain {old.id})\n")
-              for old in RETIRED.values()]
+              for old in RETIRED.values() if old.id in retired]
     sys.stdout.write("".join(line for _, line in sorted(lines)))
     return EXIT_OK
+
+
+def _carriers(code: str, rules: Iterable[type[Rule]]) -> tuple[str, list[type[Rule]]]:
+    """For ``explain DL3007``: the peer tag a bare code names (``hadolint:DL3007``), or ``code``
+    itself when it is a tag, and the rules carrying it, or a tag extending it."""
+    rules = tuple(rules)
+    if ":" in code:
+        candidates = [code]
+    else:
+        peers = dict.fromkeys(t.split(":", 1)[0] for r in rules for t in r.all_references())
+        candidates = [f"{peer}:{c}" for peer in peers for c in dict.fromkeys((code, code.upper()))]
+    for tag in candidates:
+        carriers = [r for r in rules if _rule_matches(tag, r)]
+        if carriers:
+            return tag, carriers
+    return code, []
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -295,16 +399,39 @@ def cmd_explain(args: argparse.Namespace) -> int:
         titles = {r.id: r.title for r in rules_by_id().values()}
         sys.stdout.write(explain(RETIRED[args.rule.upper()], titles) + "\n")
         return EXIT_OK
-    if rule is None:
-        sys.stderr.write(f"hullcheck: error: unknown rule {args.rule!r} (see 'hullcheck rules')\n")
+    if rule is not None:
+        sys.stdout.write(_explain_rule(rule))
+        return EXIT_OK
+    # A peer's code (hadolint's DL3007) or a tag: the rules that carry it.
+    rules = sorted(catalogue(), key=lambda r: r.id)
+    tag, carriers = _carriers(args.rule.strip(), rules)
+    if not carriers:
+        import difflib
+
+        codes = sorted({t for r in rules for ref in r.all_references() for t in (ref, ref.split(
+            ":", 1)[-1])} | {r.id for r in rules})
+        close = difflib.get_close_matches(args.rule.strip().upper(), codes, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        sys.stderr.write(f"hullcheck: error: explain: unknown rule or tag {terminal(args.rule)!r}"
+                         f": no rule has that id or carries it as a tag ({hint}see"
+                         " 'hullcheck rules')\n")
         return EXIT_ERROR
+    parts = []
+    for r in carriers:
+        some = " (on some of its findings)" if not any(
+            ref == tag or ref.startswith((tag + ":", tag + ".")) for ref in r.references) else ""
+        parts.append(f"{tag} is judged by {r.id}{some}:\n\n" + _explain_rule(r))
+    sys.stdout.write("\n".join(parts))
+    return EXIT_OK
+
+
+def _explain_rule(rule: type[Rule]) -> str:
     header = (
         f"{rule.id} {rule.name}: {rule.title}\n"
         f"severity: {rule.severity.label}; inputs: {', '.join(sorted(rule.inputs))}\n"
-        f"references: {', '.join(rule.references) or '-'}\n\n"
+        f"references: {', '.join(rule.all_references()) or '-'}\n\n"
     )
-    sys.stdout.write(header + rule.documentation() + "\n")
-    return EXIT_OK
+    return header + rule.documentation() + "\n"
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -313,29 +440,36 @@ def run_audit(args: argparse.Namespace) -> int:
     from hullcheck.options import RunOptions
     from hullcheck.rules import all_rules
     from hullcheck.rules.base import Context
-    from hullcheck.suppress import Policy, apply, read_baseline, unknown_selectors
+    from hullcheck.suppress import Policy, apply, read_baseline
 
     cfg = load_config(args)
-    select = _split(args.select) or cfg.select
-    ignore = _split(args.ignore) + cfg.ignore
+    cli_select, cli_ignore = _split(args.select), _split(args.ignore)
+    select = cli_select or cfg.select
+    ignore = cli_ignore + cfg.ignore
     # A retired id (HOST005) still selects its successors: say so wherever it is named.
     warnings: list[str] = retired_notes(select + ignore, "selection")
     for pattern, selectors in cfg.per_path_ignores.items():
         warnings += retired_notes(selectors, f"{cfg.source}: per-path-ignores {pattern!r}")
     warnings += retired_notes(cfg.severity_overrides, f"{cfg.source}: severity-overrides")
-    known_ids: set[str] | None = None
-    if select or ignore or cfg.per_path_ignores:
-        # Validating names needs every rule id, so only then is the whole registry imported.
-        known_ids = {r.id for r in all_rules()}
-        warnings += [
-            f"unknown rule or family {s!r} in selection (see 'hullcheck rules')"
-            for s in unknown_selectors(select + ignore, known_ids)
-        ]
+    names: Names | None = None
+    explicit: frozenset[str] = frozenset()
+    if select or ignore or cfg.select or cfg.per_path_ignores:
+        # Validating names needs every rule, so only then is the whole registry imported.
+        names = selector_names(catalogue())
+        # A typo in a selection would select nothing and pass the gate: refuse it.
+        for where, given in (("--select", cli_select), (f"{cfg.source}: select", cfg.select)):
+            bad = names.unknown(given)
+            if bad:
+                raise UsageError(f"{where}: " + "; ".join(names.explain_unknown(b) for b in bad))
+        # An unknown name in an ignore hides nothing: a warning.
+        for where, given in (("--ignore", cli_ignore), (f"{cfg.source}: ignore", cfg.ignore)):
+            warnings += [f"{where}: {names.explain_unknown(b)}" for b in names.unknown(given)]
         for pattern, selectors in cfg.per_path_ignores.items():
-            warnings.extend(
-                f"{cfg.source}: per-path-ignores {pattern!r}: unknown rule or family {s!r}"
-                for s in unknown_selectors(selectors, known_ids)
-            )
+            warnings.extend(f"{cfg.source}: per-path-ignores {pattern!r}: "
+                            f"{names.explain_unknown(b)}" for b in names.unknown(selectors))
+        # A rule selected by id reports whatever family or tag is ignored, unless the same id
+        # is ignored too (the narrower selector wins; between equals, the ignore).
+        explicit = names.explicit(select) - names.explicit(ignore)
     if args.command == "scan" and not args.verify_signatures:
         # A key or identity named on the command line is meant to be used: say it was not.
         given = [flag for flag, value in (
@@ -365,7 +499,7 @@ def run_audit(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     ctx = Context(config=cfg, options=RunOptions.from_args(args, keyless_identities=keyless))
     # One engine per run, holding only the selected rules (each command builds it from this).
-    accept = rule_filter(select, ignore)
+    accept = rule_filter(select, ignore, explicit)
     skipped_paths: list[str] = []
 
     if args.command == "scan":
@@ -382,15 +516,13 @@ def run_audit(args: argparse.Namespace) -> int:
         report = module.run(args, ctx, accept) if hasattr(module, "run") else Report()
 
     # An inline ignore naming no known rule hides nothing: say so rather than fail silently.
-    if report.suppressions and known_ids is None:
-        known_ids = {r.id for r in all_rules()}
     for sup in report.suppressions:
-        assert known_ids is not None
-        warnings.extend(
-            f"{sup.path}:{sup.line}: unknown rule or family {s!r} in suppression "
-            "(see 'hullcheck rules')"
-            for s in unknown_selectors(sup.selectors, known_ids)
-        )
+        if sup.quiet:  # a peer's pragma names that tool's rules, not ours
+            continue
+        if names is None:
+            names = selector_names(catalogue())
+        warnings.extend(f"{sup.path}:{sup.line}: suppression: {names.explain_unknown(b)}"
+                        for b in names.unknown(sup.selectors))
         warnings += retired_notes(sup.selectors, f"{sup.path}:{sup.line}")
 
     # Rule severity overrides from config (a retired id's override reaches its successors).
@@ -401,10 +533,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
     judged = None
     if select or ignore:
-        accept = rule_filter(select, ignore)
         judged = frozenset(r.id for r in all_rules() if accept(r))
     policy = Policy(select=select, ignore=ignore, baseline=baseline,
-                    show_suppressed=args.show_suppressed, judged=judged)
+                    show_suppressed=args.show_suppressed, judged=judged, explicit=explicit)
     shown, sup_warnings = apply(report, policy, cfg.path_ignores)
     # One problem, one finding: of the selected rules judging one concern at one place, the
     # first by precedence reports (hullcheck.overlaps); a rule named by id always reports.
@@ -437,10 +568,18 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
     human = args.format in ("text", "concise")
     if human:
         from hullcheck.reporters.text import colour_wanted, print_text
+    # --severity: what is shown, never what is counted (summary, exit code).
+    levels = frozenset().union(*getattr(args, "severity", None) or ())
+    hidden = None
+    if levels:
+        shown = [f for f in shown if f.severity in levels]
+        hidden = sum(1 for f in counted if f.severity not in levels)
     out = Output(
         report=report,
         shown=sorted(shown, key=lambda f: f.sort_key()),
         counted=counted,
+        hidden=hidden,
+        severities=levels,
         command=args.command,
         color=human and colour_wanted(args.no_color, sys.stdout, args.output is not None),
         fail_on=cfg.fail_on,

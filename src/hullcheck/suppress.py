@@ -15,6 +15,7 @@ visible instead of silently re-enabling or hiding something else.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections import Counter
@@ -38,6 +39,14 @@ INLINE = re.compile(
 )
 
 
+def is_tag_selector(selector: str) -> bool:
+    """Whether ``selector`` names tags (``pss``, ``cis-k8s-1.10``, ``hadolint:DL3007``) rather
+    than rule ids (``DF001``, ``DF``, a retired ``HOST005``): a tag selector is decided per
+    finding, an id selector per rule."""
+    s = selector.strip()
+    return not (_RULE_ID.match(s) or _FAMILY.match(s) or s in RETIRED)
+
+
 def selector_matches(selector: str, rule: str, references: Iterable[str]) -> bool:
     s = selector.strip()
     if not s:
@@ -48,11 +57,9 @@ def selector_matches(selector: str, rule: str, references: Iterable[str]) -> boo
         return True
     if s in RETIRED:
         return rule in (retired_successors(s) or ())
-    if ":" in s:
-        for ref in references:
-            if ref == s or ref.startswith(s + ".") or ref.startswith(s + ":"):
-                return True
-    return False
+    # A tag, or a tag's prefix ending where the tag goes on with ':' or '.': ``pss:baseline``,
+    # ``cis-docker-1.6:5``, and the whole standard, ``cis-k8s-1.10`` (ARCHITECTURE.md).
+    return any(ref == s or ref.startswith((s + ".", s + ":")) for ref in references)
 
 
 def finding_matches(selector: str, finding: Finding) -> bool:
@@ -60,12 +67,13 @@ def finding_matches(selector: str, finding: Finding) -> bool:
 
 
 def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]:
-    """Selectors that can name nothing: unknown rule ids or families (tags are open-ended)."""
+    """Selectors that can name nothing: unknown rule ids or families (tags are not judged here;
+    ``Names.unknown`` judges them too)."""
     families = {re.sub(r"\d{3}$", "", r) for r in rule_ids}
     out = []
     for s in selectors:
         s = s.strip()
-        if ":" in s:
+        if is_tag_selector(s):
             continue
         if _RULE_ID.match(s) and (s in rule_ids or s in RETIRED):
             continue
@@ -73,6 +81,84 @@ def unknown_selectors(selectors: Iterable[str], rule_ids: set[str]) -> list[str]
             continue
         out.append(s)
     return out
+
+
+# How many close names an "unknown selector" message suggests. Names come from config files and
+# scanned files too (inline ignores): only names up to MAX_SUGGESTED_LENGTH characters get
+# suggestions, and a run computes at most MAX_SUGGESTION_LOOKUPS of them (each compares the name
+# with every known one, about 1.5 ms), so a file full of unknown names costs no more than that.
+MAX_SUGGESTIONS = 3
+MAX_SUGGESTED_LENGTH = 64
+MAX_SUGGESTION_LOOKUPS = 100
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every name a selector may use: rule ids (retired ones too), families, and tags with
+    their prefixes at a boundary (``cis-docker-1.6:5`` for ``cis-docker-1.6:5.5``)."""
+
+    ids: frozenset[str]
+    families: frozenset[str]
+    tag_selectors: frozenset[str]  # every tag and each of its prefixes a selector may name
+    # selector -> its suggestions, for this run (bounded by MAX_SUGGESTION_LOOKUPS)
+    _suggested: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, rule_ids: Iterable[str], tags: Iterable[str]) -> Names:
+        ids = frozenset(rule_ids)
+        prefixes: set[str] = set()
+        for tag in tags:
+            prefixes.add(tag)
+            # A tag selector is the whole standard (``cis-k8s-1.10``, ``pss``: up to the first
+            # ':'), or ends where the rest of the tag goes on with ':' or '.' (``cis-k8s-1.10:5``
+            # names section 5); not a cut inside the standard's own name (``cis-k8s-1``).
+            first = tag.find(":")
+            if first < 0:
+                continue
+            prefixes.add(tag[:first])
+            prefixes.update(tag[:i] for i in range(first + 1, len(tag)) if tag[i] in ":.")
+        return cls(ids=ids, families=frozenset(re.sub(r"\d{3}$", "", r) for r in ids),
+                   tag_selectors=frozenset(prefixes))
+
+    def knows(self, selector: str) -> bool:
+        s = selector.strip()
+        return (s in self.tag_selectors or s in self.ids or s in RETIRED
+                or (bool(_FAMILY.match(s)) and s in self.families))
+
+    def unknown(self, selectors: Iterable[str]) -> list[str]:
+        return [s.strip() for s in selectors if not self.knows(s)]
+
+    def suggest(self, selector: str) -> list[str]:
+        """The known names closest to ``selector`` (case aside), best first; none for a long
+        name or once the run's lookups are spent."""
+        s = selector.strip()
+        if s in self._suggested:
+            return self._suggested[s]
+        if len(s) > MAX_SUGGESTED_LENGTH or len(self._suggested) >= MAX_SUGGESTION_LOOKUPS:
+            return []
+        folded: dict[str, str] = {}
+        for name in (*sorted(self.ids), *sorted(RETIRED), *sorted(self.families),
+                     *sorted(self.tag_selectors)):
+            folded.setdefault(name.lower(), name)
+        close = difflib.get_close_matches(s.lower(), list(folded), n=MAX_SUGGESTIONS, cutoff=0.6)
+        self._suggested[s] = [folded[c] for c in close]
+        return self._suggested[s]
+
+    def explain_unknown(self, selector: str) -> str:
+        """``unknown rule, family or tag 'X' (did you mean A, B?)``."""
+        hint = self.suggest(selector)
+        did = f"did you mean {', '.join(hint)}? " if hint else ""
+        return f"unknown rule, family or tag {selector.strip()!r} ({did}see 'hullcheck rules')"
+
+    def explicit(self, selectors: Iterable[str]) -> frozenset[str]:
+        """The rule ids ``selectors`` name one by one (a retired id: its successors)."""
+        out: set[str] = set()
+        for s in selectors:
+            s = s.strip()
+            if s in self.ids:
+                out.add(s)
+            out.update(retired_successors(s) or ())
+        return frozenset(out)
 
 
 @dataclass
@@ -93,6 +179,9 @@ class Suppression:
     reason: str | None = None
     line: int | None = None  # where the comment itself is, for "unused" warnings
     used: bool = field(default=False, compare=False)
+    # A peer's pragma (``# hadolint ignore=``): honoured, but never warned about as unknown or
+    # unused, as it names that tool's rules and that tool is silent about them too.
+    quiet: bool = False
 
     def covers(self, f: Finding) -> bool:
         loc = f.location
@@ -129,6 +218,9 @@ class Policy:
     # The rule ids that ran, when a selection kept some from running (None: every rule ran).
     # A suppression naming only rules that sat the run out is not reported as unused.
     judged: frozenset[str] | None = None
+    # Rules ``select`` names by id (and ``ignore`` does not): they report whatever family or
+    # tag ``ignore`` names.
+    explicit: frozenset[str] = frozenset()
 
 
 def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Finding], list[str]]:
@@ -146,7 +238,7 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
     for sup in report.suppressions:
         by_path.setdefault(sup.path, []).append(sup)
     for f in report.findings:
-        selected = not (
+        selected = f.rule in policy.explicit or not (
             (policy.select and not any(finding_matches(s, f) for s in policy.select))
             or any(finding_matches(s, f) for s in policy.ignore)
         )
@@ -199,7 +291,9 @@ def apply(report: Report, policy: Policy, path_ignores: Any) -> tuple[list[Findi
             )
 
     for sup in report.suppressions:
-        if not sup.used and not _names_only_unjudged(sup.selectors, policy.judged):
+        if sup.used or sup.quiet:
+            continue
+        if not _names_only_unjudged(sup.selectors, policy.judged):
             where = f"{sup.path}:{sup.line}" if sup.line else sup.path
             warnings.append(
                 f"{where}: unused suppression ({','.join(sup.selectors)}): nothing it names "
@@ -215,7 +309,8 @@ def _names_only_unjudged(selectors: Iterable[str], judged: frozenset[str] | None
     if judged is None:
         return False
     return all(
-        ":" not in s and not any(selector_matches(s, r, ()) for r in judged) for s in selectors
+        not is_tag_selector(s) and not any(selector_matches(s, r, ()) for r in judged)
+        for s in selectors
     )
 
 

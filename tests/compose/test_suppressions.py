@@ -80,8 +80,8 @@ def test_an_ignore_hides_no_more_than_it_names(tmp_path: Path,
         "    pid: host  # hullcheck: ignore=CT0 not a family either\n"))
     _, doc, err = scan(capsys, str(f))
     assert active(doc) == {("CT020", N + 5), ("CT021", N + 5), ("CT005", N + 6)}
-    assert "unknown rule or family 'CT02'" in err
-    assert "unknown rule or family 'CT0'" in err
+    assert "unknown rule, family or tag 'CT02'" in err
+    assert "unknown rule, family or tag 'CT0'" in err
 
 
 def test_unknown_rule_id_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +89,7 @@ def test_unknown_rule_id_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str
               "  app:\n    <<: *hardened\n    privileged: true  # hullcheck: ignore=CT999\n")
     _, doc, err = scan(capsys, str(f))
     assert ("CT001", N + 3) in active(doc)
-    assert f"{f}:{N + 3}: unknown rule or family 'CT999'" in err
+    assert f"{f}:{N + 3}: suppression: unknown rule, family or tag 'CT999'" in err
 
 
 def test_malformed_suppression_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,7 +152,7 @@ def test_config_per_path_ignores_and_severity_overrides(
     # an unknown id in per-path-ignores warns too
     (tmp_path / ".hullcheck.yaml").write_text("per-path-ignores:\n  'legacy/**': [CT9999]\n")
     _, _, err = scan(capsys, "legacy")
-    assert "unknown rule or family 'CT9999'" in err
+    assert "unknown rule, family or tag 'CT9999'" in err
 
 
 def test_baseline_survives_moved_lines_and_catches_new_findings(

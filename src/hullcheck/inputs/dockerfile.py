@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 # A comment addressed to hullcheck: a suppression, or a malformed one to warn about.
 _MENTION = re.compile(r"#\s*hullcheck:")
+# hadolint's pragmas, read as hadolint reads them (Hadolint.Pragma): the whole comment is
+# `hadolint [global ]ignore=CODE[,CODE]`, spaces and tabs only, codes of D, L, S, C and digits,
+# nothing after them (hadolint ignores a pragma with a trailing reason, and so do we).
+_HADOLINT = re.compile(r"#[ \t]*hadolint[ \t]+(?P<scope>global[ \t]+)?ignore[ \t]*=[ \t]*"
+                       r"(?P<codes>[DLSC0-9]+(?:[ \t]*,[ \t]*[DLSC0-9]+)*)")
 # The largest real Dockerfiles are tens of kilobytes; a bigger one is generated or hostile, and
 # refusing it bounds parse time (BuildKit's parser takes ~0.25 s/MB, rules more).
 MAX_DOCKERFILE_BYTES = 1024 * 1024
@@ -87,9 +92,9 @@ def parse(path: str, text: str) -> Dockerfile:
 def inline_suppressions(df: Dockerfile) -> tuple[list[Suppression], list[str]]:
     """The ``# hullcheck:`` comments of ``df``: its suppressions, and a warning for each
     malformed one."""
-    # Every inline suppression comment contains "hullcheck:" (suppress.INLINE): a file without
-    # it has none, and its lines need not be looked at one by one.
-    if "hullcheck:" not in df.text:
+    # Every inline suppression comment contains "hullcheck:" (suppress.INLINE) or "hadolint": a
+    # file without either has none, and its lines need not be looked at one by one.
+    if "hullcheck:" not in df.text and "hadolint" not in df.text:
         return [], []
     warnings: list[str] = []
     found = _suppressions(df.path, df.text.splitlines(), df.instructions(), warnings)
@@ -196,6 +201,10 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction],
         stripped = raw.strip()
         if not stripped.startswith("#"):
             continue
+        peer = _HADOLINT.fullmatch(stripped)
+        if peer is not None:
+            out.extend(_hadolint_pragma(path, idx, peer, starts))
+            continue
         parsed = parse_inline(stripped)
         if parsed is None:
             if _MENTION.match(stripped):
@@ -218,6 +227,23 @@ def _suppressions(path: str, lines: list[str], instructions: list[Instruction],
         out.append(Suppression(selectors, "inline", path, start=target.line,
                                end=target.end_line, reason=reason, line=idx))
     return out
+
+
+def _hadolint_pragma(path: str, idx: int, pragma: re.Match[str],
+                     starts: dict[int, Instruction]) -> list[Suppression]:
+    """``# hadolint ignore=DL3007`` covers, for the rules tagged ``hadolint:DL3007``, the
+    instruction that starts on the very next line (as hadolint: a comment or blank line between
+    them and it covers nothing); ``# hadolint global ignore=`` covers the whole file."""
+    codes = [c.strip() for c in pragma.group("codes").split(",")]
+    selectors = [f"hadolint:{c}" for c in dict.fromkeys(codes)]
+    reason = f"hadolint {'global ' if pragma.group('scope') else ''}ignore pragma"
+    if pragma.group("scope"):
+        return [Suppression(selectors, "inline", path, reason=reason, line=idx, quiet=True)]
+    target = starts.get(idx + 1)
+    if target is None:
+        return []
+    return [Suppression(selectors, "inline", path, start=target.line, end=target.end_line,
+                        reason=reason, line=idx, quiet=True)]
 
 
 def load(sources: Sequence[Source], options: RunOptions) -> Loaded:

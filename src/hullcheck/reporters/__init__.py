@@ -44,6 +44,18 @@ class Output:
     # Every rule of the tool (SARIF's rule catalogue lists them), asked for only by the reporter
     # that needs it: loading every rule family costs a Dockerfile scan's start-up.
     rules: Callable[[], Sequence[RuleDoc]] = tuple
+    # --severity: the levels shown (empty: all), and how many counted findings it hides (None
+    # when not given; JSON's additive ``summary.hidden``).
+    hidden: int | None = None
+    severities: frozenset[Severity] = frozenset()
+
+    def hidden_note(self) -> str:
+        """``12 lower-severity hidden by --severity`` for a text summary, or "" when none is."""
+        if not self.hidden:
+            return ""
+        lowest = min(self.severities)
+        lower = all(f.severity < lowest for f in self.counted if f.severity not in self.severities)
+        return f"{self.hidden} {'lower-severity ' if lower else ''}hidden by --severity"
 
     def by_severity(self) -> dict[str, int]:
         counts = {s.label: 0 for s in sorted(Severity, reverse=True)}

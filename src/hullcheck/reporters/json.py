@@ -9,6 +9,13 @@ from hullcheck.safe_text import json_dumps
 
 def document(out: Output) -> dict[str, object]:
     r = out.report
+    summary: dict[str, object] = {
+        "findings": len(out.counted),
+        "by_severity": out.by_severity(),
+        "score": r.score,
+    }
+    if out.hidden is not None:  # additive: only with --severity
+        summary["hidden"] = out.hidden
     return {
         "tool": "hullcheck",
         "version": __version__,
@@ -16,11 +23,7 @@ def document(out: Output) -> dict[str, object]:
         "checks": [c.to_json() for c in r.checks],
         "skipped": [s.to_json() for s in r.skipped] + [p.to_json() for p in r.skipped_paths],
         "errors": [e.to_json() for e in r.errors],
-        "summary": {
-            "findings": len(out.counted),
-            "by_severity": out.by_severity(),
-            "score": r.score,
-        },
+        "summary": summary,
     }
 
 

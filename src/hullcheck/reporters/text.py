@@ -283,11 +283,9 @@ def _summary(out: Output) -> list[Part]:
     suppressed = len(r.findings) - total
     if suppressed:
         line += f", {suppressed} suppressed"
-    # Findings left out by --severity (helper A's ``Output.hidden``, when it is there): they are
-    # counted above and judged by --fail-on, only not listed.
-    hidden: int = getattr(out, "hidden", 0)
-    if hidden:
-        line += f", {hidden} lower-severity hidden by --severity"
+    # Findings left out by --severity: counted above and judged by --fail-on, only not listed.
+    if out.hidden_note():
+        line += f", {out.hidden_note()}"
     if r.score is not None:
         line += f", score {r.score}"
     parts.append((line + ";", ""))

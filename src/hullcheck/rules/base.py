@@ -54,6 +54,9 @@ class Rule:
     # input kinds this rule judges: dockerfile, compose, kubernetes, host, image
     inputs: ClassVar[frozenset[str]]
     references: ClassVar[tuple[str, ...]] = ()
+    # Tags only some findings carry (a peer rule that fires on part of what this one judges):
+    # known to selectors, ``explain`` and ``rules --tag``, not listed among ``references``.
+    extra_references: ClassVar[tuple[str, ...]] = ()
     # Container rules only: the platforms (compose, kubernetes, docker) whose ContainerSpecs this
     # rule judges. See the platform table in the README.
     platforms: ClassVar[frozenset[str]] = frozenset({"compose", "kubernetes", "docker"})
@@ -129,6 +132,11 @@ class Rule:
             remediation=remediation if remediation is not None else self.fix,
             evidence=evidence,
         )
+
+    @classmethod
+    def all_references(cls) -> tuple[str, ...]:
+        """Every tag a finding of this rule may carry."""
+        return (*cls.references, *cls.extra_references)
 
     @classmethod
     def documentation(cls) -> str:

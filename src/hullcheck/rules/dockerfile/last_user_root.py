@@ -49,6 +49,7 @@ class LastUserRoot(DockerfileRule):
     title = "Container runs as root"
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.1",)
+    extra_references = ("hadolint:DL3002",)
     fix = "Add `USER <non-root uid>` at the end of the final stage."
 
     def check_stage(self, ctx: object, dockerfile: Dockerfile, stage: Stage) -> Iterator[Finding]:

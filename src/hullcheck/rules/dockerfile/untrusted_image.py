@@ -52,6 +52,7 @@ class UntrustedImage(DockerfileRule):
     title = "Image from outside the trusted registries"
     severity = Severity.HIGH
     references = ("cis-docker-1.6:4.2",)
+    extra_references = ("hadolint:DL3026",)
     fix = "Pull from a registry or repository listed in `trust.allowed`."
     instructions = frozenset({"FROM", "COPY", "ADD", "RUN"})
 
