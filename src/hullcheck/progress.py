@@ -159,6 +159,7 @@ def _start_display() -> Any:
         TextColumn,
         TimeElapsedColumn,
     )
+    from rich.table import Column
     from rich.text import Text
 
     class Amount(ProgressColumn):
@@ -178,11 +179,14 @@ def _start_display() -> Any:
             return Text(shown, style="progress.download")
 
     console = Console(file=sys.stderr, emoji=False, highlight=False)
+    # One line per task at any width: the description gives way (cut with an ellipsis), the
+    # amounts never wrap.
     display = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        Amount(),
+        TextColumn("{task.description}", markup=False,
+                   table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+        BarColumn(bar_width=24),
+        Amount(table_column=Column(no_wrap=True)),
         TimeElapsedColumn(),
         console=console,
         transient=True,
