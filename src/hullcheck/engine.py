@@ -40,6 +40,11 @@ WALKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# What a scan's progress line calls a batch of each input kind.
+PROGRESS_LABELS = {"dockerfile": "Dockerfiles", "compose": "compose files",
+                   "kubernetes": "Kubernetes manifests"}
+
+
 class Engine:
     def __init__(self, rules: Sequence[type[Rule]], ctx: Context, debug: bool = False,
                  accept: Callable[[type[Rule]], bool] | None = None) -> None:
@@ -211,39 +216,55 @@ class Engine:
         files is split over the CPUs: each process loads and judges its contiguous chunk
         (loading must happen in the child: the Dockerfile parser starts Go's runtime, after
         which this process may not fork), and the reports are joined in chunk order, the same
-        finding for finding as one process."""
+        finding for finding as one process. On a terminal, progress shows on stderr."""
+        from hullcheck import progress
+
+        what = PROGRESS_LABELS.get(kind.name, f"{kind.name} files")
         if not kind.independent:
-            report = Report()
-            self._judge_into(report, kind.load(sources, self.ctx.options))
+            # Loaded as one batch (the objects refer to each other): nothing to count, so the
+            # line ticks from a thread of its own (no fork follows in this batch).
+            with progress.task(f"{what}: {len(sources)}", None, "", ticking=True):
+                report = Report()
+                self._judge_into(report, kind.load(sources, self.ctx.options))
             return report
         from hullcheck import parallel
 
-        jobs = parallel.jobs_for(len(sources), self.ctx.options.get("jobs"))
-        if jobs == 1:
-            return self._one_by_one(kind, sources)
+        with progress.task(what, len(sources)) as job:
+            jobs = parallel.jobs_for(len(sources), self.ctx.options.get("jobs"))
+            if jobs == 1:
+                return self._one_by_one(kind, sources, job)
 
-        def work(chunk: Sequence[Source]) -> tuple[Report, list[InputError]]:
-            # Rule crashes are kept on the engine, and a child's engine is a copy: each chunk
-            # takes its own off and returns them, and they go back on in chunk order.
-            start = len(self.crashes)
-            report = self._one_by_one(kind, chunk)
-            crashes = self.crashes[start:]
-            del self.crashes[start:]
-            return report, crashes
+            def work(chunk: Sequence[Source]) -> tuple[Report, list[InputError]]:
+                # Rule crashes are kept on the engine, and a child's engine is a copy: each
+                # chunk takes its own off and returns them, and they go back on in chunk order.
+                # Only this process draws progress: its chunk, of a share of the work as large
+                # as each child's, stands for the whole batch (an estimate, exact at the end).
+                start = len(self.crashes)
+                report = self._one_by_one(kind, chunk, job, len(sources) / len(chunk))
+                crashes = self.crashes[start:]
+                del self.crashes[start:]
+                return report, crashes
 
-        report = Report()
-        for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
-            report.extend(part)
-            self.crashes.extend(crashes)
-        return report
+            report = Report()
+            for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
+                report.extend(part)
+                self.crashes.extend(crashes)
+            return report
 
-    def _one_by_one(self, kind: InputKind, sources: Sequence[Source]) -> Report:
+    def _one_by_one(self, kind: InputKind, sources: Sequence[Source], job: Any = None,
+                    step: float = 1.0) -> Report:
         """Each file loaded and judged before the next is read: only one file's model is held
-        at a time."""
+        at a time. ``job``: the progress line to advance by ``step`` per file (None when
+        progress is not shown, and then the loop does nothing more per file)."""
         report = Report()
         options = self.ctx.options
+        if job is None:
+            for src in sources:
+                self._judge_into(report, kind.load([src], options))
+            return report
         for src in sources:
             self._judge_into(report, kind.load([src], options))
+            job.advance(step)
         return report
 
     def _judge_into(self, report: Report, loaded: Loaded) -> None:

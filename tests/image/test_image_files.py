@@ -117,7 +117,23 @@ def test_oci_layout_exact_findings(tmp_path: Path) -> None:
 
     assert deleted[0].location.layer == sha(BASE)  # the layer that holds it, by diff id
     assert deleted[0].location.image is not None and deleted[0].location.image.digest
-    assert any(f.rule == "IMG018" for f in report.findings)
+    # Files only: no pull by name happens, so nothing about the client's content trust (4.5).
+    assert not any(f.rule == "IMG018" for f in report.findings)
+    assert report.checks == []
+
+
+def test_content_trust_judged_when_an_image_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Docker Content Trust (IMG018, check 4.5) is judged when a target is an image reference
+    (here one on a loopback port where nothing listens: it fails, and was still asked for by
+    name), and a tarball or layout beside it changes nothing."""
+    monkeypatch.delenv("DOCKER_CONTENT_TRUST", raising=False)
+    manifest, _cfg, blobs = image_blobs([BASE], CONFIG, HISTORY[:1])
+    layout = write_oci_layout(tmp_path / "oci", manifest, blobs, name="app")
+    report = run([str(layout), "127.0.0.1:1/app:1", "--remote", "--registry-timeout", "5"])
+    assert [e.path for e in report.errors] == ["127.0.0.1:1/app:1"]
+    assert [f.rule for f in report.findings if f.rule == "IMG018"] == ["IMG018"]
     # 4.5 is judged as the host audit judges it (one content-trust path): from IMG018's finding
     assert [(c.id, c.result.value, c.reason) for c in report.checks] == [
         ("cis-docker-1.6:4.5", "fail", "1 finding")]

@@ -146,10 +146,15 @@ def run(args: argparse.Namespace, ctx: Context,
     )
     extra_keys = [Path(k) for k in getattr(args, "key", []) or []]
     extra_roots = [Path(r) for r in getattr(args, "notation_root", []) or []]
+    # Docker Content Trust (4.5) is a setting of the client that pulls by name: a run that
+    # reads only files (`docker save` tarballs, OCI layouts) says nothing about it.
+    named = False
     for target in args.targets:
         registry_options.notes.clear()  # each image's own (a failed one's never reach the next)
         try:
-            loaded = _load(target, opts)
+            found = file_target(target)
+            named = named or found is None
+            loaded = _load(target, found, opts)
         except ImageError as exc:
             report.errors.append(InputError(target, str(exc)))
             continue
@@ -160,47 +165,89 @@ def run(args: argparse.Namespace, ctx: Context,
             # An image read here has its config, history and layers: every need is met.
             engine.judge_image(image, {}, report.findings, image.ref.ref)
             report.warnings.extend(image.notes)
-    env_findings: list[Finding] = []
-    engine.judge_environment(Environment.current(), env_findings)
-    report.checks.extend(environment_checks(env_findings, engine))
-    report.findings.extend(env_findings)
+    if named:
+        env_findings: list[Finding] = []
+        engine.judge_environment(Environment.current(), env_findings)
+        report.checks.extend(environment_checks(env_findings, engine))
+        report.findings.extend(env_findings)
     report.errors.extend(engine.crashes)
     engine.crashes = []
     return report
 
 
-def _load(target: str, opts: Any) -> list[tuple[Image, Any]]:
+# A name that does not exist is still a file the user meant, not an image reference, when it
+# reads as a path: these endings (any case) and these starts.
+FILE_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+PATH_PREFIXES = ("./", "../", "/", "~")
+FILE_PREFIXES = ("oci:", "docker-archive:")
+
+
+def file_target(target: str) -> tuple[Path, str | None] | None:
+    """The file or directory ``target`` names (and, for ``oci:DIR:NAME``, the image name in the
+    layout), or None when it is an image reference.
+
+    An existing file or directory is a file input. A name that does not exist is "no such file"
+    (an ImageError) when it has an ``oci:`` / ``docker-archive:`` prefix, ends in ``.tar``,
+    ``.tar.gz`` or ``.tgz``, or starts with ``./``, ``../``, ``/`` or ``~``: asking a registry
+    for ``nonexist.tar`` would only hide the typo behind a network error. Anything else is an
+    image reference."""
+    from hullcheck.inputs.image.layers import ImageError
+
+    prefix = next((p for p in FILE_PREFIXES if target.startswith(p)), None)
+    path_text, name = (target[len(prefix):], None) if prefix else (target, None)
+    if prefix == "oci:" and ":" in path_text and not _path(path_text).exists():
+        path_text, name = path_text.rsplit(":", 1)
+    path = _path(path_text)
+    if path.is_dir() or path.is_file():
+        return path, name
+    if path.exists():  # a device, a socket, a FIFO: nothing an image is read from
+        raise ImageError(f"{path}: not a regular file or directory")
+    suffix = next((x for x in FILE_SUFFIXES if path_text.lower().endswith(x)), None)
+    start = next((x for x in PATH_PREFIXES if path_text.startswith(x)), None)
+    if prefix == "oci:":
+        why = "oci: names an OCI image layout directory"
+    elif prefix:
+        why = f"{prefix} names a docker save tarball"
+    elif suffix:
+        why = f"a name ending in {suffix} is a file, not an image reference"
+    elif start:
+        why = f"a name starting with {start} is a path, not an image reference"
+    else:
+        return None
+    raise ImageError(f"no such file or directory ({why})")
+
+
+def _path(text: str) -> Path:
+    # `~` as typed inside quotes (the shell expands it only outside them)
+    return Path(text).expanduser() if text.startswith("~") else Path(text)
+
+
+def _load(target: str, found: tuple[Path, str | None] | None, opts: Any
+          ) -> list[tuple[Image, Any]]:
+    """``found``: what ``file_target`` made of ``target`` (None: an image reference)."""
     from hullcheck.inputs.image import sources
     from hullcheck.inputs.image.layers import ImageError
     from hullcheck.references import InvalidReference, parse_reference
 
-    path_text, name = target, None
-    if target.startswith("oci:"):
-        path_text = target[4:]
-        if ":" in path_text and not Path(path_text).exists():
-            path_text, name = path_text.rsplit(":", 1)
-    elif target.startswith("docker-archive:"):
-        path_text = target[len("docker-archive:") :]
-    path = Path(path_text)
-    if path.is_dir():
-        if not (path / "oci-layout").is_file() and not (path / "index.json").is_file():
-            raise ImageError(f"{path}: a directory but not an OCI image layout (no index.json)")
-        from hullcheck.trust.oci_layout import LayoutStore
+    if found is not None:
+        path, name = found
+        if path.is_dir():
+            if not (path / "oci-layout").is_file() and not (path / "index.json").is_file():
+                raise ImageError(
+                    f"{path}: a directory but not an OCI image layout (no index.json)")
+            from hullcheck.trust.oci_layout import LayoutStore
 
-        store = LayoutStore(path)  # the signatures `cosign save` keeps beside the image
-        return [(i, store) for i in sources.load_oci_layout(path, name, opts)]
-    if path.is_file():
+            store = LayoutStore(path)  # the signatures `cosign save` keeps beside the image
+            return [(i, store) for i in sources.load_oci_layout(path, name, opts)]
         return [(i, None) for i in sources.load_archive(path, opts.limits)]
-    if target != path_text:
-        raise ImageError(f"{path}: no such file or directory")
     try:
         parse_reference(target)
     except InvalidReference as exc:
         raise ImageError(f"{exc} (and no such file or directory)") from None
     if not opts.remote:
-        found = sources.load_from_engine(target, opts)
-        if found:
-            return [(i, None) for i in found]
+        from_engine = sources.load_from_engine(target, opts)
+        if from_engine:
+            return [(i, None) for i in from_engine]
     image, client = sources.load_from_registry(target, opts)
     return [(image, client)]
 

@@ -164,7 +164,8 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
     podman = host.is_podman
     listed = api.containers(all=True, quiet=True)
     ids = [str(c["Id"]) for c in listed]
-    inspects = _parallel(options.workers, lambda cid: _maybe(api.inspect_container, cid), ids)
+    inspects = _parallel(options.workers, lambda cid: _maybe(api.inspect_container, cid), ids,
+                         ("inspecting", "containers"))
     wanted = [
         data
         for data in inspects
@@ -191,7 +192,8 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
                 hc.execs.append(found)
         return hc
 
-    host.containers = _parallel(options.workers, build, wanted)
+    host.containers = _parallel(options.workers, build, wanted,
+                                ("reading processes and execs of", "containers"))
 
     images = api.images(all=False, quiet=True)
     image_ids = list(dict.fromkeys(str(i) for i in images))
@@ -203,7 +205,8 @@ def read_engine(host: DockerHost, client: Any, options: HostOptions) -> None:
         history = _maybe(api.history, image_id) or []
         return HostImage(inspect=data, history=list(history))
 
-    built = _parallel(options.workers, build_image, image_ids)
+    built = _parallel(options.workers, build_image, image_ids,
+                      ("inspecting", "images"))
     host.images = [
         img
         for img in built
@@ -224,11 +227,35 @@ def _maybe(call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         return None
 
 
-def _parallel(workers: int, fn: Callable[[T], R], items: list[T]) -> list[R]:
-    if len(items) <= 1 or workers <= 1:
-        return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, items))
+def _parallel(workers: int, fn: Callable[[T], R], items: list[T],
+              doing: tuple[str, str] | None = None) -> list[R]:
+    """``fn`` on each item, on up to ``workers`` threads. On a terminal, ``doing`` (what is
+    done, and to what) shows how many are done: one API call or more each, so a host with
+    many containers takes a while."""
+    from contextlib import nullcontext
+
+    from hullcheck import progress
+
+    shown = progress.task(f"{doing[0]} {doing[1]}", len(items), doing[1], ticking=True
+                          ) if doing else nullcontext()
+    with shown as job:
+        call = fn if job is None else _counting(fn, job)
+        if len(items) <= 1 or workers <= 1:
+            return [call(i) for i in items]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(call, items))
+
+
+def _counting(fn: Callable[[T], R], job: Any) -> Callable[[T], R]:
+    """``fn``, advancing the progress line ``job`` by one per item done."""
+
+    def call(item: T) -> R:
+        try:
+            return fn(item)
+        finally:
+            job.advance()
+
+    return call
 
 
 # Docker runs ``ps`` on the host with these arguments and keeps the container's processes.

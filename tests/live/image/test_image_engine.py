@@ -95,7 +95,10 @@ def test_skopeo_push_then_remote(engine_image: str, registry: Registry, tmp_path
     )
     assert not remote.errors, remote.errors
     key = {(f.rule, f.location.path, f.location.layer) for f in local.findings}
-    assert key == {(f.rule, f.location.path, f.location.layer) for f in remote.findings}
+    # The same image, the same findings; content trust (IMG018) only where it was named.
+    assert key | {("IMG018", None, None)} == {
+        (f.rule, f.location.path, f.location.layer) for f in remote.findings}
+    assert not any(f.rule == "IMG018" for f in local.findings)
 
 
 # --- item: a local image is verified by the digest of what will run ---------------------------
@@ -175,3 +178,28 @@ def test_local_image_does_not_inherit_the_registrys_signature(
             with contextlib.suppress(Exception):
                 if ref:
                     docker_api.remove_image(ref, force=True)
+
+
+def test_engine_image_progress_in_a_terminal(engine_image: str, tmp_path: Path) -> None:
+    """Read from the engine on a terminal (a real pty): the bytes streamed, of about the
+    image's size; into a pipe, nothing."""
+    import re
+
+    from ptyrun import CLI, EAGER
+    from ptyrun import run as run_cli
+
+    args = ["image", engine_image, "--format", "json", "--fail-on", "never"]
+    ran = run_cli(EAGER + CLI, args, tmp_path)
+    assert ran.code == 0 and json.loads(ran.stdout)["errors"] == []
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", ran.stderr.decode("utf-8", "replace"))
+    assert f"reading {engine_image} from the Docker Engine" in text
+    assert re.search(r"\d+(\.\d)? [kM]B of \d+(\.\d)? [kM]B", text), text[-500:]
+    piped = run_cli(EAGER + CLI, args, tmp_path, terminal=False)
+    assert piped.code == 0 and piped.modules == ""
+    assert piped.stderr.decode() == (f"hullcheck: warning: {engine_image}: read from the local"
+                                     f" Docker Engine (image {_short_id(ran.stdout)})\n")
+
+
+def _short_id(report: bytes) -> str:
+    digest = json.loads(report)["findings"][0]["location"]["image"]["digest"]
+    return str(digest)[:19]

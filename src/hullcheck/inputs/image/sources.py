@@ -396,8 +396,15 @@ def _read_save_member(outer: tarfile.TarFile, member: tarfile.TarInfo,
 
 
 def load_archive(path: Path, limits: Limits) -> list[Image]:
-    with path.open("rb") as fh:
-        return read_save_stream(fh, str(path), limits, "archive", None)
+    import os
+
+    from hullcheck import progress
+
+    with path.open("rb") as fh, progress.task(
+        f"reading {path}", os.fstat(fh.fileno()).st_size, "bytes"
+    ) as job:
+        stream: Readable = fh if job is None else progress.Reading(fh, job)
+        return read_save_stream(stream, str(path), limits, "archive", None)
 
 
 # --- OCI image layout directories ------------------------------------------------------------
@@ -467,23 +474,7 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
         name = (desc.get("annotations") or {}).get(REF_NAME)
         ref = ImageRef(f"{what}:{name}" if name else what, top_digest)
         config = _read_blob_json(path, _descriptor_digest(doc, "config", what), what)
-        tables = []
-        for digest, _size in _layer_descriptors(doc, what):
-            blob = _blob_path(path, digest, what)
-            with blob.open("rb") as fh:
-                hasher = hashlib.sha256()
-                counted = CountingReader(fh, hasher)
-                tables.append(
-                    scan_layer(
-                        counted,
-                        f"{what}: layer {digest}",
-                        digest,
-                        opts.limits,
-                        compressed_size=blob.stat().st_size,
-                    )
-                )
-                if "sha256:" + hasher.hexdigest() != digest:
-                    raise ImageError(f"{what}: layer blob {digest} does not match its digest")
+        tables = _read_layout_layers(path, _layer_descriptors(doc, what), what, opts.limits)
         image = assemble(ref, "oci-layout", config, tables, None, notes)
         image.manifest_digest = top_digest  # what a signature in the layout signs
         image.named = str(name) if name else None
@@ -492,6 +483,35 @@ def load_oci_layout(path: Path, ref_name: str | None, opts: SourceOptions) -> li
         raise ImageError(f"{what}: the layout holds no image (only signatures or other"
                          " artifacts)")
     return images
+
+
+def _read_layout_layers(path: Path, descriptors: list[tuple[str, int | None]], what: str,
+                        limits: Limits) -> list[LayerTable]:
+    """Each layer blob of one image in the layout, read and checked against its digest."""
+    from hullcheck import progress
+
+    blobs = [(digest, _blob_path(path, digest, what)) for digest, _size in descriptors]
+    sizes = [blob.stat().st_size for _digest, blob in blobs]
+    tables = []
+    with progress.task(f"reading {what}", sum(sizes), "bytes") as job:
+        for i, ((digest, blob), size) in enumerate(zip(blobs, sizes, strict=True)):
+            if job is not None:
+                job.update(description=f"reading {what}: layer {i + 1}/{len(blobs)}")
+            with blob.open("rb") as fh:
+                hasher = hashlib.sha256()
+                raw: Readable = fh if job is None else progress.Reading(fh, job)
+                tables.append(
+                    scan_layer(
+                        CountingReader(raw, hasher),
+                        f"{what}: layer {digest}",
+                        digest,
+                        limits,
+                        compressed_size=size,
+                    )
+                )
+                if "sha256:" + hasher.hexdigest() != digest:
+                    raise ImageError(f"{what}: layer blob {digest} does not match its digest")
+    return tables
 
 
 def _blob_path(root: Path, digest: str, what: str) -> Path:
@@ -592,19 +612,28 @@ def load_from_engine(name: str, opts: SourceOptions) -> list[Image] | None:
     # under the same tag is other content (see the signature check).
     manifest_digest = _repo_digest(name, [str(d) for d in info.get("RepoDigests") or []])
     digest = manifest_digest or image_id
-    stream = _IterReader(iter(client.get_image(image_id, chunk_size=1 << 20)))
 
     def ref_for(_tags: list[str], _id: str) -> ImageRef:
         return ImageRef(name, digest)
 
-    images = read_save_stream(
-        stream,
-        name,
-        opts.limits,
-        "engine",
-        name,
-        ref_for,
-    )
+    from hullcheck import progress
+
+    # The stream is the image as `docker save` writes it: about its uncompressed size.
+    size = info.get("Size")
+    total = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+    with progress.task(f"reading {name} from the Docker Engine", total, "bytes",
+                       ticking=True) as job:
+        stream: Readable = _IterReader(iter(client.get_image(image_id, chunk_size=1 << 20)))
+        if job is not None:
+            stream = progress.Reading(stream, job)
+        images = read_save_stream(
+            stream,
+            name,
+            opts.limits,
+            "engine",
+            name,
+            ref_for,
+        )
     for image in images:
         image.manifest_digest = manifest_digest
         image.notes.append(f"{name}: read from the local Docker Engine (image {image_id[:19]})")
@@ -660,30 +689,50 @@ def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
             ),
             f"{name}: config",
         )
-        tables = []
-        for digest, declared in _layer_descriptors(doc, name):
-            raw, size = client.open_blob(ref.repository, digest)
-            hasher = hashlib.sha256()
-            try:
-                tables.append(
-                    scan_layer(
-                        CountingReader(_Blob(raw), hasher),
-                        f"{name}: layer {digest}",
-                        digest,
-                        opts.limits,
-                        compressed_size=size or declared,
-                    )
-                )
-            finally:
-                raw.close()
-            if "sha256:" + hasher.hexdigest() != digest:
-                raise ImageError(f"{name}: layer {digest} does not match its digest")
+        tables = _pull_layers(client, ref.repository, _layer_descriptors(doc, name), name,
+                              opts.limits)
     except RegistryError as exc:
         raise ImageError(str(exc)) from None
     image = assemble(ImageRef(name, top_digest), "registry", config, tables, name, notes)
     image.manifest_digest = top_digest
     image.notes.extend(options.notes)
     return image, client
+
+
+def _pull_layers(client: Any, repository: str, descriptors: list[tuple[str, int | None]],
+                 name: str, limits: Limits) -> list[LayerTable]:
+    """Each layer of the image, streamed from the registry, read and checked against its
+    digest. Progress (on a terminal): the bytes pulled of the sizes the manifest declares (a
+    registry can lie about them: they only size the bar), and which layer."""
+    from hullcheck import progress
+
+    declared = [size for _digest, size in descriptors]
+    total = None if None in declared else sum(s or 0 for s in declared)
+    tables = []
+    with progress.task(f"pulling {name}", total, "bytes", ticking=True) as job:
+        for i, (digest, size_declared) in enumerate(descriptors):
+            if job is not None:
+                job.update(description=f"pulling {name}: layer {i + 1}/{len(descriptors)}")
+            raw, size = client.open_blob(repository, digest)
+            hasher = hashlib.sha256()
+            stream: Readable = _Blob(raw)
+            if job is not None:
+                stream = progress.Reading(stream, job)
+            try:
+                tables.append(
+                    scan_layer(
+                        CountingReader(stream, hasher),
+                        f"{name}: layer {digest}",
+                        digest,
+                        limits,
+                        compressed_size=size or size_declared,
+                    )
+                )
+            finally:
+                raw.close()
+            if "sha256:" + hasher.hexdigest() != digest:
+                raise ImageError(f"{name}: layer {digest} does not match its digest")
+    return tables
 
 
 class _Blob:
