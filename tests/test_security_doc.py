@@ -44,6 +44,7 @@ BOUNDS = [
     ("hullcheck.trust.registry_tls", "MAX_CERT_FILE", MiB, "1 MiB, regular file only"),
     ("hullcheck.trust.registry_tls", "MAX_CERTS_ENTRIES", 1000, "1,000"),
     ("hullcheck.inputs.host_system", "MAX_HOST_FILE_BYTES", 16 * MiB, "16 MiB, regular files"),
+    ("hullcheck.progress", "MAX_DESCRIPTION", 60, "cut to 60 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
 ]
