@@ -20,7 +20,6 @@ imported by the selection code on every run, so it imports nothing heavy.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -134,6 +133,8 @@ def successor_rows(retired: Retired, titles: Mapping[str, str]) -> list[tuple[st
 
 def explain(retired: Retired, titles: Mapping[str, str]) -> str:
     """What ``hullcheck explain`` prints for a retired id (``titles``: rule id -> title)."""
+    import textwrap  # here: the selection code imports this module on every run
+
     lines = [
         f"{retired.id} {retired.name}: {retired.title}",
         *textwrap.wrap(f"Retired after hullcheck {retired.retired_after}: {retired.reason}.", 92),

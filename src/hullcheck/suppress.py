@@ -15,7 +15,6 @@ visible instead of silently re-enabling or hiding something else.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections import Counter
@@ -140,6 +139,8 @@ class Names:
         for name in (*sorted(self.ids), *sorted(RETIRED), *sorted(self.families),
                      *sorted(self.tag_selectors)):
             folded.setdefault(name.lower(), name)
+        import difflib  # here: only a run with an unknown name pays for it
+
         close = difflib.get_close_matches(s.lower(), list(folded), n=MAX_SUGGESTIONS, cutoff=0.6)
         self._suggested[s] = [folded[c] for c in close]
         return self._suggested[s]
