@@ -140,28 +140,13 @@ class HostFS:
         planted where a config is expected would block the audit) or over MAX_HOST_FILE_BYTES
         (no file the audit reads is near it; /proc files, which report size 0, are read up to
         it too)."""
+        from hullcheck.sources import read_regular
+
         try:
-            fd = os.open(self.real(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
+            data = read_regular(self.real(path), path, MAX_HOST_FILE_BYTES)
+        except ValueError:
             return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            chunks: list[bytes] = []
-            total = 0
-            while total <= MAX_HOST_FILE_BYTES:
-                chunk = os.read(fd, min(1 << 20, MAX_HOST_FILE_BYTES + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-            if total > MAX_HOST_FILE_BYTES:
-                return None
-            return b"".join(chunks).decode("utf-8", errors="replace")
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        return data.decode("utf-8", errors="replace")
 
     def stat(self, path: str) -> HostFile:
         try:

@@ -85,31 +85,15 @@ def _listing(folder: Path) -> list[Path]:
 
 
 def read_cert_file(path: Path, what: str) -> bytes:
-    """A certificate or key file, at most MAX_CERT_FILE bytes, and only a regular file. The open
-    does not block on a FIFO (O_NONBLOCK), and what fstat says about the opened file decides."""
+    """A certificate or key file, at most MAX_CERT_FILE bytes, and only a regular file (read as
+    every bounded file is: ``sources.read_regular``; a device is never even opened, a FIFO never
+    blocks, what fstat says about the opened file decides)."""
+    from hullcheck.sources import read_regular
+
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a device is never even opened
-            raise TlsConfigError(f"{what} {path}: not a regular file")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise TlsConfigError(f"{what} {path}: cannot be read ({exc.strerror})") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise TlsConfigError(f"{what} {path}: not a regular file")
-        if st.st_size > MAX_CERT_FILE:
-            raise TlsConfigError(
-                f"{what} {path}: {st.st_size} bytes, more than a certificate file may hold"
-                f" ({MAX_CERT_FILE >> 20} MiB)"
-            )
-        data = os.read(fd, MAX_CERT_FILE + 1)
-    except OSError as exc:
-        raise TlsConfigError(f"{what} {path}: cannot be read ({exc.strerror})") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_CERT_FILE:  # it grew since fstat
-        raise TlsConfigError(f"{what} {path}: more than {MAX_CERT_FILE >> 20} MiB")
-    return data
+        return read_regular(path, f"{what} {path}", MAX_CERT_FILE)
+    except ValueError as exc:
+        raise TlsConfigError(str(exc)) from None
 
 
 def ssl_context(material: TlsMaterial) -> ssl.SSLContext:

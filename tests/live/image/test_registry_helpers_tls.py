@@ -365,7 +365,7 @@ def test_registry_ca_that_is_not_a_certificate(
     assert f"{tls.registry.host}: CA file {bogus}: holds no PEM certificate" in output
     code, output = cli(capsys, "image", tls.ref, "--remote", "--registry-ca",
                        str(tmp_path / "absent.pem"))
-    assert code == 2 and "absent.pem: cannot be read (No such file or directory)" in output
+    assert code == 2 and "absent.pem: cannot read: No such file or directory" in output
 
 
 def test_certs_d_layout(tls: TlsSetup, tmp_path: Path) -> None:
