@@ -30,13 +30,14 @@ BUILTIN_GROUPS = frozenset({
 # https://kubernetes.io/docs/reference/using-api/deprecation-guide/ (v1.16, v1.22, v1.25,
 # v1.26 sections); "first minor serving" is the release the version became GA (0 when older than
 # any version hullcheck is asked about). Alpha versions are off by default and not listed.
-_APPS_V1B = {"apps/v1": (9, None), "apps/v1beta2": (0, 16), "extensions/v1beta1": (0, 16)}
-_RBAC = {"rbac.authorization.k8s.io/v1": (8, None),
+Versions = dict[str, tuple[int, int | None]]
+_APPS_V1B: Versions = {"apps/v1": (9, None), "apps/v1beta2": (0, 16), "extensions/v1beta1": (0, 16)}
+_RBAC: Versions = {"rbac.authorization.k8s.io/v1": (8, None),
          "rbac.authorization.k8s.io/v1beta1": (0, 22)}
-_WEBHOOKS = {"admissionregistration.k8s.io/v1": (16, None),
+_WEBHOOKS: Versions = {"admissionregistration.k8s.io/v1": (16, None),
              "admissionregistration.k8s.io/v1beta1": (0, 22)}
-_CORE = {"v1": (0, None)}
-SERVED: dict[str, dict[str, tuple[int, int | None]]] = {
+_CORE: Versions = {"v1": (0, None)}
+SERVED: dict[str, Versions] = {
     **{kind: _CORE for kind in (
         "Pod", "Service", "ConfigMap", "Secret", "ServiceAccount", "Namespace", "Node",
         "PersistentVolume", "PersistentVolumeClaim", "ReplicationController", "PodTemplate",
