@@ -2,9 +2,10 @@
 
 ``pod_of(obj)`` finds the pod template of any workload kind (Pod, Deployment, ReplicaSet,
 StatefulSet, DaemonSet, Job, CronJob, ReplicationController, PodTemplate, Argo Rollouts'
-``Rollout``, OpenShift's ``DeploymentConfig``) and returns a ``Pod`` that keeps the raw mappings (with their lines) so rules can
-point at the offending field. It is a pure function of the ``KubeObject`` and is cached on it, so
-the workload rules and the cross-resource rules share one ``Pod`` per object.
+``Rollout``, OpenShift's ``DeploymentConfig``) and returns a ``Pod`` that keeps the raw mappings
+(with their lines) so rules can point at the offending field. It is a pure function of the
+``KubeObject`` and is cached on it, so the workload rules and the cross-resource rules share one
+``Pod`` per object.
 """
 
 from __future__ import annotations
