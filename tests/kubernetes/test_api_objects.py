@@ -160,3 +160,23 @@ def test_table_serves_every_listed_kind_at_latest() -> None:
     """Every kind the table lists has a version served today except the removed kinds."""
     gone = {"PodSecurityPolicy"}
     assert {k for k in SERVED if not served_versions(k, 37)} == gone
+
+
+def test_live_stream_on_stdin_as_the_readme_recipe(capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kubectl stream of tests/fixtures/cluster/kubectl-live-stream.yaml piped in as the
+    README says: no error, no warning, and exactly the findings its labels name (what the user
+    wrote), nothing from status, managedFields or the values the API server defaulted."""
+    import io
+
+    from conftest import FIXTURES
+    from labels import read_labels
+
+    path = FIXTURES / "cluster" / "kubectl-live-stream.yaml"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    code, doc, err = run_json(capsys, "scan", "-", "--stdin-name", "cluster.yaml",
+                              "--fail-on", "critical", *read_labels(path).args)
+    assert code == 1 and doc["errors"] == [] and err == ""
+    got = sorted((f["rule"], f["location"]["line"]) for f in doc["findings"])
+    assert got == sorted(read_labels(path).expect)
+    assert len(got) == 19
