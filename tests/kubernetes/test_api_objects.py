@@ -180,3 +180,21 @@ def test_live_stream_on_stdin_as_the_readme_recipe(capsys: pytest.CaptureFixture
     got = sorted((f["rule"], f["location"]["line"]) for f in doc["findings"])
     assert got == sorted(read_labels(path).expect)
     assert len(got) == 19
+
+
+def test_lines_are_bounded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """150 copies of one object: 100 warnings naming them (MAX_LISTED), then one line counting
+    the rest; 150 refused objects likewise as errors. Scanned text is escaped."""
+    from hullcheck.inputs.k8s_objects import MAX_LISTED
+
+    assert MAX_LISTED == 100
+    dup = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "a\\e[2Jb"}\n---\n'
+    bad = "apiVersion: v1\nkind: Deployment\nmetadata: {name: d}\nspec: {}\n---\n"
+    code, _found, errors, warnings = _scan(capsys, tmp_path, dup * 151 + bad * 150)
+    assert code == 2
+    assert len(warnings) == 101
+    assert warnings[-1].endswith("50 more objects are defined again later and replaced by "
+                                 "the last (not listed)")
+    assert "\x1b" not in "".join(warnings) and "\\x1b[2J" in warnings[0]
+    assert len(errors) == 101
+    assert errors[-1] == "50 more objects the API server would refuse (not listed)"

@@ -15,6 +15,10 @@ from __future__ import annotations
 from hullcheck.models.kubernetes import KubeObject
 from hullcheck.models.pod import WORKLOAD_KINDS, api_group
 
+# Lines named one by one per call (a hostile stream can repeat one object a million times); the
+# rest are counted in one closing line.
+MAX_LISTED = 100
+
 # API groups Kubernetes itself serves. An object whose group is not here is a custom resource.
 BUILTIN_GROUPS = frozenset({
     "", "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io",
@@ -105,12 +109,18 @@ def last_wins(objects: list[KubeObject], warnings: list[str]) -> list[KubeObject
         if obj.metadata.get("name"):
             last[(obj.kind, obj.namespace, obj.name)] = obj
     out: list[KubeObject] = []
+    dropped = 0
     for obj in objects:
         winner = last.get((obj.kind, obj.namespace, obj.name), obj)
         if winner is obj or not obj.metadata.get("name"):  # generateName: a new object each time
             out.append(obj)
-        else:
+            continue
+        dropped += 1
+        if dropped <= MAX_LISTED:
             warnings.append(f"{obj.path}: line {obj.line}: {obj.ref} is defined again at "
                             f"{winner.path} line {winner.line}; the last one is taken, as "
                             "kubectl apply does")
+    if dropped > MAX_LISTED:
+        warnings.append(f"{dropped - MAX_LISTED} more objects are defined again later and "
+                        "replaced by the last (not listed)")
     return out

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError
 from hullcheck.inputs import Loaded
-from hullcheck.inputs.k8s_objects import last_wins, served_problem
+from hullcheck.inputs.k8s_objects import MAX_LISTED, last_wins, served_problem
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
 from hullcheck.models.manifests import Manifests, Workload
 from hullcheck.models.pod import (
@@ -210,13 +210,20 @@ def _served(objects: list[KubeObject], minor: int, errors: list[InputError]
             ) -> list[KubeObject]:
     """The objects the API server at 1.<minor> accepts; each other one an input error."""
     out: list[KubeObject] = []
+    refused: list[KubeObject] = []
     for obj in objects:
         problem = served_problem(obj, minor)
         if problem is None:
             out.append(obj)
-        else:
+            continue
+        refused.append(obj)
+        if len(refused) <= MAX_LISTED:
             errors.append(InputError(obj.path, f"line {obj.line}: {obj.kind}/{obj.name}: "
                                                f"{problem}"))
+    if len(refused) > MAX_LISTED:
+        errors.append(InputError(refused[MAX_LISTED].path,
+                                 f"{len(refused) - MAX_LISTED} more objects the API server "
+                                 "would refuse (not listed)"))
     return out
 
 
