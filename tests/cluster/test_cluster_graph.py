@@ -266,3 +266,20 @@ rules: [{apiGroups: [apps], resources: [deployments], verbs: [get]}]
     edit = graph.role("ClusterRole", None, "edit")
     assert edit is not None and edit.obj is None
     assert edit.aggregated_from == ["ClusterRole/view"]
+
+
+def test_reachable_handles_chains_cycles_and_large_cliques() -> None:
+    from hullcheck.models.graph import reachable
+
+    assert reachable({"a": ["b"], "b": ["c"], "c": ["a", "d"]}) == {
+        "a": {"b", "c", "d"}, "b": {"a", "c", "d"}, "c": {"a", "b", "d"}}
+    assert reachable({"admin": ["edit"], "edit": ["view", "x"], "view": ["y"]}) == {
+        "admin": {"edit", "view", "x", "y"}, "edit": {"view", "x", "y"}, "view": {"y"}}
+    # 1,000 aggregating roles that all select each other (`clusterRoleSelectors: [{}]`): one
+    # component, solved once (a search per role would be cubic), and a 3,000-long chain
+    # needs no recursion.
+    names = [f"r{i}" for i in range(1000)]
+    clique = reachable({n: [m for m in names if m != n] for n in names})
+    assert len(clique) == 1000 and all(len(r) == 999 for r in clique.values())
+    chain = reachable({f"c{i}": [f"c{i + 1}"] for i in range(3000)})
+    assert len(chain["c0"]) == 3000 and chain["c2999"] == {"c3000"}

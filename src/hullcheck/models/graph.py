@@ -398,6 +398,67 @@ def role_rules(ref: str, raw: Any) -> list[PolicyRule]:
     return out
 
 
+def reachable(edges: dict[str, list[str]]) -> dict[str, set[str]]:
+    """For each node of ``edges`` (node -> the nodes it points at; a target that is not a key
+    points nowhere), every node reachable from it but itself. Strongly connected components
+    (Tarjan, iterative: no recursion limit) are solved sinks first, so the cost is the edges
+    plus one set union per component edge, however the cycles and chains are laid out."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    comps: list[list[str]] = []
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in edges:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            v, targets = work[-1]
+            descended = False
+            for w in targets:
+                if w not in edges:
+                    continue
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(edges[w])))
+                    descended = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                members: list[str] = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp[w] = len(comps)
+                    members.append(w)
+                    if w == v:
+                        break
+                comps.append(members)
+    reach: list[set[str]] = []
+    for i, members in enumerate(comps):  # sinks first: a component's successors are done
+        found: set[str] = set()
+        for m in members:
+            for t in edges[m]:
+                found.add(t)
+                if t in edges and comp[t] != i:
+                    found |= reach[comp[t]]
+        reach.append(found)
+    return {n: reach[comp[n]] - {n} for n in edges}
+
+
 @dataclass
 class RoleInfo:
     ref: str  # Role/ns/name, ClusterRole/name, or ClusterRole/name (built-in) when not scanned
@@ -583,7 +644,7 @@ class ObjectGraph:
 
     def _cluster_roles(self) -> dict[str, RoleInfo]:
         """Every ClusterRole of the scan plus the built-in ones, reconciled and aggregated.
-        Aggregation follows chains (view -> edit -> admin), each role once, cycles cut."""
+        Aggregation follows chains (view -> edit -> admin) and cycles, each role once."""
         nodes: dict[str, tuple[RoleInfo, dict[str, str], list[Selector]]] = {}
         for obj in self.by_kind.get("ClusterRole", []):
             if obj.name in nodes:
@@ -616,18 +677,12 @@ class ObjectGraph:
             name: [other for other, (_i, labels, _s) in nodes.items()
                    if other != name and any(sel.matches(labels) for sel in selectors)]
             for name, (_info, _labels, selectors) in nodes.items() if selectors}
-        for name, targets in edges.items():
+        order = {name: i for i, name in enumerate(nodes)}
+        for name, reach in reachable(edges).items():
             info = nodes[name][0]
-            reached: list[str] = []
-            queue, seen = list(targets), {name, *targets}
-            while queue:
-                other = queue.pop(0)
-                reached.append(other)
-                for nxt in edges.get(other, ()):
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        queue.append(nxt)
-            for other in reached:
+            direct = edges[name]
+            rest = sorted(reach.difference(direct), key=order.__getitem__)
+            for other in [*direct, *rest]:
                 info.aggregated_from.append(nodes[other][0].ref)
                 info.rules.extend(written[other])
         return {name: info for name, (info, _l, _s) in nodes.items()}
