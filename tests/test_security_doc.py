@@ -19,6 +19,7 @@ BOUNDS = [
     ("hullcheck.inputs.compose", "MAX_MERGE_WORK", 2_000_000, "2,000,000 steps"),
     ("hullcheck.inputs.compose", "MAX_EXTENDS_DEPTH", 64, "| 64 |"),
     ("hullcheck.yamlutil", "MAX_DEPTH", 500, "500 levels"),
+    ("hullcheck.inputs.k8s_objects", "MAX_LISTED", 100, "100 lines each, then one line"),
     ("hullcheck.yamlutil", "MAX_NODES", 5_000_000, "5,000,000"),
     ("hullcheck.yamlutil", "MAX_EXPANDED", 4_000_000, "4,000,000 and 10x"),
     ("hullcheck.yamlutil", "MAX_MERGED_KEYS", 1_000_000, "1,000,000 (counted"),

@@ -209,3 +209,77 @@ def test_selection_cost_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
     small, large = cost(objects(_corpus(5))), cost(objects(_corpus(20)))
     assert small > 0
     assert large <= 4 * small, f"4x input: {large / small:.1f}x label comparisons"
+
+
+def test_aggregation_follows_chains_and_cuts_cycles() -> None:
+    """a aggregates b, b aggregates a and c: each gets the other's written rules and c's, once;
+    the cycle ends."""
+    text = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: a, labels: {to-b: "1"}}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {to-a: "1"}}]}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: b, labels: {to-a: "1"}}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {to-b: "1"}}]}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: c, labels: {to-b: "1"}}
+rules: [{apiGroups: [""], resources: [nodes], verbs: [get]}]
+"""
+    graph = ObjectGraph(objects(text))
+    a = graph.role("ClusterRole", None, "a")
+    b = graph.role("ClusterRole", None, "b")
+    assert a is not None and b is not None
+    assert sorted((r.role, r.index) for r in a.rules) == [
+        ("ClusterRole/a", 1), ("ClusterRole/b", 1), ("ClusterRole/c", 1)]
+    assert sorted(b.aggregated_from) == ["ClusterRole/a", "ClusterRole/c"]
+
+
+def test_builtin_roles_reconciled_unless_autoupdate_false() -> None:
+    text = """apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: cluster-admin}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: admin
+  annotations: {rbac.authorization.kubernetes.io/autoupdate: "false"}
+rules: [{apiGroups: [apps], resources: [deployments], verbs: [get]}]
+"""
+    graph = ObjectGraph(objects(text))
+    ca = graph.role("ClusterRole", None, "cluster-admin")
+    admin = graph.role("ClusterRole", None, "admin")
+    assert ca is not None and admin is not None and ca.obj is not None
+    assert [r.role for r in ca.rules] == ["ClusterRole/cluster-admin",
+                                          "ClusterRole/cluster-admin (built-in)",
+                                          "ClusterRole/cluster-admin (built-in)"]
+    assert any(r.is_everything for r in ca.rules)
+    assert [(r.role, sorted(r.verbs)) for r in admin.rules] == [("ClusterRole/admin", ["get"])]
+    # A built-in role no object names is still known to bindings, with its aggregation.
+    edit = graph.role("ClusterRole", None, "edit")
+    assert edit is not None and edit.obj is None
+    assert edit.aggregated_from == ["ClusterRole/view"]
+
+
+def test_reachable_handles_chains_cycles_and_large_cliques() -> None:
+    from hullcheck.models.graph import reachable
+
+    assert reachable({"a": ["b"], "b": ["c"], "c": ["a", "d"]}) == {
+        "a": {"b", "c", "d"}, "b": {"a", "c", "d"}, "c": {"a", "b", "d"}}
+    assert reachable({"admin": ["edit"], "edit": ["view", "x"], "view": ["y"]}) == {
+        "admin": {"edit", "view", "x", "y"}, "edit": {"view", "x", "y"}, "view": {"y"}}
+    # 1,000 aggregating roles that all select each other (`clusterRoleSelectors: [{}]`): one
+    # component, solved once (a search per role would be cubic), and a 3,000-long chain
+    # needs no recursion.
+    names = [f"r{i}" for i in range(1000)]
+    clique = reachable({n: [m for m in names if m != n] for n in names})
+    assert len(clique) == 1000 and all(len(r) == 999 for r in clique.values())
+    chain = reachable({f"c{i}": [f"c{i + 1}"] for i in range(3000)})
+    assert len(chain["c0"]) == 3000 and chain["c2999"] == {"c3000"}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError
 from hullcheck.inputs import Loaded
+from hullcheck.inputs.k8s_objects import MAX_LISTED, last_wins, served_problem
 from hullcheck.models.kubernetes import CLUSTER_SCOPED, KubeObject
 from hullcheck.models.manifests import Manifests, Workload
 from hullcheck.models.pod import (
@@ -205,6 +206,27 @@ def object_suppressions(obj: KubeObject) -> list[Suppression]:
                         reason=reason.strip() or None, line=ann.line_of(IGNORE_ANNOTATION))]
 
 
+def _served(objects: list[KubeObject], minor: int, errors: list[InputError]
+            ) -> list[KubeObject]:
+    """The objects the API server at 1.<minor> accepts; each other one an input error."""
+    out: list[KubeObject] = []
+    refused: list[KubeObject] = []
+    for obj in objects:
+        problem = served_problem(obj, minor)
+        if problem is None:
+            out.append(obj)
+            continue
+        refused.append(obj)
+        if len(refused) <= MAX_LISTED:
+            errors.append(InputError(obj.path, f"line {obj.line}: {obj.kind}/{obj.name}: "
+                                               f"{problem}"))
+    if len(refused) > MAX_LISTED:
+        errors.append(InputError(refused[MAX_LISTED].path,
+                                 f"{len(refused) - MAX_LISTED} more objects the API server "
+                                 "would refuse (not listed)"))
+    return out
+
+
 def load(sources: list[Source], options: RunOptions) -> Loaded:
     """Every object of the batch as one ``Manifests`` model: the workloads to judge (a pod
     template whose controller is in the scan is judged there, once) with their Pod Security
@@ -230,9 +252,12 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     except ValueError as exc:
         loaded.errors.append(InputError("--kubernetes-version", str(exc)))
         version = LATEST_VERSION
+    objects = _served(objects, version[1], loaded.errors)
     default = PssPolicy(level, version, "--pss-level")
     policies = namespace_policies(objects, default, loaded.warnings)
 
+    # One unit's objects as `kubectl apply` leaves them: the last of a kind/namespace/name.
+    objects = last_wins(objects, loaded.warnings)
     manifests = Manifests(objects)
     controlled = controlled_in_scan(objects)
     limit_ranges = defaults_by_namespace(objects)

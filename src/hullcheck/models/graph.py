@@ -15,7 +15,10 @@ Semantics follow Kubernetes exactly:
   rules;
 - RBAC: ``*`` matches every verb, resource (subresources included), API group; ``*/<sub>`` every
   resource's subresource; an aggregated ClusterRole holds the rules of every ClusterRole its
-  ``clusterRoleSelectors`` match, resolved from their labels when the scan holds them.
+  ``clusterRoleSelectors`` match (chains followed: view -> edit -> admin), the built-in ones
+  included; a built-in ClusterRole (cluster-admin, admin, edit, view) is what the API server
+  reconciles at start-up: a same-named role of the scan adds to its defaults, never removes
+  them, unless annotated ``rbac.authorization.kubernetes.io/autoupdate: "false"``.
 """
 
 from __future__ import annotations
@@ -311,6 +314,22 @@ BUILTIN_CLUSTER_ROLES: dict[str, list[dict[str, Any]]] = {
 }
 
 
+# How the API server's RBAC bootstrap policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy)
+# wires the built-in roles together: admin aggregates every ClusterRole labelled
+# aggregate-to-admin, and the built-in edit carries that label; edit aggregates aggregate-to-edit,
+# which view carries; view aggregates aggregate-to-view. So a scanned role labelled
+# aggregate-to-edit widens edit, and through edit, admin.
+AGGREGATE_TO = "rbac.authorization.k8s.io/aggregate-to-"
+BUILTIN_AGGREGATION: dict[str, tuple[str, dict[str, str]]] = {
+    "admin": (f"{AGGREGATE_TO}admin", {}),
+    "edit": (f"{AGGREGATE_TO}edit", {f"{AGGREGATE_TO}admin": "true"}),
+    "view": (f"{AGGREGATE_TO}view", {f"{AGGREGATE_TO}edit": "true"}),
+}
+# A built-in ClusterRole carrying this annotation set to "false" is left as written: the API
+# server's start-up reconciliation no longer restores it.
+AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate"
+
+
 def is_kubernetes_own(obj: KubeObject) -> bool:
     """Roles and bindings Kubernetes itself creates (``system:`` names, rbac-defaults label)."""
     return obj.name.startswith("system:") or \
@@ -377,6 +396,67 @@ def role_rules(ref: str, raw: Any) -> list[PolicyRule]:
             non_resource_urls=tuple(_strings(r.get("nonResourceURLs"))),
         ))
     return out
+
+
+def reachable(edges: dict[str, list[str]]) -> dict[str, set[str]]:
+    """For each node of ``edges`` (node -> the nodes it points at; a target that is not a key
+    points nowhere), every node reachable from it but itself. Strongly connected components
+    (Tarjan, iterative: no recursion limit) are solved sinks first, so the cost is the edges
+    plus one set union per component edge, however the cycles and chains are laid out."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    comp: dict[str, int] = {}
+    comps: list[list[str]] = []
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in edges:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(edges[root]))]
+        while work:
+            v, targets = work[-1]
+            descended = False
+            for w in targets:
+                if w not in edges:
+                    continue
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(edges[w])))
+                    descended = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+            if low[v] == index[v]:
+                members: list[str] = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp[w] = len(comps)
+                    members.append(w)
+                    if w == v:
+                        break
+                comps.append(members)
+    reach: list[set[str]] = []
+    for i, members in enumerate(comps):  # sinks first: a component's successors are done
+        found: set[str] = set()
+        for m in members:
+            for t in edges[m]:
+                found.add(t)
+                if t in edges and comp[t] != i:
+                    found |= reach[comp[t]]
+        reach.append(found)
+    return {n: reach[comp[n]] - {n} for n in edges}
 
 
 @dataclass
@@ -488,6 +568,7 @@ class ObjectGraph:
                 self.pod_index[pod.namespace].add(pod)
         self._policies: dict[str, list[NetworkPolicyInfo]] | None = None
         self._roles: dict[tuple[str, str | None, str], RoleInfo] | None = None
+        self._builtin_roles: dict[str, RoleInfo] = {}
         self._grants: list[Grant] | None = None
         self._covered: set[int] | None = None
         self._sa_grants: dict[tuple[str, str], list[Grant]] | None = None
@@ -544,44 +625,73 @@ class ObjectGraph:
 
     # -- RBAC ----------------------------------------------------------------------------
     def roles(self) -> dict[tuple[str, str | None, str], RoleInfo]:
-        """(kind, namespace, name) -> role with its rules, aggregation resolved."""
+        """(kind, namespace, name) -> role with its rules, as the API server holds it: a
+        built-in ClusterRole reconciled (its defaults restored, unless annotated
+        autoupdate "false") and aggregation resolved. Only roles of the scan are keys; the
+        built-in ones no object names are in ``role()``."""
         if self._roles is None:
             roles: dict[tuple[str, str | None, str], RoleInfo] = {}
-            for kind in ("Role", "ClusterRole"):
-                for obj in self.by_kind.get(kind, []):
-                    roles.setdefault((kind, obj.namespace, obj.name),
-                                     RoleInfo(obj.ref, obj, role_rules(obj.ref,
-                                                                      obj.data.get("rules"))))
-            for obj in self.by_kind.get("ClusterRole", []):
-                agg = obj.data.get("aggregationRule")
-                sels = agg.get("clusterRoleSelectors") if isinstance(agg, dict) else None
-                if not isinstance(sels, list):
-                    continue
-                selectors = [label_selector(s) for s in sels]
-                info = roles[("ClusterRole", None, obj.name)]
-                for other in self.by_kind.get("ClusterRole", []):
-                    if other is obj or not any(s.matches(other.labels) for s in selectors):
-                        continue
-                    info.aggregated_from.append(other.ref)
-                    # Aggregation is one level deep by design (the controller copies the
-                    # written rules of the matched roles).
-                    info.rules.extend(role_rules(other.ref, other.data.get("rules")))
+            for obj in self.by_kind.get("Role", []):
+                roles.setdefault(("Role", obj.namespace, obj.name),
+                                 RoleInfo(obj.ref, obj, role_rules(obj.ref, obj.data.get("rules"))))
+            clusters = self._cluster_roles()
+            for name, info in clusters.items():
+                if info.obj is not None:
+                    roles[("ClusterRole", None, name)] = info
             self._roles = roles
+            self._builtin_roles = {n: i for n, i in clusters.items() if i.obj is None}
         return self._roles
+
+    def _cluster_roles(self) -> dict[str, RoleInfo]:
+        """Every ClusterRole of the scan plus the built-in ones, reconciled and aggregated.
+        Aggregation follows chains (view -> edit -> admin) and cycles, each role once."""
+        nodes: dict[str, tuple[RoleInfo, dict[str, str], list[Selector]]] = {}
+        for obj in self.by_kind.get("ClusterRole", []):
+            if obj.name in nodes:
+                continue
+            agg = obj.data.get("aggregationRule")
+            sels = agg.get("clusterRoleSelectors") if isinstance(agg, dict) else None
+            selectors = [label_selector(s) for s in sels] if isinstance(sels, list) else []
+            info = RoleInfo(obj.ref, obj, role_rules(obj.ref, obj.data.get("rules")))
+            nodes[obj.name] = (info, obj.labels, selectors)
+        for name, defaults in BUILTIN_CLUSTER_ROLES.items():
+            ref = f"ClusterRole/{name}"
+            agg_label, builtin_labels = BUILTIN_AGGREGATION.get(name, ("", {}))
+            builtin_selectors = [Selector(((agg_label, "true"),))] if agg_label else []
+            if name not in nodes:
+                nodes[name] = (RoleInfo(ref, None, role_rules(ref, defaults)),
+                               dict(builtin_labels), builtin_selectors)
+                continue
+            info, labels, selectors = nodes[name]
+            if info.obj is not None and info.obj.annotations.get(AUTOUPDATE) == "false":
+                continue  # taken as written: reconciliation leaves it alone
+            # Reconciled at start-up: the defaults are added back (nothing written is removed).
+            info.rules.extend(role_rules(f"{ref} (built-in)", defaults))
+            nodes[name] = (info, {**labels, **builtin_labels}, [*selectors, *builtin_selectors])
+
+        # The aggregation controller copies the rules of the matched roles, aggregated ones
+        # included, until nothing changes: the result is the written rules of every role
+        # reachable through the selectors (cycles included, each role once).
+        written = {name: list(info.rules) for name, (info, _l, _s) in nodes.items()}
+        edges: dict[str, list[str]] = {
+            name: [other for other, (_i, labels, _s) in nodes.items()
+                   if other != name and any(sel.matches(labels) for sel in selectors)]
+            for name, (_info, _labels, selectors) in nodes.items() if selectors}
+        order = {name: i for i, name in enumerate(nodes)}
+        for name, reach in reachable(edges).items():
+            info = nodes[name][0]
+            direct = edges[name]
+            rest = sorted(reach.difference(direct), key=order.__getitem__)
+            for other in [*direct, *rest]:
+                info.aggregated_from.append(nodes[other][0].ref)
+                info.rules.extend(written[other])
+        return {name: info for name, (info, _l, _s) in nodes.items()}
 
     def role(self, kind: str, namespace: str | None, name: str) -> RoleInfo | None:
         roles = self.roles()
         found = roles.get((kind, namespace if kind == "Role" else None, name))
-        if found is None and kind == "ClusterRole" and name in BUILTIN_CLUSTER_ROLES:
-            ref = f"ClusterRole/{name}"
-            found = RoleInfo(ref, None, role_rules(ref, BUILTIN_CLUSTER_ROLES[name]))
-            # admin, edit and view aggregate every ClusterRole labelled aggregate-to-<name>.
-            label = f"rbac.authorization.k8s.io/aggregate-to-{name}"
-            for other in self.by_kind.get("ClusterRole", []):
-                if other.labels.get(label) == "true":
-                    found.aggregated_from.append(other.ref)
-                    found.rules.extend(role_rules(other.ref, other.data.get("rules")))
-            roles[("ClusterRole", None, name)] = found
+        if found is None and kind == "ClusterRole":
+            found = self._builtin_roles.get(name)
         return found
 
     def grants(self) -> list[Grant]:

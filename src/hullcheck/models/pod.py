@@ -2,9 +2,10 @@
 
 ``pod_of(obj)`` finds the pod template of any workload kind (Pod, Deployment, ReplicaSet,
 StatefulSet, DaemonSet, Job, CronJob, ReplicationController, PodTemplate, Argo Rollouts'
-``Rollout``) and returns a ``Pod`` that keeps the raw mappings (with their lines) so rules can
-point at the offending field. It is a pure function of the ``KubeObject`` and is cached on it, so
-the workload rules and the cross-resource rules share one ``Pod`` per object.
+``Rollout``, OpenShift's ``DeploymentConfig``) and returns a ``Pod`` that keeps the raw mappings
+(with their lines) so rules can point at the offending field. It is a pure function of the
+``KubeObject`` and is cached on it, so the workload rules and the cross-resource rules share one
+``Pod`` per object.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ _WORKLOADS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "Job": (frozenset({"batch"}), ("spec", "template")),
     "CronJob": (frozenset({"batch"}), ("spec", "jobTemplate", "spec", "template")),
     "Rollout": (frozenset({"argoproj.io"}), ("spec", "template")),
+    # OpenShift: a DeploymentConfig runs its pods through ReplicationControllers it owns.
+    "DeploymentConfig": (frozenset({"apps.openshift.io"}), ("spec", "template")),
 }
 WORKLOAD_KINDS = frozenset(_WORKLOADS)
 
