@@ -210,14 +210,20 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     template whose controller is in the scan is judged there, once) with their Pod Security
     policy and containers, and the suppressions the files and annotations carry."""
     from hullcheck.inputs.k8s_container import container_spec
+    from hullcheck.inputs.k8s_units import is_kustomization
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
     from hullcheck.models.limit_range import defaults_by_namespace
 
     loaded = Loaded()
     default_namespace = options.get("namespace") or "default"
     objects: list[KubeObject] = []
+    kustomizations = [s for s in sources if is_kustomization(s)]
+    if kustomizations:
+        sources = [s for s in sources if not is_kustomization(s)]
+    by_source: dict[int, list[KubeObject]] = {}
     for source in sources:
         found = load_objects(source, default_namespace, loaded.errors)
+        by_source[id(source)] = found
         objects.extend(found)
         if found:
             loaded.suppressions.extend(
@@ -234,6 +240,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     policies = namespace_policies(objects, default, loaded.warnings)
 
     manifests = Manifests(objects)
+    _deployable_units(manifests, sources, kustomizations, by_source, options, loaded)
     controlled = controlled_in_scan(objects)
     limit_ranges = defaults_by_namespace(objects)
     for obj in objects:
@@ -249,3 +256,17 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
             Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
     loaded.models.append(manifests)
     return loaded
+
+
+def _deployable_units(manifests: Manifests, sources: list[Source], kustomizations: list[Source],
+                      by_source: dict[int, list[KubeObject]], options: RunOptions,
+                      loaded: Loaded) -> None:
+    """The units cross-resource rules judge one at a time (``hullcheck.inputs.k8s_units``)."""
+    from hullcheck.inputs.k8s_units import assign
+    from hullcheck.models.manifests import Unit
+
+    units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
+                   loaded.warnings)
+    for ref, members in units.judged:
+        manifests.units.append(Unit(ref, [o for s in members for o in by_source[id(s)]]))
+    manifests.unit_of = units.home
