@@ -194,12 +194,15 @@ def _kustomize_units(sources: list[Source], kustomizations: list[Source], out: U
     reached: set[str] = set()
     for start in roots:
         reached.update(_unit(start, by_dir, edges, members, patches, out, covered, warnings))
-    # Kustomizations only a cycle includes: each first one not reached yet roots a unit.
+    # Kustomizations only a cycle includes: each first one not reached yet roots a unit. One a
+    # root includes beyond the bounds is not (left out, with the warning already given).
+    beyond = _reachable(roots, edges) - reached
     for start in by_dir:
-        if start not in reached and not by_dir[start].component:
+        if start not in reached and start not in beyond and not by_dir[start].component:
             reached.update(_unit(start, by_dir, edges, members, patches, out, covered, warnings))
-    # Components no unit includes are not units (kustomize cannot build one alone); their files
-    # are not loose either: pod findings report the component's directory.
+    # Components no unit includes are not units (kustomize cannot build one alone), nor are
+    # kustomizations beyond the bounds; their files are not loose either: pod findings report
+    # the kustomization's directory.
     for directory, k in by_dir.items():
         if directory in reached:
             continue
@@ -209,6 +212,18 @@ def _kustomize_units(sources: list[Source], kustomizations: list[Source], out: U
                 covered.add(id(src))
                 out.home.setdefault(src.path, ref)
     return covered
+
+
+def _reachable(roots: list[str], edges: dict[str, list[str]]) -> set[str]:
+    """Every kustomization the roots include, at any depth (linear: each is visited once)."""
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for target in edges[stack.pop()]:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
 
 
 def _unit(start: str, by_dir: dict[str, _Kustomization], edges: dict[str, list[str]],
