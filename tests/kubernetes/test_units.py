@@ -250,3 +250,29 @@ def test_sarif_carries_the_unit(capsys: pytest.CaptureFixture[str], demo: Path) 
     assert code == 0
     (result,) = json.loads(out)["runs"][0]["results"]
     assert result["properties"]["unit"] == {"kind": "dir", "path": "release"}
+
+
+def test_text_names_the_kustomization(capsys: pytest.CaptureFixture[str], demo: Path) -> None:
+    """A base two kustomizations include is reported in each: the text says which."""
+    code, out, _ = run_cli(capsys, "scan", "kustomize", "--select", "KNS014")
+    assert code == 0
+    assert [line for line in out.splitlines() if "KNS014" in line] == [
+        f"kustomize/base/frontend.yaml:38:1: MEDIUM KNS014 Service/default/frontend-external is a "
+        f"LoadBalancer on ports 80, open to every address (no loadBalancerSourceRanges): it "
+        f"exposes Deployment/default/frontend. (Service/default/frontend-external, "
+        f"kustomization {unit})" for unit in ("kustomize", "kustomize/overlays/secure")]
+
+
+def test_kustomization_named_alone_warns(capsys: pytest.CaptureFixture[str], demo: Path) -> None:
+    code, doc, err = run_json(capsys, "scan", "kustomize/overlays/secure/kustomization.yaml")
+    assert code == 0 and doc["findings"] == [] and doc["errors"] == []
+    assert err.splitlines() == [
+        "hullcheck: warning: kustomize/overlays/secure/kustomization.yaml: a kustomization is "
+        "judged when a directory holding it and what it includes is scanned, not named alone"]
+
+
+def test_junit_names_the_kustomization(capsys: pytest.CaptureFixture[str], demo: Path) -> None:
+    code, out, _ = run_cli(capsys, "scan", "kustomize", "--select", "KNS014", "--format", "junit")
+    assert code == 0
+    assert "(Service/default/frontend-external, kustomization kustomize/overlays/secure)" in out
+    assert "(Service/default/frontend-external, kustomization kustomize)" in out

@@ -154,7 +154,9 @@ def _kustomize_units(sources: list[Source], kustomizations: list[Source], out: U
              if s.root is not None and s.fs_path is not None}
     by_dir: dict[str, _Kustomization] = {}
     for src in sorted(kustomizations, key=lambda s: s.path):
-        if src.root is None:  # named alone on the command line: a file unit of no objects
+        if src.root is None:  # named alone: what it includes was not read
+            warnings.append(f"{src.path}: a kustomization is judged when a directory holding "
+                            "it and what it includes is scanned, not named alone")
             continue
         k = _parse(src, errors, warnings)
         if k is not None and k.directory not in by_dir:
