@@ -73,10 +73,10 @@ def test_walk_gives_normalised_display_paths(tmp_path: Path, monkeypatch: pytest
     monkeypatch.chdir(tmp_path)
     for target in (".", "./", "a/..", "."):
         files = walk([target]).files
-        assert [(display, explicit) for _, display, explicit in files] == [
+        assert [(display, explicit) for _, display, explicit, _ in files] == [
             ("a/Dockerfile", False), ("a/b/Dockerfile", False)]
-        assert all(Path(os_path).is_file() for os_path, _, _ in files)
-    assert walk(["./a/Dockerfile"]).files == [("a/Dockerfile", "a/Dockerfile", True)]
+        assert all(Path(os_path).is_file() for os_path, _, _, _ in files)
+    assert walk(["./a/Dockerfile"]).files == [("a/Dockerfile", "a/Dockerfile", True, None)]
 
 
 def test_dockerfile_scans_import_img017_and_img019_alone() -> None:

@@ -193,6 +193,10 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                      help="Pod Security Standards version: 1.30, v1.30 or latest (default)")
     k8s.add_argument("--pss-level", choices=("baseline", "restricted"), default="restricted",
                      help="Pod Security Standards level judged (default: restricted)")
+    k8s.add_argument("--unit", choices=("dir", "file", "tree"), default="dir",
+                     help="what cluster-wide rules judge together: each directory of loose "
+                          "manifests and each kustomization (dir, default), each file, or the "
+                          "whole scan (tree)")
     trust = scan.add_argument_group("image trust")
     trust.add_argument("--verify-signatures", action="store_true",
                        help="verify the signatures of referenced images in their registries")

@@ -9,13 +9,14 @@ it. Splitting a large batch of independent files over the CPUs is its concern to
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Finding, InputError, Report, RuleCrash
+from hullcheck.findings import Finding, InputError, Report, RuleCrash, UnitRef
 from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import Context, Rule, hooks
@@ -202,13 +203,25 @@ class Engine:
         rules."""
         walk_pods = self.has("check_pod")
         walk_containers = self.has("check_container")
+        unit_of = manifests.unit_of
         for workload in manifests.workloads:
+            start = len(out)
             if walk_pods:
                 out.extend(self.run("check_pod", workload.pod, where=workload.pod.owner.path))
             if walk_containers:
                 self.judge_containers(workload.containers, out)
-        if self.has("check_objects"):
+            if unit_of and len(out) > start:
+                _in_unit(out, start, unit_of.get(workload.pod.owner.path))
+        if not self.has("check_objects"):
+            return
+        if not manifests.units:
             out.extend(self.run("check_objects", manifests.graph, where="kubernetes"))
+            return
+        # Cross-resource rules judge each deployable unit alone, never across units.
+        for unit in manifests.units:
+            start = len(out)
+            out.extend(self.run("check_objects", unit.graph, where=unit.ref.path))
+            _in_unit(out, start, unit.ref)
 
     # --- a batch of sources of one kind -----------------------------------------------------
     def load_and_judge(self, kind: InputKind, sources: list[Source]) -> Report:
@@ -339,6 +352,14 @@ def _size(src: Source) -> int:
     return len(src.text)
 
 
+def _in_unit(out: list[Finding], start: int, unit: UnitRef | None) -> None:
+    """Say on ``out[start:]`` which deployable unit they were judged in (``location.unit``)."""
+    if unit is None:
+        return
+    for finding in out[start:]:
+        finding.location = dataclasses.replace(finding.location, unit=unit)
+
+
 def scan(
     targets: list[str],
     engine: Engine,
@@ -385,7 +406,7 @@ def scan(
     report.skipped_paths.extend(walked.outside)
     if verbose_skips is not None:
         verbose_skips.extend(walked.skipped)
-    for fs_path, display, explicit in walked.files:
+    for fs_path, display, explicit, root in walked.files:
         name = os.path.basename(fs_path)
         candidate = (
             explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
@@ -402,6 +423,7 @@ def scan(
             elif verbose_skips is not None:
                 verbose_skips.append(str(exc))
             continue
+        src.root = root
         if not classify(src, name):
             if explicit:
                 report.errors.append(InputError(display, unknown))

@@ -15,6 +15,7 @@ from typing import Any
 # importable from here as before.
 from hullcheck.models.location import ImageRef as ImageRef
 from hullcheck.models.location import Location as Location
+from hullcheck.models.location import UnitRef as UnitRef
 
 
 class Severity(enum.IntEnum):

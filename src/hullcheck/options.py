@@ -21,6 +21,7 @@ class RunOptions:
     namespace: str | None = None
     kubernetes_version: str = "latest"
     pss_level: str = "restricted"
+    unit: str = "dir"  # Kubernetes deployable units: dir, file or tree
     # image trust (scan --verify-signatures, image)
     verify_signatures: bool = False
     key: tuple[str, ...] = ()

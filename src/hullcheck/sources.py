@@ -35,6 +35,9 @@ class Source:
     text: str
     fs_path: Path | None = None  # None for stdin
     explicit: bool = False  # named on the command line (so it must be understood)
+    # the resolved directory named on the command line whose walk found it (None for a file
+    # named itself, and stdin): what Kubernetes units (kustomizations) may not leave
+    root: str | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def cached(self, key: str, compute: Any) -> Any:
@@ -143,9 +146,10 @@ def read_stdin(name: str) -> Source:
 
 @dataclass
 class WalkResult:
-    # (OS path, display path, explicit). Strings, not Paths: the walk builds none (a Path per
-    # directory and file cost as much as the listing itself); read_source makes one per file.
-    files: list[tuple[str, str, bool]] = field(default_factory=list)
+    # (OS path, display path, explicit, resolved root of the walk or None). Strings, not Paths:
+    # the walk builds none (a Path per directory and file cost as much as the listing itself);
+    # read_source makes one per file.
+    files: list[tuple[str, str, bool, str | None]] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # for --verbose
     # symbolic links leading out of the walked directory: JSON ``skipped`` (and --verbose)
@@ -166,7 +170,7 @@ def walk(targets: list[str]) -> WalkResult:
         if os.path.isdir(path):
             _walk_dir(path, result)
         elif os.path.exists(path):
-            result.files.append((path, display_path(path), True))
+            result.files.append((path, display_path(path), True, None))
         elif os.path.islink(path):
             result.errors.append(InputError(target, "broken symbolic link"))
         else:
@@ -174,7 +178,7 @@ def walk(targets: list[str]) -> WalkResult:
     return result
 
 
-def _inside(path: str, root: str) -> bool:
+def inside(path: str, root: str) -> bool:
     """Whether the resolved ``path`` is ``root`` or under it (both resolved)."""
     try:
         return os.path.commonpath([path, root]) == root
@@ -227,7 +231,7 @@ def _walk_dir(root: str, result: WalkResult) -> None:
                         (linked if link else subdirs).append(p)
                     continue
                 if entry.is_file():
-                    result.files.append((p, display_path(p), False))
+                    result.files.append((p, display_path(p), False, real_root))
                 elif link:
                     result.skipped.append(f"{display_path(p)}: broken symbolic link")
             except OSError as exc:
@@ -239,7 +243,7 @@ def _link_stays_inside(path: str, real_root: str, result: WalkResult) -> bool:
     """Whether the link at ``path`` may be followed; a link out of the root is recorded as
     skipped (a broken link resolves inside or outside, and is reported as broken either way)."""
     target = os.path.realpath(path)
-    if _inside(target, real_root) or not os.path.lexists(target):
+    if inside(target, real_root) or not os.path.lexists(target):
         return True
     display = display_path(path)
     reason = f"symbolic link to {target}, outside {display_path(real_root)}: not followed"

@@ -32,7 +32,8 @@ def test_kubectl_dump_on_stdin(capsys: pytest.CaptureFixture[str],
     _code, doc, _err = run_json(capsys, "scan", "-", "--stdin-name", "cluster.yaml",
                                 "--select", "KNS014", "--fail-on", "never")
     (f,) = doc["findings"]
-    assert f["location"] == {"path": "cluster.yaml", "line": 7, "object": "Service/shop/web"}
+    assert f["location"] == {"path": "cluster.yaml", "line": 7, "object": "Service/shop/web",
+                             "unit": {"kind": "stdin", "path": "cluster.yaml"}}
     assert "Deployment/shop/web" in f["message"]
 
 

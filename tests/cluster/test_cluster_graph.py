@@ -159,11 +159,12 @@ def test_graph_is_built_once_per_scan_and_handed_to_every_cluster_rule() -> None
     loaded = load([Source("pod.yaml", POD.format(name="a", ns="one", labels="{}"))], {})
     (manifests,) = loaded.models
     assert isinstance(manifests, Manifests)
-    assert manifests.graph is manifests.graph
+    (unit,) = manifests.units  # one source: one unit, whose graph every rule gets
+    assert unit.graph is unit.graph
     engine = Engine([Looks, LooksToo], Context(config=Config()))
     out: list[Finding] = []
     engine.judge(loaded.models, out)
-    assert len(seen) == 2 and seen[0] is seen[1] is manifests.graph
+    assert len(seen) == 2 and seen[0] is seen[1] is unit.graph
     objs = objects(POD.format(name="a", ns="one", labels="{}"))
     assert graph_for(objs) is not graph_for(objs)  # a list: a graph of its own each time
 

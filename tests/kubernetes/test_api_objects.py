@@ -198,3 +198,26 @@ def test_lines_are_bounded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert "\x1b" not in "".join(warnings) and "\\x1b[2J" in warnings[0]
     assert len(errors) == 101
     assert errors[-1] == "50 more objects the API server would refuse (not listed)"
+
+
+def test_duplicates_are_judged_within_a_unit_never_across_units(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Two directories are two units (what `kubectl apply -f DIR` applies together): the same
+    Role in each is two objects, each judged with its own binding, and no warning; within one
+    directory the last one wins."""
+    prod, dev = tmp_path / "prod", tmp_path / "dev"
+    prod.mkdir()
+    dev.mkdir()
+    (prod / "rbac.yaml").write_text(ROLE.format(ns="shop", res="secrets", verb='"*"') + BINDING)
+    (dev / "a.yaml").write_text(ROLE.format(ns="shop", res="secrets", verb='"*"'))
+    (dev / "b.yaml").write_text(ROLE.format(ns="shop", res="configmaps", verb="get") + BINDING)
+    code, doc, err = run_json(capsys, "scan", str(tmp_path), "--select", "KNS017,KNS018",
+                              "--fail-on", "never")
+    found = sorted((f["rule"], f["location"]["path"].rsplit("/", 2)[-2]) for f in doc["findings"])
+    # prod: its Role grants * on secrets and alice is bound to it; dev: the last Role (b.yaml)
+    # is harmless, so the earlier one in a.yaml is not judged.
+    assert found == [("KNS017", "prod"), ("KNS018", "prod")]
+    warnings = [line for line in err.splitlines() if "warning:" in line]
+    assert len(warnings) == 1 and "dev/a.yaml: line 1: Role/shop/reader is defined again" in \
+        warnings[0] and "dev/b.yaml line 1" in warnings[0]
+    assert code == 0 and doc["errors"] == []

@@ -43,7 +43,8 @@ def test_stdin_with_name_and_namespace(capsys: pytest.CaptureFixture[str],
     assert code == 1
     [f] = doc["findings"]
     assert f["location"] == {"path": "chart/rendered.yaml", "line": 14,
-                             "object": "Deployment/shop/release-app", "container": "app"}
+                             "object": "Deployment/shop/release-app", "container": "app",
+                             "unit": {"kind": "stdin", "path": "chart/rendered.yaml"}}
     assert f["references"] == ["pss:baseline:privileged", "cis-k8s-1.10:5.2.2"]
     assert f["severity"] == "critical"
 

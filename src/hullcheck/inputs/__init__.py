@@ -107,6 +107,12 @@ def _sniff_compose(source: Source) -> bool:
     return sniff(source)
 
 
+def _is_kustomization_name(name: str) -> bool:
+    # What a kustomization includes is one deployable unit: the loader reads the file itself
+    # (hullcheck.inputs.k8s_units), whether or not it carries apiVersion and kind.
+    return name in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
 def _sniff_kubernetes(source: Source) -> bool:
     from hullcheck.inputs.kubernetes import sniff
 
@@ -135,7 +141,7 @@ def input_kinds() -> tuple[InputKind, ...]:
         InputKind(
             name="kubernetes",
             noun="Kubernetes manifest",
-            claims_name=lambda _name: False,
+            claims_name=_is_kustomization_name,
             sniff=_sniff_kubernetes,
             loader="hullcheck.inputs.kubernetes:load",
         ),

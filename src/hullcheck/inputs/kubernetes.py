@@ -232,14 +232,20 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     template whose controller is in the scan is judged there, once) with their Pod Security
     policy and containers, and the suppressions the files and annotations carry."""
     from hullcheck.inputs.k8s_container import container_spec
+    from hullcheck.inputs.k8s_units import is_kustomization
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
     from hullcheck.models.limit_range import defaults_by_namespace
 
     loaded = Loaded()
     default_namespace = options.get("namespace") or "default"
     objects: list[KubeObject] = []
+    kustomizations = [s for s in sources if is_kustomization(s)]
+    if kustomizations:
+        sources = [s for s in sources if not is_kustomization(s)]
+    by_source: dict[int, list[KubeObject]] = {}
     for source in sources:
         found = load_objects(source, default_namespace, loaded.errors)
+        by_source[id(source)] = found
         objects.extend(found)
         if found:
             loaded.suppressions.extend(
@@ -256,9 +262,15 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     default = PssPolicy(level, version, "--pss-level")
     policies = namespace_policies(objects, default, loaded.warnings)
 
-    # One unit's objects as `kubectl apply` leaves them: the last of a kind/namespace/name.
-    objects = last_wins(objects, loaded.warnings)
     manifests = Manifests(objects)
+    served = {id(o) for o in objects}  # what the API server would take (not refused above)
+    for key, found in by_source.items():
+        by_source[key] = [o for o in found if id(o) in served]
+    _deployable_units(manifests, sources, kustomizations, by_source, options, loaded)
+    # Each unit's objects as `kubectl apply` leaves them: the last of a kind/namespace/name,
+    # within the unit and never across units (the same name in two units is two objects). An
+    # object replaced in every unit that holds it is judged nowhere.
+    objects = _last_wins_per_unit(manifests, loaded.warnings)
     controlled = controlled_in_scan(objects)
     limit_ranges = defaults_by_namespace(objects)
     for obj in objects:
@@ -274,3 +286,32 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
             Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
     loaded.models.append(manifests)
     return loaded
+
+
+def _last_wins_per_unit(manifests: Manifests, warnings: list[str]) -> list[KubeObject]:
+    """The objects that survive in at least one unit, each unit (or the whole batch, without
+    units) reduced by ``last_wins``; a redefinition seen in several units is warned about once."""
+    if not manifests.units:
+        manifests.objects = last_wins(manifests.objects, warnings)
+        return manifests.objects
+    said: list[str] = []
+    for unit in manifests.units:
+        unit.objects = last_wins(unit.objects, said)
+    warnings.extend(dict.fromkeys(said))
+    kept = {id(o) for unit in manifests.units for o in unit.objects}
+    manifests.objects = [o for o in manifests.objects if id(o) in kept]
+    return manifests.objects
+
+
+def _deployable_units(manifests: Manifests, sources: list[Source], kustomizations: list[Source],
+                      by_source: dict[int, list[KubeObject]], options: RunOptions,
+                      loaded: Loaded) -> None:
+    """The units cross-resource rules judge one at a time (``hullcheck.inputs.k8s_units``)."""
+    from hullcheck.inputs.k8s_units import assign
+    from hullcheck.models.manifests import Unit
+
+    units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
+                   loaded.warnings)
+    for ref, members in units.judged:
+        manifests.units.append(Unit(ref, [o for s in members for o in by_source[id(s)]]))
+    manifests.unit_of = units.home

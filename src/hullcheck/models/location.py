@@ -23,6 +23,19 @@ class ImageRef:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitRef:
+    """The deployable unit a Kubernetes finding was judged in (``location.unit``): ``kind`` is
+    ``file``, ``dir``, ``tree``, ``stdin`` or ``kustomize``, ``path`` what names it. Not part of
+    the fingerprint for these kinds (ARCHITECTURE.md: only rendered units join it)."""
+
+    kind: str
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "path": self.path}
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding is. Only the fields that apply are set.
 
@@ -31,6 +44,7 @@ class Location:
     - a container: ``container`` (+ ``container_id`` on a live host)
     - inside an image: ``image`` set, ``path`` the path inside it, ``layer`` the layer digest
     - a daemon option: ``setting``
+    - a Kubernetes finding: ``unit``, the deployable unit it was judged in
     """
 
     path: str | None = None
@@ -43,13 +57,14 @@ class Location:
     image: ImageRef | None = None
     layer: str | None = None
     setting: str | None = None
+    unit: UnitRef | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Findings cross a pipe from the processes of a parallel scan (hullcheck.parallel): a
         # tuple of the fields pickles about three times faster than the slots' state.
         return (Location, (self.path, self.line, self.end_line, self.column, self.object,
                            self.container, self.container_id, self.image, self.layer,
-                           self.setting))
+                           self.setting, self.unit))
 
     @property
     def is_file(self) -> bool:
@@ -68,6 +83,7 @@ class Location:
             image=self.image,
             layer=self.layer,
             setting=self.setting,
+            unit=self.unit,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -89,4 +105,6 @@ class Location:
             out["setting"] = self.setting
         if self.image is not None:
             out["image"] = self.image.to_json()
+        if self.unit is not None:
+            out["unit"] = self.unit.to_json()
         return out

@@ -1,8 +1,9 @@
 """The Kubernetes manifests of one scan, as the engine judges them.
 
 Built by ``hullcheck.inputs.kubernetes``: every object of every file, and each workload to judge
-(a pod template whose controller is not in the scan) with its containers already normalised. The
-object graph that cross-resource rules read is built once, on first use, for the whole scan.
+(a pod template whose controller is not in the scan) with its containers already normalised, and
+the deployable units cross-resource rules judge one at a time (each unit's object graph is built
+once, on first use).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from hullcheck.models.container import ContainerSpec
 from hullcheck.models.kubernetes import KubeObject
+from hullcheck.models.location import UnitRef
 from hullcheck.models.pod import Pod
 
 if TYPE_CHECKING:
@@ -28,9 +30,33 @@ class Workload:
 
 
 @dataclass
+class Unit:
+    """One deployable unit: the objects applied together (a directory, a file, a kustomization
+    and what it includes...), judged together by cross-resource rules and never with another
+    unit's. An object may sit in several units (a base two overlays include)."""
+
+    ref: UnitRef
+    objects: list[KubeObject]
+    _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def graph(self) -> ObjectGraph:
+        """The unit's objects as one graph, built on first use and kept."""
+        if self._graph is None:
+            from hullcheck.models.graph import ObjectGraph
+
+            self._graph = ObjectGraph(self.objects)
+        return self._graph
+
+
+@dataclass
 class Manifests:
     objects: list[KubeObject]
     workloads: list[Workload] = field(default_factory=list)
+    # Cross-resource rules judge each unit alone; without units, the whole batch is one.
+    units: list[Unit] = field(default_factory=list)
+    # A file's path -> the unit its pod and container findings report (the first that holds it).
+    unit_of: dict[str, UnitRef] = field(default_factory=dict)
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
 
     @property

@@ -89,4 +89,8 @@ def display_location(f: Finding) -> str:
     extra = [x for x in (loc.object and terminal(loc.object),
                          f"container {terminal(loc.container)}" if loc.container and
                          (loc.path or loc.image) else None) if x]
+    if loc.unit is not None and loc.unit.kind == "kustomize":
+        # A base two overlays include is judged in each: say which (a directory's, a file's or
+        # stdin's unit is plain from the path).
+        extra.append(f"kustomization {terminal(loc.unit.path)}")
     return where + (f" ({', '.join(extra)})" if extra else "")

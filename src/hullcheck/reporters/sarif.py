@@ -150,6 +150,8 @@ def document(out: Output) -> dict[str, Any]:
             "partialFingerprints": {"hullcheck/v1": f.fingerprint},
             "properties": {"severity": f.severity.label, "tags": list(f.references)},
         }
+        if f.location.unit is not None:  # where a Kubernetes finding was judged
+            result["properties"]["unit"] = f.location.unit.to_json()
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
         if f.suppressed is not None:

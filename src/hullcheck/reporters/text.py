@@ -120,6 +120,9 @@ def _context(f: Finding) -> str:
         parts.append(f"container {terminal(loc.container)}")
     if loc.setting:
         parts.append(terminal(loc.setting))
+    if loc.unit is not None and loc.unit.kind == "kustomize":
+        # A base two kustomizations include is judged in each: say which.
+        parts.append(f"kustomization {terminal(loc.unit.path)}")
     return ", ".join(parts)
 
 
