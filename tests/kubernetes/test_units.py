@@ -285,3 +285,49 @@ def test_junit_names_the_kustomization(capsys: pytest.CaptureFixture[str], demo:
     assert code == 0
     assert "(Service/default/frontend-external, kustomization kustomize/overlays/secure)" in out
     assert "(Service/default/frontend-external, kustomization kustomize)" in out
+
+
+NS_PRIVILEGED = """apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {pod-security.kubernetes.io/enforce: privileged}
+"""
+LIMITS = """apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: shop}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m, memory: 256Mi}
+    defaultRequest: {cpu: 100m, memory: 128Mi}
+"""
+SHOP_POD = """apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+"""
+
+
+@pytest.mark.parametrize("same_directory", [True, False])
+def test_pods_see_only_their_own_units_namespace_and_limits(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, same_directory: bool) -> None:
+    """A Namespace's Pod Security labels and a LimitRange's defaults count for the pods of the
+    unit that holds them, never for another unit's."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "pod.yaml").write_text(SHOP_POD)
+    platform = app if same_directory else tmp_path / "platform"
+    platform.mkdir(exist_ok=True)
+    (platform / "ns.yaml").write_text(NS_PRIVILEGED + "---\n" + LIMITS)
+    _, doc, _ = run_json(capsys, "scan", str(tmp_path), "--select", "K8S,CT017,CT018",
+                         "--fail-on", "never")
+    rules = {f["rule"] for f in doc["findings"] if f["location"]["path"].endswith("pod.yaml")}
+    if same_directory:
+        # enforce=privileged: no restricted control applies; the LimitRange gives limits
+        assert not any(r.startswith("K8S") for r in rules) and not rules & {"CT017", "CT018"}
+    else:
+        assert {"K8S018", "CT017", "CT018"} <= rules  # restricted, and no limits at all

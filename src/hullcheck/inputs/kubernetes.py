@@ -9,6 +9,7 @@ whole graph.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError
@@ -28,6 +29,7 @@ from hullcheck.suppress import Suppression
 from hullcheck.yamlutil import Document, LineDict, YamlError
 
 if TYPE_CHECKING:
+    from hullcheck.models.limit_range import ContainerDefaults
     from hullcheck.options import RunOptions
     from hullcheck.sources import Source
 
@@ -260,7 +262,6 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         version = LATEST_VERSION
     objects = _served(objects, version[1], loaded.errors)
     default = PssPolicy(level, version, "--pss-level")
-    policies = namespace_policies(objects, default, loaded.warnings)
 
     manifests = Manifests(objects)
     served = {id(o) for o in objects}  # what the API server would take (not refused above)
@@ -271,21 +272,40 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     # within the unit and never across units (the same name in two units is two objects). An
     # object replaced in every unit that holds it is judged nowhere.
     objects = _last_wins_per_unit(manifests, loaded.warnings)
-    controlled = controlled_in_scan(objects)
-    limit_ranges = defaults_by_namespace(objects)
+    # A pod is judged with what its own unit says of its namespace (Pod Security labels,
+    # LimitRange defaults) and of its controller, never with another unit's objects: the unit
+    # its file reports in (the first that holds it), or the whole batch without units.
+    contexts: dict[int, _UnitContext] = {}
+    said: list[str] = []
     for obj in objects:
+        unit_objects = manifests.objects_of_unit(obj)
+        ctx = contexts.get(id(unit_objects))
+        if ctx is None:
+            ctx = contexts[id(unit_objects)] = _UnitContext(
+                namespace_policies(unit_objects, default, said),
+                defaults_by_namespace(unit_objects), controlled_in_scan(unit_objects))
         pod = pod_of(obj)
-        if pod is None or id(obj) in controlled:
+        if pod is None or id(obj) in ctx.controlled:
             # A pod template whose controller is in the scan is judged there, once.
             loaded.suppressions.extend(object_suppressions(obj))
             continue
-        pod.pss = policies.get(obj.namespace or "", default)
+        pod.pss = ctx.policies.get(obj.namespace or "", default)
         loaded.suppressions.extend(annotation_suppressions(pod))
-        defaults = limit_ranges.get(obj.namespace or "default")
+        defaults = ctx.limit_ranges.get(obj.namespace or "default")
         manifests.workloads.append(
             Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
+    loaded.warnings.extend(dict.fromkeys(said))  # a namespace two units share: said once
     loaded.models.append(manifests)
     return loaded
+
+
+@dataclass
+class _UnitContext:
+    """What one unit says of namespaces and controllers, for the pods judged in it."""
+
+    policies: dict[str, PssPolicy]
+    limit_ranges: dict[str, ContainerDefaults]
+    controlled: set[int]
 
 
 def _last_wins_per_unit(manifests: Manifests, warnings: list[str]) -> list[KubeObject]:

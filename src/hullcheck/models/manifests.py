@@ -57,7 +57,19 @@ class Manifests:
     units: list[Unit] = field(default_factory=list)
     # A file's path -> the unit its pod and container findings report (the first that holds it).
     unit_of: dict[str, UnitRef] = field(default_factory=dict)
+    _by_ref: dict[UnitRef, Unit] = field(default_factory=dict, repr=False, compare=False)
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
+
+    def objects_of_unit(self, obj: KubeObject) -> list[KubeObject]:
+        """The objects of the unit ``obj``'s file reports in (``unit_of``), or every object
+        when there are no units or the file is in none."""
+        ref = self.unit_of.get(obj.path)
+        if ref is None:
+            return self.objects
+        if len(self._by_ref) != len(self.units):
+            self._by_ref = {unit.ref: unit for unit in self.units}
+        unit = self._by_ref.get(ref)
+        return unit.objects if unit is not None else self.objects
 
     @property
     def graph(self) -> ObjectGraph:
