@@ -12,7 +12,9 @@ from hullcheck.rules.cluster.node_access import sensitive_host_path
 
 
 @pytest.mark.parametrize("path", ["/var/run/docker.sock", "/run/containerd/containerd.sock",
-                                  "/var/run/crio/crio.sock"])
+                                  "/var/run/crio/crio.sock", "/run/podman/podman.sock",
+                                  "/run/k3s/containerd/containerd.sock",
+                                  "/var/run/cri-dockerd.sock"])
 def test_runtime_socket_named(path: str) -> None:
     assert sensitive_host_path(path) == f"{path}, a container runtime socket"
 
@@ -22,6 +24,13 @@ def test_runtime_socket_named(path: str) -> None:
     ("/var", "/var, which holds /var/run"),
     ("/var/lib/kubelet/pki", "/var/lib/kubelet/pki, inside /var/lib/kubelet"),
     ("/srv/data", None),
+    # /run and /var/run are node access as a whole, not every path inside them.
+    ("/var/run", "/var/run"),
+    ("/run/", "/run"),
+    ("/run/containerd", "/run/containerd, which holds /run/containerd/containerd.sock"),
+    ("/var/run/agent.sock", None),
+    ("/run/xtables.lock", None),
+    ("/var/run/datadog", None),
 ])
 def test_other_paths(path: str, why: str | None) -> None:
     assert sensitive_host_path(path) == why

@@ -20,8 +20,20 @@ SENSITIVE_PATHS = (
     "/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
     "/var/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
     "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
+    "/var/run/podman/podman.sock", "/run/podman/podman.sock",
+    # the containerd a Docker Engine runs for itself
+    "/var/run/docker/containerd/containerd.sock", "/run/docker/containerd/containerd.sock",
 )
 _SOCKETS = tuple(p for p in SENSITIVE_PATHS if p.endswith(".sock"))
+# Directories that are the node's only as a whole: /run holds every daemon's socket and pid
+# file, but a path inside it (an agent's own socket, a lock file) hands over nothing unless it
+# is a container runtime's socket or a directory holding one.
+_WHOLE_ONLY = ("/run", "/var/run")
+# A container runtime's API socket, wherever under /run a distribution puts it
+# (/run/k3s/containerd/containerd.sock, /run/user/1000/podman/podman.sock): it runs containers
+# as root on the node.
+_RUNTIME_SOCKETS = frozenset({"docker.sock", "containerd.sock", "crio.sock",
+                              "cri-dockerd.sock", "podman.sock"})
 
 
 def sensitive_host_path(path: str) -> str | None:
@@ -35,10 +47,14 @@ def sensitive_host_path(path: str) -> str | None:
     # the reason worth naming.
     if norm in SENSITIVE_PATHS:
         return f"{norm}, a container runtime socket" if norm in _SOCKETS else norm
+    if posixpath.basename(norm) in _RUNTIME_SOCKETS and any(
+            norm.startswith(d + "/") for d in _WHOLE_ONLY):
+        return f"{norm}, a container runtime socket"
     for s in SENSITIVE_PATHS:
         if s.startswith(norm.rstrip("/") + "/"):
             return f"{norm}, which holds {s}"
-        if s != "/" and norm.startswith(s + "/") and s not in _SOCKETS:
+        if (s != "/" and norm.startswith(s + "/") and s not in _SOCKETS
+                and s not in _WHOLE_ONLY):
             return f"{norm}, inside {s}"
     return None
 
@@ -119,10 +135,13 @@ class NodeAccess(ClusterRule):
     ## What it finds
     Workloads that are effectively root on their node, once per workload with every reason:
     privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN` (or `ALL`), and
-    `hostPath` volumes a container mounts of `/`, `/etc`, `/var/run`, `/var/lib/kubelet`,
-    `/var/log` (unless only mounted read-only: its danger is writing), a container runtime
-    socket (`/var/run/docker.sock`, `/run/containerd/containerd.sock`, CRI-O's; read-only
-    mounts of a socket still connect) or any parent of them. A `hostPath` volume no container
+    `hostPath` volumes a container mounts of `/`, `/etc`, `/var/lib/kubelet`,
+    `/var/log` (unless only mounted read-only: its danger is writing), `/var/run` or `/run`
+    themselves, a container runtime socket (`docker.sock`, `containerd.sock`, `crio.sock`,
+    `cri-dockerd.sock`, `podman.sock` anywhere under `/run` or `/var/run`; read-only mounts of
+    a socket still connect), a directory holding one (`/run/containerd`) or any parent of
+    them (`/var`). Another path inside `/run` (an agent's own socket, `/var/run/agent.sock`, a
+    lock file) is not node access. A `hostPath` volume no container
     mounts reaches nothing (the Pod Security rules still report it). Located on the first
     offending field. Pod Security rules report each field; this
     finding says what they add up to.
