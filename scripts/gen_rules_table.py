@@ -60,6 +60,96 @@ def overlaps_section() -> list[str]:
             "kept apart:", "", *rows, ""]
 
 
+# Every ``cis-k8s-1.10:`` tag a rule carries, judged against the item's title and what it asks
+# a manifest or config audit to look at (CIS Kubernetes Benchmark 1.10): kept with the reason,
+# or dropped with the reason. ``cis_k8s_section`` refuses a tag missing here, so a new tag
+# cannot be added unjudged.
+_RBAC = "the item names this permission; the rule reports who holds it"
+_KUBELET = "the item names this KubeletConfiguration field; the rule judges it"
+CIS_K8S_KEPT: dict[tuple[str, str], str] = {
+    ("CT024", "5.4.1"): "a credential written in env is a secret as an environment variable, "
+                        "the item's concern; the fix it asks for (a mounted Secret file) is ours",
+    ("CT027", "5.5.1"): "where an image may come from is the image provenance policy the item "
+                        "asks for",
+    ("HOST012", "4.2.1"): "kubelet anonymous authentication, read from the host's kubelet",
+    ("K8S001", "5.2.11"): "windowsOptions.hostProcess",
+    ("K8S002", "5.2.3"): "spec.hostPID", ("K8S002", "5.2.4"): "spec.hostIPC",
+    ("K8S002", "5.2.5"): "spec.hostNetwork",
+    ("K8S003", "5.2.2"): "securityContext.privileged",
+    ("K8S004", "5.2.9"): "capabilities.add",
+    ("K8S005", "5.2.12"): "volumes[].hostPath",
+    ("K8S006", "5.2.13"): "ports[].hostPort",
+    ("K8S010", "5.7.2"): "seccompProfile set to Unconfined instead of RuntimeDefault",
+    ("K8S013", "5.2.12"): "only on its hostPath findings (other volume types carry no CIS tag)",
+    ("K8S014", "5.2.6"): "securityContext.allowPrivilegeEscalation",
+    ("K8S015", "5.2.7"): "runAsNonRoot",
+    ("K8S016", "5.2.7"): "runAsUser: 0",
+    ("K8S017", "5.7.2"): "no seccompProfile, so not RuntimeDefault",
+    ("K8S018", "5.2.8"): "only on findings where NET_RAW is not dropped",
+    ("K8S018", "5.2.9"): "only on findings for an added capability",
+    ("K8S018", "5.2.10"): "only on findings where drop does not include ALL",
+    ("KNS001", "5.7.4"): "objects in namespace default",
+    ("KNS004", "5.2.1"): "namespaces without a pod-security.kubernetes.io/enforce label",
+    ("KNS005", "5.3.2"): "a namespace with workloads and no NetworkPolicy: exactly the item",
+    ("KNS016", "5.1.1"): _RBAC, ("KNS017", "5.1.2"): _RBAC, ("KNS018", "5.1.3"): _RBAC,
+    ("KNS019", "5.1.4"): _RBAC,
+    ("KNS021", "5.1.5"): "pods using the default ServiceAccount",
+    ("KNS022", "5.1.6"): "automountServiceAccountToken, the pod's winning over the account's",
+    ("KNS023", "5.1.7"): "bindings naming group system:masters",
+    ("KNS024", "5.1.8"): _RBAC, ("KNS025", "5.1.9"): _RBAC, ("KNS026", "5.1.10"): _RBAC,
+    ("KNS027", "5.1.11"): _RBAC, ("KNS028", "5.1.12"): _RBAC, ("KNS029", "5.1.13"): _RBAC,
+    ("KNS030", "5.2.2"): "each finding carries only the items of the reasons it lists",
+    ("KNS030", "5.2.3"): "as 5.2.2", ("KNS030", "5.2.4"): "as 5.2.2",
+    ("KNS030", "5.2.5"): "as 5.2.2", ("KNS030", "5.2.9"): "as 5.2.2",
+    ("KNS030", "5.2.12"): "as 5.2.2",
+    ("KNS031", "4.2.1"): _KUBELET, ("KNS032", "4.2.2"): _KUBELET,
+    ("KNS033", "4.2.3"): _KUBELET, ("KNS034", "4.2.4"): _KUBELET,
+    ("KNS035", "4.2.5"): _KUBELET, ("KNS036", "4.2.6"): _KUBELET,
+    ("KNS037", "4.2.8"): _KUBELET, ("KNS038", "4.2.9"): _KUBELET,
+    ("KNS039", "4.2.10"): _KUBELET, ("KNS040", "4.2.11"): _KUBELET,
+    ("KNS041", "4.2.12"): _KUBELET, ("KNS042", "4.2.13"): _KUBELET,
+}
+_NETPOL = ("5.3.2 asks only that every namespace with workloads has NetworkPolicies; this rule "
+           "fires only where the namespace has one (KNS005 reports a namespace without)")
+CIS_K8S_DROPPED: dict[tuple[str, str], str] = {
+    ("CT028", "5.5.1"): "5.5.1 asks for an image provenance policy (signatures, "
+                        "ImagePolicyWebhook); a tag instead of a digest says nothing about where "
+                        "the image came from",
+    ("KNS006", "5.3.2"): _NETPOL + ": an ingress default-deny is not asked for",
+    ("KNS007", "5.3.2"): _NETPOL + ": an egress default-deny is not asked for",
+    ("KNS008", "5.3.2"): _NETPOL + ": a policy per workload is not asked for",
+    ("KNS009", "5.3.2"): _NETPOL + ": how narrow a policy admits is not asked for",
+    ("KNS010", "5.3.2"): _NETPOL + ": the item counts policies, not what they select",
+}
+
+
+def cis_k8s_section() -> list[str]:
+    """The ``cis-k8s-1.10:`` tags, each kept or dropped with its reason; raises when a rule
+    carries a tag not judged here or one judged dropped."""
+    from hullcheck.rules import all_rules
+
+    carried = {(r.id, ref.split(":", 1)[1]) for r in all_rules() for ref in r.references
+               if ref.startswith("cis-k8s-1.10:")}
+    if carried != set(CIS_K8S_KEPT):
+        raise SystemExit(f"cis-k8s-1.10 tags not judged: {sorted(carried - set(CIS_K8S_KEPT))}; "
+                         f"judged kept but not carried: {sorted(set(CIS_K8S_KEPT) - carried)}")
+
+    def key(item: tuple[tuple[str, str], str]) -> tuple[str, tuple[int, ...]]:
+        (rule, cis), _why = item
+        return rule, tuple(int(p) for p in cis.split("."))
+
+    rows = ["| rule | CIS 1.10 | verdict | reason |", "| --- | --- | --- | --- |"]
+    rows += [f"| {r} | {c} | kept | {why} |" for (r, c), why in sorted(CIS_K8S_KEPT.items(),
+                                                                         key=key)]
+    rows += [f"| {r} | {c} | dropped | {why} |"
+             for (r, c), why in sorted(CIS_K8S_DROPPED.items(), key=key)]
+    return ["## CIS Kubernetes Benchmark 1.10 tags", "",
+            "Every `cis-k8s-1.10:` tag was checked against the item's title and what it asks a "
+            "manifest or config audit to look at. A tag is kept only where the finding is what "
+            "the item asks about; where a rule judges something stricter than the item, the "
+            "finding stays and the tag goes.", "", *rows, ""]
+
+
 def rules_doc() -> str:
     from hullcheck.rules import all_rules
 
@@ -75,6 +165,7 @@ def rules_doc() -> str:
             parts.append("#" + line if line.startswith("## ") else line)
         parts.append("")
     parts += overlaps_section()
+    parts += cis_k8s_section()
     from hullcheck.deprecations import RETIRED, explain
 
     titles = {r.id: r.title for r in all_rules()}

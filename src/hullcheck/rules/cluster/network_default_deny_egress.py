@@ -32,13 +32,16 @@ class NetworkDefaultDenyEgress(DefaultDenyRule):
     ```
 
     ## References
-    - CIS Kubernetes Benchmark 1.10, 5.3.2
+    - Not tagged CIS Kubernetes Benchmark 1.10, 5.3.2: that item asks only that every
+      namespace has NetworkPolicies, which this finding's namespace has; it does not ask for
+      an egress default-deny (KNS005 carries 5.3.2)
     """
 
     id = "KNS007"
     name = "no-default-deny-egress"
     title = "Namespace has no default-deny egress policy"
     severity = Severity.LOW
-    references = ("cis-k8s-1.10:5.3.2",)
+    # Not cis-k8s-1.10:5.3.2 (every namespace has NetworkPolicies): KNS005 judges that.
+    references = ()
     fix = "Add a NetworkPolicy with podSelector: {} and policyTypes: [Egress]."
     direction = "Egress"

@@ -31,13 +31,16 @@ class NetworkDefaultDenyIngress(DefaultDenyRule):
     ```
 
     ## References
-    - CIS Kubernetes Benchmark 1.10, 5.3.2
+    - Not tagged CIS Kubernetes Benchmark 1.10, 5.3.2: that item asks only that every
+      namespace has NetworkPolicies, which this finding's namespace has; it does not ask for
+      an ingress default-deny (KNS005 carries 5.3.2)
     """
 
     id = "KNS006"
     name = "no-default-deny-ingress"
     title = "Namespace has no default-deny ingress policy"
     severity = Severity.MEDIUM
-    references = ("cis-k8s-1.10:5.3.2",)
+    # Not cis-k8s-1.10:5.3.2 (every namespace has NetworkPolicies): KNS005 judges that.
+    references = ()
     fix = "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress]."
     direction = "Ingress"

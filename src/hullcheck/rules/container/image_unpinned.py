@@ -33,7 +33,9 @@ class UnpinnedImage(ContainerRule):
     ```
 
     ## References
-    - CIS Docker Benchmark 1.6.0, 4.2; CIS Kubernetes Benchmark 1.10, 5.5.1
+    - CIS Docker Benchmark 1.6.0, 4.2. Not tagged CIS Kubernetes Benchmark 1.10, 5.5.1: that
+      item asks for an image provenance policy (signatures, ImagePolicyWebhook); a tag instead
+      of a digest says nothing about where the image came from (CT027 carries 5.5.1)
     """
 
     id = "CT028"
@@ -41,7 +43,8 @@ class UnpinnedImage(ContainerRule):
     title = "Image is not pinned"
     severity = Severity.MEDIUM
     docker_refs = ("cis-docker-1.6:4.2",)
-    k8s_refs = ("cis-k8s-1.10:5.5.1",)
+    # Not cis-k8s-1.10:5.5.1 (image provenance policy): pinning is not provenance.
+    k8s_refs = ()
     platforms = ALL_PLATFORMS
     fix = "Pin the image to a version tag and a digest."
     fixes = {
