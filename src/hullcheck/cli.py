@@ -501,7 +501,15 @@ def run_audit(args: argparse.Namespace) -> int:
             keyless = tuple(from_options(args))
         except IdentityError as exc:  # a bad pair of flags
             raise UsageError(str(exc)) from None
-    ctx = Context(config=cfg, options=RunOptions.from_args(args, keyless_identities=keyless))
+    alone: frozenset[str] = frozenset()
+    if select:
+        # A baseline rule selected without the restricted one reporting in its place judges at
+        # restricted too (an explicitly selected rule always reports).
+        from hullcheck.rules.kubernetes._pss import selected_alone
+
+        alone = selected_alone(select, explicit)
+    ctx = Context(config=cfg, options=RunOptions.from_args(args, keyless_identities=keyless),
+                  selected_alone=alone)
     # One engine per run, holding only the selected rules (each command builds it from this).
     accept = rule_filter(select, ignore, explicit)
     skipped_paths: list[str] = []

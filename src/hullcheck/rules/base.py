@@ -44,6 +44,11 @@ class Context:
 
     config: Config
     options: RunOptions = field(default_factory=RunOptions)
+    # Rules the selection names without the rule that reports in their place (a Pod Security
+    # baseline control that restricted overrides, selected by id or by a tag that does not also
+    # name its restricted successor): they judge anyway, since an explicitly selected rule always
+    # reports (ARCHITECTURE.md).
+    selected_alone: frozenset[str] = frozenset()
 
 
 class Rule:

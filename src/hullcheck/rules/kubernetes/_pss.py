@@ -10,7 +10,7 @@ check are clamped to it. ``PssRule.judged`` is that table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -55,8 +55,10 @@ class PssRule(Rule):
             cls.references = cls.tags()
 
     @classmethod
-    def judged(cls, level: str, version: tuple[int, int]) -> bool:
-        """Does pod-security-admission run this control for ``level`` at ``version``?"""
+    def judged(cls, level: str, version: tuple[int, int], alone: bool = False) -> bool:
+        """Does pod-security-admission run this control for ``level`` at ``version``? With
+        ``alone`` (the selection names this rule but not the restricted one overriding it), a
+        baseline control is judged at restricted too: every pod restricted admits passes it."""
         if level not in ("baseline", "restricted"):
             return False
         if cls.level == "restricted" and level != "restricted":
@@ -64,11 +66,13 @@ class PssRule(Rule):
         if version < cls.min_version:
             return False
         override = OVERRIDES.get(cls.control)
-        return not (level == "restricted" and override is not None and version >= override[1])
+        return alone or not (level == "restricted" and override is not None
+                             and version >= override[1])
 
     def check_pod(self, ctx: Any, pod: Pod) -> Iterator[Finding]:
         policy = pod.pss
-        if not self.judged(policy.level, policy.version):
+        alone = self.id in getattr(ctx, "selected_alone", ())
+        if not self.judged(policy.level, policy.version, alone):
             return
         if self.windows_exempt and pod.is_windows and policy.version >= WINDOWS_EXEMPT_FROM:
             return
@@ -104,3 +108,34 @@ def show(value: object) -> str:
 
 def quote(names: list[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
+
+
+def selected_alone(select: Iterable[str], explicit: Iterable[str]) -> frozenset[str]:
+    """The overridden baseline rules a selection names without their restricted successor: by
+    id (``explicit``: ``--select K8S004``), or by a tag selector matching the baseline rule's
+    tags when no selector names the successor (``pss:baseline``,
+    ``pss:baseline:capabilities_baseline``; not ``pss``, ``K8S`` or ``cis-k8s-1.10:5.2.9``,
+    which name both, so restricted reports as by default). Only these rules then judge at
+    restricted, where the successor reports in their place otherwise."""
+    from hullcheck.rules import all_rules
+    from hullcheck.suppress import selector_matches
+
+    named = set(explicit)
+    given = [s.strip() for s in select]
+    pss = {r.control: r for r in all_rules() if isinstance(r, type) and issubclass(r, PssRule)
+           and "control" in r.__dict__}
+    out: set[str] = set()
+    for control, (successor, _since) in OVERRIDES.items():
+        base, over = pss.get(control), pss.get(successor)
+        if base is None:
+            continue
+        if base.id in named:
+            out.add(base.id)
+            continue
+        # A family (``K8S``) or a tag naming both (``pss``) selects the successor too: it
+        # reports in the baseline rule's place, as by default.
+        over_named = over is not None and any(selector_matches(s, over.id, over.tags())
+                                              for s in given)
+        if not over_named and any(selector_matches(s, base.id, base.tags()) for s in given):
+            out.add(base.id)
+    return frozenset(out)

@@ -22,7 +22,8 @@ class CapabilitiesBaseline(PssRule):
     Security Standards baseline control `capabilities_baseline`). Names are compared exactly, as
     the admission controller does: `CAP_CHOWN` or `chown` are not in the set.
 
-    At `restricted` from 1.22 on, `capabilities_restricted` (K8S018) replaces this control.
+    At `restricted` from 1.22 on, `capabilities_restricted` (K8S018) replaces this control,
+    unless this rule is selected without K8S018 (`--select` by id or `pss:baseline`).
 
     ## Why it matters
     Capabilities such as `SYS_ADMIN`, `NET_ADMIN`, `SYS_PTRACE` or `SYS_MODULE` hand out large

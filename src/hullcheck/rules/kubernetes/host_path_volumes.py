@@ -12,7 +12,8 @@ class HostPathVolumes(PssRule):
     ## What it finds
     A pod with a `hostPath` volume (Pod Security Standards baseline control `hostPathVolumes`).
     One finding per pod, at the first such volume. At `restricted`, `restrictedVolumes` (K8S013)
-    replaces this control.
+    replaces this control,
+    unless this rule is selected without K8S013 (`--select` by id or `pss:baseline`).
 
     ## Why it matters
     A hostPath volume exposes the node's file system to the pod: `/`, `/var/run/docker.sock`,

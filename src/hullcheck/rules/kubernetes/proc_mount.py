@@ -22,7 +22,8 @@ class ProcMount(PssRule):
     A container with `securityContext.procMount` other than `Default` (Pod Security Standards
     baseline control `procMount`). From 1.35 on, a pod with `hostUsers: false` (its own user
     namespace) may set any value at baseline. At `restricted` from 1.35 on,
-    `procMount_restricted` (K8S019) replaces this control.
+    `procMount_restricted` (K8S019) replaces this control,
+    unless this rule is selected without K8S019 (`--select` by id or `pss:baseline`).
 
     ## Why it matters
     The default /proc mount masks and makes read-only the parts of /proc and /sys that expose or

@@ -24,7 +24,8 @@ class SeccompProfileBaseline(PssRule):
     `seccomp.security.alpha.kubernetes.io/pod` or
     `container.seccomp.security.alpha.kubernetes.io/<container>` annotation with a value other
     than `runtime/default`, `docker/default` or `localhost/*`.
-    At `restricted` from 1.19 on, `seccompProfile_restricted` (K8S017) replaces this control.
+    At `restricted` from 1.19 on, `seccompProfile_restricted` (K8S017) replaces this control,
+    unless this rule is selected without K8S017 (`--select` by id or `pss:baseline`).
 
     ## Why it matters
     The runtime's default seccomp profile blocks dozens of system calls used in kernel exploits
