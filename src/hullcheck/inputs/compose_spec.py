@@ -376,20 +376,22 @@ class _Mapper:
 
     def lifecycle(self) -> None:
         d, out = self.data, self.out
+        # As `docker compose` builds it (getRestartPolicy): the policy from `restart:` first,
+        # then replaced whole by `deploy.restart_policy` when that is set, where a missing
+        # `max_attempts` is 0, i.e. unbounded (nothing of `restart:`'s count survives).
         if d.get("restart") is not None:
             text = (self.text(d, "restart") or "").strip().lower()
             policy, _, retries = text.partition(":")
             out.restart_policy = policy or None
             out.restart_max_retries = parse_int(retries) if retries else None
             self.mark_key("restart_policy", d, "restart")
-        else:
-            deploy = d.get("deploy")
-            policy_map = deploy.get("restart_policy") if isinstance(deploy, dict) else None
-            if isinstance(policy_map, dict):
-                condition = (self.text(policy_map, "condition") or "any").lower()
-                out.restart_policy = {"any": "always", "none": "no"}.get(condition, condition)
-                out.restart_max_retries = parse_int(self.text(policy_map, "max_attempts"))
-                self.mark_key("restart_policy", deploy, "restart_policy")
+        deploy = d.get("deploy")
+        policy_map = deploy.get("restart_policy") if isinstance(deploy, dict) else None
+        if isinstance(policy_map, dict):
+            condition = (self.text(policy_map, "condition") or "any").lower()
+            out.restart_policy = {"any": "always", "none": "no"}.get(condition, condition)
+            out.restart_max_retries = parse_int(self.text(policy_map, "max_attempts"))
+            self.mark_key("restart_policy", deploy, "restart_policy")
         if "healthcheck" in d:
             hc = d.get("healthcheck")
             self.mark_key("healthcheck", d, "healthcheck")
