@@ -295,6 +295,8 @@ class _Mapper:
         line_at = self.where(item, "source") if "source" in item else where
         bind = item.get("bind")
         propagation = self.text(bind, "propagation") if isinstance(bind, dict) else None
+        # A finding about the propagation points at `bind.propagation:`, not at `source:`.
+        prop_at = self.where(bind, "propagation") if propagation else None
         return Mount(
             source=self.text(item, "source") or "",
             target=self.text(item, "target") or "",
@@ -303,6 +305,8 @@ class _Mapper:
             propagation=propagation.lower() if propagation else None,
             line=line_at[1],
             path=self.path_at(line_at),
+            propagation_line=prop_at[1] if prop_at else None,
+            propagation_path=self.path_at(prop_at) if prop_at else None,
         )
 
     def devices(self) -> None:
