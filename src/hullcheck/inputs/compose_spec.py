@@ -16,7 +16,7 @@ import posixpath
 import re
 from typing import Any
 
-from hullcheck.findings import Location
+from hullcheck.findings import InputError, Location
 from hullcheck.inputs.compose import (
     ComposeProject,
     ComposeService,
@@ -331,6 +331,15 @@ class _Mapper:
         for item, where in self.items("ports"):
             if isinstance(item, dict):
                 published = self.text(item, "published")
+                if published is not None and ":" in published:
+                    # `published: 127.0.0.1:8080` is not Compose syntax (the address belongs in
+                    # `host_ip`): an input error naming the field, never read as a port bound
+                    # on every interface. The port is left unjudged.
+                    at = self.where(item, "published")
+                    self.project.errors.append(InputError(at[0], (
+                        f"line {at[1]}: ports: published: {published!r} is not a port or a "
+                        "range (a host address belongs in host_ip)")))
+                    continue
                 port = Port(
                     container_port=self.text(item, "target") or "",
                     host_port=published if published is not None else "",
