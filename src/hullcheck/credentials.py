@@ -97,13 +97,48 @@ def is_reference(value: str) -> bool:
     return _REFERENCE.match(value) is not None
 
 
+# Placeholders: text that stands where a credential is to be put, not a credential.
+_ANGLED = re.compile(r"^<[^<>]+>$")  # <your-key>, <API_KEY>
+_TEMPLATE = re.compile(r"^(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\{\{[^{}]*\}\})$")  # ${VAR}, {{ .x }}
+_FILLER = re.compile(r"^[xX*.#_-]{3,}$")  # xxx, XXXX-XXXX, ***, ...
+_NAME_LIKE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")  # GOOGLE_API_KEY_VAL
+# Words that say "put the real value here": changeme-in-production, replace_me, your-api-key.
+_PLACEHOLDER_WORDS = frozenset({"CHANGEME", "REPLACEME", "PLACEHOLDER"})
+_PLACEHOLDER_PAIRS = frozenset({("CHANGE", "ME"), ("REPLACE", "ME"), ("FILL", "ME"),
+                                ("PUT", "YOUR"), ("ENTER", "YOUR"), ("INSERT", "YOUR")})
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands where a credential goes rather than being one: a template left for
+    another tool (``${VAR}``, ``{{ .Values.key }}``, ``<your-key>``), filler (``xxx``,
+    ``***``), a variable's name written as its value (``GOOGLE_API_KEY_VAL``), or words asking
+    for the real value (``changeme-in-production``, ``your-api-key``, ``replace_me``).
+
+    Shapes of real credentials (``value_shape``) are judged before this and win: an
+    ``AKIA...EXAMPLE`` key is still a key. A merely weak value (``hunter2``, ``password``,
+    ``insecure-dev-default``) is not a placeholder: it is a value someone will run with."""
+    v = value.strip()
+    if _ANGLED.match(v) or _TEMPLATE.match(v) or _FILLER.match(v):
+        return True
+    if _NAME_LIKE.match(v) and is_secret_name(v):
+        return True
+    # Not split on camelCase: `YourPassword1` is a (weak) value someone runs with.
+    words = [w for w in _NAME_SEPARATORS.split(v.upper().replace(" ", "_")) if w]
+    if not words or len(words) > 8:
+        return False
+    return (words[0] == "YOUR" or any(w in _PLACEHOLDER_WORDS for w in words)
+            or any(pair in _PLACEHOLDER_PAIRS for pair in itertools.pairwise(words)))
+
+
 def is_literal_secret_value(value: str, *, resolved: bool = False) -> bool:
     """A value that could be a credential: not empty, not a ``$VAR`` reference, not a path to
-    a secret file, not a switch. ``resolved``: the value is final (a container's environment,
-    after compose interpolation), so a ``$`` in it is a literal character, not a reference."""
+    a secret file, not a switch, not a placeholder (``is_placeholder``). ``resolved``: the
+    value is final (a container's environment, after compose interpolation), so a ``$`` in it
+    is a literal character, not a reference (a whole ``${VAR}`` is still a template left for
+    another tool: a placeholder)."""
     v = value.strip()
     return not (v.lower() in _NOT_A_VALUE or (not resolved and is_reference(v))
-                or _PATH.match(v))
+                or _PATH.match(v) or is_placeholder(v))
 
 
 def entropy(value: str) -> float:

@@ -368,3 +368,29 @@ def test_walking_a_directory_of_unrelated_stacks(tmp_path: Path,
     _, doc, _ = run_json(capsys, "scan", str(tmp_path / "a.yml"), str(tmp_path / "b.yml"),
                          "--select", "CT001", "--fail-on", "never")
     assert doc["findings"] == []
+
+
+def test_long_port_published_with_an_address_is_an_input_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`published: 127.0.0.1:8080` is not Compose syntax (the address belongs in `host_ip`):
+    one error naming the field and its line, the port left unjudged (not CT020/CT021 as if
+    bound on every interface), the other port and the rest of the scan still judged."""
+    compose = _project(tmp_path, (
+        "    ports:\n"
+        "      - target: 80\n"
+        "        published: 127.0.0.1:8080\n"
+        "      - target: 81\n"
+        "        published: \"8081\"\n"
+        "        host_ip: 127.0.0.1\n"
+        "      - \"9000:9000\"\n"))
+    code, doc, err = run_json(capsys, "scan", str(compose), "--fail-on", "never")
+    assert code == 2 and "Traceback" not in err
+    [error] = doc["errors"]
+    line = compose.read_text().splitlines().index("        published: 127.0.0.1:8080") + 1
+    assert error["path"] == str(compose)
+    assert error["message"] == (
+        f"line {line}: ports: published: '127.0.0.1:8080' is not a port or a range "
+        "(a host address belongs in host_ip)")
+    port_rules = sorted((f["rule"], f["location"]["line"]) for f in doc["findings"]
+                        if f["rule"] in ("CT020", "CT021"))
+    assert port_rules == [("CT021", line + 4)]

@@ -16,7 +16,7 @@ import posixpath
 import re
 from typing import Any
 
-from hullcheck.findings import Location
+from hullcheck.findings import InputError, Location
 from hullcheck.inputs.compose import (
     ComposeProject,
     ComposeService,
@@ -295,6 +295,8 @@ class _Mapper:
         line_at = self.where(item, "source") if "source" in item else where
         bind = item.get("bind")
         propagation = self.text(bind, "propagation") if isinstance(bind, dict) else None
+        # A finding about the propagation points at `bind.propagation:`, not at `source:`.
+        prop_at = self.where(bind, "propagation") if propagation else None
         return Mount(
             source=self.text(item, "source") or "",
             target=self.text(item, "target") or "",
@@ -303,6 +305,8 @@ class _Mapper:
             propagation=propagation.lower() if propagation else None,
             line=line_at[1],
             path=self.path_at(line_at),
+            propagation_line=prop_at[1] if prop_at else None,
+            propagation_path=self.path_at(prop_at) if prop_at else None,
         )
 
     def devices(self) -> None:
@@ -327,6 +331,15 @@ class _Mapper:
         for item, where in self.items("ports"):
             if isinstance(item, dict):
                 published = self.text(item, "published")
+                if published is not None and ":" in published:
+                    # `published: 127.0.0.1:8080` is not Compose syntax (the address belongs in
+                    # `host_ip`): an input error naming the field, never read as a port bound
+                    # on every interface. The port is left unjudged.
+                    at = self.where(item, "published")
+                    self.project.errors.append(InputError(at[0], (
+                        f"line {at[1]}: ports: published: {published!r} is not a port or a "
+                        "range (a host address belongs in host_ip)")))
+                    continue
                 port = Port(
                     container_port=self.text(item, "target") or "",
                     host_port=published if published is not None else "",
@@ -376,20 +389,22 @@ class _Mapper:
 
     def lifecycle(self) -> None:
         d, out = self.data, self.out
+        # As `docker compose` builds it (getRestartPolicy): the policy from `restart:` first,
+        # then replaced whole by `deploy.restart_policy` when that is set, where a missing
+        # `max_attempts` is 0, i.e. unbounded (nothing of `restart:`'s count survives).
         if d.get("restart") is not None:
             text = (self.text(d, "restart") or "").strip().lower()
             policy, _, retries = text.partition(":")
             out.restart_policy = policy or None
             out.restart_max_retries = parse_int(retries) if retries else None
             self.mark_key("restart_policy", d, "restart")
-        else:
-            deploy = d.get("deploy")
-            policy_map = deploy.get("restart_policy") if isinstance(deploy, dict) else None
-            if isinstance(policy_map, dict):
-                condition = (self.text(policy_map, "condition") or "any").lower()
-                out.restart_policy = {"any": "always", "none": "no"}.get(condition, condition)
-                out.restart_max_retries = parse_int(self.text(policy_map, "max_attempts"))
-                self.mark_key("restart_policy", deploy, "restart_policy")
+        deploy = d.get("deploy")
+        policy_map = deploy.get("restart_policy") if isinstance(deploy, dict) else None
+        if isinstance(policy_map, dict):
+            condition = (self.text(policy_map, "condition") or "any").lower()
+            out.restart_policy = {"any": "always", "none": "no"}.get(condition, condition)
+            out.restart_max_retries = parse_int(self.text(policy_map, "max_attempts"))
+            self.mark_key("restart_policy", deploy, "restart_policy")
         if "healthcheck" in d:
             hc = d.get("healthcheck")
             self.mark_key("healthcheck", d, "healthcheck")

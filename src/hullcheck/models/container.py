@@ -32,6 +32,10 @@ class Mount:
     propagation: str | None = None  # shared, rshared, slave, ...
     line: int | None = None
     path: str | None = None  # file of ``line`` when not the container's own (merged compose files)
+    # Where the propagation itself is written, when not on ``line`` (long syntax:
+    # ``bind.propagation:``), and its file as ``path``.
+    propagation_line: int | None = None
+    propagation_path: str | None = None
 
 
 @dataclass(slots=True)

@@ -42,8 +42,13 @@ class SecretInEnvironment(ContainerRule):
     `postgres://app:s3cret@db/app`). Values taken from the environment
     (`${DB_PASSWORD}`, `- DB_PASSWORD` without a value, Kubernetes `valueFrom`) are not findings,
     nor are `*_FILE` variables pointing at mounted secrets, Kubernetes `$(VAR)` references or
-    settings about a credential (`ACCESS_TOKEN_EXPIRE_MINUTES`, `PASSWORD_HASHER`): names and
-    values are judged as DF010 judges a Dockerfile `ENV`. The value is never printed.
+    settings about a credential (`ACCESS_TOKEN_EXPIRE_MINUTES`, `PASSWORD_HASHER`), nor
+    placeholders that stand where a credential goes (`GOOGLE_API_KEY_VAL`, `<your-key>`,
+    `changeme-in-production`, `xxx`, a literal `${VAR}` or `{{ ... }}` template left for another
+    tool): names and values are judged as DF010 judges a Dockerfile `ENV`. A value shaped like a
+    real credential is a finding even when it looks like an example; a weak real value
+    (`hunter2`) is a finding here, and judging weak passwords themselves is left to another rule.
+    The value is never printed.
 
     ## Why it matters
     The file ends up in version control, CI logs and `docker inspect` output; environment

@@ -15,7 +15,9 @@ class PortOnAllInterfaces(ContainerRule):
     ## What it finds
     A port published without a host address (`"8080:80"`, `"80"`, or long syntax without
     `host_ip`), so Docker binds it on every interface of the host, public ones included.
-    Not judged with host networking, where Docker discards published ports.
+    Not judged with host networking, where Docker discards published ports. A long-syntax
+    `published: 127.0.0.1:8080` is not Compose syntax (the address belongs in `host_ip`): it is
+    reported as an input error naming the field, and that port is not judged.
 
     ## Why it matters
     Docker's published ports bypass host firewalls such as ufw (Docker writes its own iptables

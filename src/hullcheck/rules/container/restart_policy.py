@@ -15,7 +15,16 @@ class UnboundedRestartPolicy(ContainerRule):
     ## What it finds
     A restart policy that restarts without a bound: `always`, `unless-stopped`, or
     `on-failure` without a maximum or with more than 5 retries. `on-failure:5` and `no` are
-    fine; so is swarm's `deploy.restart_policy` with `max_attempts` of 5 or fewer.
+    fine; so is `deploy.restart_policy` with `max_attempts` of 5 or fewer.
+
+    In a compose file the policy is read as `docker compose` builds it: from `restart:`, then
+    replaced whole by `deploy.restart_policy` when both are set, where a missing `max_attempts`
+    means unbounded. So `restart: on-failure:5` with `deploy.restart_policy: {condition:
+    on-failure, max_attempts: 10}` (10 retries) or with no `max_attempts` fires, on the
+    `deploy.restart_policy` line; `restart: on-failure:10` with `max_attempts: 3` does not.
+
+    Deliberately not judged: Kubernetes pods (no retry bound exists there), and a policy that
+    never restarts (`no`, `condition: none`).
 
     ## Why it matters
     A container that crashes on every start (or is crashed on purpose) restarting forever

@@ -14,7 +14,8 @@ class SharedMountPropagation(ContainerRule):
     """
     ## What it finds
     A mount with shared propagation (`:shared`, `:rshared`, or long syntax
-    `bind: {propagation: shared}`). `slave`/`private` are not findings.
+    `bind: {propagation: shared}`). `slave`/`private` are not findings. The finding points at
+    the short-syntax volume line, or at the long syntax's `bind.propagation:` line.
 
     ## Why it matters
     With shared propagation, mounts made inside the container appear on the host (and the
@@ -52,7 +53,10 @@ class SharedMountPropagation(ContainerRule):
     def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
         for mount in spec.mounts:
             if mount.propagation in SHARED:
-                yield self.emit(spec, item_location(spec, mount),
+                # Long syntax: the `bind.propagation:` line, where the fix goes.
+                where = item_location(spec, mount) if mount.propagation_line is None else \
+                    spec.loc(line=mount.propagation_line, path=mount.propagation_path)
+                yield self.emit(spec, where,
                                 f"{spec.name}: {mount.target} is mounted with "
                                 f"{mount.propagation} propagation.",
                                 f"propagation={mount.source}:{mount.target}:{mount.propagation}")

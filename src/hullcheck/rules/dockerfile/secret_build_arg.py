@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hullcheck.credentials import is_reference, is_secret_name
+from hullcheck.credentials import is_placeholder, is_reference, is_secret_name
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
@@ -15,7 +15,8 @@ class SecretThroughBuildArg(DockerfileRule):
     """
     ## What it finds
     - an `ARG` in a stage whose name says it is a credential (`ARG NPM_TOKEN`,
-      `ARG DB_PASSWORD`), without a literal default (a literal one is DF010's): the value comes
+      `ARG DB_PASSWORD`), without a literal default (a literal one is DF010's; a placeholder
+      default such as `<your-key>` or `xxx` is no literal, as DF010 judges it): the value comes
       with `--build-arg`. An `ARG` before the first `FROM` only feeds `FROM` lines and is not
       reported;
     - an `ENV` whose name says it is a credential set from a variable
@@ -70,7 +71,9 @@ class SecretThroughBuildArg(DockerfileRule):
                 continue
             location = dockerfile.location(instruction.line, instruction.end_line)
             if arg:
-                if value is None or value == "" or is_reference(value):
+                # A placeholder default (`ARG API_KEY=<your-key>`) is a slot for the
+                # credential the build passes, like no default (DF010 leaves it alone).
+                if value is None or value == "" or is_reference(value) or is_placeholder(value):
                     yield self.finding(
                         location,
                         f"ARG {name} takes a credential at build time: its value is recorded "

@@ -44,8 +44,12 @@ class SecretInEnvOrArg(DockerfileRule):
     Not secrets: names about a credential rather than the credential (`*_FILE`, `*_PATH`, `*_URL`,
     `*_ID`, `*_USER`...; `POSTGRES_PASSWORD_FILE=/run/secrets/db` is the right way; settings such
     as `ACCESS_TOKEN_EXPIRE_MINUTES` or `PASSWORD_HASHER`), paths, empty
-    values, `$VAR`/`${VAR}` references and switches (`true`, `0`...). An `ARG` without a default
-    is not judged.
+    values, `$VAR`/`${VAR}` references, switches (`true`, `0`...) and placeholders: text that
+    stands where a credential goes (`<your-key>`, `xxx`, `***`, `changeme-in-production`,
+    `your_api_key_here`, the variable's name as its value such as `GOOGLE_API_KEY_VAL`,
+    `{{ .Values.key }}`); a shape of a real credential still wins (`hullcheck.credentials`,
+    shared with DF020, IMG003, IMG011 and CT024). A weak real value (`hunter2`,
+    `insecure-dev-default`) is still a finding. An `ARG` without a default is not judged.
 
     ## Why it matters
     `ENV` values are stored in the image config and `ARG` values in its build history: anyone who

@@ -14,8 +14,9 @@ from hullcheck.rules.image._patterns import shorten
 class UpdateAlone(Rule):
     """
     ## What it finds
-    A history step that runs `apt-get update` (or `apt update`, `apk update`, `yum/dnf makecache`)
-    without installing anything in the same step.
+    A history step that runs `apt-get update` (or `apt update`, `apk update`, `yum/dnf makecache`,
+    `yum update`/`dnf upgrade` or `pacman -Syu` with no package named...) without installing
+    anything in the same step: the judgement is DF009's, applied to each step's parsed script.
 
     ## Why it matters
     The cached index layer goes stale: later installs use old package lists and miss security fixes.
