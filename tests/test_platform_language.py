@@ -37,7 +37,8 @@ def _worst(platform: Platform) -> ContainerSpec:
                 Mount("/etc", "/host-etc", propagation="rshared")],
         devices=["/dev/sda"], ports=[Port("8080", "80")], restart_policy="always",
         healthcheck=False, cgroup_parent="/system.slice",
-        env=[EnvVar("DB_PASSWORD", "correct-horse-battery")],
+        env=[EnvVar("DB_PASSWORD", "correct-horse-battery"),
+             EnvVar("POSTGRES_HOST_AUTH_METHOD", "trust")],
     )
 
 

@@ -7,6 +7,7 @@ Every rule here implements ``check_objects`` and reads the scan's ``ObjectGraph`
 from __future__ import annotations
 
 from hullcheck.rules.base import Rule
+from hullcheck.rules.cluster.configmap_secrets import SecretInConfigMap
 from hullcheck.rules.cluster.container_resources import ContainerResources
 from hullcheck.rules.cluster.default_namespace import DefaultNamespace
 from hullcheck.rules.cluster.default_service_account import DefaultServiceAccount
@@ -97,4 +98,5 @@ RULES: list[type[Rule]] = [
     KubeletPodPidsLimit,  # KNS042
     RbacBroadGroup,  # KNS043
     SshExposed,  # KNS044
+    SecretInConfigMap,  # KNS045
 ]

@@ -10,6 +10,7 @@ from hullcheck.rules.container.capabilities_added import CapabilitiesAdded
 from hullcheck.rules.container.capabilities_not_dropped import CapabilitiesNotDropped
 from hullcheck.rules.container.cgroup_parent import CustomCgroupParent
 from hullcheck.rules.container.cpu_limit import NoCpuLimit
+from hullcheck.rules.container.database_password import WeakDatabasePassword
 from hullcheck.rules.container.docker_socket import DockerSocketMounted
 from hullcheck.rules.container.env_secrets import SecretInEnvironment
 from hullcheck.rules.container.healthcheck import NoHealthcheck
@@ -65,4 +66,5 @@ RULES: list[type[Rule]] = [
     UntrustedImage,  # CT027
     UnpinnedImage,  # CT028
     NoHealthcheck,  # CT029
+    WeakDatabasePassword,  # CT030
 ]
