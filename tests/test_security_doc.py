@@ -46,6 +46,7 @@ BOUNDS = [
     ("hullcheck.trust.registry_tls", "MAX_CERTS_ENTRIES", 1000, "1,000"),
     ("hullcheck.inputs.host_system", "MAX_HOST_FILE_BYTES", 16 * MiB, "16 MiB, regular files"),
     ("hullcheck.progress", "MAX_DESCRIPTION", 60, "cut to 60 characters"),
+    ("hullcheck.rules.cluster.configmap_secrets", "MAX_VALUE_CHARS", MiB, "first 1,048,576"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
 ]
