@@ -26,7 +26,7 @@ class ChownToRuntimeUser(DockerfileRule):
     `USER`, and compared by their user part, as written: a name and a uid are not matched with
     each other (the image's `/etc/passwd` is not read), so `--chown=1000` with `USER app` is not
     judged. Deliberately not judged: `--chown` to another user, `--chown` in an earlier stage
-    (only what it copies onward reaches the image, as root-owned unless re-chowned), `--chmod`
+    (its files reach the image only through a `COPY --from`, judged where it stands), `--chmod`
     alone, a final user that is root (DF001's concern) or known only at build time. Any such
     copy fires, including a data directory copied empty: keep those few `chown`ed in a `RUN`
     of their own, or suppress the finding.
