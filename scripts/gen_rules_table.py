@@ -88,6 +88,8 @@ CIS_K8S_KEPT: dict[tuple[str, str], str] = {
     ("K8S018", "5.2.8"): "only on findings where NET_RAW is not dropped",
     ("K8S018", "5.2.9"): "only on findings for an added capability",
     ("K8S018", "5.2.10"): "only on findings where drop does not include ALL",
+    ("K8S020", "5.4.1"): "env[].valueFrom.secretKeyRef and envFrom[].secretRef, the two ways "
+                         "the item names of taking a Secret as environment variables",
     ("KNS001", "5.7.4"): "objects in namespace default",
     ("KNS004", "5.2.1"): "namespaces without a pod-security.kubernetes.io/enforce label",
     ("KNS005", "5.3.2"): "a namespace with workloads and no NetworkPolicy: exactly the item",

@@ -155,3 +155,19 @@ def test_credential_directories_of_live_containers() -> None:
         ("medium", s.name), ("high", s.name)]
     assert "SSH keys (.ssh), /home/dev/.ssh (read-only)" in found[0].message
     assert "AWS credentials (.aws), /root/.aws (writable)" in found[1].message
+
+
+def test_group_add_and_root_group_ct031() -> None:
+    """``HostConfig.GroupAdd`` becomes ``group_add``; CT031 judges it and ``User`` uid:0."""
+    from hullcheck.rules.container.root_group import RootGroup
+
+    data = inspect("hardened")
+    data["Config"]["User"] = "1000:0"
+    data["HostConfig"]["GroupAdd"] = ["0", "44"]
+    s = container_spec_from_inspect(data)
+    assert s.group_add == ["0", "44"]
+    found = [f.evidence.rsplit("|", 1)[-1] for f in RootGroup().check_container(None, s)]
+    assert found == ["group=0", "group_add=0"]
+    data["Config"]["User"] = "1000:1000"
+    data["HostConfig"]["GroupAdd"] = ["44"]
+    assert list(RootGroup().check_container(None, container_spec_from_inspect(data))) == []

@@ -119,5 +119,7 @@ def test_one_rule_per_control_with_its_tag() -> None:
     controls = [r.control for r in RULES if issubclass(r, PssRule)]
     assert len(controls) == len(set(controls)) == 19
     for r in RULES:
-        assert issubclass(r, PssRule)
+        if r.id == "K8S020":  # the one K8S rule that is no Pod Security control
+            assert not issubclass(r, PssRule)
+            continue
         assert r.references[0] == f"pss:{r.level}:{r.control}"

@@ -158,6 +158,7 @@ class _Mapper:
             self.mark_key("image", d, "image")
         self.simple()
         self.capabilities()
+        self.group_add()
         self.security_opt()
         self.volumes()
         self.devices()
@@ -203,6 +204,14 @@ class _Mapper:
                 cap = cap.removeprefix("CAP_")
                 caps.append(cap)
                 self.mark(f"{key}.{cap}", where)
+
+    def group_add(self) -> None:
+        if "group_add" in self.data:
+            self.mark_key("group_add", self.data, "group_add")
+        for item, where in self.items("group_add"):
+            text = self.project.text(item, where)
+            if text:
+                self.out.group_add.append(text.strip())
 
     def security_opt(self) -> None:
         out = self.out

@@ -41,6 +41,7 @@ def container_spec_from_inspect(
         name=name,
         image=str(config.get("Image") or data.get("Image") or "") or None,
         user=str(config.get("User") or "") or None,
+        group_add=[str(g) for g in host.get("GroupAdd") or []],
         privileged=bool(host.get("Privileged")),
         cap_add=_caps(host.get("CapAdd")),
         cap_drop=_caps(host.get("CapDrop")),

@@ -129,6 +129,11 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
     spec.run_as_user = _int(f.pick("run_as_user", "runAsUser"))
     spec.run_as_non_root = _bool(f.pick("run_as_non_root", "runAsNonRoot"))
     group = _int(f.pick("run_as_group", "runAsGroup"))
+    spec.run_as_group = group
+    supplemental = pod.psc("supplementalGroups")
+    if isinstance(supplemental, list):
+        spec.group_add = [str(g) for g in supplemental]
+        f.lines["group_add"] = pod.psc_line("supplementalGroups")
     if spec.run_as_user is not None:
         spec.user = str(spec.run_as_user) + (f":{group}" if group is not None else "")
         f.lines["user"] = f.lines["run_as_user"]

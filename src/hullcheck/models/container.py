@@ -69,6 +69,10 @@ class ContainerSpec:
     user: str | None = None  # "1000", "app", "0:0", "root"; None = unset (image default)
     run_as_user: int | None = None  # Kubernetes runAsUser (container, else pod)
     run_as_non_root: bool | None = None  # Kubernetes runAsNonRoot (container, else pod)
+    run_as_group: int | None = None  # Kubernetes runAsGroup (container, else pod)
+    # Supplementary groups as written: compose ``group_add``, ``--group-add``
+    # (``HostConfig.GroupAdd``), Kubernetes ``supplementalGroups`` (pod level).
+    group_add: list[str] = field(default_factory=list)
     # Kubernetes pod with ``hostUsers: false``: root in the container is not root on the node.
     user_namespace: bool | None = None
 

@@ -69,6 +69,24 @@ def _harmless_read_only(path: str) -> bool:
     return any(norm == p or norm.startswith(p + "/") for p in _WRITE_DANGER)
 
 
+# Host paths that hand over the node when written (a cron job or user in /etc, a binary in
+# /boot, the kubelet's or the runtime's state) but, mounted read-only, "only" disclose it: the
+# kubelet's credentials, every pod's Secrets on the node, admin.conf. Those read-only mounts are
+# high, not critical. Sockets, /dev, /proc, /sys and the parents of a socket directory (/, /var,
+# /run) stay critical read-only: a socket connects, a device node opens for writing, and host
+# /proc and /sys lead back to writable host objects through a read-only bind mount.
+_READ_DISCLOSES = ("/etc", "/root", "/boot", "/var/lib/kubelet", "/var/lib/docker",
+                   "/var/lib/containerd", "/var/lib/crio")
+
+
+def discloses_only_read_only(path: str) -> bool:
+    """Is ``path``, mounted read-only, disclosure rather than root on the node?"""
+    norm = "/" + posixpath.normpath("/" + path.strip()).lstrip("/")
+    if posixpath.basename(norm) in _RUNTIME_SOCKETS:
+        return False
+    return any(norm == p or norm.startswith(p + "/") for p in _READ_DISCLOSES)
+
+
 def _mounts(pod: PodTemplate) -> dict[str, bool]:
     """Volume name -> True when every container mounting it mounts it read-only (a volume no
     container mounts is absent). Sockets are reachable through read-only mounts too: only
@@ -125,9 +143,14 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
             if why is None or (read_only and _harmless_read_only(path)):
                 continue
             line = volumes.line_of(i) if isinstance(volumes, LineList) else base
+            mode = READ_ONLY if read_only and discloses_only_read_only(path) else ""
             reasons.append((_line(hp, "path", line),
-                            f"hostPath volume {v.get('name')!s} mounts {why}", "5.2.12"))
+                            f"hostPath volume {v.get('name')!s} mounts {why}{mode}", "5.2.12"))
     return reasons
+
+
+# The mark of a reason that is a read-only mount of a ``discloses_only_read_only`` path.
+READ_ONLY = " (read-only: reads the node's credentials and secrets)"
 
 
 class NodeAccess(ClusterRule):
@@ -142,7 +165,12 @@ class NodeAccess(ClusterRule):
     a socket still connect), a directory holding one (`/run/containerd`) or any parent of
     them (`/var`). Another path inside `/run` (an agent's own socket, `/var/run/agent.sock`, a
     lock file) is not node access. A `hostPath` volume no container
-    mounts reaches nothing (the Pod Security rules still report it). Located on the first
+    mounts reaches nothing (the Pod Security rules still report it). Critical, except a
+    workload whose only reasons are read-only mounts of `/etc`, `/root`, `/boot`,
+    `/var/lib/kubelet`, `/var/lib/docker`, `/var/lib/containerd`, `/var/lib/crio` or paths in
+    them: high, as it reads the node's credentials and every pod's Secrets but cannot write
+    itself root (the same path writable is critical). Read-only sockets, `/dev`, `/proc`,
+    `/sys`, `/`, `/var` and `/run` stay critical. Located on the first
     offending field. Pod Security rules report each field; this
     finding says what they add up to.
 
@@ -186,9 +214,14 @@ class NodeAccess(ClusterRule):
                 continue
             reasons.sort()
             cis = sorted({c for _, _, c in reasons}, key=lambda c: [int(p) for p in c.split(".")])
+            # Only read-only mounts of paths whose danger is writing: high, not critical.
+            read_only = all(r.endswith(READ_ONLY) for _, r, _ in reasons)
             yield self.finding(
                 pod.obj.location(reasons[0][0]),
-                f"{pod.ref} is root on its node: " + "; ".join(r for _, r, _ in reasons) + ".",
+                f"{pod.ref} " + ("can read its node's secrets" if read_only
+                                 else "is root on its node")
+                + ": " + "; ".join(r for _, r, _ in reasons) + ".",
                 references=tuple(f"cis-k8s-1.10:{c}" for c in cis),
                 evidence="|".join(sorted(r for _, r, _ in reasons)),
+                severity=Severity.HIGH if read_only else None,
             )

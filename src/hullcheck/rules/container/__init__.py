@@ -29,6 +29,7 @@ from hullcheck.rules.container.port_all_interfaces import PortOnAllInterfaces
 from hullcheck.rules.container.privileged import Privileged
 from hullcheck.rules.container.privileged_port import PrivilegedHostPort
 from hullcheck.rules.container.restart_policy import UnboundedRestartPolicy
+from hullcheck.rules.container.root_group import RootGroup
 from hullcheck.rules.container.root_user import RunsAsRoot
 from hullcheck.rules.container.seccomp_unconfined import SeccompUnconfined
 from hullcheck.rules.container.selinux_disabled import SELinuxDisabled
@@ -67,4 +68,5 @@ RULES: list[type[Rule]] = [
     UnpinnedImage,  # CT028
     NoHealthcheck,  # CT029
     WeakDatabasePassword,  # CT030
+    RootGroup,  # CT031
 ]

@@ -7,6 +7,7 @@ from hullcheck.rules.dockerfile.add_instead_of_copy import AddLocalFiles
 from hullcheck.rules.dockerfile.add_remote_unverified import AddRemoteUnverified
 from hullcheck.rules.dockerfile.base_image_latest import BaseImageLatest
 from hullcheck.rules.dockerfile.base_image_untagged import BaseImageUntagged
+from hullcheck.rules.dockerfile.chown_to_runtime_user import ChownToRuntimeUser
 from hullcheck.rules.dockerfile.healthcheck import NoHealthcheck
 from hullcheck.rules.dockerfile.image_not_pinned import BaseImageNotPinned
 from hullcheck.rules.dockerfile.last_user_root import LastUserRoot
@@ -47,4 +48,5 @@ RULES: list[type[Rule]] = [
     PipeWithoutPipefail,
     SecretThroughBuildArg,
     PasswordlessSudo,
+    ChownToRuntimeUser,
 ]

@@ -71,12 +71,15 @@ def effective_user(stage: Stage, dockerfile: Dockerfile) -> tuple[str | None, In
     return None, None
 
 
-def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile) -> str | None:
-    """The user a ``USER`` instruction sets, with ``$VAR``/``${VAR:-word}`` expanded the way
+def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile,
+               raw: str | None = None) -> str | None:
+    """The user a ``USER`` instruction sets (or ``raw``, a user written in ``instruction``, such
+    as its ``--chown`` value), with ``$VAR``/``${VAR:-word}`` expanded the way
     BuildKit does: from the stage's ARG (a bare ``ARG X`` takes the global default) and ENV before
     the instruction, and ENV inherited from a base stage. None when it depends on a value only
     known at build time (an ARG without a default, an undeclared plain variable)."""
-    raw = instruction.value[0] if instruction.value else ""
+    if raw is None:
+        raw = instruction.value[0] if instruction.value else ""
     if "$" not in raw:
         return unquote(raw)
     owner = next((s for s in _stage_chain(stage)

@@ -1,5 +1,6 @@
 """Rules of the Kubernetes workload family (K8S): the Pod Security Standards, one rule per
-pod-security-admission control (K8S001-K8S012 baseline, K8S013-K8S019 restricted)."""
+pod-security-admission control (K8S001-K8S012 baseline, K8S013-K8S019 restricted), then
+workload rules that are no Pod Security control (K8S020)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hullcheck.rules.kubernetes.run_as_non_root import RunAsNonRoot
 from hullcheck.rules.kubernetes.run_as_user import RunAsUser
 from hullcheck.rules.kubernetes.seccomp_profile_baseline import SeccompProfileBaseline
 from hullcheck.rules.kubernetes.seccomp_profile_restricted import SeccompProfileRestricted
+from hullcheck.rules.kubernetes.secret_env import SecretInEnv
 from hullcheck.rules.kubernetes.selinux_options import SeLinuxOptions
 from hullcheck.rules.kubernetes.sysctls import Sysctls
 from hullcheck.rules.kubernetes.windows_host_process import WindowsHostProcess
@@ -44,4 +46,5 @@ RULES: list[type[Rule]] = [
     SeccompProfileRestricted,  # K8S017
     CapabilitiesRestricted,  # K8S018
     ProcMountRestricted,  # K8S019
+    SecretInEnv,  # K8S020
 ]
