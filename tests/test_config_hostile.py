@@ -68,6 +68,8 @@ def valid() -> dict[str, Any]:
                           "identities": ["*"]}],
             "keyless": [{"images": "ghcr.io/**", "identity": "a@example.com",
                          "issuer": "https://issuer.example"}],
+            "attestations": [{"images": "ghcr.io/**",
+                              "predicate-types": ["https://slsa.dev/provenance/v1"]}],
         },
     }
 
@@ -98,6 +100,12 @@ PLACES: list[tuple[tuple[str | int, ...], set[str], str]] = [
     (("trust", "keyless", 0), set(), ": trust.keyless[0]: "),
     (("trust", "keyless", 0, "identity"), {"str", "null"}, ": trust.keyless[0]: identity "),
     (("trust", "keyless", 0, "issuer"), {"str", "null"}, ": trust.keyless[0]: issuer "),
+    (("trust", "attestations"), {"null", "list"}, ": trust.attestations must be a list"),
+    (("trust", "attestations", 0), set(), ": trust.attestations[0]"),
+    (("trust", "attestations", 0, "images"), {"str", "null"},
+     ": trust.attestations[0].images: "),
+    (("trust", "attestations", 0, "predicate-types"), {"str"},
+     ": trust.attestations[0].predicate-types"),
     (("trust", "keyless", 0, "images"), {"str", "null"}, ": trust.keyless[0]: images "),
 ]
 # Wrong values of every kind (a string is wrong where no string is valid).

@@ -352,7 +352,7 @@ def _attestations(data: Any, source: str) -> list[TrustAttestations]:
             raise ConfigError(f"{where} needs 'predicate-types' (and optional 'images')")
         unknown = sorted(set(entry) - {"images", "predicate-types"})
         if unknown:
-            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(str, unknown))}")
+            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(_name, unknown))}")
         types = _str_list(entry["predicate-types"], f"{where}.predicate-types")
         if not types:
             raise ConfigError(f"{where}.predicate-types names no predicate type")
@@ -362,7 +362,9 @@ def _attestations(data: Any, source: str) -> list[TrustAttestations]:
                     f"{where}.predicate-types: {text!r} is not a predicate type URI (write the"
                     " full type, e.g. https://slsa.dev/provenance/v1, not cosign's short name)")
         images = entry.get("images")
-        out.append(TrustAttestations(None if images is None else str(images), types))
+        if images is not None:
+            images = _string(images, f"{where}.images", "a reference glob")
+        out.append(TrustAttestations(images, types))
     return out
 
 
@@ -399,7 +401,7 @@ def _notation(data: Any, source: str, base_dir: Path) -> list[TrustRoots]:
             raise ConfigError(f"{where} needs 'trust-store' (and optional 'images')")
         unknown = sorted(set(entry) - {"images", "trust-store", "identities"})
         if unknown:
-            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(str, unknown))}")
+            raise ConfigError(f"{where}: unknown setting(s): {', '.join(map(_name, unknown))}")
         paths: list[Path] = []
         for text in _str_list(entry["trust-store"], f"{where}.trust-store"):
             path = Path(os.path.expanduser(text))
