@@ -553,7 +553,7 @@ def run_audit(args: argparse.Namespace) -> int:
     # first by precedence reports (hullcheck.overlaps); a rule named by id always reports.
     from hullcheck.overlaps import resolve
 
-    report.findings = resolve(report.findings, named=(s.strip().upper() for s in select))
+    report.findings = resolve(report.findings, named=explicit)
     remaining = {id(f) for f in report.findings}
     shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
