@@ -14,6 +14,8 @@ REPORTERS = {
     "json": "hullcheck.reporters.json:render",
     "sarif": "hullcheck.reporters.sarif:render",
     "junit": "hullcheck.reporters.junit:render",
+    "github": "hullcheck.reporters.github:render",  # workflow-command annotations
+    "gitlab": "hullcheck.reporters.gitlab:render",  # GitLab Code Quality JSON
     "docker-bench-json": "hullcheck.reporters.docker_bench:render",
 }
 # Formats only some commands can write (Docker Bench's log is a benchmark run's): format -> them.
