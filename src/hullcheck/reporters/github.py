@@ -6,11 +6,12 @@ the pull request and the run. The escaping is the Actions toolkit's (``@actions/
 property value ``:`` and ``,`` too (``%3A``, ``%2C``), since they separate properties. So a scanned
 value can never end the command early or start a new one.
 
-GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (and 50 per job);
-the rest are dropped without a word. So findings are written most severe first, and those past a
-kind's budget are written as plain log lines (prefixed ``hullcheck:``, so no line the report
-writes can be read as a workflow command). A final ``::notice::`` gives the summary and says how
-many findings are only in the log; one notice is kept for it.
+GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job), and drops
+the rest without a word; notices are held to the same budget here. So findings are written most
+severe first, and those past a kind's budget are written as plain log lines (prefixed
+``hullcheck:``, so no line the report writes can be read as a workflow command). A final
+``::notice::`` gives the summary and says how many findings are only in the log; one notice is
+kept for it.
 
 Strings a stranger wrote (paths, messages quoting scanned values) first go through
 ``safe_text.terminal``, as in the text output, because the runner prints each command's message
