@@ -1,5 +1,6 @@
-"""Regenerate the rules table and the retired-ids table in README.md, and docs/rules.md, from
-the rules and the deprecation table (``hullcheck.deprecations``) themselves.
+"""Regenerate docs/rules.md (the index of every rule, each rule's documentation, the retired ids)
+and the table of rule families in README.md, from the rules and the deprecation table
+(``hullcheck.deprecations``) themselves.
 
     python scripts/gen_rules_table.py          # rewrite both
     python scripts/gen_rules_table.py --check  # exit 1 when either is stale (used by tests)
@@ -11,8 +12,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-START, END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
-RETIRED_START, RETIRED_END = "<!-- retired-table:start -->", "<!-- retired-table:end -->"
+FAMILIES_START, FAMILIES_END = "<!-- rule-families:start -->", "<!-- rule-families:end -->"
+# What each family judges, for the README's table (a family not listed here shows its prefix).
+FAMILY_TEXT = {
+    "DF": "Dockerfiles (`scan`)",
+    "CT": "containers on every platform: compose services, Kubernetes containers, live "
+          "containers (`scan`, `host`)",
+    "K8S": "Kubernetes pods and containers, Pod Security Standards (`scan`)",
+    "KNS": "Kubernetes across objects: namespaces, NetworkPolicies, RBAC, exposure, kubelet "
+           "(`scan`)",
+    "HOST": "the Docker host: daemon, files, CIS Docker Benchmark (`host`)",
+    "IMG": "images: config, history, layers, signatures (`image`, `host`)",
+    "NODE": "a Kubernetes node's files and kubelet",
+}
 
 
 def table() -> str:
@@ -24,6 +36,24 @@ def table() -> str:
         refs = ", ".join(f"`{x}`" for x in r.references) or "-"
         rows.append(f"| {r.id} | {r.title} | {r.severity.label} | "
                     f"{', '.join(sorted(r.inputs))} | {refs} |")
+    return "\n".join(rows)
+
+
+def families_table() -> str:
+    """One row per rule family: what it judges, how many rules, their default severities."""
+    from hullcheck.findings import Severity
+    from hullcheck.rules import all_rules
+
+    families: dict[str, list[Severity]] = {}
+    for r in sorted(all_rules(), key=lambda r: r.id):
+        families.setdefault(r.id[:-3], []).append(r.severity)
+    rows = ["| family | judges | rules | default severities |", "| --- | --- | --- | --- |"]
+    for prefix, severities in families.items():
+        counts = ", ".join(f"{severities.count(s)} {s.label}" for s in sorted(Severity,
+                                                                              reverse=True)
+                           if s in severities)
+        rows.append(f"| [{prefix}](docs/rules.md#rule-index) | {FAMILY_TEXT.get(prefix, prefix)} "
+                    f"| {len(severities)} | {counts} |")
     return "\n".join(rows)
 
 
@@ -157,7 +187,11 @@ def rules_doc() -> str:
 
     parts = ["# hullcheck rules", "",
              "Generated from the rules' own documentation by `scripts/gen_rules_table.py`; "
-             "`hullcheck explain ID` prints the same text.", ""]
+             "`hullcheck explain ID` prints the same text.", "",
+             "## Rule index", "",
+             "Rule ids are an uppercase family prefix plus three digits, never reused (see "
+             "[Retired rule ids](#retired-rule-ids)). Each rule's default severity can be "
+             "overridden in the configuration (`severity-overrides`).", "", table(), ""]
     for r in sorted(all_rules(), key=lambda r: r.id):
         refs = ", ".join(f"`{x}`" for x in r.references) or "-"
         parts += [f"## {r.id} {r.name}: {r.title}", "",
@@ -174,7 +208,17 @@ def rules_doc() -> str:
     parts += ["## Retired rule ids", "",
               "A rule id is never reused. A retired id still works wherever a rule id is "
               "accepted and stands for its successors (`hullcheck.deprecations`); each use is "
-              "reported with a warning.", "", retired_table(), ""]
+              "reported with a warning:", "",
+              "- `--select` / `--ignore`, and `select` / `ignore` in config: the successors;",
+              "- `# hullcheck: ignore=ID` comments, `hullcheck.dev/ignore` annotations and "
+              "`per-path-ignores`: the successors;",
+              "- `severity-overrides`: each successor without an override of its own;",
+              "- a baseline written before the split: its entries keep matching the successors' "
+              "findings (same location and evidence, so the old fingerprints); write it again "
+              "to record the new ids.", "",
+              "`hullcheck explain ID` and `hullcheck rules` say an id is retired and list its "
+              "successors; `rules --format json` marks each successor with `\"replaces\"` and "
+              "SARIF with `deprecatedIds`.", "", retired_table(), ""]
     for old in sorted(RETIRED.values(), key=lambda r: r.id):
         parts += [f"### {old.id} {old.name} (retired)", "", "```text",
                   *explain(old, titles).splitlines()[1:], "```", ""]
@@ -190,7 +234,7 @@ def _fill(text: str, start: str, end: str, body: str) -> str:
 
 
 def render(readme: str) -> str:
-    return _fill(_fill(readme, START, END, table()), RETIRED_START, RETIRED_END, retired_table())
+    return _fill(readme, FAMILIES_START, FAMILIES_END, families_table())
 
 
 def main() -> int:
