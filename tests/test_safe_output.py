@@ -453,3 +453,22 @@ def test_text_reporter_writes_exactly_the_shown_string(message: str) -> None:
     report = Report(findings=[f])
     text = render("text", Output(report=report, shown=[f], counted=[f]))
     assert text.splitlines()[0] == f"Dockerfile:1:1: HIGH DF001 {terminal(message)}"
+
+
+def test_ci_formats_on_the_hostile_repository(repo: Path) -> None:
+    """--format github: every line is a workflow command or a plain ``hullcheck:`` log line, no
+    unsafe character reaches the log, and a hostile path is never a ``file=`` property;
+    --format gitlab: valid UTF-8 JSON holding every finding."""
+    code, out, err = _run(repo, "--format", "github")
+    assert code == 2 and err.decode("utf-8").splitlines() == STDERR
+    text = out.decode("utf-8")
+    assert UNSAFE.search(text) is None
+    for line in text.splitlines():
+        assert line.startswith(("::error ", "::warning ", "::notice ", "hullcheck: ")), line
+        assert "file=" not in line  # every scanned path here needs quoting
+    assert text.splitlines()[-1].startswith("::notice title=hullcheck::24 findings")
+    code, out, _ = _run(repo, "--format", "gitlab")
+    assert code == 2
+    issues = json.loads(out.decode("utf-8"))
+    assert len(issues) == 24 + 1  # the findings and the unreadable Dockerfile
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
