@@ -160,9 +160,9 @@ def _origin(obj: KubeObject, unit_dir: str, native: list[KubeObject]) -> SourceR
             return None
         in_file = [o for o in same_kind if o.path == path]
         match = _by_name(obj, in_file)
-        return SourceRef(path, match.line if match is not None else None)
+        return SourceRef(path, match.name_line if match is not None else None)
     match = _by_name(obj, same_kind)
-    return SourceRef(match.path, match.line) if match is not None else None
+    return SourceRef(match.path, match.name_line) if match is not None else None
 
 
 def _by_name(obj: KubeObject, candidates: list[KubeObject]) -> KubeObject | None:

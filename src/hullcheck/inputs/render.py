@@ -91,6 +91,8 @@ def run(argv: list[str], cwd: str, timeout: float = MAX_RENDER_SECONDS,
         lines = [line.strip() for line in err.decode("utf-8", "replace").splitlines()
                  if line.strip()]
         message = lines[-1] if lines else f"{name} failed (exit status {code})"
+        # "Error: ..." (helm, kustomize): the message is what follows.
+        message = message.removeprefix("Error: ").removeprefix("error: ")
         raise RenderFailed(message)
     try:
         return Rendered(out.decode("utf-8"))
