@@ -47,6 +47,12 @@ BOUNDS = [
     ("hullcheck.inputs.host_system", "MAX_HOST_FILE_BYTES", 16 * MiB, "16 MiB, regular files"),
     ("hullcheck.progress", "MAX_DESCRIPTION", 60, "cut to 60 characters"),
     ("hullcheck.rules.cluster.configmap_secrets", "MAX_VALUE_CHARS", MiB, "first 1,048,576"),
+    ("hullcheck.inputs.render", "MAX_RENDER_SECONDS", 60.0, "60 s deadline"),
+    ("hullcheck.inputs.render", "MAX_RENDER_BYTES", 64 * MiB, "64 MiB of output"),
+    ("hullcheck.inputs.render", "MAX_RENDER_DOCUMENTS", 10_000, "10,000 documents"),
+    ("hullcheck.inputs.render", "MAX_RENDER_STDERR", 64 << 10, "up to 64 KiB"),
+    ("hullcheck.inputs.render", "MAX_RENDER_TREE_ENTRIES", 10_000, "| 10,000 entries"),
+    ("hullcheck.inputs.kustomize", "VERSION_TIMEOUT", 10.0, "| 10 s, once per run"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
 ]

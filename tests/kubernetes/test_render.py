@@ -347,3 +347,12 @@ def test_renderer_bounds(tmp_path: Path) -> None:
     (tmp_path / "out").symlink_to("/etc")
     assert links_out(str(tmp_path), str(tmp_path)) == str(tmp_path / "out")
     assert MAX_RENDER_DOCUMENTS == 10_000
+
+
+def test_text_names_the_chart(capsys: pytest.CaptureFixture[str], helm_path: str) -> None:
+    code, out, _ = _text(capsys, "scan", "helm/web", "--select", "K8S003")
+    assert code == 1
+    assert out.splitlines()[0].startswith(
+        f"{DEPLOY}: CRITICAL K8S003 Container \"web\" sets securityContext.privileged=true.")
+    assert out.splitlines()[0].endswith(
+        "(Deployment/default/release-name-web, container web, Helm chart helm/web)")

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 MAX_RENDER_SECONDS = 60.0
 MAX_RENDER_BYTES = 64 * 1024 * 1024
 MAX_RENDER_DOCUMENTS = 10_000
+# How many entries of a chart's or kustomization's directory are checked for symbolic links
+# leading out of the scanned directory; a larger tree is not rendered.
+MAX_RENDER_TREE_ENTRIES = 10_000
 # What is kept of a renderer's stderr for its message (the rest is read and dropped).
 MAX_RENDER_STDERR = 64 * 1024
 # The environment variables passed through, by name: where programs are and how text is
@@ -158,7 +161,7 @@ def _run_bounded(argv: list[str], cwd: str, env: dict[str, str], timeout: float,
         proc.stderr.close()
 
 
-def links_out(directory: str, root: str, limit: int = 10_000) -> str | None:
+def links_out(directory: str, root: str, limit: int = MAX_RENDER_TREE_ENTRIES) -> str | None:
     """The first symbolic link under ``directory`` (itself included) whose target is outside
     ``root`` (resolved), or None. A renderer reads the directory itself, not the files the walk
     read, and helm follows links: a link out of the scanned tree (``values.yaml ->
