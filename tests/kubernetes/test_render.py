@@ -356,3 +356,45 @@ def test_text_names_the_chart(capsys: pytest.CaptureFixture[str], helm_path: str
         f"{DEPLOY}: CRITICAL K8S003 Container \"web\" sets securityContext.privileged=true.")
     assert out.splitlines()[0].endswith(
         "(Deployment/default/release-name-web, container web, Helm chart helm/web)")
+
+
+def test_inline_ignore_in_a_template_covers_its_rendered_object(
+        capsys: pytest.CaptureFixture[str], helm_path: str, tmp_path: Path) -> None:
+    """helm keeps a template's comments: an inline ignore lands in the rendered object and
+    covers it (in that template), never another object; nothing is reported unused."""
+    chart = tmp_path / "web"
+    shutil.copytree(DATA / "helm" / "web", chart)
+    deploy = chart / "templates" / "deployment.yaml"
+    deploy.write_text(deploy.read_text().replace(
+        "            privileged:", "            # hullcheck: ignore=K8S003 accepted\n"
+                                   "            privileged:"))
+    code, doc, err = run_json(capsys, "scan", str(chart), "--select", "K8S003,KNS005",
+                              "--show-suppressed")
+    assert code == 0 and err == ""  # K8S003 (critical) suppressed; KNS005 is medium
+    assert {(f["rule"], (f.get("suppressed") or {}).get("by")) for f in doc["findings"]} == {
+        ("K8S003", "inline"), ("KNS005", None)}
+
+
+@REAL_KUBECTL
+def test_inline_ignore_in_a_kustomized_file_covers_what_was_made_from_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """kustomize drops comments: an ignore in a base file covers the rendered objects made from
+    the object it sits in, in every overlay; nothing is reported unused."""
+    shutil.copytree(DATA / "k8s-layouts" / "kustomize", tmp_path / "kustomize")
+    deploy = tmp_path / "kustomize" / "base" / "deployment.yaml"
+    deploy.write_text(deploy.read_text().replace(
+        "            privileged:", "            # hullcheck: ignore=K8S003,KNS001 accepted\n"
+                                   "            privileged:"))
+    monkeypatch.chdir(tmp_path)
+    code, doc, err = run_json(capsys, "scan", "kustomize", "--select", "K8S003,KNS001,KNS005",
+                              "--show-suppressed")
+    assert err == ""
+    assert {(f["rule"], f["location"]["object"], (f.get("suppressed") or {}).get("by"))
+            for f in doc["findings"]} == {
+        ("K8S003", "Deployment/default/dev-api", "inline"),
+        ("KNS001", "Deployment/default/dev-api", "inline"),
+        ("KNS005", "Deployment/default/dev-api", None),
+        ("KNS001", "Deployment/default/prod-api", "inline"),
+    }
+    assert code == 0

@@ -11,15 +11,17 @@ named on the command line), a kustomization is judged from its natively resolved
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hullcheck.findings import InputError, SkippedPath
+from hullcheck.findings import Finding, InputError, SkippedPath
 from hullcheck.models.location import SourceRef, UnitRef
 from hullcheck.models.manifests import Unit
 from hullcheck.sources import Source
+from hullcheck.suppress import Suppression, finding_matches
 
 if TYPE_CHECKING:
     from hullcheck.inputs import Loaded
@@ -38,6 +40,8 @@ class Rendered:
 
     charts: list[Unit] = field(default_factory=list)
     kustomize: dict[UnitRef, Unit] = field(default_factory=dict)
+    # A native object (by id) -> the refs of the rendered objects made from it.
+    made_from: dict[int, list[str]] = field(default_factory=dict)
 
     def objects(self) -> list[KubeObject]:
         return [o for u in [*self.charts, *self.kustomize.values()] for o in u.objects]
@@ -86,18 +90,86 @@ def render_charts(charts: list[Source], options: RunOptions, namespace: str,
                 loaded.warnings.append(f"{display}: Helm chart not rendered: {result.failed}")
             continue
         unit = Unit(UnitRef("helm", display), [], rendered=True)
+        starts: list[tuple[int, KubeObject]] = []
         for obj in _load(result.text, display, namespace, loaded, "as rendered by helm"):
             template = source_at(result.sections, obj.line)
             path = source_path(display, template) if template else None
+            starts.append((obj.line, obj))
             obj.path = path or chart.path
             unit.origins[(obj.path, obj.ref)] = SourceRef(obj.path, None)
             unit.objects.append(obj)
+        loaded.suppressions.extend(_stream_suppressions(result.text, display, starts,
+                                                        loaded.warnings))
         out.append(unit)
     return out
 
 
+class ObjectSuppression(Suppression):
+    """An inline ignore in a file whose objects were rendered: it covers the rendered objects
+    made from the object it sits in (``objects``, refs), in that file; within the object, not
+    just its block, since a rendered object's findings have no line of the file."""
+
+    def __init__(self, base: Suppression, objects: list[str]) -> None:
+        super().__init__(base.selectors, base.by, base.path, reason=base.reason,
+                         line=base.line)
+        self.objects = frozenset(objects)
+
+    def covers(self, f: Finding) -> bool:
+        loc = f.location
+        return (loc.path == self.path and loc.object in self.objects
+                and any(finding_matches(s, f) for s in self.selectors))
+
+
+def _containing(starts: list[tuple[int, KubeObject]], line: int) -> KubeObject | None:
+    """The object whose text holds ``line``: the last one starting at or before it."""
+    found = None
+    for start, obj in sorted(starts, key=lambda item: item[0]):
+        if start > line:
+            break
+        found = obj
+    return found
+
+
+def _stream_suppressions(text: str, display: str, starts: list[tuple[int, KubeObject]],
+                         warnings: list[str]) -> list[Suppression]:
+    """Inline ignores in a rendered stream (helm keeps a template's comments): each covers the
+    object it lands in, in that object's template; ``ignore-file`` covers the template."""
+    from hullcheck.inputs.yaml_suppressions import yaml_suppressions
+
+    out: list[Suppression] = []
+    said: list[str] = []
+    for sup in yaml_suppressions(display, text, said):
+        obj = _containing(starts, sup.line or 0)
+        if obj is None:
+            continue
+        if sup.start is None and sup.object is None:  # ignore-file: the template
+            out.append(Suppression(sup.selectors, sup.by, obj.path, reason=sup.reason))
+            continue
+        target = _containing(starts, sup.start or 0) or obj
+        sup.line = None  # a line of the stream is no line of the template
+        out.append(ObjectSuppression(dataclasses.replace(sup, path=target.path),
+                                     [target.ref]))
+    warnings.extend(f"{display}: as rendered by helm: {w.split(': ', 1)[-1]}" for w in said)
+    return out
+
+
+def convert_suppressions(suppressions: list[Suppression], objects: list[KubeObject],
+                         made_from: dict[int, list[str]]) -> list[Suppression]:
+    """The inline ignores of a file only rendered units hold, made to cover the rendered
+    objects made from the object each sits in (kustomize drops comments). One that reaches no
+    rendered object is kept as it is (so it is reported unused)."""
+    starts = [(o.line, o) for o in objects]
+    out: list[Suppression] = []
+    for sup in suppressions:
+        native = _containing(starts, sup.start) if sup.start and sup.start > 0 else None
+        refs = made_from.get(id(native), []) if native is not None else []
+        out.append(ObjectSuppression(sup, refs) if refs else sup)
+    return out
+
+
 def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
-                          namespace: str, loaded: Loaded) -> dict[UnitRef, Unit]:
+                          namespace: str, loaded: Loaded,
+                          made_from: dict[int, list[str]]) -> dict[UnitRef, Unit]:
     """Each kustomize unit rendered where a renderer can and may; the others are judged from
     their resources as resolved natively, said once per unit."""
     from hullcheck.inputs.kustomize import NO_RENDERER, find_renderer, render, unsafe
@@ -136,7 +208,11 @@ def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
         unit = Unit(ref, [], rendered=True)
         for obj in _load(text, top.source.path, namespace, loaded,
                          f"as rendered by {renderer.name}"):
-            source = _origin(obj, ref.path, native) or SourceRef(top.source.path, None)
+            source, match = _origin(obj, ref.path, native)
+            if source is None:
+                source = SourceRef(top.source.path, None)
+            if match is not None:
+                made_from.setdefault(id(match), []).append(obj.ref)
             obj.path = source.path
             unit.origins[(obj.path, obj.ref)] = source
             unit.objects.append(obj)
@@ -144,10 +220,12 @@ def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
     return out
 
 
-def _origin(obj: KubeObject, unit_dir: str, native: list[KubeObject]) -> SourceRef | None:
+def _origin(obj: KubeObject, unit_dir: str, native: list[KubeObject]
+            ) -> tuple[SourceRef | None, KubeObject | None]:
     """Where a rendered object came from: kustomize's origin annotation, else the object of
     the same kind whose name the rendered name is or holds (a name prefix or suffix), when
-    exactly one does; its line when that object is found in the file."""
+    exactly one does; its line when that object is found in the file. With the object it was
+    made from, when found."""
     from hullcheck.inputs.kustomize import origin_path
 
     annotations = obj.metadata.get("annotations")
@@ -157,12 +235,14 @@ def _origin(obj: KubeObject, unit_dir: str, native: list[KubeObject]) -> SourceR
     if named is not None:
         path = posixpath.normpath(posixpath.join(unit_dir, named))
         if path.startswith("../") or path == "..":
-            return None
+            return None, None
         in_file = [o for o in same_kind if o.path == path]
         match = _by_name(obj, in_file)
-        return SourceRef(path, match.name_line if match is not None else None)
+        return SourceRef(path, match.name_line if match is not None else None), match
     match = _by_name(obj, same_kind)
-    return SourceRef(match.path, match.name_line) if match is not None else None
+    if match is None:
+        return None, None
+    return SourceRef(match.path, match.name_line), match
 
 
 def _by_name(obj: KubeObject, candidates: list[KubeObject]) -> KubeObject | None:

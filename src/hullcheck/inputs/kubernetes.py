@@ -245,6 +245,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     from hullcheck.inputs.k8s_container import container_spec
     from hullcheck.inputs.k8s_render import (
         Rendered,
+        convert_suppressions,
         render_charts,
         render_kustomizations,
         stream_origins,
@@ -262,13 +263,13 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         sources = [s for s in sources if not is_kustomization(s) and not is_chart(s)]
     by_source: dict[int, list[KubeObject]] = {}
     origins: dict[int, SourceRef] = {}  # an object of a rendered stream on stdin -> template
+    sups: dict[int, list[Suppression]] = {}  # inline ignores, by source
     for source in sources:
         found = load_objects(source, default_namespace, loaded.errors)
         by_source[id(source)] = found
         objects.extend(found)
         if found:
-            loaded.suppressions.extend(
-                yaml_suppressions(source.path, source.text, loaded.warnings))
+            sups[id(source)] = yaml_suppressions(source.path, source.text, loaded.warnings)
             if source.fs_path is None:
                 origins.update(stream_origins(source, found))
     units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
@@ -276,7 +277,16 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     # Charts and kustomizations rendered: their objects replace what the files say.
     rendered = Rendered(render_charts(charts, options, default_namespace, loaded))
     if str(options.get("unit") or "dir") == "dir":
-        rendered.kustomize = render_kustomizations(units, by_source, default_namespace, loaded)
+        rendered.kustomize = render_kustomizations(units, by_source, default_namespace, loaded,
+                                                   rendered.made_from)
+    # A file only rendered kustomizations hold: its inline ignores cover what was made from it.
+    only_rendered = _only_rendered(units, rendered)
+    for source in sources:
+        found_sups = sups.get(id(source), [])
+        if id(source) in only_rendered:
+            found_sups = convert_suppressions(found_sups, by_source[id(source)],
+                                              rendered.made_from)
+        loaded.suppressions.extend(found_sups)
     objects.extend(rendered.objects())
     _apply_crd_scopes(objects)
 
@@ -348,6 +358,17 @@ def _last_wins_per_unit(manifests: Manifests, warnings: list[str]) -> list[KubeO
     kept = {id(o) for unit in manifests.units for o in unit.objects}
     manifests.objects = [o for o in manifests.objects if id(o) in kept]
     return manifests.objects
+
+
+def _only_rendered(units: Units, rendered: Rendered) -> set[int]:
+    """The sources (ids) every unit holding them rendered."""
+    if not rendered.kustomize:
+        return set()
+    inside: set[int] = set()
+    outside: set[int] = set()
+    for ref, members in units.judged:
+        (inside if ref in rendered.kustomize else outside).update(id(s) for s in members)
+    return inside - outside
 
 
 def _deployable_units(manifests: Manifests, units: Units, by_source: dict[int, list[KubeObject]],
