@@ -51,6 +51,8 @@ BOUNDS = [
     ("hullcheck.inputs.render", "MAX_RENDER_BYTES", 64 * MiB, "64 MiB of output"),
     ("hullcheck.inputs.render", "MAX_RENDER_DOCUMENTS", 10_000, "10,000 documents"),
     ("hullcheck.inputs.render", "MAX_RENDER_STDERR", 64 << 10, "up to 64 KiB"),
+    ("hullcheck.inputs.render", "MAX_RENDERS", 1_000, "1,000 renders and 600 s in total"),
+    ("hullcheck.inputs.render", "MAX_RENDER_TOTAL_SECONDS", 600.0, "1,000 renders and 600 s"),
     ("hullcheck.inputs.render", "MAX_RENDER_TREE_ENTRIES", 10_000, "| 10,000 entries"),
     ("hullcheck.inputs.kustomize", "VERSION_TIMEOUT", 10.0, "| 10 s, once per run"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),

@@ -398,3 +398,19 @@ def test_inline_ignore_in_a_kustomized_file_covers_what_was_made_from_it(
         ("KNS001", "Deployment/default/prod-api", "inline"),
     }
     assert code == 0
+
+
+def test_rendering_budget_per_scan(capsys: pytest.CaptureFixture[str], helm_path: str,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the scan's budget of renders (1,000; 1 here), charts are skipped with the reason."""
+    from hullcheck.inputs import render
+
+    assert (render.MAX_RENDERS, render.MAX_RENDER_TOTAL_SECONDS) == (1_000, 600.0)
+    monkeypatch.setattr(render, "MAX_RENDERS", 1)
+    code, doc, _ = run_json(capsys, "scan", "helm", "--fail-on", "never")
+    spent = ("Helm chart not rendered: this scan's rendering budget (1 renders, 600 s) is spent: "
+             "not rendered")
+    assert code == 0 and doc["errors"] == []
+    assert doc["skipped"] == [
+        {"path": "helm/missing-dep", "reason": f"Helm chart not rendered: {MISSING_DEP}"},
+        *({"path": c, "reason": spent} for c in ("helm/needs-value", "helm/parent", "helm/web"))]

@@ -20,7 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hullcheck.inputs.render import MAX_RENDER_DOCUMENTS, RenderFailed, links_out, run, which
+from hullcheck.inputs.render import (
+    MAX_RENDER_DOCUMENTS,
+    Budget,
+    RenderFailed,
+    links_out,
+    run,
+    which,
+)
 
 if TYPE_CHECKING:
     from hullcheck.options import RunOptions
@@ -119,7 +126,8 @@ class ChartRender:
     missing: str | None = None
 
 
-def render(chart_dir: str, root: str | None, options: RunOptions) -> ChartRender:
+def render(chart_dir: str, root: str | None, options: RunOptions, budget: Budget
+           ) -> ChartRender:
     """``helm template`` of the chart at ``chart_dir`` (an OS path); ``root`` the scanned
     directory it may not leave (None: the chart was named itself)."""
     helm = which("helm")
@@ -137,7 +145,7 @@ def render(chart_dir: str, root: str | None, options: RunOptions) -> ChartRender
     for setting in options.get("helm_set") or ():
         argv += ["--set", str(setting)]
     try:
-        rendered = run(argv, cwd=real)
+        rendered = run(argv, cwd=real, timeout=budget.take())
     except RenderFailed as exc:
         return ChartRender("", [], failed=str(exc))
     sections = split_stream(rendered.text)

@@ -26,6 +26,7 @@ from hullcheck.suppress import Suppression, finding_matches
 if TYPE_CHECKING:
     from hullcheck.inputs import Loaded
     from hullcheck.inputs.k8s_units import Units
+    from hullcheck.inputs.render import Budget
     from hullcheck.models.kubernetes import KubeObject
     from hullcheck.options import RunOptions
 
@@ -64,7 +65,7 @@ def _load(text: str, path: str, namespace: str, loaded: Loaded, what: str
 
 
 def render_charts(charts: list[Source], options: RunOptions, namespace: str,
-                  loaded: Loaded) -> list[Unit]:
+                  loaded: Loaded, budget: Budget) -> list[Unit]:
     """Each chart rendered into one unit; a chart that is not is skipped once, with why."""
     from hullcheck.inputs.helm import render, source_at, source_path
 
@@ -74,7 +75,7 @@ def render_charts(charts: list[Source], options: RunOptions, namespace: str,
         directory = str(chart.fs_path.parent)
         display = _dir_of(chart.path)
         named = chart.root is None or os.path.realpath(directory) == chart.root
-        result = render(directory, chart.root, options)
+        result = render(directory, chart.root, options, budget)
         if result.missing is not None:
             loaded.skipped_paths.append(SkippedPath(display, f"Helm chart not rendered: "
                                                              f"{result.missing}"))
@@ -168,8 +169,8 @@ def convert_suppressions(suppressions: list[Suppression], objects: list[KubeObje
 
 
 def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
-                          namespace: str, loaded: Loaded,
-                          made_from: dict[int, list[str]]) -> dict[UnitRef, Unit]:
+                          namespace: str, loaded: Loaded, made_from: dict[int, list[str]],
+                          budget: Budget) -> dict[UnitRef, Unit]:
     """Each kustomize unit rendered where a renderer can and may; the others are judged from
     their resources as resolved natively, said once per unit."""
     from hullcheck.inputs.kustomize import NO_RENDERER, find_renderer, render, unsafe
@@ -195,7 +196,7 @@ def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
                                    f": {why[1]}; {NATIVE}")
             continue
         try:
-            text = render(top.directory, renderer)
+            text = render(top.directory, renderer, budget)
         except RenderFailed as exc:
             loaded.warnings.append(f"{ref.path}: kustomization not rendered: {renderer.name} "
                                    f"failed: {exc}; {NATIVE}")

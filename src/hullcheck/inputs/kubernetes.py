@@ -251,6 +251,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         stream_origins,
     )
     from hullcheck.inputs.k8s_units import assign, is_kustomization
+    from hullcheck.inputs.render import Budget
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
     from hullcheck.models.limit_range import defaults_by_namespace
 
@@ -275,10 +276,11 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
                    loaded.warnings)
     # Charts and kustomizations rendered: their objects replace what the files say.
-    rendered = Rendered(render_charts(charts, options, default_namespace, loaded))
+    budget = Budget()
+    rendered = Rendered(render_charts(charts, options, default_namespace, loaded, budget))
     if str(options.get("unit") or "dir") == "dir":
         rendered.kustomize = render_kustomizations(units, by_source, default_namespace, loaded,
-                                                   rendered.made_from)
+                                                   rendered.made_from, budget)
     # A file only rendered kustomizations hold: its inline ignores cover what was made from it.
     only_rendered = _only_rendered(units, rendered)
     for source in sources:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from hullcheck.inputs.render import RenderFailed, links_out, run, which
+from hullcheck.inputs.render import Budget, RenderFailed, links_out, run, which
 
 # Fields kustomize v2.0.3 (kubectl 1.14 to 1.20) does not know: a kustomization using one is
 # not handed to it (it would fail, or silently ignore the field).
@@ -145,10 +145,10 @@ def _paths(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def render(directory: str, renderer: Renderer) -> str:
+def render(directory: str, renderer: Renderer, budget: Budget) -> str:
     """The rendered stream of the kustomization in ``directory`` (resolved); raises
     ``RenderFailed`` with the renderer's message."""
-    return run([*renderer.argv, directory], cwd=directory).text
+    return run([*renderer.argv, directory], cwd=directory, timeout=budget.take()).text
 
 
 def origin_path(annotation: Any) -> str | None:

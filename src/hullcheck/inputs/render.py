@@ -30,6 +30,11 @@ from dataclasses import dataclass
 MAX_RENDER_SECONDS = 60.0
 MAX_RENDER_BYTES = 64 * 1024 * 1024
 MAX_RENDER_DOCUMENTS = 10_000
+# All rendering of one scan: at most this many renderer runs and this much time in total (a
+# repository of a thousand charts each running into the deadline must not hold a CI job for
+# hours); past either, the remaining charts are skipped and kustomizations judged natively.
+MAX_RENDERS = 1_000
+MAX_RENDER_TOTAL_SECONDS = 600.0
 # How many entries of a chart's or kustomization's directory are checked for symbolic links
 # leading out of the scanned directory; a larger tree is not rendered.
 MAX_RENDER_TREE_ENTRIES = 10_000
@@ -49,6 +54,24 @@ class RenderFailed(Exception):
 @dataclass
 class Rendered:
     text: str
+
+
+class Budget:
+    """What is left of one scan's rendering (``MAX_RENDERS``, ``MAX_RENDER_TOTAL_SECONDS``)."""
+
+    def __init__(self) -> None:
+        self.renders, self.seconds = MAX_RENDERS, MAX_RENDER_TOTAL_SECONDS
+        self.left = self.renders
+        self.ends = time.monotonic() + self.seconds
+
+    def take(self) -> float:
+        """The deadline of one more render; ``RenderFailed`` when the budget is spent."""
+        remaining = self.ends - time.monotonic()
+        if self.left <= 0 or remaining <= 0:
+            raise RenderFailed(f"this scan's rendering budget ({self.renders:,} renders, "
+                               f"{self.seconds:g} s) is spent: not rendered")
+        self.left -= 1
+        return min(MAX_RENDER_SECONDS, remaining)
 
 
 def _environment(home: str) -> dict[str, str]:
