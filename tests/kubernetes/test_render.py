@@ -47,13 +47,14 @@ MISSING_DEP = ("An error occurred while checking for chart dependencies. You may
 NATIVE = "judged from its resources as written, patches and generators not applied"
 
 
-def _bin(tmp_path: Path, **programs: Path) -> str:
-    """A PATH holding only ``programs`` (name -> stand-in script), each run by this Python."""
+def _bin(tmp_path: Path, env: str = "", **programs: Path) -> str:
+    """A PATH holding only ``programs`` (name -> stand-in script), each run by this Python
+    (with ``env``, ``NAME=value`` words, set for it)."""
     directory = tmp_path / "bin"
     directory.mkdir(exist_ok=True)
     for name, script in programs.items():
         wrapper = directory / name
-        wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {script} \"$@\"\n")
+        wrapper.write_text(f"#!/bin/sh\n{env} exec {sys.executable} {script} \"$@\"\n")
         wrapper.chmod(0o755)
     return str(directory)
 
@@ -414,3 +415,33 @@ def test_rendering_budget_per_scan(capsys: pytest.CaptureFixture[str], helm_path
     assert doc["skipped"] == [
         {"path": "helm/missing-dep", "reason": f"Helm chart not rendered: {MISSING_DEP}"},
         *({"path": c, "reason": spent} for c in ("helm/needs-value", "helm/parent", "helm/web"))]
+
+
+@REAL_KUBECTL
+def test_kustomize_preferred_and_never_given_code_running_flags(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kustomize build DIR`` when kustomize is on PATH (before kubectl), with no other flag;
+    the same findings as kubectl's."""
+    real = shutil.which("kubectl")
+    stand_ins = _bin(tmp_path, f"HULLCHECK_STAND_IN_KUBECTL={real}",
+                     kustomize=STAND_INS / "kustomize", kubectl=STAND_INS / "kubectl-1.20")
+    monkeypatch.setenv("PATH", stand_ins)
+    calls = STAND_INS / "kustomize.calls"
+    calls.write_text("")
+    try:
+        monkeypatch.chdir(DATA)
+        code, doc, err = run_json(capsys, "scan", "k8s-layouts/kustomize", "--select",
+                                  "K8S003,KNS005,KNS001")
+        logged = calls.read_text().splitlines()
+    finally:
+        calls.unlink()
+    assert code == 1 and doc["errors"] == [] and err == ""
+    overlays = os.path.realpath(DATA / "k8s-layouts/kustomize/overlays")
+    assert logged == [f"build {overlays}/dev", f"build {overlays}/prod"]
+    assert _rows(doc) == {
+        ("K8S003", BASE_DEPLOY, 4, "Deployment/default/dev-api", DEV, (BASE_DEPLOY, 4)),
+        ("KNS001", BASE_DEPLOY, 4, "Deployment/default/dev-api", DEV, (BASE_DEPLOY, 4)),
+        ("KNS005", BASE_DEPLOY, 4, "Deployment/default/dev-api", DEV, (BASE_DEPLOY, 4)),
+        ("KNS001", BASE_DEPLOY, 4, "Deployment/default/prod-api", PROD, (BASE_DEPLOY, 4)),
+    }
