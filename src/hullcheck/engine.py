@@ -384,7 +384,7 @@ def scan(
 ) -> Report:
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
     from hullcheck.inputs import input_kinds, is_yaml_candidate, not_recognised
-    from hullcheck.inputs.helm import chart_dirs, in_chart
+    from hullcheck.inputs.helm import chart_dirs, chart_of_template, in_chart
     from hullcheck.sources import display_path, read_source, read_stdin, walk
 
     report = Report()
@@ -429,6 +429,10 @@ def scan(
     for fs_path, display, explicit, root in walked.files:
         name = os.path.basename(fs_path)
         chart = in_chart(fs_path, charts) if charts and not explicit else None
+        if explicit and name != "Chart.yaml" and (chart := chart_of_template(fs_path)):
+            report.errors.append(InputError(display, "a Helm chart template, not a manifest: "
+                                                     f"scan the chart ({display_path(chart)})"))
+            continue
         if chart is not None and fs_path != os.path.join(chart, "Chart.yaml"):
             if verbose_skips is not None:
                 verbose_skips.append(f"{display}: part of the Helm chart "

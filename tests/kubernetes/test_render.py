@@ -445,3 +445,15 @@ def test_kustomize_preferred_and_never_given_code_running_flags(
         ("KNS005", BASE_DEPLOY, 4, "Deployment/default/dev-api", DEV, (BASE_DEPLOY, 4)),
         ("KNS001", BASE_DEPLOY, 4, "Deployment/default/prod-api", PROD, (BASE_DEPLOY, 4)),
     }
+
+
+def test_a_template_named_says_to_scan_the_chart(capsys: pytest.CaptureFixture[str],
+                                                 helm_path: str) -> None:
+    code, _, err = _text(capsys, "scan", "helm/web/templates/deployment.yaml",
+                         "helm/parent/charts/cache/templates/pod.yaml")
+    assert code == 2
+    assert err.splitlines() == [
+        "hullcheck: error: helm/web/templates/deployment.yaml: a Helm chart template, not a "
+        "manifest: scan the chart (helm/web)",
+        "hullcheck: error: helm/parent/charts/cache/templates/pod.yaml: a Helm chart template, "
+        "not a manifest: scan the chart (helm/parent/charts/cache)"]

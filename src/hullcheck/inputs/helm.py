@@ -71,6 +71,27 @@ def in_chart(path: str, charts: list[str]) -> str | None:
     return None
 
 
+def chart_of_template(path: str, limit: int = 8) -> str | None:
+    """The chart directory (as the user's path names it) when ``path``, a file named on the
+    command line, sits under a chart's ``templates/`` (looked for up to ``limit`` directories
+    up): a template is no manifest, and the user is told what to scan instead."""
+    here = os.path.dirname(os.path.abspath(path))
+    parts: list[str] = []
+    for _ in range(limit):
+        if os.path.isfile(os.path.join(here, CHART_FILE)):
+            if not parts or parts[-1] != "templates":
+                return None
+            # As the user wrote it: the file's directory, len(parts) levels up.
+            return os.path.normpath(os.path.join(os.path.dirname(path) or ".",
+                                                 *[".."] * len(parts)))
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        parts.append(os.path.basename(here))
+        here = parent
+    return None
+
+
 @dataclass
 class Section:
     """One document of a rendered stream: the line it starts on (1-based, its ``---``) and the
