@@ -384,7 +384,7 @@ def scan(
 ) -> Report:
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
     from hullcheck.inputs import input_kinds, is_yaml_candidate, not_recognised
-    from hullcheck.inputs.helm import chart_dirs, chart_of_template, in_chart
+    from hullcheck.inputs.helm import chart_dirs, chart_of_template, chart_owns, in_chart
     from hullcheck.sources import display_path, read_source, read_stdin, walk
 
     report = Report()
@@ -433,7 +433,9 @@ def scan(
             report.errors.append(InputError(display, "a Helm chart template, not a manifest: "
                                                      f"scan the chart ({display_path(chart)})"))
             continue
-        if chart is not None and fs_path != os.path.join(chart, "Chart.yaml"):
+        if chart is not None and fs_path != os.path.join(chart, "Chart.yaml") and \
+                chart_owns(fs_path, chart) and \
+                not any(k.claims_name(name) for k in kinds if k.name != "kubernetes"):
             if verbose_skips is not None:
                 verbose_skips.append(f"{display}: part of the Helm chart "
                                      f"{display_path(chart)}, judged as rendered")

@@ -457,3 +457,22 @@ def test_a_template_named_says_to_scan_the_chart(capsys: pytest.CaptureFixture[s
         "manifest: scan the chart (helm/web)",
         "hullcheck: error: helm/parent/charts/cache/templates/pod.yaml: a Helm chart template, "
         "not a manifest: scan the chart (helm/parent/charts/cache)"]
+
+
+def test_other_files_in_a_chart_directory_are_still_judged(
+        capsys: pytest.CaptureFixture[str], helm_path: str, tmp_path: Path) -> None:
+    """A repository whose root is a chart: its Dockerfile and compose file are judged as
+    usual; its values, templates and sub-charts are the chart's."""
+    shutil.copytree(DATA / "helm" / "web", tmp_path / "web")
+    (tmp_path / "web" / "Dockerfile").write_text("FROM nginx:latest\n")
+    (tmp_path / "web" / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n")
+    os.chdir(tmp_path / "web")
+    try:
+        code, doc, _ = run_json(capsys, "scan", ".", "--select", "DF001,CT001,K8S003")
+    finally:
+        os.chdir(DATA)
+    assert code == 1 and doc["errors"] == []
+    assert {(f["rule"], f["location"]["path"]) for f in doc["findings"]} == {
+        ("DF001", "Dockerfile"), ("CT001", "compose.yaml"),
+        ("K8S003", "templates/deployment.yaml")}

@@ -63,6 +63,20 @@ def _under(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
+# A chart's own directories: everything under them is the chart's (helm reads them).
+_CHART_DIRS = frozenset({"templates", "charts", "crds"})
+
+
+def chart_owns(path: str, chart: str) -> bool:
+    """Whether the walked file ``path`` inside ``chart`` is the chart's, never judged alone:
+    anything under ``templates/``, ``charts/`` or ``crds/``, and YAML/JSON files (values,
+    schemas). Other files (a Dockerfile next to ``Chart.yaml``) are judged as usual."""
+    from hullcheck.inputs import is_yaml_candidate
+
+    rel = os.path.relpath(path, chart)
+    return rel.split(os.sep, 1)[0] in _CHART_DIRS or is_yaml_candidate(os.path.basename(path))
+
+
 def in_chart(path: str, charts: list[str]) -> str | None:
     """The chart directory ``path`` (an OS path from the walk) belongs to, or None."""
     for top in charts:
