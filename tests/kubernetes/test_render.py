@@ -29,6 +29,7 @@ import pytest
 from conftest import run_json
 from hullcheck.inputs.render import (
     MAX_RENDER_DOCUMENTS,
+    MAX_RENDER_TREE_ENTRIES,
     RenderFailed,
     links_out,
     run,
@@ -346,7 +347,15 @@ def test_renderer_bounds(tmp_path: Path) -> None:
     (tmp_path / "ok").symlink_to(tmp_path)
     assert links_out(str(tmp_path), str(tmp_path)) is None
     (tmp_path / "out").symlink_to("/etc")
-    assert links_out(str(tmp_path), str(tmp_path)) == str(tmp_path / "out")
+    assert links_out(str(tmp_path), str(tmp_path)) == \
+        f"{tmp_path / 'out'}: a symbolic link leading out of the scanned directory"
+    (tmp_path / "out").unlink()
+    for n in range(3):
+        (tmp_path / f"f{n}").write_text("")
+    assert links_out(str(tmp_path), str(tmp_path), limit=3) == (
+        f"{tmp_path}: more than 3 files and directories to check for links leading out of the "
+        "scanned directory")
+    assert MAX_RENDER_TREE_ENTRIES == 10_000
     assert MAX_RENDER_DOCUMENTS == 10_000
 
 

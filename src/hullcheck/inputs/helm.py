@@ -171,8 +171,7 @@ def render(chart_dir: str, root: str | None, options: RunOptions, budget: Budget
     real = os.path.realpath(chart_dir)
     out_link = links_out(real, root or real)
     if out_link is not None:
-        return ChartRender("", [], failed=f"{out_link}: a symbolic link leading out of the "
-                                          "scanned directory: not rendered")
+        return ChartRender("", [], failed=f"{out_link}: not rendered")
     argv = [helm, "template", str(options.get("helm_release") or DEFAULT_RELEASE), real,
             "--namespace", str(options.get("namespace") or "default")]
     for values in options.get("helm_values") or ():

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from hullcheck.inputs.render import Budget, RenderFailed, links_out, run, which
+from hullcheck.sources import SKIP_DIRS
 
 # Fields kustomize v2.0.3 (kubectl 1.14 to 1.20) does not know: a kustomization using one is
 # not handed to it (it would fail, or silently ignore the field).
@@ -101,10 +102,9 @@ def unsafe(data: Any, directory: str, root: str, renderer: Renderer) -> str | No
         target = os.path.realpath(os.path.join(directory, entry))
         if not _inside(target, root):
             return f"entry {entry!r} leads out of the scanned directory"
-    link = links_out(directory, root)
-    if link is not None:
-        return f"{link}: a symbolic link leading out of the scanned directory"
-    return None
+        if any(part in SKIP_DIRS for part in entry.replace("\\", "/").split("/")):
+            return f"entry {entry!r} reads a directory scans skip"
+    return links_out(directory, root)
 
 
 def _inside(path: str, root: str) -> bool:

@@ -185,20 +185,24 @@ def _run_bounded(argv: list[str], cwd: str, env: dict[str, str], timeout: float,
 
 
 def links_out(directory: str, root: str, limit: int = MAX_RENDER_TREE_ENTRIES) -> str | None:
-    """The first symbolic link under ``directory`` (itself included) whose target is outside
-    ``root`` (resolved), or None. A renderer reads the directory itself, not the files the walk
+    """Why the tree at ``directory`` must not be handed to a renderer, or None: the first
+    symbolic link under it whose target is outside ``root`` (both resolved), or more than
+    ``limit`` entries to check. A renderer reads the directory itself, not the files the walk
     read, and helm follows links: a link out of the scanned tree (``values.yaml ->
     ~/.kube/config``) must never be rendered into the output. Directories are not followed
-    through links; past ``limit`` entries the directory counts as leading out (refused)."""
-    from hullcheck.sources import inside
+    through links; the directories a walk skips (``.git``, ``node_modules``...) are not looked
+    into (an entry naming one is refused by the caller)."""
+    from hullcheck.sources import SKIP_DIRS, inside
 
     seen = 0
     for top, dirs, files in os.walk(directory, followlinks=False):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS or os.path.islink(os.path.join(top, d))]
         for name in dirs + files:
             seen += 1
             if seen > limit:
-                return f"{top}: more than {limit} files"
+                return (f"{directory}: more than {limit:,} files and directories to check for "
+                        "links leading out of the scanned directory")
             path = os.path.join(top, name)
             if os.path.islink(path) and not inside(os.path.realpath(path), root):
-                return path
+                return f"{path}: a symbolic link leading out of the scanned directory"
     return None
