@@ -424,7 +424,8 @@ def scan(
     if verbose_skips is not None:
         verbose_skips.extend(walked.skipped)
     # A Helm chart's files are its own: templates are not manifests. Its Chart.yaml stands for
-    # the chart (rendered by the Kubernetes loader); every other file under it is left alone.
+    # the chart (rendered by the Kubernetes loader); its templates, sub-charts and YAML files are
+    # left alone (helm.chart_owns), a Dockerfile or compose file next to them is judged.
     charts = chart_dirs(walked.files)
     for fs_path, display, explicit, root in walked.files:
         name = os.path.basename(fs_path)

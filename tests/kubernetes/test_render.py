@@ -485,3 +485,23 @@ def test_other_files_in_a_chart_directory_are_still_judged(
     assert {(f["rule"], f["location"]["path"]) for f in doc["findings"]} == {
         ("DF001", "Dockerfile"), ("CT001", "compose.yaml"),
         ("K8S003", "templates/deployment.yaml")}
+
+
+@REAL_KUBECTL
+def test_objects_the_server_refuses_in_a_rendered_unit_are_warnings(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rendered kustomization never fails a scan: an apiVersion the API server no longer
+    serves is a warning for the rendered object, and the file as written is not judged."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "kustomization.yaml").write_text("resources:\n  - old.yaml\n")
+    (app / "old.yaml").write_text(
+        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\n"
+        "spec:\n  template:\n    spec:\n      containers:\n        - name: c\n"
+        "          image: busybox:1.36\n")
+    monkeypatch.chdir(tmp_path)
+    code, doc, err = run_json(capsys, "scan", ".", "--fail-on", "never")
+    assert code == 0 and doc["errors"] == [] and doc["findings"] == []
+    [line] = err.splitlines()
+    assert line.startswith("hullcheck: warning: app/old.yaml: Deployment/old as rendered: ")

@@ -289,6 +289,9 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
             found_sups = convert_suppressions(found_sups, by_source[id(source)],
                                               rendered.made_from)
         loaded.suppressions.extend(found_sups)
+    if only_rendered:  # what the files say is not what is deployed: judged as rendered only
+        dropped = {id(o) for key in only_rendered for o in by_source[key]}
+        objects = [o for o in objects if id(o) not in dropped]
     objects.extend(rendered.objects())
     _apply_crd_scopes(objects)
 
