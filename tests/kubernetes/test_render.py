@@ -505,3 +505,14 @@ def test_objects_the_server_refuses_in_a_rendered_unit_are_warnings(
     assert code == 0 and doc["errors"] == [] and doc["findings"] == []
     [line] = err.splitlines()
     assert line.startswith("hullcheck: warning: app/old.yaml: Deployment/old as rendered: ")
+
+
+def test_sarif_carries_unit_and_source(capsys: pytest.CaptureFixture[str],
+                                       helm_path: str) -> None:
+    code, out, _ = _text(capsys, "scan", "helm/web", "--select", "K8S003", "-f", "sarif")
+    assert code == 1
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == DEPLOY
+    assert "region" not in result["locations"][0]["physicalLocation"]
+    assert result["properties"]["unit"] == {"kind": "helm", "path": "helm/web"}
+    assert result["properties"]["source"] == {"path": DEPLOY, "line": None}
