@@ -197,6 +197,16 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                      help="what cluster-wide rules judge together: each directory of loose "
                           "manifests and each kustomization (dir, default), each file, or the "
                           "whole scan (tree)")
+    k8s.add_argument("--helm-values", action="append", default=[], metavar="FILE",
+                     help="values file for every Helm chart rendered (helm template --values; "
+                          "repeatable)")
+    k8s.add_argument("--helm-set", action="append", default=[], metavar="K=V",
+                     help="value for every Helm chart rendered (helm template --set; "
+                          "repeatable)")
+    k8s.add_argument("--release-name", dest="helm_release", default="release-name",
+                     metavar="NAME", help="Helm release name charts are rendered with "
+                                          "(default: release-name); --namespace is the "
+                                          "release's namespace")
     trust = scan.add_argument_group("image trust")
     trust.add_argument("--verify-signatures", action="store_true",
                        help="verify the signatures of referenced images in their registries")
@@ -484,6 +494,9 @@ def run_audit(args: argparse.Namespace) -> int:
         ) if value]
         if given:
             warnings.append(f"{', '.join(given)}: nothing is verified without --verify-signatures")
+    for values in getattr(args, "helm_values", None) or ():
+        if not os.path.isfile(values):  # else every chart would be skipped with helm's error
+            raise UsageError(f"--helm-values {values}: no such file")
     baseline = None
     if args.baseline:
         try:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Finding, InputError, Report, RuleCrash, UnitRef
+from hullcheck.findings import Finding, InputError, Report, RuleCrash, compute_fingerprint
 from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import Context, Rule, hooks
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from hullcheck.models.environment import Environment
     from hullcheck.models.host import DockerHost
     from hullcheck.models.image import Image
-    from hullcheck.models.manifests import Manifests
+    from hullcheck.models.manifests import Manifests, Unit
     from hullcheck.sources import Source
 
 # Model type -> the Engine method that walks it, by (module, class name): a model's module is
@@ -203,15 +203,15 @@ class Engine:
         rules."""
         walk_pods = self.has("check_pod")
         walk_containers = self.has("check_container")
-        unit_of = manifests.unit_of
+        units = bool(manifests.unit_of or manifests.unit_by_object)
         for workload in manifests.workloads:
             start = len(out)
             if walk_pods:
                 out.extend(self.run("check_pod", workload.pod, where=workload.pod.owner.path))
             if walk_containers:
                 self.judge_containers(workload.containers, out)
-            if unit_of and len(out) > start:
-                _in_unit(out, start, unit_of.get(workload.pod.owner.path))
+            if units and len(out) > start:
+                _in_unit(out, start, manifests.unit_for(workload.pod.owner))
         if not self.has("check_objects"):
             return
         if not manifests.units:
@@ -221,7 +221,7 @@ class Engine:
         for unit in manifests.units:
             start = len(out)
             out.extend(self.run("check_objects", unit.graph, where=unit.ref.path))
-            _in_unit(out, start, unit.ref)
+            _in_unit(out, start, unit)
 
     # --- a batch of sources of one kind -----------------------------------------------------
     def load_and_judge(self, kind: InputKind, sources: list[Source]) -> Report:
@@ -285,6 +285,7 @@ class Engine:
         report.warnings.extend(loaded.warnings)
         report.suppressions.extend(loaded.suppressions)
         report.skipped.extend(loaded.skipped)
+        report.skipped_paths.extend(loaded.skipped_paths)
         self.judge(loaded.models, report.findings)
 
     # --- the walks of `image` and `host` ----------------------------------------------------
@@ -352,12 +353,27 @@ def _size(src: Source) -> int:
     return len(src.text)
 
 
-def _in_unit(out: list[Finding], start: int, unit: UnitRef | None) -> None:
-    """Say on ``out[start:]`` which deployable unit they were judged in (``location.unit``)."""
+def _in_unit(out: list[Finding], start: int, unit: Unit | None) -> None:
+    """Say on ``out[start:]`` which deployable unit they were judged in (``location.unit``),
+    and for a rendered object where it came from (``location.source``): a rendered unit's
+    findings report that file and line (the rendered stream's lines mean nothing on disk), and
+    their fingerprint joins the unit."""
     if unit is None:
         return
+    ref, origins = unit.ref, unit.origins
     for finding in out[start:]:
-        finding.location = dataclasses.replace(finding.location, unit=unit)
+        loc = finding.location
+        source = origins.get((loc.path or "", loc.object or "")) if origins else None
+        if source is None:
+            finding.location = dataclasses.replace(loc, unit=ref)
+            continue
+        if unit.rendered:
+            finding.location = dataclasses.replace(loc, unit=ref, source=source,
+                                                   path=source.path, line=source.line,
+                                                   end_line=None, column=None)
+            finding.fingerprint = compute_fingerprint(finding)
+        else:
+            finding.location = dataclasses.replace(loc, unit=ref, source=source)
 
 
 def scan(
@@ -368,7 +384,8 @@ def scan(
 ) -> Report:
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
     from hullcheck.inputs import input_kinds, is_yaml_candidate, not_recognised
-    from hullcheck.sources import read_source, read_stdin, walk
+    from hullcheck.inputs.helm import chart_dirs, chart_of_template, chart_owns, in_chart
+    from hullcheck.sources import display_path, read_source, read_stdin, walk
 
     report = Report()
     kinds = input_kinds()
@@ -406,8 +423,24 @@ def scan(
     report.skipped_paths.extend(walked.outside)
     if verbose_skips is not None:
         verbose_skips.extend(walked.skipped)
+    # A Helm chart's files are its own: templates are not manifests. Its Chart.yaml stands for
+    # the chart (rendered by the Kubernetes loader); its templates, sub-charts and YAML files are
+    # left alone (helm.chart_owns), a Dockerfile or compose file next to them is judged.
+    charts = chart_dirs(walked.files)
     for fs_path, display, explicit, root in walked.files:
         name = os.path.basename(fs_path)
+        chart = in_chart(fs_path, charts) if charts and not explicit else None
+        if explicit and name != "Chart.yaml" and (chart := chart_of_template(fs_path)):
+            report.errors.append(InputError(display, "a Helm chart template, not a manifest: "
+                                                     f"scan the chart ({display_path(chart)})"))
+            continue
+        if chart is not None and fs_path != os.path.join(chart, "Chart.yaml") and \
+                chart_owns(fs_path, chart) and \
+                not any(k.claims_name(name) for k in kinds if k.name != "kubernetes"):
+            if verbose_skips is not None:
+                verbose_skips.append(f"{display}: part of the Helm chart "
+                                     f"{display_path(chart)}, judged as rendered")
+            continue
         candidate = (
             explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
         )

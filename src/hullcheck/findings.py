@@ -15,6 +15,7 @@ from typing import Any
 # importable from here as before.
 from hullcheck.models.location import ImageRef as ImageRef
 from hullcheck.models.location import Location as Location
+from hullcheck.models.location import SourceRef as SourceRef
 from hullcheck.models.location import UnitRef as UnitRef
 
 
@@ -109,7 +110,9 @@ class Finding:
 
 
 def compute_fingerprint(f: Finding, rule: str | None = None) -> str:
-    """A stable id over (rule, file, object, container, image, evidence), never the line.
+    """A stable id over (rule, file, object, container, image, evidence), never the line; for
+    an object a renderer produced (a chart, a rendered kustomization: ``location.source`` set)
+    also the unit, since each rendering is its own object.
 
     ``rule`` computes it as if another rule id had reported the finding: a baseline written for
     a retired id is matched against its successors' findings that way (``hullcheck.deprecations``).
@@ -124,7 +127,13 @@ def compute_fingerprint(f: Finding, rule: str | None = None) -> str:
         loc.setting or "",
         f.evidence or f.message,
     ]
+    if loc.source is not None and loc.unit is not None and loc.unit.kind in RENDERED_UNITS:
+        parts.append(f"{loc.unit.kind}:{loc.unit.path}")
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+# Units whose objects a renderer produced (``helm template``, ``kustomize build``).
+RENDERED_UNITS = frozenset({"helm", "kustomize"})
 
 
 class CheckResult(enum.StrEnum):

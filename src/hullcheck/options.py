@@ -22,6 +22,10 @@ class RunOptions:
     kubernetes_version: str = "latest"
     pss_level: str = "restricted"
     unit: str = "dir"  # Kubernetes deployable units: dir, file or tree
+    # Helm charts: helm template --values, --set, and the release name
+    helm_values: tuple[str, ...] = ()
+    helm_set: tuple[str, ...] = ()
+    helm_release: str = "release-name"
     # image trust (scan --verify-signatures, image)
     verify_signatures: bool = False
     key: tuple[str, ...] = ()

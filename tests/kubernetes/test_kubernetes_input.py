@@ -44,7 +44,9 @@ def test_stdin_with_name_and_namespace(capsys: pytest.CaptureFixture[str],
     [f] = doc["findings"]
     assert f["location"] == {"path": "chart/rendered.yaml", "line": 14,
                              "object": "Deployment/shop/release-app", "container": "app",
-                             "unit": {"kind": "stdin", "path": "chart/rendered.yaml"}}
+                             "unit": {"kind": "stdin", "path": "chart/rendered.yaml"},
+                             # helm's `# Source:` comment in the stream names the template
+                             "source": {"path": "app/templates/deployment.yaml", "line": None}}
     assert f["references"] == ["pss:baseline:privileged", "cis-k8s-1.10:5.2.2"]
     assert f["severity"] == "critical"
 

@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from hullcheck.findings import InputError, Skipped
+    from hullcheck.findings import InputError, Skipped, SkippedPath
     from hullcheck.options import RunOptions
     from hullcheck.sources import Source
     from hullcheck.suppress import Suppression
@@ -35,6 +35,8 @@ class Loaded:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Inputs not judged, with the reason (a chart helm could not render): JSON ``skipped``.
+    skipped_paths: list[SkippedPath] = field(default_factory=list)
 
 
 class Loader(Protocol):
@@ -109,8 +111,9 @@ def _sniff_compose(source: Source) -> bool:
 
 def _is_kustomization_name(name: str) -> bool:
     # What a kustomization includes is one deployable unit: the loader reads the file itself
-    # (hullcheck.inputs.k8s_units), whether or not it carries apiVersion and kind.
-    return name in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+    # (hullcheck.inputs.k8s_units), whether or not it carries apiVersion and kind. A Helm
+    # chart's Chart.yaml stands for its chart (hullcheck.inputs.helm).
+    return name in ("kustomization.yaml", "kustomization.yml", "Kustomization", "Chart.yaml")
 
 
 def _sniff_kubernetes(source: Source) -> bool:

@@ -54,6 +54,7 @@ class _Kustomization:
     source: Source
     directory: str  # resolved
     component: bool
+    data: Any = None  # the parsed kustomization (what a renderer would be handed)
     includes: list[tuple[str, str]] = field(default_factory=list)  # (field, entry)
     patches: list[str] = field(default_factory=list)
 
@@ -64,6 +65,8 @@ class Units:
 
     judged: list[tuple[UnitRef, list[Source]]] = field(default_factory=list)
     home: dict[str, UnitRef] = field(default_factory=dict)  # source path -> unit
+    # A kustomize unit -> its kustomizations, the root first (what rendering it reads).
+    kustomizations: dict[UnitRef, list[_Kustomization]] = field(default_factory=dict)
 
 
 def _dir_of(path: str) -> str:
@@ -144,7 +147,7 @@ def _parse(source: Source, errors: list[InputError], warnings: list[str]
     if not isinstance(data, dict):
         return None
     k = _Kustomization(source, os.path.realpath(source.fs_path.parent),
-                       component=data.get("kind") == "Component")
+                       component=data.get("kind") == "Component", data=data)
     for name in INCLUDE_FIELDS:
         entries = data.get(name)
         if entries is None:
@@ -253,7 +256,7 @@ def _unit(start: str, by_dir: dict[str, _Kustomization], edges: dict[str, list[s
     """The unit rooted at kustomization ``start``: its files, depth first in entry order."""
     top = by_dir[start]
     ref = UnitRef("kustomize", _dir_of(top.source.path))
-    seen: set[str] = set()
+    seen: dict[str, None] = {}  # in the order reached
     files: list[Source] = []
     taken: set[int] = set()
     stack: list[tuple[str, int]] = [(start, 0)]
@@ -269,7 +272,7 @@ def _unit(start: str, by_dir: dict[str, _Kustomization], edges: dict[str, list[s
             warnings.append(f"{top.source.path}: includes more than {MAX_KUSTOMIZE_INCLUDES} "
                             "files and kustomizations: the rest is not included")
             break
-        seen.add(directory)
+        seen[directory] = None
         for src in members[directory]:
             if id(src) not in taken:
                 taken.add(id(src))
@@ -281,4 +284,5 @@ def _unit(start: str, by_dir: dict[str, _Kustomization], edges: dict[str, list[s
         covered.update(id(s) for s in patches[directory])
         stack.extend((d, depth + 1) for d in reversed(edges[directory]))
     out.judged.append((ref, files))
-    return seen
+    out.kustomizations[ref] = [by_dir[d] for d in seen]
+    return set(seen)

@@ -29,7 +29,10 @@ from hullcheck.suppress import Suppression
 from hullcheck.yamlutil import Document, LineDict, YamlError
 
 if TYPE_CHECKING:
+    from hullcheck.inputs.k8s_render import Rendered
+    from hullcheck.inputs.k8s_units import Units
     from hullcheck.models.limit_range import ContainerDefaults
+    from hullcheck.models.location import SourceRef
     from hullcheck.options import RunOptions
     from hullcheck.sources import Source
 
@@ -208,15 +211,20 @@ def object_suppressions(obj: KubeObject) -> list[Suppression]:
                         reason=reason.strip() or None, line=ann.line_of(IGNORE_ANNOTATION))]
 
 
-def _served(objects: list[KubeObject], minor: int, errors: list[InputError]
+def _served(objects: list[KubeObject], minor: int, errors: list[InputError],
+            rendered: set[int] | None = None, warnings: list[str] | None = None
             ) -> list[KubeObject]:
-    """The objects the API server at 1.<minor> accepts; each other one an input error."""
+    """The objects the API server at 1.<minor> accepts; each other one an input error (a
+    warning for an object a renderer produced: a chart or kustomization never fails a scan)."""
     out: list[KubeObject] = []
     refused: list[KubeObject] = []
     for obj in objects:
         problem = served_problem(obj, minor)
         if problem is None:
             out.append(obj)
+            continue
+        if rendered and warnings is not None and id(obj) in rendered:
+            warnings.append(f"{obj.path}: {obj.kind}/{obj.name} as rendered: {problem}")
             continue
         refused.append(obj)
         if len(refused) <= MAX_LISTED:
@@ -233,8 +241,17 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     """Every object of the batch as one ``Manifests`` model: the workloads to judge (a pod
     template whose controller is in the scan is judged there, once) with their Pod Security
     policy and containers, and the suppressions the files and annotations carry."""
+    from hullcheck.inputs.helm import is_chart
     from hullcheck.inputs.k8s_container import container_spec
-    from hullcheck.inputs.k8s_units import is_kustomization
+    from hullcheck.inputs.k8s_render import (
+        Rendered,
+        convert_suppressions,
+        render_charts,
+        render_kustomizations,
+        stream_origins,
+    )
+    from hullcheck.inputs.k8s_units import assign, is_kustomization
+    from hullcheck.inputs.render import Budget
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
     from hullcheck.models.limit_range import defaults_by_namespace
 
@@ -242,16 +259,40 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     default_namespace = options.get("namespace") or "default"
     objects: list[KubeObject] = []
     kustomizations = [s for s in sources if is_kustomization(s)]
-    if kustomizations:
-        sources = [s for s in sources if not is_kustomization(s)]
+    charts = [s for s in sources if is_chart(s)]
+    if kustomizations or charts:
+        sources = [s for s in sources if not is_kustomization(s) and not is_chart(s)]
     by_source: dict[int, list[KubeObject]] = {}
+    origins: dict[int, SourceRef] = {}  # an object of a rendered stream on stdin -> template
+    sups: dict[int, list[Suppression]] = {}  # inline ignores, by source
     for source in sources:
         found = load_objects(source, default_namespace, loaded.errors)
         by_source[id(source)] = found
         objects.extend(found)
         if found:
-            loaded.suppressions.extend(
-                yaml_suppressions(source.path, source.text, loaded.warnings))
+            sups[id(source)] = yaml_suppressions(source.path, source.text, loaded.warnings)
+            if source.fs_path is None:
+                origins.update(stream_origins(source, found))
+    units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
+                   loaded.warnings)
+    # Charts and kustomizations rendered: their objects replace what the files say.
+    budget = Budget()
+    rendered = Rendered(render_charts(charts, options, default_namespace, loaded, budget))
+    if str(options.get("unit") or "dir") == "dir":
+        rendered.kustomize = render_kustomizations(units, by_source, default_namespace, loaded,
+                                                   rendered.made_from, budget)
+    # A file only rendered kustomizations hold: its inline ignores cover what was made from it.
+    only_rendered = _only_rendered(units, rendered)
+    for source in sources:
+        found_sups = sups.get(id(source), [])
+        if id(source) in only_rendered:
+            found_sups = convert_suppressions(found_sups, by_source[id(source)],
+                                              rendered.made_from)
+        loaded.suppressions.extend(found_sups)
+    if only_rendered:  # what the files say is not what is deployed: judged as rendered only
+        dropped = {id(o) for key in only_rendered for o in by_source[key]}
+        objects = [o for o in objects if id(o) not in dropped]
+    objects.extend(rendered.objects())
     _apply_crd_scopes(objects)
 
     level = str(options.get("pss_level") or "restricted")
@@ -260,14 +301,15 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     except ValueError as exc:
         loaded.errors.append(InputError("--kubernetes-version", str(exc)))
         version = LATEST_VERSION
-    objects = _served(objects, version[1], loaded.errors)
+    objects = _served(objects, version[1], loaded.errors,
+                      {id(o) for o in rendered.objects()}, loaded.warnings)
     default = PssPolicy(level, version, "--pss-level")
 
     manifests = Manifests(objects)
     served = {id(o) for o in objects}  # what the API server would take (not refused above)
     for key, found in by_source.items():
         by_source[key] = [o for o in found if id(o) in served]
-    _deployable_units(manifests, sources, kustomizations, by_source, options, loaded)
+    _deployable_units(manifests, units, by_source, rendered, origins, served)
     # Each unit's objects as `kubectl apply` leaves them: the last of a kind/namespace/name,
     # within the unit and never across units (the same name in two units is two objects). An
     # object replaced in every unit that holds it is judged nowhere.
@@ -323,15 +365,37 @@ def _last_wins_per_unit(manifests: Manifests, warnings: list[str]) -> list[KubeO
     return manifests.objects
 
 
-def _deployable_units(manifests: Manifests, sources: list[Source], kustomizations: list[Source],
-                      by_source: dict[int, list[KubeObject]], options: RunOptions,
-                      loaded: Loaded) -> None:
-    """The units cross-resource rules judge one at a time (``hullcheck.inputs.k8s_units``)."""
-    from hullcheck.inputs.k8s_units import assign
+def _only_rendered(units: Units, rendered: Rendered) -> set[int]:
+    """The sources (ids) every unit holding them rendered."""
+    if not rendered.kustomize:
+        return set()
+    inside: set[int] = set()
+    outside: set[int] = set()
+    for ref, members in units.judged:
+        (inside if ref in rendered.kustomize else outside).update(id(s) for s in members)
+    return inside - outside
+
+
+def _deployable_units(manifests: Manifests, units: Units, by_source: dict[int, list[KubeObject]],
+                      rendered: Rendered, origins: dict[int, SourceRef], served: set[int]
+                      ) -> None:
+    """The units cross-resource rules judge one at a time (``hullcheck.inputs.k8s_units``): a
+    rendered kustomization's objects replace its files', and each chart is a unit of its own."""
     from hullcheck.models.manifests import Unit
 
-    units = assign(sources, kustomizations, str(options.get("unit") or "dir"), loaded.errors,
-                   loaded.warnings)
     for ref, members in units.judged:
-        manifests.units.append(Unit(ref, [o for s in members for o in by_source[id(s)]]))
+        unit = rendered.kustomize.get(ref)
+        if unit is None:
+            unit = Unit(ref, [o for s in members for o in by_source[id(s)]])
+        manifests.units.append(unit)
+    manifests.units.extend(rendered.charts)
+    for unit in manifests.units:
+        unit.objects = [o for o in unit.objects if id(o) in served]
+        if unit.rendered:
+            for obj in unit.objects:
+                manifests.unit_by_object[id(obj)] = unit
+        elif origins:
+            for obj in unit.objects:
+                if id(obj) in origins:
+                    unit.origins[(obj.path, obj.ref)] = origins[id(obj)]
     manifests.unit_of = units.home

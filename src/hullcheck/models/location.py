@@ -25,14 +25,26 @@ class ImageRef:
 @dataclass(frozen=True, slots=True)
 class UnitRef:
     """The deployable unit a Kubernetes finding was judged in (``location.unit``): ``kind`` is
-    ``file``, ``dir``, ``tree``, ``stdin`` or ``kustomize``, ``path`` what names it. Not part of
-    the fingerprint for these kinds (ARCHITECTURE.md: only rendered units join it)."""
+    ``file``, ``dir``, ``tree``, ``stdin``, ``kustomize`` or ``helm``, ``path`` what names it. Part
+    of the fingerprint only for a rendered unit (ARCHITECTURE.md; a finding with a ``source``)."""
 
     kind: str
     path: str
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": self.path}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """The chart template or kustomize file a rendered object came from (``location.source``);
+    ``line`` None when the rendered output does not say where in it."""
+
+    path: str
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +56,8 @@ class Location:
     - a container: ``container`` (+ ``container_id`` on a live host)
     - inside an image: ``image`` set, ``path`` the path inside it, ``layer`` the layer digest
     - a daemon option: ``setting``
-    - a Kubernetes finding: ``unit``, the deployable unit it was judged in
+    - a Kubernetes finding: ``unit``, the deployable unit it was judged in; ``source``, the
+      template or file a rendered object came from
     """
 
     path: str | None = None
@@ -58,13 +71,14 @@ class Location:
     layer: str | None = None
     setting: str | None = None
     unit: UnitRef | None = None
+    source: SourceRef | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Findings cross a pipe from the processes of a parallel scan (hullcheck.parallel): a
         # tuple of the fields pickles about three times faster than the slots' state.
         return (Location, (self.path, self.line, self.end_line, self.column, self.object,
                            self.container, self.container_id, self.image, self.layer,
-                           self.setting, self.unit))
+                           self.setting, self.unit, self.source))
 
     @property
     def is_file(self) -> bool:
@@ -84,6 +98,7 @@ class Location:
             layer=self.layer,
             setting=self.setting,
             unit=self.unit,
+            source=self.source,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -107,4 +122,6 @@ class Location:
             out["image"] = self.image.to_json()
         if self.unit is not None:
             out["unit"] = self.unit.to_json()
+        if self.source is not None:
+            out["source"] = self.source.to_json()
         return out

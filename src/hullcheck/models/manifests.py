@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from hullcheck.models.container import ContainerSpec
 from hullcheck.models.kubernetes import KubeObject
-from hullcheck.models.location import UnitRef
+from hullcheck.models.location import SourceRef, UnitRef
 from hullcheck.models.pod import Pod
 
 if TYPE_CHECKING:
@@ -37,6 +37,11 @@ class Unit:
 
     ref: UnitRef
     objects: list[KubeObject]
+    # (path, object ref) of an object -> the template or file it came from, for a rendered unit
+    # (a chart, a rendered kustomization) or a rendered stream on stdin.
+    origins: dict[tuple[str, str], SourceRef] = field(default_factory=dict)
+    # True when a renderer produced the objects: findings report their source's path and line.
+    rendered: bool = False
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -57,19 +62,30 @@ class Manifests:
     units: list[Unit] = field(default_factory=list)
     # A file's path -> the unit its pod and container findings report (the first that holds it).
     unit_of: dict[str, UnitRef] = field(default_factory=dict)
+    # A rendered object (by id) -> its unit: a file two rendered kustomizations include is two
+    # objects, each reporting in its own unit, which a path cannot say.
+    unit_by_object: dict[int, Unit] = field(default_factory=dict)
     _by_ref: dict[UnitRef, Unit] = field(default_factory=dict, repr=False, compare=False)
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
 
     def objects_of_unit(self, obj: KubeObject) -> list[KubeObject]:
         """The objects of the unit ``obj``'s file reports in (``unit_of``), or every object
         when there are no units or the file is in none."""
+        unit = self.unit_for(obj)
+        return unit.objects if unit is not None else self.objects
+
+    def unit_for(self, obj: KubeObject) -> Unit | None:
+        """The unit ``obj``'s findings report in: its rendered unit, else the one its file
+        reports in (``unit_of``); None without units."""
+        unit = self.unit_by_object.get(id(obj))
+        if unit is not None:
+            return unit
         ref = self.unit_of.get(obj.path)
         if ref is None:
-            return self.objects
+            return None
         if len(self._by_ref) != len(self.units):
             self._by_ref = {unit.ref: unit for unit in self.units}
-        unit = self._by_ref.get(ref)
-        return unit.objects if unit is not None else self.objects
+        return self._by_ref.get(ref)
 
     @property
     def graph(self) -> ObjectGraph:

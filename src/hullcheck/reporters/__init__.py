@@ -93,4 +93,6 @@ def display_location(f: Finding) -> str:
         # A base two overlays include is judged in each: say which (a directory's, a file's or
         # stdin's unit is plain from the path).
         extra.append(f"kustomization {terminal(loc.unit.path)}")
+    elif loc.unit is not None and loc.unit.kind == "helm":
+        extra.append(f"Helm chart {terminal(loc.unit.path)}")
     return where + (f" ({', '.join(extra)})" if extra else "")

@@ -152,6 +152,8 @@ def document(out: Output) -> dict[str, Any]:
         }
         if f.location.unit is not None:  # where a Kubernetes finding was judged
             result["properties"]["unit"] = f.location.unit.to_json()
+        if f.location.source is not None:  # the template or file a rendered object came from
+            result["properties"]["source"] = f.location.source.to_json()
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
         if f.suppressed is not None:

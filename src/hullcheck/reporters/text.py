@@ -123,6 +123,8 @@ def _context(f: Finding) -> str:
     if loc.unit is not None and loc.unit.kind == "kustomize":
         # A base two kustomizations include is judged in each: say which.
         parts.append(f"kustomization {terminal(loc.unit.path)}")
+    elif loc.unit is not None and loc.unit.kind == "helm":
+        parts.append(f"Helm chart {terminal(loc.unit.path)}")
     return ", ".join(parts)
 
 

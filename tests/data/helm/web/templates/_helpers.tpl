@@ -1,0 +1,2 @@
+{{/* Partials are never output on their own. */}}
+{{- define "web.name" -}}web{{- end -}}
