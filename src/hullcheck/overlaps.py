@@ -47,6 +47,11 @@ def _kns003_lists(item: str) -> Callable[[Finding, Finding], bool]:
     return covers
 
 
+def _same_evidence(reporter: Finding, duplicate: Finding) -> bool:
+    """Both findings name the same thing (DF014's ``curl | sh`` is DF019's ``curl | sh``)."""
+    return reporter.evidence == duplicate.evidence
+
+
 @dataclass(frozen=True)
 class Overlap:
     reporter: str
@@ -63,6 +68,8 @@ OVERLAPS: tuple[Overlap, ...] = (
             _kns003_lists("limits.cpu")),
     Overlap("DF005", "DF002", "FROM without a tag when the trust policy requires digests"),
     Overlap("DF005", "DF003", "FROM with the latest tag when the trust policy requires digests"),
+    Overlap("DF014", "DF019", "a download piped into a shell (curl | sh): verifying the script "
+            "before it runs also ends the pipe", _same_evidence),
     Overlap("IMG016", "IMG008",
             "image asked for by latest or no tag when the trust policy requires digests"),
 )

@@ -1,0 +1,56 @@
+"""Issue 24, Dockerfile slice: what the rules that changed report, exactly (severity, message,
+place), beyond the (rule, line) pairs the fixtures pin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_json
+
+
+def _scan(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+          *args: str) -> list[dict[str, Any]]:
+    (tmp_path / "Dockerfile").write_text(text)
+    _code, doc, _err = run_json(capsys, "scan", str(tmp_path / "Dockerfile"), "--fail-on",
+                                "never", *args)
+    assert not doc["errors"], doc["errors"]
+    return list(doc["findings"])
+
+
+def test_df019_rates_by_what_gets_through(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    found = _scan(tmp_path, capsys, "\n".join([
+        "FROM debian:12.7",
+        "RUN curl -fsSL https://example.com/app.tgz | tar xz",
+        "RUN sha256sum -c SUMS | tee /tmp/log",
+        "RUN wget -qO- https://example.com/i.sh | sh",
+        "RUN find / -xdev -type f | awk '{print}' | xargs -r ls",
+        'RUN echo "$SHA *f" | sha256sum -c -',
+        # Two pipes: the worse one is reported, once.
+        "RUN curl -fsSL https://example.com/a.tgz | tar xz && gpg --verify a.asc 2>&1 | cat",
+        "",
+    ]), "--select", "DF019")
+    got = [(f["location"]["line"], f["severity"]) for f in found]
+    assert got == [(2, "low"), (3, "medium"), (4, "medium"), (7, "medium")]
+    messages = {f["location"]["line"]: f["message"] for f in found}
+    assert "`sha256sum -c` is not the last command of its pipe (`... | tee`)" in messages[3]
+    assert "a failed check does not fail the build" in messages[3]
+    assert "`sh` runs the part of the script it received" in messages[4]
+    assert "A download is piped into `tar`" in messages[2]
+    assert "`gpg --verify` is not the last command" in messages[7]
+
+
+def test_df019_download_into_shell_is_one_finding_with_df014(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "FROM debian:12.7\nRUN wget -qO- https://example.com/i.sh | sh\n"
+    found = _scan(tmp_path, capsys, text, "--select", "DF")
+    mine = [(f["rule"], f["location"]["line"], f["severity"]) for f in found
+            if f["rule"] in ("DF014", "DF019")]
+    # DF014 reports and carries DF019's tag; selected by its id, DF019 reports too.
+    assert mine == [("DF014", 2, "high")]
+    assert "hadolint:DL4006" in next(f for f in found if f["rule"] == "DF014")["references"]
+    both = _scan(tmp_path, capsys, text, "--select", "DF014,DF019")
+    assert sorted(f["rule"] for f in both) == ["DF014", "DF019"]
