@@ -54,3 +54,25 @@ def test_df019_download_into_shell_is_one_finding_with_df014(
     assert "hadolint:DL4006" in next(f for f in found if f["rule"] == "DF014")["references"]
     both = _scan(tmp_path, capsys, text, "--select", "DF014,DF019")
     assert sorted(f["rule"] for f in both) == ["DF014", "DF019"]
+
+
+def test_df021_quotes_the_rule_and_rates_what_it_grants(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = _scan(tmp_path, capsys, "\n".join([
+        "FROM debian:12.7",
+        'RUN echo "mpd ALL=NOPASSWD: /usr/bin/mount, /usr/bin/umount" > /etc/sudoers.d/mpd',
+        'RUN echo "app ALL=(ALL) NOPASSWD: ALL" >> /etc/sudoers',
+        'RUN echo "app ALL=(root) NOPASSWD: SETENV: /usr/bin/env" > /etc/sudoers.d/env',
+        'RUN echo "app ALL=(postgres) NOPASSWD: ALL" > /etc/sudoers.d/pg',
+        "",
+    ]), "--select", "DF021")
+    assert [(f["location"]["line"], f["severity"]) for f in found] == [
+        (2, "medium"), (3, "high"), (4, "high"), (5, "medium")]
+    assert found[0]["message"].startswith(
+        "the sudoers rule 'mpd ALL=NOPASSWD: /usr/bin/mount, /usr/bin/umount' lets the user run "
+        "/usr/bin/mount, /usr/bin/umount as root without a password: not every command")
+    assert found[1]["message"] == (
+        "the sudoers rule 'app ALL=(ALL) NOPASSWD: ALL' lets the user run any command as root "
+        "without a password: the user is root.")
+    assert "a command that opens a root shell" in found[2]["message"]
+    assert "as postgres without a password" in found[3]["message"]
