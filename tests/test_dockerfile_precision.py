@@ -76,3 +76,31 @@ def test_df021_quotes_the_rule_and_rates_what_it_grants(
         "without a password: the user is root.")
     assert "a command that opens a root shell" in found[2]["message"]
     assert "as postgres without a password" in found[3]["message"]
+
+
+def test_one_detector_for_names_placeholders_and_public_values() -> None:
+    from hullcheck.credentials import (
+        is_credential,
+        is_key_like_secret,
+        is_placeholder,
+        value_shape,
+    )
+
+    assert is_credential("LDAP_ROOTPASS", "fsociety")
+    assert is_credential("LICENSE_KEY", "lgNvGyhnUKpa5PJi")
+    assert not is_credential("PROXY_BYPASS", "localhost")
+    # A *_KEY value must look generated: 16 to 512 characters, letters and digits.
+    assert not is_key_like_secret("LICENSE_KEY", "lgNvGyhnUKpa5PJ")  # 15 characters
+    assert not is_key_like_secret("LICENSE_KEY", "a1B2" * 129)  # 516 characters
+    assert is_key_like_secret("LICENSE_KEY", "a1B2c3D4e5F6g7H8" * 32)  # 512
+    assert not is_key_like_secret("LICENSE_KEY", "abcdefghijklmnop")  # no digit
+    assert not is_key_like_secret("GPG_KEY", "lgNvGyhnUKpa5PJi")
+    for text in ("INSERT_ETCD_DISCOVERY_TOKEN", "yourpassword", "replace with your key",
+                 "YOUR_API_KEY_HERE"):
+        assert is_placeholder(text), text
+    for text in ("hunter2", "YourPassword1", "yourmom", "insert"):
+        assert not is_placeholder(text), text
+    debian = "AIzaSyCkfPOPZXDKNn8hhgu3JrA62wIgC93d44k"
+    assert value_shape(f'export GOOGLE_API_KEY="{debian}"') is None
+    assert value_shape(debian[:-1] + "X") == "Google API key"
+    assert not is_credential("GOOGLE_DEFAULT_CLIENT_SECRET", "kdloedMFGdGla2P1zacGjAQh")
