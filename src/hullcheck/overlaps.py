@@ -86,6 +86,10 @@ KEPT_APART: tuple[tuple[str, str, str], ...] = (
     ("CT015", "CT016", "every container rule with nothing set reports on the container's line: "
                        "same line, different concerns"),
     ("DF012", "DF014", "curl -k | sh: TLS verification off and an unverified script are two fixes"),
+    ("DF014", "DF023", "curl http://... | sh: plain HTTP and an unverified script are two fixes "
+                       "(https, a checksum)"),
+    ("DF019", "DF023", "curl http://... | tar: a masked download failure and plain HTTP are two "
+                       "fixes (pipefail, https)"),
     ("DF015", "DF016", "chmod 4777: the setuid bit and world-writable mode are two fixes"),
     ("DF001", "DF018", "both report on the final stage's FROM line: different concerns"),
     ("K8S002", "KNS030", "KNS030 sums up every node-access field of a workload on the first one; "
