@@ -104,3 +104,42 @@ def test_one_detector_for_names_placeholders_and_public_values() -> None:
     assert value_shape(f'export GOOGLE_API_KEY="{debian}"') is None
     assert value_shape(debian[:-1] + "X") == "Google API key"
     assert not is_credential("GOOGLE_DEFAULT_CLIENT_SECRET", "kdloedMFGdGla2P1zacGjAQh")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('FROM mcr.microsoft.com/powershell:7.4\nENTRYPOINT ["pwsh"]\n', []),
+    ('FROM node:22\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node"]\n', []),
+    ("FROM golang:1.23\n", []),
+    ("FROM scratch\nCOPY x /x\n", []),
+    ("FROM alpine:3.20\nEXPOSE 22 3000\n",
+     [("low", "serves (it exposes ports 22, 3000)")]),
+    ('FROM alpine:3.20\nCMD ["redis-server"]\n',
+     [("low", "serves (it runs redis-server, a server)")]),
+    ("FROM nginx:1.27\n", [("low", "serves (it is built FROM nginx, a server image)")]),
+    ('FROM python:3.12\nCMD ["python", "app.py"]\n',
+     [("info", "depends on what it runs (it runs `python app.py`, an application, and exposes "
+               "no port): a service needs one")]),
+    ('FROM alpine:3.20\nCMD ["/app/worker"]\n',
+     [("info", "it runs `worker`, a program hullcheck does not know, and exposes no port")]),
+    ("FROM acme/app:1.2\n",
+     [("info", "it is built FROM acme/app, whose command is not known here")]),
+])
+def test_df018_judges_whether_the_image_serves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+        expected: list[tuple[str, str]]) -> None:
+    found = _scan(tmp_path, capsys, text, "--select", "DF018")
+    assert len(found) == len(expected)
+    for finding, (severity, words) in zip(found, expected, strict=True):
+        assert (finding["location"]["line"], finding["severity"]) == (1, severity)
+        assert words in finding["message"]
+
+
+def test_df017_one_finding_for_a_git_over_ssh_server(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = _scan(tmp_path, capsys, "FROM alpine:3.20\nRUN apk add --no-cache git openssh\n"
+                  "EXPOSE 22 3000\n", "--select", "DF017")
+    assert [(f["location"]["line"], f["severity"]) for f in found] == [(2, "medium")]
+    assert found[0]["message"] == (
+        "RUN installs an SSH server (openssh); EXPOSE 22 (line 3) publishes its port. An "
+        "administrative way in beside docker exec, unless SSH is the service the image provides "
+        "(git or SFTP over SSH): then keep it, with keys only.")

@@ -13,7 +13,7 @@ from hullcheck.cli import catalogue, selector_names
 from hullcheck.suppress import selector_matches
 
 # DF003 medium (line 1), DF018 low (line 1), DF004 medium (line 3), DF001 high (line 4).
-DOCKERFILE = "FROM node:latest\nADD app.tar.gz /app\nRUN sudo ls\nUSER root\n"
+DOCKERFILE = "FROM nginx:latest\nADD app.tar.gz /app\nRUN sudo ls\nUSER root\n"
 POD = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
        "    image: nginx:1.25\n    securityContext: {privileged: true}\n")
 
