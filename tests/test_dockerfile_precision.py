@@ -143,3 +143,52 @@ def test_df017_one_finding_for_a_git_over_ssh_server(
         "RUN installs an SSH server (openssh); EXPOSE 22 (line 3) publishes its port. An "
         "administrative way in beside docker exec, unless SSH is the service the image provides "
         "(git or SFTP over SSH): then keep it, with keys only.")
+
+
+def test_df018_follows_sh_c_four_levels_deep() -> None:
+    from hullcheck.inputs.dockerfile import parse
+    from hullcheck.rules.dockerfile.healthcheck import MAX_SHELL_NESTING, judge_service
+
+    def nested(levels: int) -> str:
+        # sh -c 'sh -c ... redis-server' built with shlex quoting at each level
+        import shlex
+        command = "redis-server"
+        for _ in range(levels):
+            command = "sh -c " + shlex.quote(command)
+        return command
+
+    assert MAX_SHELL_NESTING == 4
+    deep = parse("Dockerfile", f"FROM alpine:3.20\nCMD {nested(4)}\n")
+    assert judge_service(deep.stages[-1]).kind == "service"
+    # One level more: the program is the shell, a tool, and nothing is reported.
+    deeper = parse("Dockerfile", f"FROM alpine:3.20\nCMD {nested(5)}\n")
+    assert judge_service(deeper.stages[-1]).kind == "tool"
+
+
+def test_hostile_rule_text_is_judged_in_linear_time(tmp_path: Path) -> None:
+    """An unclosed `deb [trusted=yes trusted=yes ...` (the old DF013 pattern was quadratic:
+    15 s for 600 KB), a sudoers line of 200,000 tags, a pipe of 20,000 commands: each
+    Dockerfile just under the 1 MiB input bound scans in a few seconds."""
+    from bounded import bounded_run
+
+    # Dockerfile lines are at most 64 KiB (BuildKit's parser): continuation lines of 1,200.
+    def run(head: str, unit: str, count: int, tail: str) -> str:
+        per_line = 1200 // len(unit)
+        lines = [unit * per_line] * (count // per_line)
+        return "RUN " + head + " \\\n".join(lines) + tail + "\n"
+
+    bodies = {
+        "apt": run("echo 'deb [", "trusted=yes ", 80_000, "' > /etc/apt/sources.list"),
+        "sudo": run("echo 'app ALL=NOPASSWD:", "A:", 400_000, "' > /etc/sudoers"),
+        "pipe": run("curl -fsSL http://example.com/x ", "| tar x ", 20_000, ""),
+    }
+    for name, body in bodies.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        text = "FROM alpine:3.20\n" + body
+        assert len(text) < 1 << 20
+        (folder / "Dockerfile").write_text(text)
+        result = bounded_run(folder, "scan", "Dockerfile", "--fail-on", "never",
+                             "--format", "json")
+        assert result["code"] == 0, (name, result["err"])
+        assert result["seconds"] < 10, (name, result["seconds"])

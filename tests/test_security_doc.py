@@ -49,6 +49,7 @@ BOUNDS = [
     ("hullcheck.rules.cluster.configmap_secrets", "MAX_VALUE_CHARS", MiB, "first 1,048,576"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
+    ("hullcheck.rules.dockerfile.healthcheck", "MAX_SHELL_NESTING", 4, "4 `sh -c` levels"),
 ]
 
 

@@ -105,10 +105,15 @@ _INTERPRETERS = frozenset({"python", "python3", "python2", "node", "ruby", "php"
                            "java", "dotnet", "deno", "bun", "pypy3"})
 
 
-def _program(words: list[str]) -> tuple[str, list[str]] | None:
+# `sh -c "sh -c '...'"` levels followed to find the program a command runs (hostile input can
+# nest them as deep as its quoting allows).
+MAX_SHELL_NESTING = 4
+
+
+def _program(words: list[str], depth: int = 0) -> tuple[str, list[str]] | None:
     """The program a command runs and its arguments, looking through launchers (``tini --``,
-    ``gosu app``, ``docker-entrypoint.sh``) and ``sh -c "exec x"``; None when nothing is
-    left."""
+    ``gosu app``, ``docker-entrypoint.sh``) and ``sh -c "exec x"`` (``MAX_SHELL_NESTING``
+    levels, then the shell itself is the program); None when nothing is left."""
     i = 0
     while i < len(words):
         word = words[i]
@@ -119,8 +124,9 @@ def _program(words: list[str]) -> tuple[str, list[str]] | None:
         if name in _LAUNCHERS or word in _LAUNCHERS or name.endswith("entrypoint.sh"):
             i += 2 if name in ("gosu", "su-exec") else 1
             continue
-        if name in _SHELLS and words[i + 1 : i + 2] == ["-c"] and i + 2 < len(words):
-            return _program(split_words(words[i + 2]))
+        if name in _SHELLS and words[i + 1 : i + 2] == ["-c"] and i + 2 < len(words) and \
+                depth < MAX_SHELL_NESTING:
+            return _program(split_words(words[i + 2]), depth + 1)
         return name, words[i + 1 :]
     return None
 

@@ -27,8 +27,11 @@ _APT_CONF_SETTING = re.compile(
     r"(?<![\w:])(" + "|".join(map(re.escape, _APT_BYPASS_OPTIONS)) + r")\s*(?:=\s*|\s+)"
     r"\"?([\w-]+)\"?", re.IGNORECASE)
 _APT_CONF_COMMENT = re.compile(r"//.*$|^\s*#.*$", re.MULTILINE)
-_APT_TRUSTED = re.compile(r"^\s*deb(?:-src)?\s+\[[^\]]*\btrusted\s*=\s*yes\b[^\]]*\]"
-                          r"[ \t]*(\S*)", re.IGNORECASE | re.MULTILINE)
+# `deb [options] URI ...`: the options, then the URI. One bracket group per line, matched in
+# linear time (an unclosed `[trusted=yes trusted=yes ...` made the older pattern quadratic).
+_APT_SOURCE = re.compile(r"^[ \t]*deb(?:-src)?[ \t]+\[([^\]\n]*)\][ \t]*(\S*)",
+                         re.IGNORECASE | re.MULTILINE)
+_TRUSTED_YES = re.compile(r"\btrusted\s*=\s*yes\b", re.IGNORECASE)
 _DEB822_TRUSTED = re.compile(r"^\s*Trusted\s*:\s*yes\s*$", re.IGNORECASE | re.MULTILINE)
 _DEB822_URIS = re.compile(r"^\s*URIs\s*:(.*)$", re.IGNORECASE | re.MULTILINE)
 # apt's URI schemes that read from this machine: no network path, nothing for signatures to
@@ -63,7 +66,8 @@ def _local_uri(uri: str) -> bool:
 def remote_trusted_sources(text: str) -> bool:
     """A one-line ``deb [trusted=yes] URI ...`` whose URI is not on this machine (a variable
     for the whole URI counts as remote: it may be anything)."""
-    return any(not _local_uri(m.group(1)) for m in _APT_TRUSTED.finditer(text))
+    return any(_TRUSTED_YES.search(m.group(1)) and not _local_uri(m.group(2))
+               for m in _APT_SOURCE.finditer(text))
 
 
 def _remote_trusted_stanza(text: str) -> bool:
