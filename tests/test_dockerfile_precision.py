@@ -192,3 +192,16 @@ def test_hostile_rule_text_is_judged_in_linear_time(tmp_path: Path) -> None:
                              "--format", "json")
         assert result["code"] == 0, (name, result["err"])
         assert result["seconds"] < 10, (name, result["seconds"])
+
+
+def test_launchers_alone_defer_to_the_base_image(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    found = _scan(tmp_path, capsys, 'FROM nginx:1.27\nENTRYPOINT ["/sbin/tini", "--"]\n',
+                  "--select", "DF018")
+    assert [(f["severity"], "built FROM nginx" in f["message"]) for f in found] == [("low", True)]
+    assert not _scan(tmp_path, capsys, 'FROM node:22\nENTRYPOINT ["docker-entrypoint.sh"]\n',
+                     "--select", "DF018")
+    # An Azure storage account key is a secret, an S3 object key is a path.
+    from hullcheck.credentials import is_key_like_secret
+    assert is_key_like_secret("AZURE_STORAGE_KEY", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==")
+    assert not is_key_like_secret("S3_OBJECT_KEY", "uploads2024x/abcDEF123456")

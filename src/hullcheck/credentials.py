@@ -119,8 +119,8 @@ def is_secret_name(name: str) -> bool:
 _NOT_SECRET_KEY_WORDS = frozenset({
     "PUBLIC", "PUB", "PUBLISHABLE", "SITE", "GPG", "PGP", "GNUPG", "SORT", "PRIMARY",
     "PARTITION", "CACHE", "ROUTING", "FOREIGN", "INDEX", "LOOKUP", "MAP", "GROUP", "DEDUP",
-    "IDEMPOTENCY", "SHARD", "ORDER", "HOT", "SHORTCUT", "CONFIG", "STORAGE", "OBJECT", "S3",
-    "BUCKET", "PREFIX"})
+    "IDEMPOTENCY", "SHARD", "ORDER", "HOT", "SHORTCUT", "CONFIG", "OBJECT", "S3", "BUCKET",
+    "PREFIX"})
 # A value that looks generated: 16 to 512 characters of a key alphabet, no spaces.
 _KEY_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_.-]{16,512}$")
 

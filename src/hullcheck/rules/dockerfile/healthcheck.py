@@ -178,8 +178,7 @@ def judge_service(stage: Stage) -> Service:
             return Service("tool", f"it runs {program} and exposes no port")
         return Service("unknown", f"it runs `{program}`, a program hullcheck does not know, "
                                   "and exposes no port")
-    if entrypoint is not None or command is not None:
-        return Service("unknown", "its command is not known here and it exposes no port")
+    # Nothing but launchers (`ENTRYPOINT ["tini", "--"]`): what they run comes from the base.
     base = image_of(chain[-1])
     if base is None:
         if chain[-1].is_scratch:
@@ -208,7 +207,8 @@ class NoHealthcheck(DockerfileRule):
     - low when it serves: it has an `EXPOSE`, its `ENTRYPOINT`/`CMD` runs a known server
       (`nginx`, `redis-server`, `php-fpm`, `gunicorn`, `*-server`, `*-foreground`..., looked
       at through launchers such as `tini`, `gosu`, `docker-entrypoint.sh` and `sh -c`), or, with
-      no command of its own, it is built `FROM` a server image (`nginx`, `postgres`...);
+      no command of its own (or launchers only), it is built `FROM` a server image (`nginx`,
+      `postgres`...);
     - not reported for a command-line, runtime or desktop image without `EXPOSE`: a shell,
       REPL or tool (`ENTRYPOINT ["pwsh"]`, `CMD ["node"]`, `php -a`, `irb`, `chromium`), an
       OS, language or toolchain image with no command of its own (`FROM golang`), or `scratch`
