@@ -240,8 +240,9 @@ def test_rules_filters_by_family_and_tag(capsys: pytest.CaptureFixture[str]) -> 
     assert [line.split()[0] for line in out.splitlines()] == ["DF001"]
     # --tag is always a tag: a bare peer name is every tag of that peer.
     _, out, _ = run_cli(capsys, "rules", "--tag", "hadolint")
+    # DF014 carries DL4006 where it stands for DF019 (curl | sh, hullcheck.overlaps).
     assert [line.split()[0] for line in out.splitlines()] == [
-        "DF001", "DF002", "DF003", "DF004", "DF006", "DF007", "DF019"]
+        "DF001", "DF002", "DF003", "DF004", "DF006", "DF007", "DF014", "DF019"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -146,12 +146,16 @@ class RemoteScriptPipedToShell(DockerfileRule):
 
     ## References
     - CIS Docker Benchmark 1.6, 4.11 "Ensure only verified packages are installed" (related)
+    - hadolint DL4006, on a `curl ... | sh` without pipefail: this finding then stands for
+      DF019's (one finding for the pipe) and carries its tag
     """
 
     id = "DF014"
     name = "remote-script-piped-to-shell"
     title = "Remote script piped to a shell"
     severity = Severity.HIGH
+    # Where it stands for DF019 on the same pipe (hullcheck.overlaps), it carries DF019's tag.
+    extra_references = ("hadolint:DL4006",)
     fix = "Download to a file, verify its checksum, then run it."
     instructions = frozenset({"RUN"})
 
