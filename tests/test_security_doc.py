@@ -58,6 +58,7 @@ BOUNDS = [
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
     ("hullcheck.reporters.github", "ANNOTATIONS_PER_KIND", 10, "first 10 annotations of a kind"),
+    ("hullcheck.rules.dockerfile.healthcheck", "MAX_SHELL_NESTING", 4, "4 `sh -c` levels"),
 ]
 
 

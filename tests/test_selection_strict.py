@@ -13,7 +13,7 @@ from hullcheck.cli import catalogue, selector_names
 from hullcheck.suppress import selector_matches
 
 # DF003 medium (line 1), DF018 low (line 1), DF004 medium (line 3), DF001 high (line 4).
-DOCKERFILE = "FROM node:latest\nADD app.tar.gz /app\nRUN sudo ls\nUSER root\n"
+DOCKERFILE = "FROM nginx:latest\nADD app.tar.gz /app\nRUN sudo ls\nUSER root\n"
 POD = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
        "    image: nginx:1.25\n    securityContext: {privileged: true}\n")
 
@@ -240,8 +240,9 @@ def test_rules_filters_by_family_and_tag(capsys: pytest.CaptureFixture[str]) -> 
     assert [line.split()[0] for line in out.splitlines()] == ["DF001"]
     # --tag is always a tag: a bare peer name is every tag of that peer.
     _, out, _ = run_cli(capsys, "rules", "--tag", "hadolint")
+    # DF014 carries DL4006 where it stands for DF019 (curl | sh, hullcheck.overlaps).
     assert [line.split()[0] for line in out.splitlines()] == [
-        "DF001", "DF002", "DF003", "DF004", "DF006", "DF007", "DF019"]
+        "DF001", "DF002", "DF003", "DF004", "DF006", "DF007", "DF014", "DF019"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -47,6 +47,11 @@ def _kns003_lists(item: str) -> Callable[[Finding, Finding], bool]:
     return covers
 
 
+def _same_evidence(reporter: Finding, duplicate: Finding) -> bool:
+    """Both findings name the same thing (DF014's ``curl | sh`` is DF019's ``curl | sh``)."""
+    return reporter.evidence == duplicate.evidence
+
+
 @dataclass(frozen=True)
 class Overlap:
     reporter: str
@@ -63,6 +68,8 @@ OVERLAPS: tuple[Overlap, ...] = (
             _kns003_lists("limits.cpu")),
     Overlap("DF005", "DF002", "FROM without a tag when the trust policy requires digests"),
     Overlap("DF005", "DF003", "FROM with the latest tag when the trust policy requires digests"),
+    Overlap("DF014", "DF019", "a download piped into a shell (curl | sh): verifying the script "
+            "before it runs also ends the pipe", _same_evidence),
     Overlap("IMG016", "IMG008",
             "image asked for by latest or no tag when the trust policy requires digests"),
 )
@@ -79,6 +86,10 @@ KEPT_APART: tuple[tuple[str, str, str], ...] = (
     ("CT015", "CT016", "every container rule with nothing set reports on the container's line: "
                        "same line, different concerns"),
     ("DF012", "DF014", "curl -k | sh: TLS verification off and an unverified script are two fixes"),
+    ("DF014", "DF023", "curl http://... | sh: plain HTTP and an unverified script are two fixes "
+                       "(https, a checksum)"),
+    ("DF019", "DF023", "curl http://... | tar: a masked download failure and plain HTTP are two "
+                       "fixes (pipefail, https)"),
     ("DF015", "DF016", "chmod 4777: the setuid bit and world-writable mode are two fixes"),
     ("DF001", "DF018", "both report on the final stage's FROM line: different concerns"),
     ("K8S002", "KNS030", "KNS030 sums up every node-access field of a workload on the first one; "

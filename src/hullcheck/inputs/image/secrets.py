@@ -81,8 +81,7 @@ def _dotenv_secret(data: bytes) -> bool:
     secret name (``DB_PASSWORD=hunter2``) or a value shaped like one (a URL with a password).
     A ``.env`` of public settings (``PORT=3000``, Next.js' ``NEXT_PUBLIC_*``) holds none."""
     from hullcheck.credentials import (
-        is_literal_secret_value,
-        is_secret_name,
+        is_credential,
         value_shape,
     )
 
@@ -92,7 +91,7 @@ def _dotenv_secret(data: bytes) -> bool:
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         if value_shape(value) is not None or (
-                is_secret_name(name) and is_literal_secret_value(value)):
+                is_credential(name, value)):
             return True
     return False
 

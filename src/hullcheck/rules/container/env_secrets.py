@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from hullcheck.credentials import a_shape, is_literal_secret_value, is_secret_name, value_shape
+from hullcheck.credentials import a_shape, is_credential, value_shape
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec, EnvVar
 from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, item_location
@@ -26,8 +26,7 @@ def secret_reason(var: EnvVar) -> str | None:
     if shape is not None:
         return f"a value shaped like {a_shape(shape)}"
     v = value.strip()
-    if (is_secret_name(var.name) and is_literal_secret_value(v, resolved=True)
-            and not _K8S_REFERENCE.match(v)):
+    if is_credential(var.name, v, resolved=True) and not _K8S_REFERENCE.match(v):
         return "a literal value for a secret-looking name"
     return None
 
@@ -44,9 +43,12 @@ class SecretInEnvironment(ContainerRule):
     nor are `*_FILE` variables pointing at mounted secrets, Kubernetes `$(VAR)` references or
     settings about a credential (`ACCESS_TOKEN_EXPIRE_MINUTES`, `PASSWORD_HASHER`), nor
     placeholders that stand where a credential goes (`GOOGLE_API_KEY_VAL`, `<your-key>`,
-    `changeme-in-production`, `xxx`, a literal `${VAR}` or `{{ ... }}` template left for another
-    tool): names and values are judged as DF010 judges a Dockerfile `ENV`. A value shaped like a
-    real credential is a finding even when it looks like an example; a weak real value
+    `changeme-in-production`, `xxx`, `INSERT_ETCD_DISCOVERY_TOKEN`, `yourpassword`, `replace
+    with your key`, a literal `${VAR}` or `{{ ... }}` template left for another tool), nor
+    Debian's public Chromium API key: names and values are judged as DF010 judges a Dockerfile
+    `ENV` (so `LDAP_ROOTPASS` and a `*_KEY` with a generated-looking value are credentials).
+    A value shaped like a real credential is a finding even when it looks like an example; a
+    weak real value
     (`hunter2`) is a finding here, and judging weak passwords themselves is left to another rule.
     The value is never printed.
 

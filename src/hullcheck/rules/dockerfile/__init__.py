@@ -14,6 +14,7 @@ from hullcheck.rules.dockerfile.last_user_root import LastUserRoot
 from hullcheck.rules.dockerfile.package_signatures_bypassed import PackageSignaturesBypassed
 from hullcheck.rules.dockerfile.passwordless_sudo import PasswordlessSudo
 from hullcheck.rules.dockerfile.pipefail import PipeWithoutPipefail
+from hullcheck.rules.dockerfile.plain_http_download import PlainHttpDownload
 from hullcheck.rules.dockerfile.remote_script import RemoteScriptPipedToShell
 from hullcheck.rules.dockerfile.secret_build_arg import SecretThroughBuildArg
 from hullcheck.rules.dockerfile.secret_file_copied import SecretFileCopied
@@ -49,4 +50,5 @@ RULES: list[type[Rule]] = [
     SecretThroughBuildArg,
     PasswordlessSudo,
     ChownToRuntimeUser,
+    PlainHttpDownload,
 ]

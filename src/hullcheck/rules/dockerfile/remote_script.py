@@ -52,6 +52,28 @@ def downloads_to_stdout(cmd: SimpleCommand) -> bool:
     return False
 
 
+def downloaded_files(cmd: SimpleCommand) -> list[str]:
+    """The files a ``curl``/``wget`` command saves (``-o x``, ``-O x``; ``curl -O URL`` and
+    ``wget URL``: the URL's file name), standard output left out."""
+    if cmd.name in ("curl", "curl.exe"):
+        target = _output_target(cmd, "o", "--output")
+        if target is not None:
+            return [] if target in ("-", "/dev/stdout", "") else [target]
+        remote_name = cmd.has_option("-O", "--remote-name", "--remote-name-all")
+    elif cmd.name == "wget":
+        target = _output_target(cmd, "O", "--output-document")
+        if target is not None:
+            return [] if target in ("-", "/dev/stdout", "") else [target]
+        remote_name = True
+    else:
+        return []
+    if not remote_name:
+        return []
+    urls = [a for a in cmd.args() if "://" in a]
+    return [name for u in urls
+            if (name := u.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1])]
+
+
 def runs_stdin(cmd: SimpleCommand) -> bool:
     """A shell or interpreter that executes what it reads on stdin (not ``python -c '...'``)."""
     if cmd.name in SHELLS:
@@ -124,12 +146,16 @@ class RemoteScriptPipedToShell(DockerfileRule):
 
     ## References
     - CIS Docker Benchmark 1.6, 4.11 "Ensure only verified packages are installed" (related)
+    - hadolint DL4006, on a `curl ... | sh` without pipefail: this finding then stands for
+      DF019's (one finding for the pipe) and carries its tag
     """
 
     id = "DF014"
     name = "remote-script-piped-to-shell"
     title = "Remote script piped to a shell"
     severity = Severity.HIGH
+    # Where it stands for DF019 on the same pipe (hullcheck.overlaps), it carries DF019's tag.
+    extra_references = ("hadolint:DL4006",)
     fix = "Download to a file, verify its checksum, then run it."
     instructions = frozenset({"RUN"})
 

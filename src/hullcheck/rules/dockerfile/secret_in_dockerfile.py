@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from hullcheck.credentials import (
     a_shape,
     entropy,
-    is_literal_secret_value,
-    is_secret_name,
+    is_credential,
     redact,
     value_shape,
 )
@@ -34,8 +33,13 @@ class SecretInEnvOrArg(DockerfileRule):
     ## What it finds
     Credentials written into the Dockerfile:
     - an `ENV` or `ARG` (default value) whose name says it is a credential (`*PASSWORD*`,
-      `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIALS*`...)
-      with a literal value;
+      `*SECRET*`, `*TOKEN*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`, `*CREDENTIALS*`,
+      `*_PASS` and `*PASS` such as `LDAP_ROOTPASS`...) with a literal value;
+    - an `ENV` or `ARG` named `*_KEY` (`LICENSE_KEY`) whose value looks generated: 16 or more
+      characters of a key alphabet mixing letters and digits, at least 3.5 bits of entropy a
+      character (`lgNvGyhnUKpa5PJi`; not `enterprise-edition`). Public and index keys
+      (`*_PUBLIC_KEY`, `RECAPTCHA_SITE_KEY`, `GPG_KEY`, `SORT_KEY`, `CACHE_KEY`...) and 40 hex
+      digits (a key fingerprint) are left out;
     - any `ENV`/`ARG` value, or any `RUN` line, containing a credential by its shape: a PEM private
       key, an AWS access key id (`AKIA...`), GitHub (`ghp_`, `github_pat_`), GitLab, Slack
       (`xox*`), Google (`AIza...`), npm or Stripe tokens, a JSON Web Token, a URL with a literal
@@ -47,8 +51,11 @@ class SecretInEnvOrArg(DockerfileRule):
     values, `$VAR`/`${VAR}` references, switches (`true`, `0`...) and placeholders: text that
     stands where a credential goes (`<your-key>`, `xxx`, `***`, `changeme-in-production`,
     `your_api_key_here`, the variable's name as its value such as `GOOGLE_API_KEY_VAL`,
-    `{{ .Values.key }}`); a shape of a real credential still wins (`hullcheck.credentials`,
-    shared with DF020, IMG003, IMG011 and CT024). A weak real value (`hunter2`,
+    `{{ .Values.key }}`, `replace with your key`, `INSERT_ETCD_DISCOVERY_TOKEN`,
+    `yourpassword`); a shape of a real credential still wins (`hullcheck.credentials`,
+    shared with DF020, IMG003, IMG011 and CT024). Nor are values published on purpose: the API
+    key and OAuth client Google assigned to Debian's Chromium package (in every installation's
+    `/etc/chromium.d/apikeys`), by their exact value. A weak real value (`hunter2`,
     `insecure-dev-default`) is still a finding. An `ARG` without a default is not judged.
 
     ## Why it matters
@@ -96,7 +103,7 @@ class SecretInEnvOrArg(DockerfileRule):
                         f"{ins.cmd} {name} holds {a_shape(shape)} ({redact(value)}).",
                         evidence=f"{ins.cmd} {name} {shape}",
                     )
-                elif is_secret_name(name) and is_literal_secret_value(value):
+                elif is_credential(name, value):
                     kind = ("a high-entropy value" if len(value) >= 16 and entropy(value) >= 3.5
                             else "a literal value")
                     yield self.finding(

@@ -63,7 +63,12 @@ class SshServer(DockerfileRule):
     ## What it finds
     An SSH server installed (`openssh-server` or `dropbear` through apt, apk, yum, dnf, zypper;
     Alpine's `openssh`) or port 22 exposed (`EXPOSE 22`, `22/tcp`, a range that contains it).
-    The SSH client (`openssh-client`) is fine.
+    The SSH client (`openssh-client`) is fine. One finding per stage: a stage that installs a
+    server and exposes port 22 is reported once, on the install, naming the `EXPOSE` line.
+
+    Medium, context-dependent, and the message says on what: SSH as an administrative way in
+    is the concern; an image whose service is SSH (a git server such as Gitea or Gogs, an SFTP
+    server) needs it, and then the finding is there to be suppressed with its reason.
 
     ## Why it matters
     A container is not a VM: an SSH daemon adds a network-facing root service, keys or passwords
@@ -87,22 +92,41 @@ class SshServer(DockerfileRule):
     title = "SSH server in the image"
     severity = Severity.MEDIUM
     fix = "Remove the SSH server and port 22; use `docker exec`/`kubectl exec` instead."
-    instructions = frozenset({"EXPOSE", "RUN"})
 
-    def check_instruction(self, ctx: Context, dockerfile: Dockerfile, stage: Stage | None,
-                          instruction: Instruction) -> Iterator[Finding]:
-        ins = judged(instruction)
-        if ins.cmd == "EXPOSE":
-            for port in ins.value:
-                if exposes_22(port):
-                    location = dockerfile.location(instruction.line, instruction.end_line)
-                    yield self.finding(location, f"EXPOSE {port} publishes the SSH port.",
-                                       evidence=f"EXPOSE {port}")
-        elif _may_install_ssh(run_text(ins)) and ins.shell is not None:  # RUN
-            for cmd in ins.shell.commands:
-                package = ssh_server_package(cmd.unwrapped())
-                if package:
-                    location = dockerfile.location(instruction.line, instruction.end_line)
-                    yield self.finding(location, f"RUN installs an SSH server ({package}).",
-                                       evidence=f"install {package}")
-                    break
+    def check_stage(self, ctx: Context, dockerfile: Dockerfile, stage: Stage
+                    ) -> Iterator[Finding]:
+        installs: list[tuple[Instruction, str]] = []
+        exposes: list[tuple[Instruction, str]] = []
+        for instruction in stage.instructions:
+            ins = judged(instruction)
+            if ins.cmd == "EXPOSE":
+                exposes.extend((instruction, port) for port in ins.value if exposes_22(port))
+            elif ins.cmd == "RUN" and _may_install_ssh(run_text(ins)) and ins.shell is not None:
+                for cmd in ins.shell.commands:
+                    package = ssh_server_package(cmd.unwrapped())
+                    if package:
+                        installs.append((instruction, package))
+                        break
+        # One problem, one finding: the server a stage installs, with the port it publishes
+        # named in the same finding (a git-over-SSH image was reported twice).
+        published = ""
+        if installs and exposes:
+            published = "; " + ", ".join(f"EXPOSE {port} (line {ins.line})"
+                                         for ins, port in exposes) + " publishes its port"
+        for i, (instruction, package) in enumerate(installs):
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"RUN installs an SSH server ({package}){published if i == 0 else ''}. "
+                + _CONTEXT, evidence=f"install {package}")
+        if installs:
+            return
+        for instruction, port in exposes:
+            yield self.finding(
+                dockerfile.location(instruction.line, instruction.end_line),
+                f"EXPOSE {port} publishes the SSH port. " + _CONTEXT,
+                evidence=f"EXPOSE {port}")
+
+
+# What the finding depends on, said in every message.
+_CONTEXT = ("An administrative way in beside docker exec, unless SSH is the service the image "
+            "provides (git or SFTP over SSH): then keep it, with keys only.")

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 
 from hullcheck.credentials import (
     a_shape,
-    is_literal_secret_value,
-    is_secret_name,
+    is_credential,
     value_shape,
 )
 from hullcheck.findings import Finding, Severity
@@ -64,7 +63,7 @@ class EnvSecret(Rule):
             shape = value_shape(value)
             if shape is not None:
                 message = f"environment variable {name} holds {a_shape(shape)}"
-            elif is_secret_name(name) and is_literal_secret_value(value):
+            elif is_credential(name, value):
                 message = f"environment variable {name} holds a secret"
             else:
                 continue
