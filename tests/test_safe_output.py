@@ -470,5 +470,5 @@ def test_ci_formats_on_the_hostile_repository(repo: Path) -> None:
     code, out, _ = _run(repo, "--format", "gitlab")
     assert code == 2
     issues = json.loads(out.decode("utf-8"))
-    assert len(issues) == 24 + 1  # the findings and the unreadable Dockerfile
+    assert len(issues) == 23 + 1  # the findings and the unreadable Dockerfile
     assert len({i["fingerprint"] for i in issues}) == len(issues)
