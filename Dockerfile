@@ -5,7 +5,7 @@
 # images/digests.Dockerfile. VERIFY AT RELEASE: `docker buildx imagetools inspect
 # python:3.12-slim-bookworm` and update the tag and digest together.
 # Offline or from a base of your own: --build-arg BASE_IMAGE=<image with python3 and venv>,
-# wheels in ./wheels and --build-arg PIP_NO_INDEX=1 (docs/image.md).
+# wheels in ./wheels and --build-arg PIP_NO_INDEX=1 (docs/own-image.md).
 ARG BASE_IMAGE=docker.io/library/python:3.12.7-slim-bookworm@sha256:032c52613401895aa3d418a4c563d2d05f993bc3ecc065c8f4e2280978acd249
 
 # --- build: a virtual environment with hullcheck and its dependencies ----------------------
@@ -30,10 +30,10 @@ LABEL org.opencontainers.image.title="hullcheck" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.source="https://github.com/hullcheck/hullcheck" \
-      org.opencontainers.image.documentation="https://github.com/hullcheck/hullcheck/blob/main/docs/image.md"
+      org.opencontainers.image.documentation="https://github.com/hullcheck/hullcheck/blob/main/docs/own-image.md"
 COPY --from=build /opt/hullcheck /opt/hullcheck
 # A numeric user, so `runAsNonRoot` can verify it; `hullcheck host` reads the Docker socket
-# (root:docker 660): run it with --group-add <docker's gid> or --user 0 (docs/image.md).
+# (root:docker 660): run it with --group-add <docker's gid> or --user 0 (docs/own-image.md).
 # The base's setuid and setgid programs (su, passwd, chfn...) are of no use to a scanner and
 # the way up from that user: their bits are removed.
 RUN groupadd --system --gid 10001 hullcheck \
