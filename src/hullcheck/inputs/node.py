@@ -59,7 +59,8 @@ FLAG_DEFAULTS: dict[str, Any] = {
     "readOnlyPort": 10255,
 }
 # KubeletConfiguration v1beta1 turns a zero duration into its default when it loads the file
-# (kubeadm writes `streamingConnectionIdleTimeout: 0s`, which means 4h); a flag's 0 stays 0.
+# (SetDefaults_KubeletConfiguration in pkg/kubelet/apis/config/v1beta1/defaults.go: kubeadm
+# writes `streamingConnectionIdleTimeout: 0s`, which means 4h); a flag's 0 stays 0.
 ZERO_DURATION_DEFAULTS = {"streamingConnectionIdleTimeout": "4h0m0s"}
 _ZERO = re.compile(r"^(0+(\.0*)?(ns|us|µs|ms|s|m|h)?)+$")
 

@@ -105,6 +105,7 @@ def python_base(docker_client: Any) -> Iterator[str]:
 def own_image(docker_client: Any, python_base: str) -> Iterator[str]:
     """hullcheck's image built from the repository's Dockerfile on ``python_base``, offline."""
     tag = f"hullcheck-test/hullcheck:{TEST_OWNER}-{RUN_ID}"
+    stage_tag = f"hullcheck-test/hullcheck-build:{TEST_OWNER}-{RUN_ID}"
     with tempfile.TemporaryDirectory(prefix="hullcheck-image-") as tmp:
         context = Path(tmp)
         for name in ("Dockerfile", ".dockerignore", "pyproject.toml", "README.md"):
@@ -112,14 +113,19 @@ def own_image(docker_client: Any, python_base: str) -> Iterator[str]:
         shutil.copytree(ROOT / "src", context / "src",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         shutil.copytree(dependency_wheels(), context / "wheels")
-        try:
-            docker_client.images.build(
-                path=str(context), tag=tag, rm=True, forcerm=True, pull=False,
-                buildargs={"BASE_IMAGE": python_base, "PIP_NO_INDEX": "1"},
-                labels=dict(LABELS), timeout=BUILD_TIMEOUT)
-        except Exception as exc:
-            log = "".join(str(line.get("stream", "")) for line in getattr(exc, "build_log", []))
-            pytest.fail(f"building hullcheck's image failed: {exc}\n{log[-3000:]}")
+        # The build stage is built and tagged first, so that it is removed with the image (the
+        # classic builder leaves an earlier stage behind untagged); the final build reuses it.
+        for target, name in (("build", stage_tag), ("", tag)):
+            try:
+                docker_client.images.build(
+                    path=str(context), tag=name, target=target or None, rm=True, forcerm=True,
+                    pull=False, buildargs={"BASE_IMAGE": python_base, "PIP_NO_INDEX": "1"},
+                    labels=dict(LABELS), timeout=BUILD_TIMEOUT)
+            except Exception as exc:
+                log = "".join(str(line.get("stream", ""))
+                              for line in getattr(exc, "build_log", []))
+                pytest.fail(f"building hullcheck's image failed: {exc}\n{log[-3000:]}")
     yield tag
-    with contextlib.suppress(Exception):
-        docker_client.images.remove(tag, force=True, noprune=False)
+    for name in (tag, stage_tag):
+        with contextlib.suppress(Exception):
+            docker_client.images.remove(name, force=True, noprune=False)
