@@ -49,6 +49,7 @@ BOUNDS = [
     ("hullcheck.inputs.node", "MAX_CMDLINE_BYTES", MiB, "1 MiB per command line"),
     ("hullcheck.inputs.node", "MAX_PROC_ENTRIES", 200_000, "| 200,000 |"),
     ("hullcheck.inputs.node", "MAX_UNIT_FILES", 64, "64 unit files"),
+    ("hullcheck.inputs.node", "MAX_LINK_HOPS", 40, "40 links per path"),
     ("hullcheck.progress", "MAX_DESCRIPTION", 60, "cut to 60 characters"),
     ("hullcheck.rules.cluster.configmap_secrets", "MAX_VALUE_CHARS", MiB, "first 1,048,576"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),

@@ -251,3 +251,44 @@ def test_unit_command_line_expands_like_systemd(tmp_path: Path) -> None:
         "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml",
         "--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock",
         "--pod-infra-container-image=registry.k8s.io/pause:3.9"]
+
+
+def test_merged_usr_lists_each_unit_once(tmp_path: Path) -> None:
+    """/lib -> usr/lib (a merged /usr): the kubelet's unit is one file, judged once."""
+    from hullcheck.inputs.host_system import HostFS
+    from hullcheck.inputs.node import kubelet_units
+
+    root = tmp_path / "node"
+    shutil.copytree(DATA / "kubeadm-root", root)
+    (root / "lib").symlink_to("usr/lib")
+    assert kubelet_units(HostFS(root)) == [
+        "/lib/systemd/system/kubelet.service",
+        "/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"]
+
+
+@needs_root
+def test_links_resolve_inside_the_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    """An absolute link on the node (/etc/kubernetes/kubelet.conf -> /srv/kubelet.conf) is
+    followed under --root, not in the audit's own filesystem; a link loop stops after
+    MAX_LINK_HOPS (40) and the file is then absent."""
+    from hullcheck.inputs.node import MAX_LINK_HOPS, RootedFS
+
+    assert MAX_LINK_HOPS == 40
+    root = kubeadm_root(tmp_path)
+    (root / "srv").mkdir()
+    conf = root / "etc/kubernetes/kubelet.conf"
+    conf.rename(root / "srv/kubelet.conf")
+    os.chmod(root / "srv/kubelet.conf", 0o640)
+    conf.symlink_to("/srv/kubelet.conf")
+    fs = RootedFS(root)
+    assert fs.real("/etc/kubernetes/kubelet.conf") == root / "srv/kubelet.conf"
+    assert fs.real("/etc/../../../srv/kubelet.conf") == root / "srv/kubelet.conf"
+    code, doc, _ = run_json(capsys, "node", "--root", str(root), "--proc",
+                            str(empty_proc(tmp_path)), "--select", "NODE001")
+    assert code == 0
+    results = {c["id"].split(":")[1]: c for c in doc["checks"]}
+    assert results["4.1.5"]["result"] == "fail"
+    assert "mode 640" in results["4.1.5"]["evidence"]
+    (root / "loop").symlink_to("/loop")
+    assert not fs.stat("/loop/x").exists

@@ -5,7 +5,8 @@ The node's filesystem is at ``root`` (``/`` on the node, ``/host`` in a pod that
 processes come from ``proc`` (the node's ``/proc``: in a pod with ``hostPID: true``, its own).
 Nothing is executed. Every read is bounded: files with ``sources.read_regular`` (at most
 ``MAX_NODE_FILE_BYTES``), command lines at ``MAX_CMDLINE_BYTES``, at most ``MAX_PROC_ENTRIES``
-entries of ``proc`` looked at, at most ``MAX_UNIT_FILES`` unit files and drop-ins.
+entries of ``proc`` looked at, at most ``MAX_UNIT_FILES`` unit files and drop-ins, at most
+``MAX_LINK_HOPS`` symbolic links followed resolving a path under ``root``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MAX_NODE_FILE_BYTES = 1 << 20  # a kubelet config, kubeconfig, unit or env file
 MAX_CMDLINE_BYTES = 1 << 20  # /proc/<pid>/cmdline (Linux caps arguments at a few MiB)
 MAX_PROC_ENTRIES = 200_000  # entries of /proc looked at for the kubelet and kube-proxy
 MAX_UNIT_FILES = 64  # kubelet.service copies and drop-ins read
+MAX_LINK_HOPS = 40  # symbolic links followed resolving one path under --root (as Linux: 40)
 
 # Where kubeadm and the distributions put things when the kubelet's command line does not say.
 DEFAULT_KUBELET_CONFIG = "/var/lib/kubelet/config.yaml"
@@ -65,6 +67,40 @@ ZERO_DURATION_DEFAULTS = {"streamingConnectionIdleTimeout": "4h0m0s"}
 _ZERO = re.compile(r"^(0+(\.0*)?(ns|us|µs|ms|s|m|h)?)+$")
 
 
+class RootedFS(HostFS):
+    """A node's filesystem at ``root``: symbolic links resolve as they would on the node (an
+    absolute link starts again at ``root``, ``..`` never climbs above it), so a link on the node
+    never makes the audit judge a file of the machine (or pod) it runs in."""
+
+    def real(self, path: str) -> Path:
+        if str(self.root) == "/":
+            return super().real(path)
+        parts = [p for p in path.split("/") if p]
+        resolved: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == ".":
+                continue
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+                continue
+            candidate = self.root.joinpath(*resolved, part)
+            try:
+                target = os.readlink(candidate)
+            except OSError:  # not a link (or absent): keep it as it is
+                resolved.append(part)
+                continue
+            hops += 1
+            if hops > MAX_LINK_HOPS:  # a loop: the path as written, which will not resolve
+                return self.root.joinpath(*resolved, part, *parts)
+            if target.startswith("/"):
+                resolved = []
+            parts = [p for p in target.split("/") if p] + parts
+        return self.root.joinpath(*resolved)
+
+
 @dataclass(frozen=True, slots=True)
 class Process:
     pid: int
@@ -74,7 +110,7 @@ class Process:
 def collect(root: str = "/", proc: str | None = None) -> KubeNode:
     """Read the node at ``root``, its processes from ``proc`` (default ``<root>/proc`` when it
     lists processes, else ``/proc``)."""
-    fs = HostFS(root)
+    fs = RootedFS(root)
     node = KubeNode(root=root)
     proc_dir = Path(proc) if proc else _default_proc(fs)
     procs = find_processes(proc_dir, ("kubelet", "kube-proxy"))
@@ -162,10 +198,21 @@ def read_yaml(fs: HostFS, path: str, what: str) -> tuple[dict[str, Any] | None, 
 
 def kubelet_units(fs: HostFS) -> list[str]:
     """kubelet.service wherever systemd loads units from, then its drop-ins, in that order."""
-    units = [f"{d}/kubelet.service" for d in SERVICE_DIRS if fs.exists(f"{d}/kubelet.service")]
+    found = [f"{d}/kubelet.service" for d in SERVICE_DIRS if fs.exists(f"{d}/kubelet.service")]
     for directory in SERVICE_DIRS:
-        units.extend(fs.glob(f"{directory}/kubelet.service.d", "*.conf"))
-    return units[:MAX_UNIT_FILES]
+        found.extend(fs.glob(f"{directory}/kubelet.service.d", "*.conf"))
+    # With a merged /usr, /lib/systemd/system is /usr/lib/systemd/system: one file, one entry.
+    units, seen = [], set()
+    for unit in found[:MAX_UNIT_FILES]:
+        try:
+            st = os.stat(fs.real(unit))
+            key: object = (st.st_dev, st.st_ino)
+        except OSError:
+            key = unit
+        if key not in seen:
+            seen.add(key)
+            units.append(unit)
+    return units
 
 
 def unit_command_line(fs: HostFS, units: list[str]) -> list[str] | None:
@@ -335,7 +382,7 @@ def _read_proxy(fs: HostFS, node: KubeNode, proc: Path, procs: list[Process]) ->
         process = procs[-1]
         node.proxy_pid, node.proxy_args = process.pid, process.args
         # The process's own view of the filesystem: its mount namespace's root.
-        pfs = HostFS(proc / str(process.pid) / "root")
+        pfs = RootedFS(proc / str(process.pid) / "root")
         where = f"in kube-proxy's filesystem (pid {process.pid})"
         config_path = flag_value(process.args, "--config")
         if config_path:
