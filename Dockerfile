@@ -3,7 +3,7 @@
 # The base is pinned by digest. Digest of docker.io/library/python:3.12.7-slim-bookworm (linux
 # index) as pinned in public Dockerfiles, e.g. github.com/nalabelle/build,
 # images/digests.Dockerfile. VERIFY AT RELEASE: `docker buildx imagetools inspect
-# python:3.12-slim-bookworm` and update the tag and digest together.
+# python:3.12.7-slim-bookworm` (or a newer tag) and update the tag and digest together.
 # Offline or from a base of your own: --build-arg BASE_IMAGE=<image with python3 and venv>,
 # wheels in ./wheels and --build-arg PIP_NO_INDEX=1 (docs/own-image.md).
 ARG BASE_IMAGE=docker.io/library/python:3.12.7-slim-bookworm@sha256:032c52613401895aa3d418a4c563d2d05f993bc3ecc065c8f4e2280978acd249
@@ -12,13 +12,11 @@ ARG BASE_IMAGE=docker.io/library/python:3.12.7-slim-bookworm@sha256:032c52613401
 FROM ${BASE_IMAGE} AS build
 ARG PIP_NO_INDEX=
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY src/ src/
-# ./wheels (optional, not in the repository) lets an offline build install without an index.
-COPY . /context/
+# The context is what .dockerignore lets in: pyproject.toml, README.md, src/ and, optional and
+# not in the repository, wheels/ (an offline build installs from it without an index).
+COPY . /src/
 RUN python3 -m venv /opt/hullcheck \
- && /opt/hullcheck/bin/python -m pip install --find-links /context/wheels /src \
+ && /opt/hullcheck/bin/python -m pip install --find-links /src/wheels /src \
  && /opt/hullcheck/bin/python -m pip uninstall --yes pip \
  && /opt/hullcheck/bin/hullcheck --version
 
