@@ -96,6 +96,10 @@ def overlaps_section() -> list[str]:
 # cannot be added unjudged.
 _RBAC = "the item names this permission; the rule reports who holds it"
 _KUBELET = "the item names this KubeletConfiguration field; the rule judges it"
+_NODE_FILE = ("the owner or mode of the very file the item names, stat-ed on the node; each "
+              "finding carries only the item it fails")
+_NODE_KUBELET = ("the running kubelet's effective setting (flags over its config file), the "
+                 "item itself; each finding carries only the item it fails")
 CIS_K8S_KEPT: dict[tuple[str, str], str] = {
     ("CT024", "5.4.1"): "a credential written in env is a secret as an environment variable, "
                         "the item's concern; the fix it asks for (a mounted Secret file) is ours",
@@ -140,6 +144,9 @@ CIS_K8S_KEPT: dict[tuple[str, str], str] = {
     ("KNS037", "4.2.8"): _KUBELET, ("KNS038", "4.2.9"): _KUBELET,
     ("KNS039", "4.2.10"): _KUBELET, ("KNS040", "4.2.11"): _KUBELET,
     ("KNS041", "4.2.12"): _KUBELET, ("KNS042", "4.2.13"): _KUBELET,
+    **{("NODE001", f"4.1.{n}"): _NODE_FILE for n in range(1, 11)},
+    **{("NODE002", f"4.2.{n}"): _NODE_KUBELET for n in range(1, 14)},
+    ("NODE003", "4.3.1"): "kube-proxy's effective metrics address on the node, the item itself",
 }
 _NETPOL = ("5.3.2 asks only that every namespace with workloads has NetworkPolicies; this rule "
            "fires only where the namespace has one (KNS005 reports a namespace without)")

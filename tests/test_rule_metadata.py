@@ -7,7 +7,16 @@ import re
 import pytest
 
 from hullcheck.findings import Severity
-from hullcheck.rules import all_rules, cluster, container, dockerfile, host, image, kubernetes
+from hullcheck.rules import (
+    all_rules,
+    cluster,
+    container,
+    dockerfile,
+    host,
+    image,
+    kubernetes,
+    node,
+)
 from hullcheck.rules.base import DOC_HEADINGS, HOOKS, RULE_ID, Rule
 
 FAMILIES = {
@@ -17,8 +26,9 @@ FAMILIES = {
     "KNS": cluster.RULES,
     "HOST": host.RULES,
     "IMG": image.RULES,
+    "NODE": node.RULES,
 }
-INPUT_KINDS = {"dockerfile", "compose", "kubernetes", "host", "image"}
+INPUT_KINDS = {"dockerfile", "compose", "kubernetes", "host", "image", "node"}
 TAG = re.compile(
     r"^(cis-docker-1\.6:\d+(\.\d+)*|cis-k8s-1\.10:\d+(\.\d+)*|pss:(baseline|restricted):\w+"
     r"|hadolint:DL\d{4}|dockle:[A-Z]+-[A-Z]+-\d{4})$"

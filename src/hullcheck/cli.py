@@ -33,6 +33,8 @@ SUBCOMMANDS = {
     "host": ("Audit the Docker host this runs on (CIS Docker Benchmark 1.6)",
              "hullcheck.commands.host"),
     "image": ("Audit images: contents, configuration and trust", "hullcheck.commands.image"),
+    "node": ("Audit the Kubernetes node this runs on (CIS Kubernetes Benchmark 1.10, section 4)",
+             "hullcheck.commands.node"),
 }
 __all__ = ["BadInput", "UsageError", "build_parser", "main"]
 
@@ -312,10 +314,12 @@ def selector_names(rules: Iterable[type[Rule]]) -> Names:
     """The names selectors may use: the rules' ids and tags, and the CIS Docker Benchmark's
     checks (the host audit reports each, whether or not a rule judges it)."""
     from hullcheck.hostaudit.catalog import checks
+    from hullcheck.nodeaudit import checks as node_checks
     from hullcheck.suppress import Names
 
     rules = tuple(rules)
     tags = [t for r in rules for t in r.all_references()] + [c.tag for c in checks()]
+    tags += [c.tag for c in node_checks()]
     return Names.of((r.id for r in rules), tags)
 
 

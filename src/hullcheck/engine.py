@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hullcheck.models.host import DockerHost
     from hullcheck.models.image import Image
     from hullcheck.models.manifests import Manifests, Unit
+    from hullcheck.models.node import KubeNode
     from hullcheck.sources import Source
 
 # Model type -> the Engine method that walks it, by (module, class name): a model's module is
@@ -346,6 +347,14 @@ class Engine:
         for where, image in images:
             self.judge_image(image, unavailable, out, where, api)
         self.judge_environment(env, out)
+        return out
+
+
+    def judge_node(self, node: KubeNode) -> list[Finding]:
+        """A Kubernetes node (``hullcheck node``): the node rules, once."""
+        out: list[Finding] = []
+        self._judge(out, [(r, r.check_node) for r in self._by_hook["check_node"]], (node,),
+                    node.root)
         return out
 
 

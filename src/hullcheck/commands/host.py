@@ -66,12 +66,13 @@ def run(args: argparse.Namespace, ctx: Context,
     return report
 
 
-def filter_checks(checks: list[Any], select: list[str], ignore: list[str]) -> list[Any]:
+def filter_checks(checks: list[Any], select: list[str], ignore: list[str],
+                  benchmark: str = "cis-docker-1.6") -> list[Any]:
     """Tag selectors pick benchmark checks too; rule-id selectors only pick findings."""
     from hullcheck.suppress import selector_matches
 
     def tags(selectors: list[str]) -> list[str]:
-        return [s for s in selectors if s.startswith("cis-docker-1.6")]
+        return [s for s in selectors if s.startswith(benchmark)]
 
     wanted, unwanted = tags(select), tags(ignore)
     out = []

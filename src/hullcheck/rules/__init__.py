@@ -21,6 +21,7 @@ FAMILIES: tuple[tuple[str, frozenset[str]], ...] = (
     ("hullcheck.rules.cluster", frozenset({"kubernetes"})),
     ("hullcheck.rules.host", frozenset({"host"})),
     ("hullcheck.rules.image", frozenset({"image", "host"})),
+    ("hullcheck.rules.node", frozenset({"node"})),
     # IMG017 and IMG019 also verify the images Dockerfiles, compose files and manifests name:
     # for those only their modules are imported, not the whole image family (a fifth of a
     # one-file scan's start-up). Listed after their family, so the registry order is the

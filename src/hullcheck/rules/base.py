@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hullcheck.models.graph import ObjectGraph
     from hullcheck.models.host import DockerHost
     from hullcheck.models.image import Image
+    from hullcheck.models.node import KubeNode
     from hullcheck.models.pod import Pod
 
 DOC_HEADINGS: tuple[str, ...] = ("What it finds", "Why it matters", "How to fix", "References")
@@ -56,7 +57,7 @@ class Rule:
     name: ClassVar[str]  # short kebab-case name, e.g. "last-user-root"
     title: ClassVar[str]
     severity: ClassVar[Severity]
-    # input kinds this rule judges: dockerfile, compose, kubernetes, host, image
+    # input kinds this rule judges: dockerfile, compose, kubernetes, host, image, node
     inputs: ClassVar[frozenset[str]]
     references: ClassVar[tuple[str, ...]] = ()
     # Tags only some findings carry (a peer rule that fires on part of what this one judges):
@@ -109,6 +110,10 @@ class Rule:
 
     def check_environment(self, ctx: Context, env: Environment) -> Iterable[Finding]:
         """Once per ``image`` or ``host`` run: the Docker client environment hullcheck runs in."""
+        return ()
+
+    def check_node(self, ctx: Context, node: KubeNode) -> Iterable[Finding]:
+        """Once per ``node`` run: a Kubernetes node's kubelet and kube-proxy."""
         return ()
 
     # --- helpers ----------------------------------------------------------------------------

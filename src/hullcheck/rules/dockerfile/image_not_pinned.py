@@ -15,8 +15,10 @@ class BaseImageNotPinned(DockerfileRule):
     """
     ## What it finds
     When the config sets `trust: {require-digest: true}`: an image pulled by `FROM`,
-    `COPY --from=<image>` or `RUN --mount=...,from=<image>` without an `@sha256:` digest. Build
-    stages, `scratch` and references built from an `ARG` without a default are not judged.
+    `COPY --from=<image>` or `RUN --mount=...,from=<image>` without an `@sha256:` digest. A
+    reference built from an `ARG` is judged by the ARG's default (`ARG
+    BASE_IMAGE=python:3.12-slim@sha256:...` then `FROM ${BASE_IMAGE}` is pinned). Build stages,
+    `scratch` and references built from an `ARG` without a default are not judged.
 
     ## Why it matters
     A tag is a pointer the registry owner can move; a digest names exact content. Your policy asks
