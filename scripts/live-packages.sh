@@ -1,11 +1,13 @@
 #!/bin/sh
 # Debian packages the live tests need besides the engine (docker-engine.sh installs docker.io
-# when no engine answers): a registry, skopeo, and busybox for the test images' base.
+# when no engine answers): a registry, skopeo, and busybox for the test images' base; chromium
+# for the HTML report's browser tests (driven headless by Playwright, tests/browser.py).
 set -eu
 missing=""
 command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"
 command -v skopeo >/dev/null 2>&1 || missing="$missing skopeo"
 [ -x /bin/busybox ] || missing="$missing busybox-static"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "live-packages.sh: not root, cannot install:$missing (the live tests will say so)" >&2

@@ -14,6 +14,7 @@ REPORTERS = {
     "json": "hullcheck.reporters.json:render",
     "sarif": "hullcheck.reporters.sarif:render",
     "junit": "hullcheck.reporters.junit:render",
+    "html": "hullcheck.reporters.html:render",  # one self-contained page for people
     "docker-bench-json": "hullcheck.reporters.docker_bench:render",
 }
 # Formats only some commands can write (Docker Bench's log is a benchmark run's): format -> them.
