@@ -295,3 +295,88 @@ def test_merge_of_scans_keeps_kubernetes_overview(tmp_path: Path,
     assert [(n["name"], n["source"]) for n in doc["kubernetes"]["namespaces"]] == [
         ("shop", 0), ("shop", 1)]
     assert doc["kubernetes"]["exposure"][0]["via"] == "Service/shop/web"
+
+
+# -------------------------------------------------------------- the kubernetes overview (JSON)
+
+RESTRICTED_POD = """\
+    spec:
+      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      containers:
+        - name: app
+          image: registry.example/app@sha256:%s
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+""" % ("a" * 64)
+
+
+def deployment(ns: str, name: str, pod: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}"
+            f"\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n"
+            f"    metadata: {{labels: {{app: {name}}}}}\n{pod}---\n")
+
+
+KUBE = (
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: calm, labels: "
+    "{pod-security.kubernetes.io/enforce: baseline}}\n---\n"
+    "apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n---\n"
+    + deployment("tight", "ok", RESTRICTED_POD)
+    + deployment("loose", "priv", RESTRICTED_POD.replace(
+        "allowPrivilegeEscalation: false", "privileged: true"))
+    + deployment("half", "root", RESTRICTED_POD.replace("runAsNonRoot: true", "runAsUser: 0"))
+    + deployment("calm", "root", RESTRICTED_POD.replace("runAsNonRoot: true", "runAsUser: 0"))
+    + "apiVersion: v1\nkind: Service\nmetadata: {name: ok, namespace: tight}\n"
+      "spec: {type: LoadBalancer, selector: {app: ok}, ports: [{port: 443}]}\n---\n"
+      "apiVersion: v1\nkind: Service\nmetadata: {name: inner, namespace: loose}\n"
+      "spec: {selector: {app: priv}, ports: [{port: 80}]}\n---\n"
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: loose}\n"
+      "spec:\n  rules:\n    - host: shop.example\n      http:\n        paths:\n"
+      "          - {path: /, pathType: Prefix, backend: {service: {name: inner, port: "
+      "{number: 80}}}}\n"
+)
+
+
+def kube_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
+    path = tmp_path / "k8s" / "all.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(KUBE)
+    main(["scan", str(path), "-f", "json", "--fail-on", "never", *extra])
+    return json.loads(capsys.readouterr().out)["kubernetes"]  # type: ignore[no-any-return]
+
+
+def levels(kube: dict[str, Any]) -> dict[str, tuple[Any, Any, Any]]:
+    return {n["name"]: (n["judged_at"], n["reaches"], n["enforce"]) for n in kube["namespaces"]}
+
+
+def test_namespace_levels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kube = kube_json(tmp_path, capsys)
+    assert levels(kube) == {
+        "calm": ("baseline", "baseline", "baseline"),  # its label: judged at baseline only
+        "empty": (None, None, None),                   # no pod: no level claimed
+        "tight": ("restricted", "restricted", None),
+        "loose": ("restricted", "privileged", None),   # a privileged container
+        "half": ("restricted", "baseline", None),      # runs as root: restricted broken
+    }
+    # suppressing or tag-ignoring a finding does not lift the namespace's level
+    assert levels(kube_json(tmp_path, capsys, "--ignore", "pss:baseline"))["loose"][1] == \
+        "privileged"
+    # what is not judged is not claimed
+    assert levels(kube_json(tmp_path, capsys, "--pss-level", "baseline"))["tight"][:2] == (
+        "baseline", "baseline")
+    assert {v[1] for v in levels(kube_json(tmp_path, capsys, "--select", "KNS")).values()} == \
+        {None}
+
+
+def test_exposure_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exposure = kube_json(tmp_path, capsys)["exposure"]
+    assert exposure == [
+        {"via": "Service/tight/ok", "type": "LoadBalancer", "path": str(tmp_path / "k8s/all.yaml"),
+         "line": exposure[0]["line"], "ports": ["443"], "workloads": ["Deployment/tight/ok"]},
+        {"via": "Ingress/loose/web", "type": "Ingress", "path": str(tmp_path / "k8s/all.yaml"),
+         "line": exposure[1]["line"], "hosts": ["shop.example"], "service": "Service/loose/inner",
+         "workloads": ["Deployment/loose/priv"]},
+    ]
+    lines = KUBE.splitlines()
+    assert "name: ok, namespace: tight" in lines[exposure[0]["line"] - 1]
+    assert "service: {name: inner" in lines[exposure[1]["line"] - 1]

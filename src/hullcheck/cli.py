@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import importlib
 import os
-import socket
 import sys
 import warnings
 from collections.abc import Callable, Iterable
@@ -594,6 +593,15 @@ def run_audit(args: argparse.Namespace) -> int:
     judged = None
     if select or ignore:
         judged = frozenset(r.id for r in all_rules() if accept(r))
+    if report.kubernetes is not None:
+        # The level each namespace reaches is a fact about its manifests: judged on every
+        # finding the selected rules made, before suppressions and tag selectors hide any.
+        from hullcheck.kube_overview import add_levels
+        from hullcheck.rules import rules_for_kinds
+
+        add_levels(report.kubernetes, report.findings, frozenset(
+            tag.split(":")[1] for r in rules_for_kinds(("kubernetes",)) if accept(r)
+            for tag in r.all_references() if tag.startswith("pss:")))
     policy = Policy(select=select, ignore=ignore, baseline=baseline,
                     show_suppressed=args.show_suppressed, judged=judged, explicit=explicit)
     shown, sup_warnings = apply(report, policy, cfg.path_ignores)
@@ -606,13 +614,11 @@ def run_audit(args: argparse.Namespace) -> int:
     shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)
+    import socket
+
     report.source = {"kind": args.command, "name": " ".join(
         getattr(args, "paths", None) or getattr(args, "targets", None) or []) or None,
         "host": socket.gethostname()}
-    if report.kubernetes is not None:
-        from hullcheck.kube_overview import add_levels
-
-        add_levels(report.kubernetes, report.findings)
 
     if args.write_baseline:
         from hullcheck.suppress import write_baseline

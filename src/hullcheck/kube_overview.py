@@ -95,8 +95,11 @@ def join(into: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
     return into
 
 
-def add_levels(kube: dict[str, Any], findings: list[Finding]) -> None:
-    """Each namespace's ``reaches``, from the Pod Security findings the run kept."""
+def add_levels(kube: dict[str, Any], findings: list[Finding],
+               judged: frozenset[str] = frozenset(("baseline", "restricted"))) -> None:
+    """Each namespace's ``reaches``, from the Pod Security findings of the run. ``judged``: the
+    levels whose controls the selected rules judge (a selection leaving out every baseline
+    rule claims no level; one leaving out the restricted rules claims baseline at most)."""
     broken: dict[str, set[str]] = {}
     for f in findings:
         parts = (f.location.object or "").split("/")
@@ -108,14 +111,16 @@ def add_levels(kube: dict[str, Any], findings: list[Finding]) -> None:
             elif tag.startswith("pss:restricted:"):
                 broken.setdefault(parts[1], set()).add("restricted")
     for ns in kube.get("namespaces", []):
-        judged = ns.get("judged_at")
-        if judged is None or judged == "privileged":
+        level = ns.get("judged_at")
+        if level == "restricted" and "restricted" not in judged:
+            level = "baseline"
+        if level not in ("baseline", "restricted") or "baseline" not in judged:
             ns["reaches"] = None  # no pod, or nothing judged: no level to claim
             continue
         hit = broken.get(ns["name"], set())
         if "baseline" in hit:
             ns["reaches"] = "privileged"
-        elif "restricted" in hit and judged == "restricted":
+        elif "restricted" in hit and level == "restricted":
             ns["reaches"] = "baseline"
         else:
-            ns["reaches"] = judged
+            ns["reaches"] = level
