@@ -295,3 +295,59 @@ def test_browser_merge_and_diff_pages(browser: Any, tmp_path: Path,
         "#findings > article:not([hidden]) .badge.change-appeared, #findings > "
         "article:not([hidden]) .badge.change-fixed", "els => els.map(e => e.textContent)")
     assert changes and set(changes) == {"appeared"}
+
+
+def test_browser_print_and_keyboard(browser: Any, examples_page: Path) -> None:
+    p = Page(browser, examples_page)
+    # keyboard: the first Tab reaches the skip link, which moves focus to the findings
+    p.page.keyboard.press("Tab")
+    assert p.page.evaluate("document.activeElement.className") == "skip"
+    p.page.keyboard.press("Enter")
+    assert p.page.evaluate("document.activeElement.id") == "findings-h"
+    # every filter control has a label a screen reader announces
+    unlabelled = p.page.evaluate(
+        "Array.from(document.querySelectorAll('form.filters input, form.filters select'))"
+        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
+        ".map(e => e.id || e.name)")
+    assert unlabelled == []
+    # print: no filter form, every finding kept on its page
+    p.page.emulate_media(media="print")
+    assert p.page.evaluate("getComputedStyle(document.querySelector('form.filters')).display") \
+        == "none"
+    assert p.page.evaluate("getComputedStyle(document.querySelector('.finding')).breakInside") \
+        == "avoid"
+    p.page.emulate_media(media="screen")
+    assert_clean(p)
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_colours_meet_wcag_aa_contrast() -> None:
+    """Every colour the stylesheet uses for text or behind white text is at least 4.5:1."""
+    css = (ROOT / "src/hullcheck/data/report.css").read_text()
+    colours = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", css))
+    for name in ("critical", "high", "medium", "low", "info", "pass", "fail", "na", "manual",
+                 "error", "muted", "fg"):
+        assert contrast(colours[name], "#ffffff") >= 4.5, name
+        assert contrast(colours[name], colours["panel"]) >= 4.5, name  # text in the cards
+
+
+def test_ci_without_a_browser_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import browser as browser_mod
+
+    monkeypatch.setattr(browser_mod, "unavailable", lambda: "no Chromium at /nowhere")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="browser tests cannot run under CI: no"):
+        browser_mod.require_browser()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium at /nowhere"):
+        browser_mod.require_browser()

@@ -77,9 +77,15 @@
     detail(dl, "Found in", f.places);
     detail(dl, "Fingerprint", f.fingerprint);
     art.appendChild(dl);
+    return art;
+  }
+
+  // One row per finding: what the filters read, and its element, built the first time it is
+  // listed (a page lists PAGE findings at a time: 10,000 elements laid out at once take seconds).
+  function row(f) {
     const hay = [f.rule, f.title, f.message, f.evidence, f.remediation, f.where,
       f.references.join(" "), f.places.join(" ")].join("\n").toLowerCase();
-    return { f: f, node: art, hay: hay, where: f.where.toLowerCase() };
+    return { f: f, node: null, hay: hay, where: f.where.toLowerCase() };
   }
 
   function readHash() {
@@ -107,7 +113,30 @@
     }
   }
 
+  const PAGE = 500;
   let rows = [];
+  let matches = [];
+  let limit = PAGE;
+  const more = document.getElementById("show-more");
+  const all = document.getElementById("show-all");
+
+  function list_(upTo) {
+    limit = Math.min(upTo, matches.length);
+    const frag = document.createDocumentFragment();
+    for (let i = 0; i < limit; i++) {
+      const r = matches[i];
+      if (r.node === null) r.node = build(r.f);
+      frag.appendChild(r.node);
+    }
+    list.replaceChildren(frag);
+    const rest = matches.length - limit;
+    more.hidden = all.hidden = rest <= 0;
+    more.textContent = "Show " + Math.min(rest, PAGE) + " more";
+    all.textContent = "Show all " + matches.length;
+    let text = "Showing " + matches.length + " of " + rows.length + " findings";
+    if (rest > 0) text += " (" + limit + " listed)";
+    status.textContent = text;
+  }
 
   function apply() {
     const sev = new Set(sevBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }));
@@ -117,17 +146,14 @@
     const q = controls.q.value.trim().toLowerCase();
     const hideSup = controls.sup.checked;
     const change = controls.change ? controls.change.value : "";
-    let shown = 0;
-    for (const r of rows) {
+    matches = rows.filter(function (r) {
       const f = r.f;
-      const ok = sev.has(f.severity) && (!rule || f.rule === rule) && (!family || f.family === family) &&
+      return sev.has(f.severity) && (!rule || f.rule === rule) && (!family || f.family === family) &&
         (!where || r.where.includes(where)) && (!q || r.hay.includes(q)) &&
         !(hideSup && f.suppressed) && (!change || f.change === change);
-      if (r.node.hidden === ok) r.node.hidden = !ok;
-      if (ok) shown += 1;
-    }
-    status.textContent = "Showing " + shown + " of " + rows.length + " findings";
-    document.getElementById("no-match").hidden = shown !== 0 || rows.length === 0;
+    });
+    list_(PAGE);
+    document.getElementById("no-match").hidden = matches.length !== 0 || rows.length === 0;
   }
 
   let timer = 0;
@@ -137,10 +163,7 @@
   }
 
   fillSelects();
-  const frag = document.createDocumentFragment();
-  rows = findings.map(build);
-  for (const r of rows) frag.appendChild(r.node);
-  list.appendChild(frag);
+  rows = findings.map(row);
   readHash();
   apply();
   for (const b of sevBoxes) b.addEventListener("change", function () { changed(0); });
@@ -154,6 +177,10 @@
     apply();
   });
   window.addEventListener("hashchange", function () { readHash(); apply(); });
+  more.addEventListener("click", function () { list_(limit + PAGE); });
+  all.addEventListener("click", function () { list_(matches.length); });
+  // Printing lists every finding the filters keep.
+  window.addEventListener("beforeprint", function () { list_(matches.length); });
   document.documentElement.classList.add("js");
   document.body.setAttribute("data-ready", "1");
 })();

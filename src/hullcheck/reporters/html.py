@@ -336,7 +336,9 @@ def render(out: Output) -> str:
         '<p id="no-match" hidden>No finding matches the filters.</p>',
         '<noscript><p class="noscript">The list of findings needs JavaScript; the JSON report'
         " (--format json) holds the same findings.</p></noscript>",
-        '<div id="findings"></div></section></main>',
+        '<div id="findings"></div>',
+        '<p class="more"><button type="button" id="show-more" hidden></button> '
+        '<button type="button" id="show-all" hidden></button></p></section></main>',
         f'<script type="application/json" id="hullcheck-data">{script_json(data)}</script>',
         f"<script>{js}</script></body></html>\n",
     ))

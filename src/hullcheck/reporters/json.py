@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from hullcheck import __version__
@@ -45,7 +46,7 @@ def document(out: Output) -> dict[str, object]:
     if out.merged is not None:  # hullcheck merge
         doc["sources"] = out.merged.sources
         for f, j in zip(out.shown, findings, strict=True):
-            j["occurrences"] = [{"source": i} | ({"location": loc} if loc else {})
+            j["occurrences"] = [{"source": i} | ({"location": json.loads(loc)} if loc else {})
                                 for i, loc in out.merged.places.get(f.fingerprint, ())]
             unlisted = out.merged.unlisted[f.fingerprint]
             if unlisted:
