@@ -97,7 +97,7 @@ def test_json_contract_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert doc["source"] == {"kind": "scan", "name": str(f), "host": socket.gethostname()}
     finding = doc["findings"][0]
     assert set(finding) == {"rule", "title", "severity", "message", "references", "location",
-                            "remediation", "fingerprint"}
+                            "remediation", "fingerprint", "evidence"}
     assert set(doc["summary"]) == {"findings", "by_severity", "score"}
 
 

@@ -92,6 +92,11 @@ class Finding:
             "remediation": self.remediation,
             "fingerprint": self.fingerprint,
         }
+        if self.evidence:
+            # Additive (issue 22): what the fingerprint hashes besides the location, so a reader
+            # (the HTML page of merged results, a migration of fingerprints) has it too. Secret
+            # values are masked in evidence as in messages (docs/security.md).
+            out["evidence"] = self.evidence
         if self.suppressed is not None:
             out["suppressed"] = self.suppressed.to_json()
         return out
