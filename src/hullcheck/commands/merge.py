@@ -27,6 +27,7 @@ MAX_MERGE_INPUTS = 100_000
 MAX_MERGED_FINDINGS = 1_000_000
 MAX_MERGED_PLACES = 5_000_000
 MAX_MERGED_KUBE_ENTRIES = 100_000
+MAX_MERGED_CHECKS = 10_000  # distinct check ids (the CIS Docker Benchmark has 117)
 NAMES_IN_REASON = 5
 
 # A check's merged result: the worst of its sources' results, in this order.
@@ -119,7 +120,7 @@ class Merger:
         for c in result.checks:
             tally = self.checks.get(c.id)
             if tally is None:
-                if len(self.checks) >= 10 * 1024:
+                if len(self.checks) >= MAX_MERGED_CHECKS:
                     continue
                 tally = self.checks[c.id] = _CheckTally(first=c)
             tally.counts[c.result] += 1

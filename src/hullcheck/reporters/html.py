@@ -315,7 +315,12 @@ def render(out: Output) -> str:
     css, js = _asset("report.css"), _asset("report.js")
     csp = (f"default-src 'none'; script-src {csp_hash(js)}; style-src {csp_hash(css)}; "
            "img-src data:; base-uri 'none'; form-action 'none'")
-    data = {"findings": [finding_data(out, f) for f in out.shown]}
+    # Most severe first (a diff: appeared, fixed, stayed, each most severe first); otherwise in
+    # the order of the other formats (by location).
+    changes = out.changes or {}
+    order = {"appeared": 0, "fixed": 1, "stayed": 2}
+    shown = sorted(out.shown, key=lambda f: (order.get(changes.get(id(f), ""), 0), -f.severity))
+    data = {"findings": [finding_data(out, f) for f in shown]}
     title = _title(out)
     source = out.report.source or {}
     meta = f"hullcheck {escape(__version__)}"
