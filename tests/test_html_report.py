@@ -351,3 +351,59 @@ def test_ci_without_a_browser_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "")
     with pytest.raises(pytest.skip.Exception, match="no Chromium at /nowhere"):
         browser_mod.require_browser()
+
+
+def synthetic_result(n: int, host: str = "node-1") -> dict[str, Any]:
+    sevs = ["critical", "high", "medium", "low", "info"]
+    return {"tool": "hullcheck", "fingerprint_version": 1,
+            "source": {"kind": "host", "name": None, "host": host},
+            "findings": [{"rule": f"HOST{i % 7:03d}", "title": f"title {i}",
+                          "severity": sevs[i % 5], "message": f"message number {i}",
+                          "references": [], "location": {"setting": f"s{i}"},
+                          "remediation": "", "fingerprint": f"fp{i}"} for i in range(n)]}
+
+
+def test_browser_lists_500_at_a_time(browser: Any, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    result = write(tmp_path, "big.json", json.dumps(synthetic_result(1_200)))
+    page = write(tmp_path, "big.html", html_of(capsys, "merge", str(result)))
+    p = Page(browser, page)
+    assert p.shown() == 500
+    assert p.page.text_content("#shown-count") == "Showing 1200 of 1200 findings (500 listed)"
+    assert p.page.text_content("#show-more") == "Show 500 more"
+    p.page.click("#show-more")
+    assert p.shown() == 1_000
+    p.page.click("#show-all")
+    assert p.shown() == 1_200 and p.page.is_hidden("#show-more")
+    # a filter lists its first 500 matches; printing lists them all
+    p.page.uncheck("input[name=sev][value=info]")
+    p.settle()
+    assert p.shown() == 500
+    p.page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert p.shown() == 960
+    p.page.fill("#f-text", "message number 11")  # 11, 110-119, 1100-1199 but not info ones
+    p.settle()
+    texts = p.page.eval_on_selector_all("#findings .message", "els => els.map(e => e.textContent)")
+    assert texts and all(t.startswith("message number 11") for t in texts)
+    assert p.page.is_hidden("#show-more") and p.page.is_hidden("#show-all")
+    assert_clean(p)
+
+
+def test_browser_hostile_merge_sources_run_nothing(browser: Any, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    doc = synthetic_result(3, host="<img src=x onerror=window.__pwned=10>")
+    doc["findings"][0]["message"] = "<script>window.__pwned=11</script>"
+    doc["findings"][0]["evidence"] = "\"><svg onload=window.__pwned=12>"
+    doc["checks"] = [{"id": "cis-docker-1.6:<b onmouseover=alert(13)>", "title": "<i>t</i>",
+                      "result": "fail", "reason": "", "evidence": ""}]
+    result = write(tmp_path, "<img src=x onerror=alert(14)>.json", json.dumps(doc))
+    page = write(tmp_path, "merged.html", html_of(capsys, "merge", str(result)))
+    p = Page(browser, page)
+    p.page.wait_for_timeout(300)
+    assert p.page.evaluate("typeof window.__pwned") == "undefined"
+    assert_clean(p)
+    text = p.page.text_content("body") or ""
+    for shown in ("<img src=x onerror=window.__pwned=10>", "<script>window.__pwned=11</script>",
+                  "\"><svg onload=window.__pwned=12>", "<img src=x onerror=alert(14)>.json"):
+        assert shown in text
+    assert p.page.evaluate("document.querySelectorAll('img, iframe, b, i').length") == 0
