@@ -380,3 +380,33 @@ def test_exposure_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     lines = KUBE.splitlines()
     assert "name: ok, namespace: tight" in lines[exposure[0]["line"] - 1]
     assert "service: {name: inner" in lines[exposure[1]["line"] - 1]
+
+
+def test_diff_junit_passes_what_was_fixed(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import xml.etree.ElementTree as ET
+
+    old = scan_json(tmp_path, "old", {"Dockerfile": OLD}, capsys)
+    new = scan_json(tmp_path, "new", {"Dockerfile": NEW}, capsys)
+    _, out, _ = run(capsys, "diff", str(old), str(new), "-f", "json", "--fail-on", "never")
+    changes = [f["change"] for f in json.loads(out)["findings"]]
+    _, out, _ = run(capsys, "diff", str(old), str(new), "-f", "junit", "--fail-on", "never")
+    root = ET.fromstring(out)
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(changes)
+    assert len(root.findall(".//failure")) == len(changes) - changes.count("fixed")
+
+
+def test_merged_results_merge_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for i in range(4):
+        (tmp_path / f"n{i}.json").write_text(json.dumps(host_result(f"n{i}", ["HOST001"])))
+    first = tmp_path / "first.json"
+    main(["merge", str(tmp_path / "n0.json"), str(tmp_path / "n1.json"), "-f", "json", "-o",
+          str(first)])
+    doc = json.loads(run(capsys, "merge", str(first), str(tmp_path / "n2.json"),
+                         str(tmp_path / "n3.json"), "-f", "json")[1])
+    # each file is one source: the first merge's own sources are not unfolded
+    assert [s["file"] for s in doc["sources"]] == [str(first), str(tmp_path / "n2.json"),
+                                                   str(tmp_path / "n3.json")]
+    assert [o["source"] for o in doc["findings"][0]["occurrences"]] == [0, 1, 2]
+    assert len(doc["checks"]) == 117
