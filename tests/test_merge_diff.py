@@ -218,7 +218,9 @@ def test_merge_dedups_by_fingerprint_with_every_place(
     assert checks["cis-docker-1.6:2"]["result"] == "fail"
     assert checks["cis-docker-1.6:2"]["reason"] == \
         "fail on 2 of 4; pass on 2 of 4 (fail: node-1, node-3)"
+    assert checks["cis-docker-1.6:2"]["counts"] == {"fail": 2, "pass": 2}
     assert checks["cis-docker-1.6:5"]["result"] == "pass"
+    assert checks["cis-docker-1.6:5"]["counts"] == {"pass": 4}
     assert doc["summary"]["findings"] == 2
     text = run(capsys, "merge", *paths)[1]
     assert "in 2 of 4 results: node-1, node-3" in text

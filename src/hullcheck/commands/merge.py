@@ -58,6 +58,8 @@ class Merged:
     sources: list[dict[str, Any]] = field(default_factory=list)
     places: dict[str, list[tuple[int, str | None]]] = field(default_factory=dict)
     unlisted: Counter[str] = field(default_factory=Counter)  # places beyond the bound
+    # Each check's results across the sources (check id -> result -> how many sources).
+    check_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def occurrences(self, fp: str) -> int:
         return len(self.places.get(fp, ())) + self.unlisted[fp]
@@ -172,6 +174,7 @@ class Merger:
             detail = ", ".join(names) + (f" and {more} more" if more > 0 else "")
             report.checks.append(Check(id=cid, title=tally.first.title, result=result,
                                        reason=f"{'; '.join(parts)} ({result.value}: {detail})"))
+            self.merged.check_counts[cid] = {r.value: n for r in _WORST if (n := tally.counts[r])}
         if self.dropped:
             report.warnings.append(f"merge: more than {MAX_MERGED_FINDINGS:,} distinct findings;"
                                    f" {self.dropped:,} left out")

@@ -163,18 +163,29 @@ def _checks(out: Output) -> str:
     if not checks:
         return ""
     by_section: dict[tuple[str, str], Counter[str]] = {}
+    merged = out.merged
     for c in checks:
-        by_section.setdefault(_section(c.id), Counter())[c.result.value] += 1
-    rows = [[_e(name)] + [f'<span class="res-{r}">{counts[r]}</span>' if counts[r] else "0"
+        counts = by_section.setdefault(_section(c.id), Counter())
+        if merged is not None:  # merged results: every source's result of the check
+            counts.update(merged.check_counts.get(c.id, {}))
+        else:
+            counts[c.result.value] += 1
+    rows = [[_e(name)] + [f'<span class="res-{r}">{counts[r]:,}</span>' if counts[r] else "0"
                           for r in RESULTS]
             for (_, name), counts in sorted(by_section.items())]
-    total = Counter(c.result.value for c in checks)
-    rows.append(["<strong>all</strong>"] + [f"<strong>{total[r]}</strong>" for r in RESULTS])
-    score = f" Score: {out.report.score}." if out.report.score is not None else ""
+    total: Counter[str] = Counter()
+    for counts in by_section.values():
+        total.update(counts)
+    rows.append(["<strong>all</strong>"] + [f"<strong>{total[r]:,}</strong>" for r in RESULTS])
+    if merged is not None:
+        caption = (f"Results of {len(checks)} checks in {len(merged.sources):,} results, by"
+                   " section: fail, error, manual, pass, not applicable")
+    else:
+        score = f" Score: {out.report.score}." if out.report.score is not None else ""
+        caption = f"Checks by section: fail, error, manual, pass, not applicable.{score}"
     return ('<section aria-labelledby="h-bench"><h2 id="h-bench">Benchmark checks</h2>'
-            + _table(f"Checks by section: pass, fail, not applicable, manual.{score}",
-                     ["Section", *("not applicable" if r == "not-applicable" else r
-                                   for r in RESULTS)],
+            + _table(caption, ["Section", *("not applicable" if r == "not-applicable" else r
+                                            for r in RESULTS)],
                      rows, frozenset(range(1, 6))) + "</section>")
 
 
@@ -232,10 +243,14 @@ def _sources(out: Output) -> str:
                      _e(", ".join(f"{sev[k]} {k}" for k in SEVERITIES if sev.get(k)) or "-"),
                      _e(", ".join(f"{n} {k}" for k, n in checks.items()) or "-"),
                      _e(summary.get("score") if summary.get("score") is not None else "-")])
+    # A fleet's thousand rows are there on request (open up to 20).
+    opened = " open" if len(rows) <= 20 else ""
     return ('<section aria-labelledby="h-sources"><h2 id="h-sources">Sources merged</h2>'
+            f"<details{opened}><summary>{len(rows):,} results, each with its own summary"
+            "</summary>"
             + _table(f"{len(rows)} results", ["Source", "Kind", "File", "Findings",
                                               "By severity", "Checks", "Score"],
-                     rows, frozenset({3})) + "</section>")
+                     rows, frozenset({3})) + "</details></section>")
 
 
 def _overview(out: Output) -> str:

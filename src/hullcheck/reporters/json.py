@@ -21,12 +21,13 @@ def document(out: Output) -> dict[str, object]:
     if out.hidden is not None:  # additive: only with --severity
         summary["hidden"] = out.hidden
     findings = [f.to_json() for f in out.shown]
+    checks = [c.to_json() for c in r.checks]
     doc: dict[str, object] = {
         "tool": "hullcheck",
         "version": __version__,
         "fingerprint_version": FINGERPRINT_VERSION,
         "findings": findings,
-        "checks": [c.to_json() for c in r.checks],
+        "checks": checks,
         "skipped": [s.to_json() for s in r.skipped] + [p.to_json() for p in r.skipped_paths],
         "errors": [e.to_json() for e in r.errors],
         "summary": summary,
@@ -45,6 +46,8 @@ def document(out: Output) -> dict[str, object]:
             doc["diffed"] = {"old": out.diffed[0], "new": out.diffed[1]}
     if out.merged is not None:  # hullcheck merge
         doc["sources"] = out.merged.sources
+        for c, j in zip(r.checks, checks, strict=True):
+            j["counts"] = out.merged.check_counts.get(c.id, {})
         for f, j in zip(out.shown, findings, strict=True):
             j["occurrences"] = [{"source": i} | ({"location": json.loads(loc)} if loc else {})
                                 for i, loc in out.merged.places.get(f.fingerprint, ())]
