@@ -15,10 +15,14 @@ refused), so every finding the selection kept counts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Finding
 from hullcheck.models.manifests import Manifests
+
+if TYPE_CHECKING:
+    from hullcheck.models.graph import ObjectGraph
+    from hullcheck.models.kubernetes import KubeObject
 
 # Bounds (docs/security.md): workloads listed per namespace and exposure entries per scan.
 MAX_WORKLOADS_LISTED = 1_000
@@ -28,16 +32,19 @@ ENFORCE = "pod-security.kubernetes.io/enforce"
 
 
 def overview(manifests: Manifests) -> dict[str, Any]:
-    """The namespaces and the exposure map of one batch of manifests."""
-    from hullcheck.rules.cluster._ingress import backends, hosts
-
-    graph = manifests.graph
+    """The namespaces and the exposure map of one batch of manifests. A Service reaches the
+    pods of its own deployable unit, as the cluster rules judge it: each unit's graph (already
+    built for those rules) answers, and an entry two units share is listed once."""
     namespaces: dict[str, dict[str, Any]] = {}
+    declared: dict[str, KubeObject] = {}
+    for obj in manifests.objects:
+        if obj.kind == "Namespace":
+            declared.setdefault(obj.name, obj)  # the first, as the object graph keeps it
 
     def entry(name: str) -> dict[str, Any]:
         ns = namespaces.get(name)
         if ns is None:
-            obj = graph.namespaces.get(name)
+            obj = declared.get(name)
             ns = namespaces[name] = {
                 "name": name, "workloads": [], "workload_count": 0,
                 "enforce": (obj.labels.get(ENFORCE) if obj is not None else None),
@@ -45,7 +52,7 @@ def overview(manifests: Manifests) -> dict[str, Any]:
             }
         return ns
 
-    for name in graph.namespaces:
+    for name in declared:
         entry(name)
     for workload in manifests.workloads:
         pod = workload.pod
@@ -58,11 +65,23 @@ def overview(manifests: Manifests) -> dict[str, Any]:
                                  or _LEVELS.index(level) < _LEVELS.index(ns["judged_at"])):
             ns["judged_at"] = level
 
-    exposure: list[dict[str, Any]] = []
+    exposure: dict[tuple[str, str, int, str], dict[str, Any]] = {}
+    graphs = [unit.graph for unit in manifests.units] or [manifests.graph]
+    for graph in graphs:
+        _exposure(graph, exposure)
+    return {"namespaces": list(namespaces.values()),
+            "exposure": sorted(exposure.values(), key=lambda e: (e["path"], e["line"]))}
+
+
+def _exposure(graph: ObjectGraph, into: dict[tuple[str, str, int, str], dict[str, Any]]
+              ) -> None:
+    """Add ``graph``'s LoadBalancer and NodePort Services and Ingress backends to ``into``."""
+    from hullcheck.rules.cluster._ingress import backends, hosts
 
     def add(item: dict[str, Any]) -> None:
-        if len(exposure) < MAX_EXPOSURE_ENTRIES:
-            exposure.append(item)
+        key = (item["via"], item["path"], item["line"], item.get("service", ""))
+        if key not in into and len(into) < MAX_EXPOSURE_ENTRIES:
+            into[key] = item
 
     for svc in graph.by_kind.get("Service", []):
         spec = svc.data.get("spec")
@@ -83,7 +102,6 @@ def overview(manifests: Manifests) -> dict[str, Any]:
                  "service": f"Service/{space}/{backend.service}",
                  "workloads": sorted({p.ref for p in graph.service_pods(target)})
                  if target is not None else []})
-    return {"namespaces": list(namespaces.values()), "exposure": exposure}
 
 
 def join(into: dict[str, Any] | None, more: dict[str, Any]) -> dict[str, Any]:
