@@ -329,7 +329,7 @@ def _title(out: Output) -> str:
 def render(out: Output) -> str:
     css, js = _asset("report.css"), _asset("report.js")
     csp = (f"default-src 'none'; script-src {csp_hash(js)}; style-src {csp_hash(css)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+           "base-uri 'none'; form-action 'none'")
     # Most severe first (a diff: appeared, fixed, stayed, each most severe first); otherwise in
     # the order of the other formats (by location).
     changes = out.changes or {}
