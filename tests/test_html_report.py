@@ -302,8 +302,15 @@ def test_browser_print_and_keyboard(browser: Any, examples_page: Path) -> None:
     # keyboard: the first Tab reaches the skip link, which moves focus to the findings
     p.page.keyboard.press("Tab")
     assert p.page.evaluate("document.activeElement.className") == "skip"
+    p.page.uncheck("input[name=sev][value=info]")  # a filter the skip link must keep
+    p.page.keyboard.press("Shift+Tab")
+    while p.page.evaluate("document.activeElement.className") != "skip":
+        p.page.keyboard.press("Shift+Tab")
     p.page.keyboard.press("Enter")
     assert p.page.evaluate("document.activeElement.id") == "findings-h"
+    p.settle()
+    assert not p.page.is_checked("input[name=sev][value=info]")
+    p.page.check("input[name=sev][value=info]")
     # every filter control has a label a screen reader announces
     unlabelled = p.page.evaluate(
         "Array.from(document.querySelectorAll('form.filters input, form.filters select'))"

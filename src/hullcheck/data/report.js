@@ -176,7 +176,12 @@
     readHash();
     apply();
   });
-  window.addEventListener("hashchange", function () { readHash(); apply(); });
+  // A fragment without "=" is an anchor (the skip link's): it moves focus, not the filters.
+  window.addEventListener("hashchange", function () {
+    if (location.hash.length > 1 && location.hash.indexOf("=") === -1) return;
+    readHash();
+    apply();
+  });
   more.addEventListener("click", function () { list_(limit + PAGE); });
   all.addEventListener("click", function () { list_(matches.length); });
   // Printing lists every finding the filters keep.
