@@ -412,3 +412,12 @@ def test_merged_results_merge_again(tmp_path: Path, capsys: pytest.CaptureFixtur
                                                    str(tmp_path / "n3.json")]
     assert [o["source"] for o in doc["findings"][0]["occurrences"]] == [0, 1, 2]
     assert len(doc["checks"]) == 117
+
+
+def test_merge_of_nothing_is_a_usage_error(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("not a result")
+    code, out, err = run(capsys, "merge", str(tmp_path / "empty"))
+    assert code == 2 and out == ""
+    assert err == f"hullcheck: error: merge: no result files found in {tmp_path / 'empty'}\n"
