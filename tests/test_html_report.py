@@ -125,6 +125,17 @@ def test_hostile_strings_are_text_in_the_page_source(tmp_path: Path,
                for f in findings)
 
 
+def test_html_lists_input_errors_escaped(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write(tmp_path, "<b>x</b>/Dockerfile", "FROM node:latest\n")
+    broken = write(tmp_path, "k8s/<i>y</i>.yaml", "kind: Deployment\nmetadata: [unclosed\n")
+    main(["scan", str(bad), str(broken), "--format", "html", "--fail-on", "never"])
+    page = capsys.readouterr().out
+    assert '<h2 id="h-errors">Input errors</h2>' in page
+    assert f"<li><code>{str(broken).replace('<', '&lt;').replace('>', '&gt;')}</code>: " in page
+    assert "<i>" not in page and "<b>x" not in page
+
+
 def test_html_carries_kubernetes_and_benchmark_sections(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     page = html_of(capsys, "scan", str(EXAMPLES / "k8s"))

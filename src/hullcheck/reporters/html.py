@@ -253,6 +253,16 @@ def _sources(out: Output) -> str:
                      rows, frozenset({3})) + "</details></section>")
 
 
+def _errors(out: Output) -> str:
+    """The inputs that could not be read (what the exit code 2 is about), each escaped."""
+    errors = out.report.errors
+    if not errors:
+        return ""
+    items = "".join(f"<li><code>{_e(e.path)}</code>: {_e(e.message)}</li>" for e in errors)
+    return ('<section aria-labelledby="h-errors"><h2 id="h-errors">Input errors</h2>'
+            f"<ul>{items}</ul></section>")
+
+
 def _overview(out: Output) -> str:
     by_sev = out.by_severity()
     by_layer = Counter(layer(f) for f in out.counted)
@@ -349,7 +359,7 @@ def render(out: Output) -> str:
         f"<title>{escape(title)}</title><style>{css}</style></head><body>",
         '<a class="skip" href="#findings-h">Skip to the findings</a>',
         f'<header><h1>{escape(title)}</h1><p class="meta">{meta}</p></header><main>',
-        _overview(out), _checks(out), _kubernetes(out), _sources(out),
+        _overview(out), _errors(out), _checks(out), _kubernetes(out), _sources(out),
         '<section aria-labelledby="findings-h"><h2 id="findings-h" tabindex="-1">Findings</h2>',
         _filters(out),
         '<p id="shown-count" role="status" aria-live="polite"></p>',
