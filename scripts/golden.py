@@ -73,6 +73,9 @@ def normalise(doc: dict[str, object]) -> dict[str, object]:
     """The report without what differs from run to run by nature."""
     doc = dict(doc)
     doc.pop("version", None)
+    source = doc.get("source")
+    if isinstance(source, dict):  # the machine the run was on
+        doc["source"] = {**source, "host": "HOST"}
     return doc
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -88,11 +89,15 @@ def test_json_contract_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     f = tmp_path / "Dockerfile"
     f.write_text("FROM node:latest\n")
     _, doc, _ = run_json(capsys, "scan", str(f))
-    assert set(doc) == {"tool", "version", "findings", "checks", "skipped", "errors", "summary"}
+    # Additive since issue 22: fingerprint_version and source (docs/outputs.md).
+    assert set(doc) == {"tool", "version", "fingerprint_version", "findings", "checks", "skipped",
+                        "errors", "summary", "source"}
     assert doc["tool"] == "hullcheck"
+    assert doc["fingerprint_version"] == 1
+    assert doc["source"] == {"kind": "scan", "name": str(f), "host": socket.gethostname()}
     finding = doc["findings"][0]
     assert set(finding) == {"rule", "title", "severity", "message", "references", "location",
-                            "remediation", "fingerprint"}
+                            "remediation", "fingerprint", "evidence"}
     assert set(doc["summary"]) == {"findings", "by_severity", "score"}
 
 

@@ -24,7 +24,8 @@ def _choices(command: str) -> list[str]:
 
 def test_format_choices_come_from_the_reporters_table() -> None:
     assert _choices("scan") == _choices("image") == ["text", "concise", "json", "sarif",
-                                                     "junit", "github", "gitlab"]
+                                                     "junit", "github", "gitlab", "html"]
+    assert _choices("merge") == _choices("diff") == _choices("scan")
     assert _choices("host") == list(REPORTERS) == [*formats_for("scan"), "docker-bench-json"]
 
 

@@ -64,6 +64,18 @@ BOUNDS = [
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
     ("hullcheck.reporters.github", "ANNOTATIONS_PER_KIND", 10, "first 10 annotations of a kind"),
     ("hullcheck.rules.dockerfile.healthcheck", "MAX_SHELL_NESTING", 4, "4 `sh -c` levels"),
+    ("hullcheck.results", "MAX_RESULT_BYTES", 64 * MiB, "One result file | 64 MiB"),
+    ("hullcheck.results", "MAX_RESULT_FINDINGS", 500_000, "500,000 / 10,000"),
+    ("hullcheck.results", "MAX_RESULT_CHECKS", 10_000, "500,000 / 10,000"),
+    ("hullcheck.results", "MAX_FIELD_CHARS", 16_384, "16,384 characters"),
+    ("hullcheck.results", "MAX_ERRORS_PER_FILE", 10, "10 lines per file"),
+    ("hullcheck.commands.merge", "MAX_MERGE_INPUTS", 100_000, "merge reads | 100,000"),
+    ("hullcheck.commands.merge", "MAX_MERGED_FINDINGS", 1_000_000, "keeps | 1,000,000"),
+    ("hullcheck.commands.merge", "MAX_MERGED_PLACES", 5_000_000, "5,000,000 in all"),
+    ("hullcheck.commands.merge", "MAX_MERGED_CHECKS", 10_000, "merge keeps | 10,000"),
+    ("hullcheck.commands.merge", "MAX_MERGED_KUBE_ENTRIES", 100_000, "100,000 each"),
+    ("hullcheck.kube_overview", "MAX_WORKLOADS_LISTED", 1_000, "| 1,000; 10,000 |"),
+    ("hullcheck.kube_overview", "MAX_EXPOSURE_ENTRIES", 10_000, "| 1,000; 10,000 |"),
 ]
 
 

@@ -36,6 +36,11 @@ SUBCOMMANDS = {
     "node": ("Audit the Kubernetes node this runs on (CIS Kubernetes Benchmark 1.10, section 4)",
              "hullcheck.commands.node"),
 }
+# Commands reading hullcheck's own JSON results (hullcheck.commands.<name>: add_arguments, run).
+RESULT_COMMANDS = {
+    "merge": "Fold many JSON results into one report, findings de-duplicated by fingerprint",
+    "diff": "Compare two JSON results: what appeared, what was fixed, what stayed",
+}
 __all__ = ["BadInput", "UsageError", "build_parser", "main"]
 
 
@@ -75,6 +80,42 @@ def _common(p: argparse.ArgumentParser, command: str) -> None:
                      help="record the current findings in FILE and exit 0")
     sel.add_argument("--show-suppressed", action="store_true",
                      help="show suppressed and baselined findings too")
+
+
+def _result_options(p: argparse.ArgumentParser, command: str) -> None:
+    """The output options of ``merge`` and ``diff`` (no selection: the results are judged)."""
+    from hullcheck.reporters_table import formats_for
+
+    out = p.add_argument_group("output")
+    out.add_argument("-f", "--format", choices=formats_for(command), default="text",
+                     help="output format (default: text)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    out.add_argument("--fail-on", metavar="SEVERITY",
+                     help="exit 1 on " + ("new " if command == "diff" else "") +
+                          "findings at or above SEVERITY "
+                          "(critical|high|medium|low|info|never; default: high)")
+    out.add_argument("--severity", action="append", default=[], metavar="LIST",
+                     type=severity_list, help="show only findings of these severities")
+    out.add_argument("--no-color", action="store_true", help="no colours in text output")
+    out.add_argument("--show-suppressed", action="store_true",
+                     help="show suppressed and baselined findings the results carry")
+    out.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    out.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+def run_results(args: argparse.Namespace) -> int:
+    """``merge`` and ``diff``: read results, then emit like any report."""
+    from hullcheck.config import Config, parse_fail_on
+
+    cfg = Config()
+    if args.fail_on:
+        try:
+            cfg.fail_on = parse_fail_on(args.fail_on)
+        except ValueError as exc:
+            raise UsageError(f"--fail-on: {exc}") from None
+    module = importlib.import_module(f"hullcheck.commands.{args.command}")
+    report, shown, extras = module.run(args)
+    return emit(args, report, shown, cfg, [], **extras)
 
 
 def severity_list(text: str) -> frozenset[Any]:
@@ -245,6 +286,12 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
             p.set_defaults(unavailable=f"'hullcheck {name}' is not available in this build")
         else:
             mod.add_arguments(p)
+
+    for name, help_text in RESULT_COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text + ".")
+        _result_options(p, name)
+        if name == wanted:
+            importlib.import_module(f"hullcheck.commands.{name}").add_arguments(p)
 
     rules = sub.add_parser("rules", help="List every rule (or those a selector names)")
     rules.add_argument("selectors", nargs="*", metavar="SELECTOR",
@@ -563,6 +610,15 @@ def run_audit(args: argparse.Namespace) -> int:
     judged = None
     if select or ignore:
         judged = frozenset(r.id for r in all_rules() if accept(r))
+    if report.kubernetes is not None:
+        # The level each namespace reaches is a fact about its manifests: judged on every
+        # finding the selected rules made, before suppressions and tag selectors hide any.
+        from hullcheck.kube_overview import add_levels
+        from hullcheck.rules import rules_for_kinds
+
+        add_levels(report.kubernetes, report.findings, frozenset(
+            tag.split(":")[1] for r in rules_for_kinds(("kubernetes",)) if accept(r)
+            for tag in r.all_references() if tag.startswith("pss:")))
     policy = Policy(select=select, ignore=ignore, baseline=baseline,
                     show_suppressed=args.show_suppressed, judged=judged, explicit=explicit)
     shown, sup_warnings = apply(report, policy, cfg.path_ignores)
@@ -575,6 +631,11 @@ def run_audit(args: argparse.Namespace) -> int:
     shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)
+    import socket
+
+    report.source = {"kind": args.command, "name": " ".join(
+        getattr(args, "paths", None) or getattr(args, "targets", None) or []) or None,
+        "host": socket.gethostname()}
 
     if args.write_baseline:
         from hullcheck.suppress import write_baseline
@@ -589,7 +650,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config,
-         skipped_paths: list[str]) -> int:
+         skipped_paths: list[str], **extras: Any) -> int:
+    """Render the report, write errors and warnings, return the exit code. ``extras`` are
+    ``Output`` fields only some commands fill (``diff``'s changes, ``merge``'s places)."""
     from hullcheck.reporters import Output, render
     from hullcheck.rules import all_rules
 
@@ -603,9 +666,19 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
     if levels:
         shown = [f for f in shown if f.severity in levels]
         hidden = sum(1 for f in counted if f.severity not in levels)
+    if "changes" in extras:  # a diff lists what appeared, then what was fixed, then the rest
+        from hullcheck.commands.diff import CHANGE_ORDER
+
+        changes = extras["changes"]
+
+        def order(f: Any) -> Any:
+            return (CHANGE_ORDER[changes[id(f)]], *f.sort_key())
+    else:
+        def order(f: Any) -> Any:
+            return f.sort_key()
     out = Output(
         report=report,
-        shown=sorted(shown, key=lambda f: f.sort_key()),
+        shown=sorted(shown, key=order),
         counted=counted,
         hidden=hidden,
         severities=levels,
@@ -614,6 +687,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         fail_on=cfg.fail_on,
         verbose_skips=skipped_paths if args.verbose else [],
         rules=all_rules,
+        **extras,
     )
     if args.output:
         text = render(args.format, out)
@@ -656,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_rules(args)
         if args.command == "explain":
             return cmd_explain(args)
+        if args.command in RESULT_COMMANDS:
+            return run_results(args)
         return run_audit(args)
     except HullcheckError as exc:  # usage, or a config/baseline/output file: one line, exit 2
         # A config file or baseline read from a scanned repository can put anything here.

@@ -288,6 +288,13 @@ class Engine:
         report.skipped.extend(loaded.skipped)
         report.skipped_paths.extend(loaded.skipped_paths)
         self.judge(loaded.models, report.findings)
+        manifests = sys.modules.get("hullcheck.models.manifests")  # loaded if any model is one
+        if manifests is not None:
+            from hullcheck.kube_overview import join, overview
+
+            for model in loaded.models:
+                if isinstance(model, manifests.Manifests):
+                    report.kubernetes = join(report.kubernetes, overview(model))
 
     # --- the walks of `image` and `host` ----------------------------------------------------
     @classmethod

@@ -93,6 +93,11 @@ class Finding:
             "remediation": self.remediation,
             "fingerprint": self.fingerprint,
         }
+        if self.evidence:
+            # Additive (issue 22): what the fingerprint hashes besides the location, so a reader
+            # (the HTML page of merged results, a migration of fingerprints) has it too. Secret
+            # values are masked in evidence as in messages (docs/security.md).
+            out["evidence"] = self.evidence
         if self.suppressed is not None:
             out["suppressed"] = self.suppressed.to_json()
         return out
@@ -107,6 +112,12 @@ class Finding:
             self.rule,
             self.message,
         )
+
+
+# The scheme compute_fingerprint implements (JSON's top-level ``fingerprint_version``). A result
+# without the field was written before it existed, with scheme 1. A new scheme ships with a
+# migration of old baselines and results (ARCHITECTURE.md).
+FINGERPRINT_VERSION = 1
 
 
 def compute_fingerprint(f: Finding, rule: str | None = None) -> str:
@@ -225,6 +236,12 @@ class Report:
     # docker-bench-json log); None where a command does not time itself. Not in the JSON contract.
     started: float | None = None
     ended: float | None = None
+    # Where the run looked (JSON's additive top-level ``source``: kind, name, host), so merged
+    # results keep where each came from.
+    source: dict[str, Any] | None = None
+    # A Kubernetes scan's overview for readers of the report (JSON's additive ``kubernetes``):
+    # namespaces with their workloads and Pod Security labels, and the exposure map.
+    kubernetes: dict[str, Any] | None = None
 
     def extend(self, other: Report) -> None:
         self.findings.extend(other.findings)
@@ -236,3 +253,7 @@ class Report:
         self.suppressions.extend(other.suppressions)
         if other.score is not None:
             self.score = (self.score or 0) + other.score
+        if other.kubernetes is not None:
+            from hullcheck.kube_overview import join
+
+            self.kubernetes = join(self.kubernetes, other.kubernetes)

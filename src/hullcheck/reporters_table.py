@@ -16,6 +16,7 @@ REPORTERS = {
     "junit": "hullcheck.reporters.junit:render",
     "github": "hullcheck.reporters.github:render",  # workflow-command annotations
     "gitlab": "hullcheck.reporters.gitlab:render",  # GitLab Code Quality JSON
+    "html": "hullcheck.reporters.html:render",  # one self-contained page for people
     "docker-bench-json": "hullcheck.reporters.docker_bench:render",
 }
 # Formats only some commands can write (Docker Bench's log is a benchmark run's): format -> them.

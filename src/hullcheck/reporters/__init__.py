@@ -48,6 +48,12 @@ class Output:
     # when not given; JSON's additive ``summary.hidden``).
     hidden: int | None = None
     severities: frozenset[Severity] = frozenset()
+    # hullcheck diff: each shown finding's change ("appeared", "fixed", "stayed") by id(finding),
+    # and the two files compared.
+    changes: dict[int, str] | None = None
+    diffed: tuple[str, str] | None = None
+    # hullcheck merge: the sources and each finding's places (hullcheck.commands.merge.Merged).
+    merged: Any = None
 
     def hidden_note(self) -> str:
         """``12 lower-severity hidden by --severity`` for a text summary, or "" when none is."""

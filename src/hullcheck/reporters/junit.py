@@ -41,6 +41,8 @@ def render(out: Output) -> str:
                 name=f"{_t(f.rule)} {where}",
                 file=_t(f.location.path or ""), line=str(f.location.line or ""),
             )
+            if out.changes is not None and out.changes[id(f)] == "fixed":
+                continue  # hullcheck diff: a fixed finding is a test that passes now
             if f.suppressed is not None:
                 skipped += 1
                 reason = _t(f.suppressed.reason or "")

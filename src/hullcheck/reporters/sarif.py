@@ -132,6 +132,9 @@ def plain_message(text: str) -> str:
     return _LINK_SYNTAX.sub(lambda m: "\\" + m.group(), text)
 
 
+BASELINE_STATE = {"appeared": "new", "fixed": "absent", "stayed": "unchanged"}
+
+
 def document(out: Output) -> dict[str, Any]:
     rules = sorted(out.rules(), key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -156,6 +159,8 @@ def document(out: Output) -> dict[str, Any]:
             result["properties"]["source"] = f.location.source.to_json()
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        if out.changes is not None:  # hullcheck diff: SARIF's own word for it
+            result["baselineState"] = BASELINE_STATE[out.changes[id(f)]]
         if f.suppressed is not None:
             result["suppressions"] = [{
                 "kind": "inSource" if f.suppressed.by in ("inline", "annotation") else "external",

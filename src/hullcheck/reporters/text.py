@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
@@ -293,6 +293,13 @@ def _summary(out: Output) -> list[Part]:
         line += f", {out.hidden_note()}"
     if r.score is not None:
         line += f", score {r.score}"
+    if out.changes is not None:
+        tally = Counter(out.changes[id(f)] for f in out.shown)
+        line += f"; diff: {tally['appeared']} appeared, {tally['fixed']} fixed," \
+                f" {tally['stayed']} stayed"
+    if out.merged is not None:
+        n = len(out.merged.sources)
+        line += f"; merged from {n} result{'s' if n != 1 else ''}"
     parts.append((line + ";", ""))
     return parts + _verdict(out)
 
@@ -341,6 +348,8 @@ def lines(out: Output, width: int | None = None, colour: bool = False,
         width = max(width, MIN_WIDTH)
     for f in out.shown:
         head = _head(f)
+        if out.changes is not None:  # hullcheck diff
+            head.insert(0, (f"[{out.changes[id(f)]}] ", BOLD))
         if width is None or concise:
             yield _plain(head, colour)
         else:
@@ -352,6 +361,8 @@ def lines(out: Output, width: int | None = None, colour: bool = False,
             tails.append([("fix:", GREEN), (" " + terminal(f.remediation), "")])
         if f.references:
             tails.append([("refs: " + ", ".join(map(terminal, f.references)), DIM)])
+        if out.merged is not None:  # hullcheck merge: where else it occurs
+            tails.append([(out.merged.where(f.fingerprint), DIM)])
         for tail in tails:
             if width is None:
                 yield INDENT + _plain(tail, colour)
