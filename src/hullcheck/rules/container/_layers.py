@@ -1,0 +1,93 @@
+"""What the layer under a container decides (docs/layers.md): the Dockerfile stage a compose
+service builds, else the config of the image it runs (``--resolve-images``).
+
+The user is resolved exactly as DF001 resolves it (``effective_user`` and ``user_value`` of
+``rules/dockerfile/_util.py``: the last ``USER`` through ``FROM <stage>``, ``$VAR`` from ``ARG``
+defaults and ``ENV``), with compose's ``build.args`` winning over the ``ARG`` defaults as in a
+build. A fact that cannot be known (a ``USER $UID`` whose ``ARG`` has no value) is ``None``: the
+rule then says what it said before, "unknown".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hullcheck.findings import Location
+from hullcheck.models.container import ContainerSpec
+from hullcheck.models.layers import BuildStage, ResolvedImage
+from hullcheck.rules.dockerfile._util import effective_user, user_value
+from hullcheck.rules.dockerfile.healthcheck import effective_healthcheck
+
+
+def is_root(user: str) -> bool:
+    """``root``, ``0``, ``0:0``, ``root:staff``: the user part names uid 0; ``""`` (no user
+    anywhere) is root too."""
+    name = user.strip().split(":", 1)[0].strip()
+    return name in ("", "root") or (name.isdigit() and int(name) == 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFact:
+    """One fact of the layer under a container: ``value`` None when it cannot be known,
+    ``location`` where it is written (the line to fix), ``said`` how the layer says it (for
+    messages), ``described`` which layer (``app/Dockerfile (stage build)``, an image)."""
+
+    value: bool | None
+    location: Location
+    said: str
+    described: str
+
+
+def runs_as_root(spec: ContainerSpec) -> LayerFact | None:
+    """Whether the layer under ``spec`` runs it as root; None when there is no layer known."""
+    if spec.build is not None:
+        return _build_user(spec.build)
+    if spec.resolved_image is not None:
+        return _image_user(spec.resolved_image)
+    return None
+
+
+def _build_user(build: BuildStage) -> LayerFact:
+    df, stage = build.dockerfile, build.stage
+    user, instruction = effective_user(stage, df)
+    if instruction is None:
+        return LayerFact(True, build.location(stage.line), "sets no USER", build.described)
+    resolved = user_value(instruction, stage, df, build_args=build.args)
+    where = build.location(instruction.line)
+    if resolved is None:
+        return LayerFact(None, where, f"ends with USER {user}, which depends on a build "
+                         "argument without a value", build.described)
+    shown = f"ends with USER {user}" + ("" if resolved == user else f" (= {resolved})")
+    return LayerFact(is_root(resolved), where, shown, build.described)
+
+
+def _image_user(image: ResolvedImage) -> LayerFact:
+    user = image.config.user
+    said = f"its config sets user {user!r}" if user.strip() else "its config sets no user"
+    return LayerFact(is_root(user), image.location(), said, f"image {image.described}")
+
+
+def has_healthcheck(spec: ContainerSpec) -> LayerFact | None:
+    """Whether the layer under ``spec`` defines a health check (False for none, and for
+    ``HEALTHCHECK NONE``, which disables one); None when there is no layer known."""
+    if spec.build is not None:
+        build = spec.build
+        check = effective_healthcheck(build.stage)
+        if check is None:
+            return LayerFact(False, build.location(build.stage.line), "defines no HEALTHCHECK",
+                             build.described)
+        disabled = bool(check.value) and check.value[0].upper() == "NONE"
+        return LayerFact(not disabled, build.location(check.line),
+                         "disables it with HEALTHCHECK NONE" if disabled else "has a HEALTHCHECK",
+                         build.described)
+    if spec.resolved_image is not None:
+        image = spec.resolved_image
+        hc = image.config.healthcheck
+        if hc is None or not hc.test:
+            return LayerFact(False, image.location(), "its config has no health check",
+                             f"image {image.described}")
+        disabled = hc.disabled
+        return LayerFact(not disabled, image.location(),
+                         "its config disables it (NONE)" if disabled else
+                         "its config has a health check", f"image {image.described}")
+    return None
