@@ -110,6 +110,8 @@ CIS_K8S_KEPT: dict[tuple[str, str], str] = {
     ("KNS037", "4.2.8"): _KUBELET, ("KNS038", "4.2.9"): _KUBELET,
     ("KNS039", "4.2.10"): _KUBELET, ("KNS040", "4.2.11"): _KUBELET,
     ("KNS041", "4.2.12"): _KUBELET, ("KNS042", "4.2.13"): _KUBELET,
+    ("KNS050", "5.2.7"): "a container that does run as root: no runAsUser, no runAsNonRoot, and "
+                         "its image's config (--resolve-images) sets a root user or none",
 }
 _NETPOL = ("5.3.2 asks only that every namespace with workloads has NetworkPolicies; this rule "
            "fires only where the namespace has one (KNS005 reports a namespace without)")

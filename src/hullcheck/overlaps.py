@@ -74,6 +74,17 @@ OVERLAPS: tuple[Overlap, ...] = (
     Overlap("DF018", "CT029", "compose service without `healthcheck:` building a Dockerfile "
             "stage without HEALTHCHECK (reported on the Dockerfile, the service related)",
             across=True),
+    Overlap("KNS050", "K8S015", "Kubernetes container without runAsNonRoot whose image runs as "
+            "root (--resolve-images): it may, and does, run as root"),
+    Overlap("CT015", "IMG001", "compose service without `user:` running an image whose config "
+            "runs as root (--resolve-images=deep): reported on the service, the image related",
+            across=True),
+    Overlap("KNS050", "IMG001", "Kubernetes container running an image whose config runs as "
+            "root (--resolve-images=deep): reported on the container, the image related",
+            across=True),
+    Overlap("CT029", "IMG002", "compose service without `healthcheck:` running an image without "
+            "one (--resolve-images=deep): reported on the service, the image related",
+            across=True),
 )
 
 # Pairs that meet at one place but judge different concerns (fixing one leaves the other), or

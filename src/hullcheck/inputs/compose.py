@@ -687,6 +687,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     suppressions of every file it read, ``env_file:`` files included."""
     from hullcheck.inputs.compose_build import attach_builds
     from hullcheck.inputs.compose_spec import service_specs
+    from hullcheck.inputs.image.resolve import attach_images
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
 
     loaded = Loaded()
@@ -709,6 +710,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
                 loaded.suppressions.extend(yaml_suppressions(path, text, loaded.warnings))
         project.containers = service_specs(project)
         attach_builds(project, group[0].root, loaded.warnings)
+        attach_images(project.containers, options, loaded)
         loaded.errors.extend(project.errors)
         loaded.models.append(project)
     return loaded

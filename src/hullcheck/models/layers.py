@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hullcheck.models.dockerfile import Dockerfile, Stage
-from hullcheck.models.image import ImageConfig
+from hullcheck.models.image import Image, ImageConfig
 from hullcheck.models.location import ImageRef, Location
 
 
@@ -56,3 +56,14 @@ class ResolvedImage:
 
     def location(self) -> Location:
         return Location(image=self.ref)
+
+
+@dataclass(slots=True)
+class RunImage:
+    """An image read whole (``--resolve-images=deep``) and the containers that run it (their
+    own locations: the compose service key, the container's ``name:`` line): the engine
+    judges it with the image rules and attributes each finding to them (``related_locations``;
+    ``location.container``/``object`` when one runs it)."""
+
+    image: Image
+    runners: list[Location] = field(default_factory=list)
