@@ -132,7 +132,8 @@ class ContainerSpec:
     # field being unset has nothing to ask for.
     unsettable: frozenset[str] = frozenset()
     # The layers under the container (docs/layers.md): the Dockerfile stage a compose service
-    # builds, and the image config read with --resolve-images. None: not known.
+    # builds, and the image config read with --resolve-images (for a service that builds, its
+    # stage's base image: what the stage does not set, it inherits). None: not known.
     build: BuildStage | None = None
     resolved_image: ResolvedImage | None = None
 

@@ -157,3 +157,39 @@ def test_registry_image_deep(registry: Registry, tmp_path: Path,
                        "/old/.aws/credentials", "/root/.ssh/id_rsa"]
     assert {f["location"]["container"] for f in doc["findings"]
             if f["rule"].startswith("IMG")} == {"app"}
+
+
+def test_a_stage_without_user_takes_its_base_images(
+        images: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service building a Dockerfile stage with no USER and no HEALTHCHECK: the stage's base
+    image decides. FROM the non-root image: nothing for the service (DF001/DF018 still judge
+    the Dockerfile alone); FROM the root one: the Dockerfile's DF001, the service related."""
+    monkeypatch.chdir(tmp_path)
+    for name, base in (("nonroot", NONROOT), ("root", ROOT)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Dockerfile").write_text(f"FROM {base}\nRUN true\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  nonroot:\n    build: ./nonroot\n  root:\n    build: ./root\n")
+    rules = {"CT015", "CT029", "DF001", "DF018"}
+
+    def got(doc: dict[str, Any]) -> set[tuple[Any, ...]]:
+        return {(f["rule"], f["location"]["path"], f["location"]["line"],
+                 tuple((r.get("path"), r.get("line")) for r in f.get("related_locations", ())))
+                for f in doc["findings"] if f["rule"] in rules}
+
+    _, before, _ = run_json(capsys, "scan", ".", "--fail-on", "never")
+    assert got(before) == {
+        ("DF001", "nonroot/Dockerfile", 1, (("compose.yaml", 2),)),
+        ("DF018", "nonroot/Dockerfile", 1, (("compose.yaml", 2),)),
+        ("DF001", "root/Dockerfile", 1, (("compose.yaml", 4),)),
+        ("DF018", "root/Dockerfile", 1, (("compose.yaml", 4),)),
+    }
+    _, doc, _ = run_json(capsys, "scan", ".", "--fail-on", "never", "--resolve-images")
+    assert doc["errors"] == [] and not doc["skipped"]
+    assert got(doc) == {
+        ("DF001", "nonroot/Dockerfile", 1, ()),
+        ("DF018", "nonroot/Dockerfile", 1, ()),
+        ("DF001", "root/Dockerfile", 1, (("compose.yaml", 4),)),
+        ("DF018", "root/Dockerfile", 1, (("compose.yaml", 4),)),
+    }

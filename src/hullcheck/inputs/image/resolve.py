@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Location, Skipped
 from hullcheck.models.image import ImageConfig, ImageRef
-from hullcheck.models.layers import ResolvedImage, RunImage
+from hullcheck.models.layers import BuildStage, ResolvedImage, RunImage
 
 if TYPE_CHECKING:
     from hullcheck.inputs import Loaded
@@ -198,33 +198,48 @@ def resolver_for(options: RunOptions) -> Resolver | None:
 
 
 def attach_images(specs: Iterable[ContainerSpec], options: RunOptions, loaded: Loaded) -> None:
-    """Read the image of every container (but a compose service judged with the Dockerfile it
-    builds) and attach its config; an image that cannot be read becomes one skip. With deep,
-    each image read is handed to the engine once (``loaded.models``), with every container of
-    this batch that runs it."""
+    """Read the image of every container (for a compose service judged with the Dockerfile
+    stage it builds, the stage's base image) and attach its config; an image that cannot be
+    read becomes one skip. With deep, each image read is handed to the engine once
+    (``loaded.models``), with every container of this batch that runs it."""
     resolver = resolver_for(options)
     if resolver is None:
         return
     skipped: set[str] = set()
     runs: dict[str, RunImage] = {}
     for spec in specs:
-        if spec.build is not None or not spec.image:
+        # A service that builds runs its Dockerfile stage: what the stage leaves unsaid (no
+        # USER, no HEALTHCHECK) its base image decides; only that one is read.
+        ref = base_image(spec.build) if spec.build is not None else spec.image
+        if not ref:
             continue
-        found = resolver.resolve(spec.image)
+        found = resolver.resolve(ref)
         if found.image is None:
-            if spec.image not in skipped:
-                skipped.add(spec.image)
+            if ref not in skipped:
+                skipped.add(ref)
                 where = f"{spec.location.path}:{spec.location.line}" if spec.location.line \
                     else spec.location.path or spec.name
                 loaded.skipped.append(Skipped(
-                    SKIP_RULE, f"{spec.image} ({where}): {found.skip}; what its config would "
+                    SKIP_RULE, f"{ref} ({where}): {found.skip}; what its config would "
                                "decide stays unknown"))
             continue
         spec.resolved_image = found.image
-        if found.full is not None:
+        if found.full is not None and spec.build is None:
             key = found.full.ref.digest or found.full.ref.ref
             runs.setdefault(key, RunImage(found.full, [])).runners.append(_runner(spec))
     loaded.models.extend(runs.values())
+
+
+def base_image(build: BuildStage) -> str | None:
+    """The image the stage is built FROM at the root of its ``FROM <stage>`` chain, as written
+    with the global ARG defaults; None for ``scratch`` or an image only a build argument names."""
+    stage = build.stage
+    seen = 0
+    while stage.base_stage is not None and seen < len(build.dockerfile.stages):
+        stage, seen = stage.base_stage, seen + 1
+    if stage.base_stage is not None or stage.is_scratch or not stage.base_resolved:
+        return None
+    return stage.base_resolved
 
 
 def _runner(spec: ContainerSpec) -> Location:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from hullcheck.findings import Location
 from hullcheck.models.container import ContainerSpec
+from hullcheck.models.dockerfile import Stage
 from hullcheck.models.layers import BuildStage, ResolvedImage
 from hullcheck.rules.dockerfile._util import effective_user, user_value
 from hullcheck.rules.dockerfile.healthcheck import effective_healthcheck
@@ -41,16 +42,23 @@ class LayerFact:
 def runs_as_root(spec: ContainerSpec) -> LayerFact | None:
     """Whether the layer under ``spec`` runs it as root; None when there is no layer known."""
     if spec.build is not None:
-        return _build_user(spec.build)
+        return _build_user(spec.build, spec.resolved_image)
     if spec.resolved_image is not None:
         return _image_user(spec.resolved_image)
     return None
 
 
-def _build_user(build: BuildStage) -> LayerFact:
+def _build_user(build: BuildStage, base: ResolvedImage | None) -> LayerFact:
+    """``base``: the stage's base image, read with --resolve-images (its user is the stage's
+    when the stage sets none)."""
     df, stage = build.dockerfile, build.stage
     user, instruction = effective_user(stage, df)
     if instruction is None:
+        if base is not None:
+            inherited = _image_user(base)
+            return LayerFact(inherited.value, build.location(stage.line),
+                             f"sets no USER, and its base {inherited.described}, whose "
+                             f"{inherited.said.removeprefix('its ')}", build.described)
         return LayerFact(True, build.location(stage.line), "sets no USER", build.described)
     resolved = user_value(instruction, stage, df, build_args=build.args)
     where = build.location(instruction.line)
@@ -74,6 +82,12 @@ def has_healthcheck(spec: ContainerSpec) -> LayerFact | None:
         build = spec.build
         check = effective_healthcheck(build.stage)
         if check is None:
+            base = spec.resolved_image  # the stage's base image (--resolve-images)
+            if base is not None:
+                inherited = _image_health(base)
+                return LayerFact(inherited.value, build.location(build.stage.line),
+                                 f"defines no HEALTHCHECK, and its base {inherited.described}, "
+                                 f"whose {inherited.said.removeprefix('its ')}", build.described)
             return LayerFact(False, build.location(build.stage.line), "defines no HEALTHCHECK",
                              build.described)
         disabled = bool(check.value) and check.value[0].upper() == "NONE"
@@ -81,13 +95,49 @@ def has_healthcheck(spec: ContainerSpec) -> LayerFact | None:
                          "disables it with HEALTHCHECK NONE" if disabled else "has a HEALTHCHECK",
                          build.described)
     if spec.resolved_image is not None:
-        image = spec.resolved_image
-        hc = image.config.healthcheck
-        if hc is None or not hc.test:
-            return LayerFact(False, image.location(), "its config has no health check",
-                             f"image {image.described}")
-        disabled = hc.disabled
-        return LayerFact(not disabled, image.location(),
-                         "its config disables it (NONE)" if disabled else
-                         "its config has a health check", f"image {image.described}")
+        return _image_health(spec.resolved_image)
     return None
+
+
+def _image_health(image: ResolvedImage) -> LayerFact:
+    hc = image.config.healthcheck
+    if hc is None or not hc.test:
+        return LayerFact(False, image.location(), "its config has no health check",
+                         f"image {image.described}")
+    disabled = hc.disabled
+    return LayerFact(not disabled, image.location(),
+                     "its config disables it (NONE)" if disabled else
+                     "its config has a health check", f"image {image.described}")
+
+
+def exposed_ports(spec: ContainerSpec) -> tuple[tuple[str, ...], str] | None:
+    """The ports the layer under ``spec`` declares (``EXPOSE`` through ``FROM <stage>``, the
+    base image's with --resolve-images, or the image config's) as ``port/proto``, and which
+    layer says so; None when no layer is known."""
+    ports: list[str] = []
+    described = ""
+    if spec.build is not None:
+        build = spec.build
+        described = build.described
+        chain = []
+        stage: Stage | None = build.stage
+        while stage is not None and stage not in chain:
+            chain.append(stage)
+            stage = stage.base_stage
+        for owner in reversed(chain):
+            for ins in owner.instructions:
+                if ins.cmd == "EXPOSE":
+                    for word in ins.value:
+                        value = user_value(ins, build.stage, build.dockerfile, raw=word,
+                                           build_args=build.args)
+                        ports.append(_port(value if value is not None else word))
+    if spec.resolved_image is not None:
+        ports[:0] = spec.resolved_image.config.exposed_ports
+        described = described or f"image {spec.resolved_image.described}"
+    if not described:
+        return None
+    return tuple(dict.fromkeys(ports)), described
+
+
+def _port(text: str) -> str:
+    return text if "/" in text else f"{text}/tcp"
