@@ -49,6 +49,9 @@ BOUNDS = [
     ("hullcheck.rules.cluster.configmap_secrets", "MAX_VALUE_CHARS", MiB, "first 1,048,576"),
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
+    ("hullcheck.inputs.compose_build", "MAX_BUILD_DOCKERFILES", 64, "64 distinct per project"),
+    ("hullcheck.inputs.image.resolve", "MAX_RESOLVED_IMAGES", 64, "64 distinct references a run"),
+    ("hullcheck.inputs.image.resolve", "RESOLVE_BUDGET_SECONDS", 600.0, "600 s a run in total"),
 ]
 
 
