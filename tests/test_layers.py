@@ -181,3 +181,19 @@ def test_the_example_stack(capsys: pytest.CaptureFixture[str],
     df001 = [(f["location"]["path"], f.get("related_locations")) for f in doc["findings"]
              if f["rule"] == "DF001"]
     assert ("web/Dockerfile", [{"path": "compose.yaml", "line": 8, "container": "web"}]) in df001
+
+
+def test_text_names_the_related_places(capsys: pytest.CaptureFixture[str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(BUILD)
+    # (CT015 selected by its family: it folds into DF001; named by id it would report too)
+    _, out, _ = run_cli(capsys, "scan", ".", "--fail-on", "never", "--select", "DF001,CT")
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if " DF001 " in line)
+    assert lines[start:start + 4] == [
+        "rootapp/Dockerfile:2:1: HIGH DF001 The final stage sets no USER, so the container runs "
+        "as root.",
+        "    fix: Add `USER <non-root uid>` at the end of the final stage.",
+        "    refs: cis-docker-1.6:4.1",
+        "    also: compose.yaml:17:1 (container rootapp), compose.yaml:63:1 (container hostnet)",
+    ]
