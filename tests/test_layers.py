@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, run_cli, run_json
+from conftest import FIXTURES, ROOT, run_cli, run_json
 
 BUILD = FIXTURES / "compose" / "layers"
 
@@ -78,7 +78,11 @@ def test_sarif_related_locations(capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(BUILD)
     _, out, _ = run_cli(capsys, "scan", ".", "--fail-on", "never", "--format", "sarif")
-    results = json.loads(out)["runs"][0]["results"]
+    doc = json.loads(out)
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
+    jsonschema.validate(doc, json.loads(schema.read_text()))
+    results = doc["runs"][0]["results"]
     df001 = next(r for r in results if r["ruleId"] == "DF001")
     assert df001["relatedLocations"][:1] == [{
         "id": 0,

@@ -13,7 +13,7 @@ import pytest
 from hostile_servers import Handler, Server, serve
 from image_builders import image_blobs, layer_tar, sha
 
-from conftest import run_json
+from conftest import run_cli, run_json
 from hullcheck.inputs.image import resolve
 from hullcheck.inputs.image.resolve import (
     MAX_RESOLVED_IMAGES,
@@ -163,6 +163,9 @@ def test_a_bad_reference_is_a_skip(tmp_path: Path, capsys: pytest.CaptureFixture
     [skip] = [s for s in doc["skipped"] if s["rule"] == "resolve-images"]
     assert skip["reason"].startswith("UPPER/Case::x (")
     assert "not an image reference" in skip["reason"]
+    _, out, _ = run_cli(capsys, "scan", str(tmp_path / "compose.yaml"), "--fail-on", "never",
+                        "--resolve-images")
+    assert "skipped resolve-images: UPPER/Case::x (" in out
 
 
 def test_resolver_is_one_per_run() -> None:

@@ -334,7 +334,9 @@ def _footer(out: Output) -> Iterator[list[Part]]:
     for skip in out.verbose_skips:
         yield [(f"skipped: {terminal(skip)}", DIM)]
     for sk in r.skipped:
-        yield [(f"skipped rule {terminal(sk.rule)}: {terminal(sk.reason)}", DIM)]
+        # a rule that could not run, or (--resolve-images) an image that could not be read
+        what = "rule " if sk.rule[:1].isupper() else ""
+        yield [(f"skipped {what}{terminal(sk.rule)}: {terminal(sk.reason)}", DIM)]
     # Errors and warnings go to stderr (the CLI writes them), one line each.
     yield _summary(out)
 
