@@ -201,3 +201,16 @@ def test_text_names_the_related_places(capsys: pytest.CaptureFixture[str],
         "    refs: cis-docker-1.6:4.1",
         "    also: compose.yaml:17:1 (container rootapp), compose.yaml:63:1 (container hostnet)",
     ]
+
+
+@pytest.mark.parametrize("build", ['"./app\\0x"', "[a, b]", "{context: [a]}", "null",
+                                   "{dockerfile: {x: 1}}"])
+def test_hostile_build_values_read_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           build: str) -> None:
+    """A NUL byte, a list or a mapping where a path goes: nothing read, no traceback."""
+    proj = _project(tmp_path, build)
+    code, doc, err = run_json(capsys, "scan", str(proj / "compose.yaml"), "--fail-on", "never")
+    assert code == 0 and doc["errors"] == []
+    assert _ct015(doc) == [("low", None)]  # unknown, as without a build
+    nul = "a build path with a NUL byte is not read" in err
+    assert err == "" or (nul and "\\0" in build), err

@@ -62,15 +62,24 @@ def _build_stage(project: ComposeProject, svc: ComposeService, tree: str,
         if "dockerfile_inline" in build:
             warn("an inline Dockerfile (dockerfile_inline) is not judged")
             return None
+        if any(key in build and _text(project, build, key, where) is None
+               for key in ("context", "dockerfile", "target")):
+            return None  # null, a list or a mapping: compose refuses it, nothing to read
         context = _text(project, build, "context", where) or "."
         dockerfile = _text(project, build, "dockerfile", where) or "Dockerfile"
         target = _text(project, build, "target", where)
         args = _args(project, build.get("args"), where)
     else:
-        context = project.text(build, where) or "."
+        text = project.text(build, where)
+        if text is None:
+            return None
+        context = text or "."
         dockerfile = "Dockerfile"
     if context.startswith(_REMOTE) or dockerfile.startswith(_REMOTE):
         warn(f"the remote build context {context!r} is not read")
+        return None
+    if "\0" in context or "\0" in dockerfile:
+        warn("a build path with a NUL byte is not read")
         return None
     fs_path = Path(project.project_dir, context, dockerfile)
     real = os.path.realpath(fs_path)
