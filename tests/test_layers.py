@@ -37,7 +37,7 @@ def test_scanned_together_one_finding_at_the_dockerfile(
         ("DF001", "high", "rootapp/Dockerfile", 2, (("compose.yaml", 17), ("compose.yaml", 63))),
         ("DF018", "low", "rootapp/Dockerfile", 2, (("compose.yaml", 17), ("compose.yaml", 63))),
         # target: build, a stage DF001/DF018 do not judge: the service reports, the stage related
-        ("CT015", "high", "compose.yaml", 21, (("multi/Dockerfile", 2),)),
+        ("CT015", "high", "compose.yaml", 21, (("multi/Dockerfile", 3),)),
         ("CT029", "low", "compose.yaml", 21, (("multi/Dockerfile", 1),)),
         # args: UID=0 wins over ARG UID=1001: root for this service only (DF001 is silent)
         ("CT015", "high", "compose.yaml", 37, (("args/app.Dockerfile", 5),)),
