@@ -173,3 +173,20 @@ def test_resolver_is_one_per_run() -> None:
     assert resolve.resolver_for(options) is resolve.resolver_for(options)
     assert resolve.resolver_for(RunOptions()) is None
     assert json.dumps(NONROOT_CONFIG)  # (the nonroot image is a real config)
+
+
+@pytest.mark.parametrize(("raised", "skip"), [
+    ("image", "app.test/x:1: layer too large"),
+    ("other", "cannot be read (RuntimeError: boom)"),
+])
+def test_a_failing_read_is_a_skip(monkeypatch: pytest.MonkeyPatch, raised: str,
+                                  skip: str) -> None:
+    """An error reading an image (a refused layer with deep, anything a hostile answer
+    provokes) is a skip with the reason, never a crash of the scan."""
+    from hullcheck.inputs.image.layers import ImageError
+
+    def fail(self: Resolver, ref: str, opts: Any) -> Any:
+        raise ImageError(f"{ref}: layer too large") if raised == "image" else RuntimeError("boom")
+
+    monkeypatch.setattr(Resolver, "_from_engine", fail)
+    assert Resolver(RunOptions(resolve_images="deep")).resolve("app.test/x:1").skip == skip

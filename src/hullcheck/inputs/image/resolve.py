@@ -101,6 +101,7 @@ class Resolver:
         registry = dataclasses.replace(registry, deadline=min(registry.deadline, remaining))
         opts = SourceOptions(limits=Limits(), registry=registry,
                              docker_client=self.options.get("docker_client"))
+        why: str | None = None  # why the engine could not say (then the registry is asked)
         try:
             found, why = self._from_engine(ref, opts)
             if found is None:
@@ -108,6 +109,10 @@ class Resolver:
         except ImageError as exc:
             engine = f"{why}; " if why else ""
             return Resolution(skip=f"{engine}{exc}")
+        except Exception as exc:  # hostile answers must not end the scan: a skip, never a guess
+            if self.options.get("debug"):
+                raise
+            return Resolution(skip=f"cannot be read ({type(exc).__name__}: {exc})")
         return found
 
     def _cached(self, ref: str, digest: str, read: Callable[[], Resolution]) -> Resolution:
