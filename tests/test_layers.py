@@ -214,3 +214,18 @@ def test_hostile_build_values_read_nothing(tmp_path: Path, capsys: pytest.Captur
     assert _ct015(doc) == [("low", None)]  # unknown, as without a build
     nul = "a build path with a NUL byte is not read" in err
     assert err == "" or (nul and "\\0" in build), err
+
+
+def test_the_service_finding_keeps_its_fingerprint(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unknown (no Dockerfile) and known (a Dockerfile without USER) are one finding to a
+    baseline: CT015's evidence is the service's unset user either way."""
+    proj = _project(tmp_path, "./app", "FROM alpine:3.20\n")
+    args = ("--fail-on", "never", "--ignore", "DF001")
+    _, known, _ = run_json(capsys, "scan", str(proj / "compose.yaml"), *args)
+    (proj / "app" / "Dockerfile").unlink()
+    _, unknown, _ = run_json(capsys, "scan", str(proj / "compose.yaml"), *args)
+    [a] = [f for f in known["findings"] if f["rule"] == "CT015"]
+    [b] = [f for f in unknown["findings"] if f["rule"] == "CT015"]
+    assert (a["severity"], b["severity"]) == ("high", "low")
+    assert a["fingerprint"] == b["fingerprint"]
