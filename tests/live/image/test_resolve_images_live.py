@@ -193,3 +193,29 @@ def test_a_stage_without_user_takes_its_base_images(
         ("DF001", "root/Dockerfile", 1, (("compose.yaml", 4),)),
         ("DF018", "root/Dockerfile", 1, (("compose.yaml", 4),)),
     }
+
+
+def test_the_engine_is_asked_first(images: None, docker_api: Any, registry: Registry,
+                                   tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One name, two images: the registry's runs as root, the engine's (what `docker compose
+    up` would run without pulling) as 1000: the engine's decides."""
+    push_image(registry, "layers-both", "1")
+    ref = f"{registry.host}/layers-both:1"
+    repo, _, tag = ref.rpartition(":")
+    docker_api.tag(NONROOT, repo, tag)
+    try:
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "compose.yaml").write_text(f"services:\n  app:\n    image: {ref}\n")
+        _, doc, _ = run_json(capsys, "scan", ".", "--fail-on", "never", "--resolve-images",
+                             "--insecure-registry", registry.host)
+        assert doc["errors"] == [] and not doc["skipped"]
+        assert not [f for f in doc["findings"] if f["rule"] in ("CT015", "CT029")]
+    finally:
+        with contextlib.suppress(Exception):
+            docker_api.remove_image(ref)
+    # the engine no longer has it: the registry's image decides
+    _, doc, _ = run_json(capsys, "scan", ".", "--fail-on", "never", "--resolve-images",
+                         "--insecure-registry", registry.host)
+    [ct015] = [f for f in doc["findings"] if f["rule"] == "CT015"]
+    assert ct015["severity"] == "high"
