@@ -219,3 +219,31 @@ def test_the_engine_is_asked_first(images: None, docker_api: Any, registry: Regi
                          "--insecure-registry", registry.host)
     [ct015] = [f for f in doc["findings"] if f["rule"] == "CT015"]
     assert ct015["severity"] == "high"
+
+
+def test_deep_on_kubernetes(images: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two containers of one pod run the root image: its findings once, both containers
+    related; IMG001 is each container's KNS050."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n"
+        f"  containers:\n  - name: a\n    image: {ROOT}\n  - name: b\n    image: {ROOT}\n")
+    _, doc, _ = run_json(capsys, "scan", ".", "--fail-on", "never", "--resolve-images=deep",
+                         "--select", "KNS050,IMG")
+    assert doc["errors"] == []
+    got = {(f["rule"], f["location"].get("path"), f["location"].get("object"),
+            tuple((r.get("path"), r.get("line"), r.get("container"))
+                  for r in f.get("related_locations", ()) if "image" not in r))
+           for f in doc["findings"]}
+    both = (("pod.yaml", 6, "a"), ("pod.yaml", 8, "b"))
+    assert got == {
+        ("KNS050", "pod.yaml", "Pod/x/p", ()),  # once per container (lines 6 and 8)
+        ("IMG010", "/bin/busybox", None, both),
+        ("IMG011", "/root/.ssh/id_rsa", None, both),
+        # the image has no HEALTHCHECK: a fact of the image (Kubernetes ignores it; its
+        # probes are the K8S rules' concern), not folded into a container finding
+        ("IMG002", None, None, both),
+    }
+    assert sorted(f["location"]["line"] for f in doc["findings"] if f["rule"] == "KNS050") \
+        == [6, 8]
