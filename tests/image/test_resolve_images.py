@@ -190,3 +190,27 @@ def test_a_failing_read_is_a_skip(monkeypatch: pytest.MonkeyPatch, raised: str,
 
     monkeypatch.setattr(Resolver, "_from_engine", fail)
     assert Resolver(RunOptions(resolve_images="deep")).resolve("app.test/x:1").skip == skip
+
+
+def test_no_engine_is_asked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an engine, each image goes to its registry; the engine is not tried again for
+    every image, and the skip says both reasons."""
+    from hullcheck.inputs.image import sources
+    from hullcheck.inputs.image.layers import ImageError
+
+    calls: list[int] = []
+
+    def no_engine(opts: Any) -> Any:
+        calls.append(1)
+        raise ImageError("Docker Engine not reachable: refused")
+
+    def not_found(self: Resolver, ref: str, opts: Any) -> Any:
+        raise ImageError(f"{ref}: not found in a.test")
+
+    monkeypatch.setattr(sources, "engine_client", no_engine)
+    monkeypatch.setattr(Resolver, "_from_registry", not_found)
+    resolver = Resolver(RunOptions(resolve_images="config"))
+    skips = [resolver.resolve(f"a.test/x:{i}").skip for i in range(3)]
+    assert calls == [1]
+    assert skips == [f"Docker Engine not reachable: refused; a.test/x:{i}: not found in a.test"
+                     for i in range(3)]

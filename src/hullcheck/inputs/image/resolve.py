@@ -63,6 +63,11 @@ class Resolver:
     by_ref: dict[str, Resolution] = field(default_factory=dict)
     by_digest: dict[str, Resolution] = field(default_factory=dict)
     started: float | None = None
+    # One of each per run: the registry settings (a credential helper runs once per host), the
+    # engine client, or why there is no engine (not asked again for every image).
+    _registry: Any = None
+    _docker_client: Any = None
+    _no_engine: str | None = None
 
     @property
     def deep(self) -> bool:
@@ -97,13 +102,19 @@ class Resolver:
             parse_reference(ref)
         except InvalidReference as exc:
             return Resolution(skip=f"not an image reference ({exc})")
-        registry = RegistryOptions.for_run(self.options)
-        registry = dataclasses.replace(registry, deadline=min(registry.deadline, remaining))
-        opts = SourceOptions(limits=Limits(), registry=registry,
-                             docker_client=self.options.get("docker_client"))
-        why: str | None = None  # why the engine could not say (then the registry is asked)
+        if self._registry is None:
+            self._registry = RegistryOptions.for_run(self.options)
+            self._docker_client = self.options.get("docker_client")
+        # (a copy sharing the credentials already resolved, with what is left of the budget)
+        registry = dataclasses.replace(self._registry,
+                                       deadline=min(self._registry.deadline, remaining))
+        opts = SourceOptions(limits=Limits(), registry=registry, docker_client=self._docker_client)
+        why: str | None = self._no_engine  # why the engine could not say (then the registry)
         try:
-            found, why = self._from_engine(ref, opts)
+            found = None
+            if why is None:
+                found, why = self._from_engine(ref, opts)
+                self._docker_client = opts.docker_client
             if found is None:
                 found = self._from_registry(ref, opts)
         except ImageError as exc:
@@ -137,9 +148,11 @@ class Resolver:
 
         try:
             client = engine_client(opts)
-            info = client.inspect_image(ref)
         except ImageError as exc:
-            return None, str(exc)
+            self._no_engine = str(exc)
+            return None, self._no_engine
+        try:
+            info = client.inspect_image(ref)
         except docker.errors.NotFound:
             return None, "not in the Docker Engine"
         except Exception as exc:
