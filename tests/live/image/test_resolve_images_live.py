@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from image_live import LABEL, Registry, unavailable
+from image_live import LABEL, Registry, docker_config, unavailable
 from test_image_registry import push_image
 
 from conftest import run_json
@@ -247,3 +247,32 @@ def test_deep_on_kubernetes(images: None, tmp_path: Path, capsys: pytest.Capture
     }
     assert sorted(f["location"]["line"] for f in doc["findings"] if f["rule"] == "KNS050") \
         == [6, 8]
+
+
+def test_registry_credentials_as_verify_signatures_finds_them(
+        auth_registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A registry that wants a login: without credentials a skip saying so, with the Docker
+    client config ($DOCKER_CONFIG, as scan --verify-signatures reads it) the image decides."""
+    push_image(auth_registry, "layers-private", "1")
+    ref = f"{auth_registry.host}/layers-private:1"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "compose.yaml").write_text(f"services:\n  app:\n    image: {ref}\n")
+    args = ("scan", ".", "--fail-on", "never", "--resolve-images",
+            "--insecure-registry", auth_registry.host)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("DOCKER_CONFIG", str(empty))
+    _, doc, _ = run_json(capsys, *args)
+    assert doc["skipped"] == [{"rule": "resolve-images", "reason": (
+        f"{ref} (compose.yaml:2): not in the Docker Engine; {auth_registry.host}: "
+        "authentication required (basic) and no credentials for it in the Docker config; what "
+        "its config would decide stays unknown")}]
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    docker_config(conf, auth_registry.host, "tester", "s3cret")
+    monkeypatch.setenv("DOCKER_CONFIG", str(conf))
+    _, doc, _ = run_json(capsys, *args)
+    assert doc["errors"] == [] and doc["skipped"] == []
+    [ct015] = [f for f in doc["findings"] if f["rule"] == "CT015"]
+    assert ct015["severity"] == "high"
