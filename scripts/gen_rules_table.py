@@ -147,6 +147,8 @@ CIS_K8S_KEPT: dict[tuple[str, str], str] = {
     **{("NODE001", f"4.1.{n}"): _NODE_FILE for n in range(1, 11)},
     **{("NODE002", f"4.2.{n}"): _NODE_KUBELET for n in range(1, 14)},
     ("NODE003", "4.3.1"): "kube-proxy's effective metrics address on the node, the item itself",
+    ("KNS050", "5.2.7"): "a container that does run as root: no runAsUser, no runAsNonRoot, and "
+                         "its image's config (--resolve-images) sets a root user or none",
 }
 _NETPOL = ("5.3.2 asks only that every namespace with workloads has NetworkPolicies; this rule "
            "fires only where the namespace has one (KNS005 reports a namespace without)")

@@ -271,6 +271,11 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     trust.add_argument("--registry-ca", action="append", default=[], metavar="FILE",
                        help="trust this CA (PEM) for registries when verifying (repeatable)")
     add_registry_timeout(trust)
+    trust.add_argument("--resolve-images", nargs="?", const="config", choices=("config", "deep"),
+                       metavar="deep",
+                       help="read the config of the images compose services and Kubernetes "
+                            "workloads run (engine, then registry) to decide their user and "
+                            "health check; =deep also judges each image (docs/layers.md)")
     _common(scan, "scan")
 
     for name, (help_text, module) in SUBCOMMANDS.items():

@@ -16,7 +16,13 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import Finding, InputError, Report, RuleCrash, compute_fingerprint
+from hullcheck.findings import (
+    Finding,
+    InputError,
+    Report,
+    RuleCrash,
+    compute_fingerprint,
+)
 from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import Context, Rule, hooks
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
     from hullcheck.models.environment import Environment
     from hullcheck.models.host import DockerHost
     from hullcheck.models.image import Image
+    from hullcheck.models.layers import RunImage
     from hullcheck.models.manifests import Manifests, Unit
     from hullcheck.models.node import KubeNode
     from hullcheck.sources import Source
@@ -39,6 +46,7 @@ WALKS: tuple[tuple[str, str, str], ...] = (
     ("hullcheck.models.dockerfile", "Dockerfile", "walk_dockerfile"),
     ("hullcheck.models.compose", "ComposeProject", "walk_compose"),
     ("hullcheck.models.manifests", "Manifests", "walk_manifests"),
+    ("hullcheck.models.layers", "RunImage", "walk_run_image"),
 )
 
 
@@ -223,6 +231,22 @@ class Engine:
             start = len(out)
             out.extend(self.run("check_objects", unit.graph, where=unit.ref.path))
             _in_unit(out, start, unit)
+
+    def walk_run_image(self, run: RunImage, out: list[Finding]) -> None:
+        """An image containers of the scan run, read whole (``--resolve-images=deep``): the
+        image rules judge it, and each finding names the containers that run it (their
+        ``image:`` lines as ``related_locations``; the container and object too when one does,
+        which then join the fingerprint)."""
+        self.load_for(("image",))
+        start = len(out)
+        self.judge_image(run.image, {}, out, run.image.ref.ref)
+        only = run.runners[0] if len(run.runners) == 1 else None
+        for finding in out[start:]:
+            finding.related_locations = (*finding.related_locations, *run.runners)
+            if only is not None:
+                finding.location = dataclasses.replace(
+                    finding.location, container=only.container, object=only.object)
+                finding.fingerprint = compute_fingerprint(finding)
 
     # --- a batch of sources of one kind -----------------------------------------------------
     def load_and_judge(self, kind: InputKind, sources: list[Source]) -> Report:

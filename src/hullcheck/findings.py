@@ -71,6 +71,9 @@ class Finding:
     evidence: str = ""
     suppressed: Suppressed | None = None
     fingerprint: str = field(default="")
+    # Other places of the same problem (JSON ``related_locations``, SARIF ``relatedLocations``):
+    # a compose service and the Dockerfile stage it builds. Not part of the fingerprint.
+    related_locations: tuple[Location, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.fingerprint:
@@ -80,7 +83,7 @@ class Finding:
         # See Location.__reduce__; the fingerprint travels, so it is not computed again.
         return (Finding, (self.rule, self.title, self.severity, self.message, self.location,
                           self.references, self.remediation, self.evidence, self.suppressed,
-                          self.fingerprint))
+                          self.fingerprint, self.related_locations))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -100,6 +103,8 @@ class Finding:
             out["evidence"] = self.evidence
         if self.suppressed is not None:
             out["suppressed"] = self.suppressed.to_json()
+        if self.related_locations:
+            out["related_locations"] = [r.to_json() for r in self.related_locations]
         return out
 
     def sort_key(self) -> tuple[Any, ...]:

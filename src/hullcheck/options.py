@@ -38,6 +38,12 @@ class RunOptions:
     keyless_identities: tuple[Any, ...] = ()
     # an engine client to use instead of connecting (tests)
     docker_client: Any = field(default=None, compare=False)
+    # --resolve-images: None, "config" (user, health check, ports, labels) or "deep" (and the
+    # image's IMG findings); docs/layers.md
+    resolve_images: str | None = None
+    # What one run keeps between its input batches (the image resolver and its cache per
+    # digest, hullcheck.inputs.image.resolve): compose files and manifests share it.
+    run_cache: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, **extra: Any) -> RunOptions:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from hullcheck.findings import Finding
+from hullcheck.findings import Finding, Location
 
 
 def _always(_reporter: Finding, _duplicate: Finding) -> bool:
@@ -59,6 +59,10 @@ class Overlap:
     concern: str  # for the docs table
     # Whether this reporter finding judges the duplicate's concern (both at the same place).
     covers: Callable[[Finding, Finding], bool] = _always
+    # Across layers (docs/layers.md): the duplicate sits at another place (a compose service)
+    # and names the reporter's place as its first related location (the Dockerfile line the
+    # fix belongs on); the reporter then lists the duplicate's place as a related location.
+    across: bool = False
 
 
 OVERLAPS: tuple[Overlap, ...] = (
@@ -72,6 +76,22 @@ OVERLAPS: tuple[Overlap, ...] = (
             "before it runs also ends the pipe", _same_evidence),
     Overlap("IMG016", "IMG008",
             "image asked for by latest or no tag when the trust policy requires digests"),
+    Overlap("DF001", "CT015", "compose service without `user:` building a Dockerfile stage that "
+            "runs as root (reported on the Dockerfile, the service related)", across=True),
+    Overlap("DF018", "CT029", "compose service without `healthcheck:` building a Dockerfile "
+            "stage without HEALTHCHECK (reported on the Dockerfile, the service related)",
+            across=True),
+    Overlap("KNS050", "K8S015", "Kubernetes container without runAsNonRoot whose image runs as "
+            "root (--resolve-images): it may, and does, run as root"),
+    Overlap("CT015", "IMG001", "compose service without `user:` running an image whose config "
+            "runs as root (--resolve-images=deep): reported on the service, the image related",
+            across=True),
+    Overlap("KNS050", "IMG001", "Kubernetes container running an image whose config runs as "
+            "root (--resolve-images=deep): reported on the container, the image related",
+            across=True),
+    Overlap("CT029", "IMG002", "compose service without `healthcheck:` running an image without "
+            "one (--resolve-images=deep): reported on the service, the image related",
+            across=True),
 )
 
 # Pairs that meet at one place but judge different concerns (fixing one leaves the other), or
@@ -123,7 +143,10 @@ _Place = tuple[str, int, str, str, str, str]
 
 def _place(f: Finding) -> _Place:
     """Where a finding is, everything but the rule: the same problem is in the same place."""
-    loc = f.location
+    return _place_of(f.location)
+
+
+def _place_of(loc: Location) -> _Place:
     return (loc.path or "", loc.line or 0, loc.object or "", loc.container or "",
             loc.image.ref if loc.image else "", loc.setting or "")
 
@@ -149,6 +172,9 @@ def resolve(findings: Iterable[Finding], named: Iterable[str] = ()) -> list[Find
         if standing_for is None:
             kept.append(f)
             continue
+        if f.related_locations and f.location not in standing_for.related_locations \
+                and standing_for.location in f.related_locations:
+            standing_for.related_locations = (*standing_for.related_locations, f.location)
         extra = tuple(r for r in f.references if r not in standing_for.references)
         if extra:
             standing_for.references = (*standing_for.references, *extra)
@@ -160,7 +186,13 @@ def resolve(findings: Iterable[Finding], named: Iterable[str] = ()) -> list[Find
 def _reporter_of(f: Finding, reporters: dict[tuple[str, _Place], list[Finding]]
                  ) -> Finding | None:
     for overlap in _BY_DUPLICATE.get(f.rule, ()):
-        for candidate in reporters.get((overlap.reporter, _place(f)), ()):
+        if overlap.across:
+            if not f.related_locations:
+                continue
+            place = _place_of(f.related_locations[0])
+        else:
+            place = _place(f)
+        for candidate in reporters.get((overlap.reporter, place), ()):
             if overlap.covers(candidate, f):
                 return candidate
     return None

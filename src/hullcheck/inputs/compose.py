@@ -685,7 +685,9 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     """Every compose project of the batch (overrides merged into their base file), each with
     its services as normalised containers (``ComposeProject.containers``), and the inline
     suppressions of every file it read, ``env_file:`` files included."""
+    from hullcheck.inputs.compose_build import attach_builds
     from hullcheck.inputs.compose_spec import service_specs
+    from hullcheck.inputs.image.resolve import attach_images
     from hullcheck.inputs.yaml_suppressions import yaml_suppressions
 
     loaded = Loaded()
@@ -707,6 +709,8 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
                 seen_suppressions.add(path)
                 loaded.suppressions.extend(yaml_suppressions(path, text, loaded.warnings))
         project.containers = service_specs(project)
+        attach_builds(project, group[0].root, loaded.warnings)
+        attach_images(project.containers, options, loaded)
         loaded.errors.extend(project.errors)
         loaded.models.append(project)
     return loaded

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from hullcheck.models.location import Location
+
+if TYPE_CHECKING:
+    from hullcheck.models.layers import BuildStage, ResolvedImage
 
 
 class Platform(enum.StrEnum):
@@ -127,6 +131,11 @@ class ContainerSpec:
     # ephemeral container and readOnlyRootFilesystem in a Windows pod): a rule about such a
     # field being unset has nothing to ask for.
     unsettable: frozenset[str] = frozenset()
+    # The layers under the container (docs/layers.md): the Dockerfile stage a compose service
+    # builds, and the image config read with --resolve-images (for a service that builds, its
+    # stage's base image: what the stage does not set, it inherits). None: not known.
+    build: BuildStage | None = None
+    resolved_image: ResolvedImage | None = None
 
     def loc(self, field_name: str | None = None, line: int | None = None,
             path: str | None = None) -> Location:

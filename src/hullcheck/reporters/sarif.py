@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hullcheck import __version__
-from hullcheck.findings import Finding, Severity
+from hullcheck.findings import Finding, Location, Severity
 from hullcheck.reporters import Output, RuleDoc
 from hullcheck.safe_text import json_dumps, unicode_scalars
 
@@ -78,8 +78,7 @@ def _uri(path: str) -> tuple[str, str | None]:
     return quote(_name_bytes(str(PurePosixPath(path.replace("\\", "/"))))), "%SRCROOT%"
 
 
-def _locations(f: Finding) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    loc = f.location
+def _locations(loc: Location) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     physical: list[dict[str, Any]] = []
     logical: list[dict[str, Any]] = []
     if loc.is_file and loc.path:
@@ -118,6 +117,19 @@ def _locations(f: Finding) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return physical, logical
 
 
+def _related(f: Finding) -> list[dict[str, Any]]:
+    """``relatedLocations``: the other places of the same problem, each with its index as id."""
+    out: list[dict[str, Any]] = []
+    for i, loc in enumerate(f.related_locations):
+        physical, logical = _locations(loc)
+        entry: dict[str, Any] = physical[0] if physical else {}
+        if logical:
+            entry["logicalLocations"] = logical
+        if entry:
+            out.append({"id": i, **entry})
+    return out
+
+
 _LINK_SYNTAX = re.compile(r"[\\\[\]]")
 
 
@@ -140,7 +152,7 @@ def document(out: Output) -> dict[str, Any]:
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
     for f in out.shown:
-        physical, logical = _locations(f)
+        physical, logical = _locations(f.location)
         locations = physical or ([{"logicalLocations": logical}] if logical else [])
         if physical and logical:
             locations[0]["logicalLocations"] = logical
@@ -153,6 +165,9 @@ def document(out: Output) -> dict[str, Any]:
             "partialFingerprints": {"hullcheck/v1": f.fingerprint},
             "properties": {"severity": f.severity.label, "tags": list(f.references)},
         }
+        related = _related(f)
+        if related:
+            result["relatedLocations"] = related
         if f.location.unit is not None:  # where a Kubernetes finding was judged
             result["properties"]["unit"] = f.location.unit.to_json()
         if f.location.source is not None:  # the template or file a rendered object came from

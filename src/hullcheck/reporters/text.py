@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from hullcheck.findings import Finding, Severity
+from hullcheck.findings import Finding, Location, Severity
 from hullcheck.reporters import Output
 from hullcheck.safe_text import terminal
 
@@ -91,7 +91,10 @@ def _lead(f: Finding) -> str:
     """Where the finding is, first on its line: ``path:line:col`` for a file (column 1 when the
     finding is about the whole line, as every finding is today), else what holds it. Every field
     may come from a scanned file, an image or a registry: each goes through ``terminal``."""
-    loc = f.location
+    return _lead_at(f.location)
+
+
+def _lead_at(loc: Location) -> str:
     if loc.image is not None:
         return f"image {terminal(loc.image.ref)}"
     if loc.path:
@@ -103,6 +106,13 @@ def _lead(f: Finding) -> str:
     if loc.setting:
         return "docker daemon"
     return "host"
+
+
+def _related(loc: Location) -> str:
+    lead = _lead_at(loc)
+    if loc.container and (loc.path or loc.image is not None):
+        lead += f" (container {terminal(loc.container)})"
+    return lead
 
 
 def _context(f: Finding) -> str:
@@ -333,7 +343,9 @@ def _footer(out: Output) -> Iterator[list[Part]]:
     for skip in out.verbose_skips:
         yield [(f"skipped: {terminal(skip)}", DIM)]
     for sk in r.skipped:
-        yield [(f"skipped rule {terminal(sk.rule)}: {terminal(sk.reason)}", DIM)]
+        # a rule that could not run, or (--resolve-images) an image that could not be read
+        what = "rule " if sk.rule[:1].isupper() else ""
+        yield [(f"skipped {what}{terminal(sk.rule)}: {terminal(sk.reason)}", DIM)]
     # Errors and warnings go to stderr (the CLI writes them), one line each.
     yield _summary(out)
 
@@ -363,6 +375,8 @@ def lines(out: Output, width: int | None = None, colour: bool = False,
             tails.append([("refs: " + ", ".join(map(terminal, f.references)), DIM)])
         if out.merged is not None:  # hullcheck merge: where else it occurs
             tails.append([(out.merged.where(f.fingerprint), DIM)])
+        if f.related_locations:  # the other places of the same problem
+            tails.append([("also: " + ", ".join(map(_related, f.related_locations)), DIM)])
         for tail in tails:
             if width is None:
                 yield INDENT + _plain(tail, colour)

@@ -97,6 +97,15 @@ class RegistryOptions:
     # host -> what the config and its helper gave; a helper runs once per host and run
     _resolved: dict[str, Resolved] = field(default_factory=dict, repr=False)
 
+    @classmethod
+    def for_run(cls, options: Any) -> RegistryOptions:
+        """What ``scan`` reads registries with (``--verify-signatures``, ``--resolve-images``):
+        ``--insecure-registry``, ``--registry-ca``, ``--registry-timeout`` of the run's
+        ``RunOptions``, credentials from the Docker client config."""
+        return cls(insecure=frozenset(options.get("insecure_registry") or []),
+                   ca_files=tuple(Path(p) for p in options.get("registry_ca") or []),
+                   deadline=options.get("registry_timeout") or DEFAULT_DEADLINE)
+
     def credentials_for(self, host: str) -> Resolved:
         if host not in self._resolved:
             path = docker_config_path(self.docker_config)

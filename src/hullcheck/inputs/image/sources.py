@@ -664,6 +664,26 @@ def _repo_digest(name: str, repo_digests: list[str]) -> str | None:
 def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
     """The image and the client used (for signature checks on the same connection and under
     the same deadline)."""
+    from hullcheck.trust.registry import RegistryError
+
+    client, repository, doc, top_digest, notes = open_registry_image(name, opts)
+    try:
+        config = read_registry_config(client, repository, doc, name, opts)
+        tables = _pull_layers(client, repository, _layer_descriptors(doc, name), name,
+                              opts.limits)
+    except RegistryError as exc:
+        raise ImageError(str(exc)) from None
+    image = assemble(ImageRef(name, top_digest), "registry", config, tables, name, notes)
+    image.manifest_digest = top_digest
+    image.notes.extend(client.options.notes)
+    return image, client
+
+
+def open_registry_image(name: str, opts: SourceOptions
+                        ) -> tuple[Any, str, dict[str, Any], str, list[str]]:
+    """The image manifest ``name`` leads to in its registry (through indexes, for
+    ``opts.platform``): the client, the repository, the manifest, the digest asked for (the
+    index's, when there is one) and notes on the platform picked."""
     from hullcheck.references import parse_reference
     from hullcheck.trust.registry import RegistryClient, RegistryError, RegistryOptions
 
@@ -683,20 +703,19 @@ def load_from_registry(name: str, opts: SourceOptions) -> tuple[Image, Any]:
             raise ImageError(f"{name}: not found in {ref.registry}")
         body, _media, top_digest = found
         doc, notes = follow_index(json.loads(body), opts.platform, name, fetch)
-        config = read_json(
-            client.read_blob(
-                ref.repository, _descriptor_digest(doc, "config", name), opts.limits.max_json_bytes
-            ),
-            f"{name}: config",
-        )
-        tables = _pull_layers(client, ref.repository, _layer_descriptors(doc, name), name,
-                              opts.limits)
     except RegistryError as exc:
         raise ImageError(str(exc)) from None
-    image = assemble(ImageRef(name, top_digest), "registry", config, tables, name, notes)
-    image.manifest_digest = top_digest
-    image.notes.extend(options.notes)
-    return image, client
+    return client, ref.repository, doc, top_digest, notes
+
+
+def read_registry_config(client: Any, repository: str, doc: dict[str, Any], name: str,
+                         opts: SourceOptions) -> Any:
+    """The image config a manifest names, as JSON (bounded by ``opts.limits``)."""
+    return read_json(
+        client.read_blob(repository, _descriptor_digest(doc, "config", name),
+                         opts.limits.max_json_bytes),
+        f"{name}: config",
+    )
 
 
 def _pull_layers(client: Any, repository: str, descriptors: list[tuple[str, int | None]],

@@ -11,6 +11,7 @@ from hullcheck.rules.cluster.configmap_secrets import SecretInConfigMap
 from hullcheck.rules.cluster.container_resources import ContainerResources
 from hullcheck.rules.cluster.default_namespace import DefaultNamespace
 from hullcheck.rules.cluster.default_service_account import DefaultServiceAccount
+from hullcheck.rules.cluster.image_runs_as_root import ImageRunsAsRoot
 from hullcheck.rules.cluster.ingress_missing_service import IngressMissingService
 from hullcheck.rules.cluster.ingress_tls import IngressTls
 from hullcheck.rules.cluster.ingress_wildcard_host import IngressWildcardHost
@@ -99,4 +100,5 @@ RULES: list[type[Rule]] = [
     RbacBroadGroup,  # KNS043
     SshExposed,  # KNS044
     SecretInConfigMap,  # KNS045
+    ImageRunsAsRoot,  # KNS050
 ]

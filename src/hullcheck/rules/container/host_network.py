@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from hullcheck.findings import Severity
+from collections.abc import Iterator
+from typing import Any
+
+from hullcheck.findings import Finding, Severity
+from hullcheck.models.container import ContainerSpec
+from hullcheck.rules.container._layers import exposed_ports
 from hullcheck.rules.container._namespaces import HostNamespaceRule
 
 
@@ -8,7 +13,9 @@ class HostNetwork(HostNamespaceRule):
     """
     ## What it finds
     A container sharing the host's network namespace (`network_mode: host` in compose, `--network
-    host` on a host).
+    host` on a host). Where the ports its image declares are known (the `EXPOSE`s of the
+    Dockerfile stage a compose service builds, or the image config with `--resolve-images`),
+    the message names them: they are served on every interface of the host.
 
     ## Why it matters
     The container sees every host interface and service bound to localhost (databases, the Docker
@@ -44,3 +51,14 @@ class HostNetwork(HostNamespaceRule):
     fixes = {
         "docker": "Run it again without --network host.",
     }
+
+    def check_container(self, ctx: Any, spec: ContainerSpec) -> Iterator[Finding]:
+        for finding in super().check_container(ctx, spec):
+            # What the image it runs listens on is then open on every host interface.
+            exposed = exposed_ports(spec)
+            if exposed is not None and exposed[0]:
+                ports, described = exposed
+                finding.message = (f"{finding.message[:-1]}; {described} exposes "
+                                   f"{', '.join(ports)}, which it then serves on every "
+                                   "interface of the host.")
+            yield finding

@@ -6,6 +6,7 @@ from typing import Any
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec, Platform
 from hullcheck.rules.container._base import ContainerRule
+from hullcheck.rules.container._layers import runs_as_root
 
 
 def is_root_user(user: str) -> bool:
@@ -20,11 +21,14 @@ class RunsAsRoot(ContainerRule):
     A container that runs as root.
 
     - `user: root`, `user: "0"`, `user: "0:0"`: high.
-    - Compose, no `user:` (or an empty one): the container runs as the image's `USER`, which
-      this rule cannot see from the compose file. It is reported at *low* severity with a
-      message saying so: most images (`nginx`, `postgres`, `redis`...) do run as root. Set
-      `user:` to make the choice explicit, or suppress the finding for an image you know sets a
-      non-root `USER` (the image audit, `hullcheck image`, checks the image itself).
+    - Compose, no `user:` (or an empty one): the container runs as the image's `USER`. Where
+      the service builds its image (`build:`) from a Dockerfile in the scanned tree, that
+      stage's last `USER` decides (resolved through `ARG`s and `build.args` as DF001 resolves
+      it): nothing is reported for a non-root user; root is high, and where DF001 reports the
+      same final stage, DF001 reports it once on the Dockerfile with the service as a related
+      location. With `--resolve-images`, the image's config decides the same way. Otherwise
+      the user is unknown: reported at *low* severity with a message saying so, since most
+      images (`nginx`, `postgres`, `redis`...) do run as root (docs/layers.md).
     - Docker host: `docker inspect` reports the effective user (the image's included), so an
       empty user is root, high.
 
@@ -82,9 +86,23 @@ class RunsAsRoot(ContainerRule):
                             f"{spec.name}: runs as root (no user configured){note}.",
                             "user=root", severity=severity)
             return
+        layer = runs_as_root(spec)
+        if layer is not None and layer.value is not None:
+            if not layer.value:
+                return  # the Dockerfile stage it builds (or its image) sets a non-root user
+            # The evidence stays "user=unset": the same finding as before, now known (a
+            # baseline keeps matching it).
+            finding = self.emit(
+                spec, spec.loc("user"),
+                f"{spec.name}: no `user:` is set and {layer.described} {layer.said}: the "
+                "container runs as root.", "user=unset")
+            finding.related_locations = (layer.location,)
+            yield finding
+            return
+        unknown = f" ({layer.described}: {layer.said})" if layer is not None else ""
         yield self.emit(
             spec, spec.loc("user"),
             f"{spec.name}: no `user:` is set, so the container runs as the image's USER, which "
-            "is root unless the image sets another; set `user:` explicitly.",
+            f"is root unless the image sets another{unknown}; set `user:` explicitly.",
             "user=unset", severity=Severity.LOW,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage, substitute
 from hullcheck.rules.base import Rule
@@ -72,12 +72,15 @@ def effective_user(stage: Stage, dockerfile: Dockerfile) -> tuple[str | None, In
 
 
 def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile,
-               raw: str | None = None) -> str | None:
+               raw: str | None = None, build_args: Mapping[str, str] | None = None
+               ) -> str | None:
     """The user a ``USER`` instruction sets (or ``raw``, a user written in ``instruction``, such
     as its ``--chown`` value), with ``$VAR``/``${VAR:-word}`` expanded the way
     BuildKit does: from the stage's ARG (a bare ``ARG X`` takes the global default) and ENV before
     the instruction, and ENV inherited from a base stage. None when it depends on a value only
-    known at build time (an ARG without a default, an undeclared plain variable)."""
+    known at build time (an ARG without a default, an undeclared plain variable).
+    ``build_args`` (``--build-arg``, compose's ``build.args``) win over the ARG defaults of the
+    ARGs the stage declares, as in a build."""
     if raw is None:
         raw = instruction.value[0] if instruction.value else ""
     if "$" not in raw:
@@ -93,6 +96,9 @@ def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile,
                 variables.update(env_pairs(ins))
             elif ins.cmd == "ARG" and ancestor is owner:  # (ARG does not outlive its stage)
                 for name, default in env_pairs(ins):
+                    if build_args and name in build_args:
+                        variables[name] = build_args[name]
+                        continue
                     variables[name] = (default if default is not None
                                        else dockerfile.global_args.get(name))
     resolved = substitute(raw, variables)

@@ -63,15 +63,12 @@ class ReferenceTrustRule(Rule):
     def _verify(self, ctx: Context, policy: _Policy, *, signature: bool,
                 predicates: tuple[str, ...]) -> list[TrustVerdict]:
         from hullcheck.trust.policy import verify_image
-        from hullcheck.trust.registry import DEFAULT_DEADLINE, RegistryOptions
+        from hullcheck.trust.registry import RegistryOptions
 
         cache_key = (str(policy.ref), policy.keys, policy.roots, repr(policy.scopes),
                      policy.identities, signature, predicates)
         if cache_key not in self._verdicts:
-            options = RegistryOptions(
-                insecure=frozenset(ctx.options.get("insecure_registry") or []),
-                ca_files=tuple(Path(p) for p in ctx.options.get("registry_ca") or []),
-                deadline=ctx.options.get("registry_timeout") or DEFAULT_DEADLINE)
+            options = RegistryOptions.for_run(ctx.options)
             self._verdicts[cache_key] = verify_image(
                 policy.ref, list(policy.keys), options, roots=list(policy.roots),
                 notation_scopes=policy.scopes, identities=list(policy.identities),
