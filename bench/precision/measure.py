@@ -10,7 +10,7 @@ Dockerfiles of the shared corpus (``--corpus``, default: the first ``shared/corp
 this file), read in place.
 
 ``sample.tsv`` holds the judged findings, one a line: file, line, rule, severity, container,
-verdict, reason. ``file`` is ``data/...`` or ``corpus/...``. A verdict is
+message_sha (the first 10 hex digits of the SHA-256 of the message), verdict, reason. ``file`` is ``data/...`` or ``corpus/...``. A verdict is
 
 - ``true``: the finding is right, correctly placed and rated;
 - ``context``: it depends on something the files do not show, and the message says what;
@@ -18,9 +18,10 @@ verdict, reason. ``file`` is ``data/...`` or ``corpus/...``. A verdict is
   followed;
 - ``false``: the problem is not there.
 
-A row matches a current finding with the same file, line, rule, container and severity: when a
-change re-rates a finding, the old row no longer matches (it counts as "no longer reported") and
-the re-rated finding is unjudged until a row for it is added. Precision is computed over the
+A row matches a current finding with the same file, line, rule, severity, container and message:
+when a change re-rates or rewords a finding, the old row no longer matches (it counts as "no
+longer reported") and the changed finding is unjudged until a row for it is added (a new row
+judges what the finding now says; the old row stays, for the before figure). Precision is computed over the
 current findings that a row judges: ``true`` over judged (strict) and ``true`` + ``context`` over
 judged (the issue's target counts context-dependent findings that say what they depend on).
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +44,7 @@ SEVERE = ("critical", "high")
 # One scan of ~200 files takes about 2 s here; anything far beyond is a hang.
 SCAN_TIMEOUT_S = 600
 
-Key = tuple[str, int, str, str, str]
+Key = tuple[str, int, str, str, str, str]
 
 
 def find_corpus() -> Path | None:
@@ -55,17 +57,17 @@ def find_corpus() -> Path | None:
 
 
 def load_sample(path: Path = SAMPLE) -> dict[Key, tuple[str, str]]:
-    """Rows keyed by (file, line, rule, severity, container) -> (verdict, reason)."""
+    """Rows keyed by (file, line, rule, severity, container, message_sha) -> (verdict, reason)."""
     rows: dict[Key, tuple[str, str]] = {}
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         cells = raw.split("\t")
-        if len(cells) != 7 or cells[5] not in VERDICTS:
-            raise SystemExit(f"{path}:{number}: expected 7 tab-separated cells with a verdict "
+        if len(cells) != 8 or cells[6] not in VERDICTS:
+            raise SystemExit(f"{path}:{number}: expected 8 tab-separated cells with a verdict "
                              f"in {', '.join(VERDICTS)}")
-        file, line, rule, severity, container, verdict, reason = cells
-        rows[(file, int(line), rule, severity, container)] = (verdict, reason)
+        file, line, rule, severity, container, sha, verdict, reason = cells
+        rows[(file, int(line), rule, severity, container, sha)] = (verdict, reason)
     return rows
 
 
@@ -90,10 +92,14 @@ def relative(path: str, corpus: Path | None) -> str:
     return p.as_posix()
 
 
+def message_sha(message: str) -> str:
+    return hashlib.sha256(message.encode("utf-8")).hexdigest()[:10]
+
+
 def key_of(finding: dict, corpus: Path | None) -> Key:
     loc = finding.get("location") or {}
     return (relative(loc.get("path") or "", corpus), int(loc.get("line") or 0), finding["rule"],
-            finding["severity"], loc.get("container") or "")
+            finding["severity"], loc.get("container") or "", message_sha(finding["message"]))
 
 
 def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | None) -> dict:
@@ -124,12 +130,16 @@ def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | Non
             "fixed_false_positives": gone_verdicts["false"] + gone_verdicts["misleading"],
             "lost_true_positives": gone_verdicts["true"],
             "lost_context": gone_verdicts["context"],
-            "rows": [list(k) for k in sorted(gone)],
+            "rows": [[*k, sample[k][0]] for k in sorted(gone)],
         },
         "unjudged": {"count": len(unjudged),
                      "critical_high": sum(1 for k in unjudged if k[3] in SEVERE),
                      "by_rule": dict(sorted(collections.Counter(k[2] for k in unjudged).items()))},
     }
+
+
+def sample_verdict(row: list) -> str:
+    return str(row[-1])
 
 
 def render(figures: dict) -> str:
@@ -149,7 +159,8 @@ def render(figures: dict) -> str:
         f"{gone['fixed_false_positives']}, lost true: {gone['lost_true_positives']}, lost context: "
         f"{gone['lost_context']})",
     ]
-    out += [f"  gone: {r[0]}:{r[1]} {r[2]} {r[3]} {r[4]}" for r in gone["rows"]]
+    out += [f"  gone: {r[0]}:{r[1]} {r[2]} {r[3]} {r[4]} ({sample_verdict(r)})"
+            for r in gone["rows"]]
     un = figures["unjudged"]
     out.append(f"current findings not in the sample: {un['count']} ({un['critical_high']} "
                f"critical/high) by rule {un['by_rule']}")
@@ -161,12 +172,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None,
                         help="the shared corpus directory (holds dockerfiles/)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--unjudged", action="store_true",
+                        help="also list the current findings no row judges (to extend the sample)")
     args = parser.parse_args(argv)
     corpus = args.corpus or find_corpus()
     if corpus is None:
         print("note: no shared/corpus found; scanning bench/precision/data only", file=sys.stderr)
-    figures = measure(scan(corpus), load_sample(), corpus)
+    report = scan(corpus)
+    sample = load_sample()
+    figures = measure(report, sample, corpus)
     print(json.dumps(figures, indent=1) if args.json else render(figures))
+    if args.unjudged:
+        for f in report["findings"]:
+            k = key_of(f, corpus)
+            if k not in sample:
+                print("\t".join(map(str, k)) + "\t" + f["message"])
     return 0
 
 
