@@ -10,7 +10,8 @@ Dockerfiles of the shared corpus (``--corpus``, default: the first ``shared/corp
 this file), read in place.
 
 ``sample.tsv`` holds the judged findings, one a line: file, line, rule, severity, container,
-message_sha (the first 10 hex digits of the SHA-256 of the message), verdict, reason. ``file`` is ``data/...`` or ``corpus/...``. A verdict is
+message_sha (the first 10 hex digits of the SHA-256 of the message), verdict, reason. ``file``
+is ``data/...`` or ``corpus/...``. A verdict is
 
 - ``true``: the finding is right, correctly placed and rated;
 - ``context``: it depends on something the files do not show, and the message says what;
@@ -21,17 +22,18 @@ message_sha (the first 10 hex digits of the SHA-256 of the message), verdict, re
 A row matches a current finding with the same file, line, rule, severity, container and message:
 when a change re-rates or rewords a finding, the old row no longer matches (it counts as "no
 longer reported") and the changed finding is unjudged until a row for it is added (a new row
-judges what the finding now says; the old row stays, for the before figure). Precision is computed over the
-current findings that a row judges: ``true`` over judged (strict) and ``true`` + ``context`` over
-judged (the issue's target counts context-dependent findings that say what they depend on).
+judges what the finding now says; the old row stays, for the before figure). Precision is
+computed over the current findings that a row judges: ``true`` over judged (strict) and ``true``
++ ``context`` over judged (the issue's target counts context-dependent findings that say what
+they depend on).
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import json
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
