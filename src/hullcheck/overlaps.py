@@ -75,6 +75,9 @@ OVERLAPS: tuple[Overlap, ...] = (
     Overlap("K8S003", "KNS030",
             "a workload root on its node only through privileged containers (K8S003 on each)",
             _kns030_only_privileged, any_container=True),
+    Overlap("KNS016", "KNS018",
+            "a role rule granting * on * in every API group (cluster-admin by another name), "
+            "reported on that rule's line"),
     Overlap("DF005", "DF002", "FROM without a tag when the trust policy requires digests"),
     Overlap("DF005", "DF003", "FROM with the latest tag when the trust policy requires digests"),
     Overlap("IMG016", "IMG008",

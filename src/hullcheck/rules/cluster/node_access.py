@@ -87,7 +87,7 @@ def sensitive_host_path(path: str) -> str | None:
 _WRITE_DANGER = ("/var/log", "/lib/modules", "/usr/lib/modules", *_CA_CERTIFICATES)
 
 
-def _harmless_read_only(path: str) -> bool:
+def harmless_read_only(path: str) -> bool:
     """Read-only, does ``path`` reach only paths whose danger is writing? True inside one, and
     for a parent (``/lib``, ``/usr``) whose every sensitive descendant is one."""
     norm = _norm(path)
@@ -119,7 +119,7 @@ def discloses_only_read_only(path: str) -> bool:
 def _mounts(pod: PodTemplate) -> dict[str, bool]:
     """Volume name -> True when every container mounting it mounts it read-only (a volume no
     container mounts is absent). Sockets are reachable through read-only mounts too: only
-    ``_harmless_read_only`` paths benefit."""
+    ``harmless_read_only`` paths benefit."""
     out: dict[str, bool] = {}
     for c in pod.containers():
         for _line, vm in c.volume_mounts:
@@ -172,7 +172,7 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
             if read_only is None:
                 continue  # no container mounts it: nothing of the node is reachable
             why = sensitive_host_path(path)
-            if why is None or (read_only and _harmless_read_only(path)):
+            if why is None or (read_only and harmless_read_only(path)):
                 continue
             line = volumes.line_of(i) if isinstance(volumes, LineList) else base
             mode = READ_ONLY if read_only and discloses_only_read_only(path) else ""
