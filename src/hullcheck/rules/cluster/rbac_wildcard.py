@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from hullcheck.findings import Finding, Severity
 from hullcheck.models.graph import ObjectGraph
@@ -14,8 +14,7 @@ READ_ONLY_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io",
 READ_VERBS = frozenset({"get", "list", "watch"})
 
 
-def wildcard_severity(api_groups: tuple[str, ...] | list[str],
-                      verbs: tuple[str, ...] | list[str]) -> Severity:
+def wildcard_severity(api_groups: Collection[str], verbs: Collection[str]) -> Severity:
     """How far a wildcard rule reaches, by its verbs and groups (issue 24): anything on every
     group, or writes, high; reading the core group's everything (Secrets) high; reading another
     group's everything medium; the read-only metrics groups low."""
