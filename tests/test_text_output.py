@@ -31,8 +31,9 @@ from test_safe_output import COMPOSE, DOCKERFILE, EVIL, POD, SGR, UNSAFE, _env
 WIDE = "FROM alpine:3.20\nUSER 1000\nHEALTHCHECK CMD true\n" \
        "ADD https://\u4f8b\u3048.example/" + "\u6f22\u5b57" * 60 + "x\u0301y /app\n"
 DEEP = Path("d" * 60, "e" * 60)  # a path longer than an 80-column line
-# 23: the pod's CT017 and CT018 are KNS003's duplicates (hullcheck.overlaps); KNS003 takes medium
-SUMMARY = "23 findings (3 critical, 2 high, 11 medium, 7 low); failed: 5 findings at high or above"
+# 21: the pod's CT017 and CT018 are KNS003's duplicates (hullcheck.overlaps); KNS003 takes medium;
+# its privileged-only KNS030 is K8S003's and K8S014 skips the privileged container (issue 24)
+SUMMARY = "21 findings (2 critical, 2 high, 10 medium, 7 low); failed: 4 findings at high or above"
 # A Dockerfile, as in tests/test_reporters.py: two findings reported, one suppressed inline.
 SMALL = ("FROM node:latest AS build\nRUN echo build\n\n# hullcheck: ignore=DF002 the base is"
          " mirrored\nFROM python\nUSER root\n")

@@ -107,6 +107,7 @@ class CapabilitiesAdded(ContainerRule):
     name = "capabilities-added"
     title = "Container adds Linux capabilities"
     severity = Severity.HIGH
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.4",)
     k8s_covered_by = ("pss:baseline:capabilities_baseline",
                       "pss:restricted:capabilities_restricted")

@@ -14,7 +14,8 @@ class NoHealthcheck(ContainerRule):
     A container without a health check: `healthcheck: {disable: true}` or `test: ["NONE"]`,
     or (compose) no `healthcheck:` at all. In the last case the image's own `HEALTHCHECK`, if
     it has one, still applies; the message says so. On a Docker host `docker inspect` shows the
-    effective health check, the image's included.
+    effective health check, the image's included. Benchmark conformance (CIS 5.27, an
+    availability concern): low, tagged `conformance`.
 
     ## Why it matters
     Without a health check a hung service looks "running": restarts, load balancers and
@@ -47,7 +48,7 @@ class NoHealthcheck(ContainerRule):
     name = "no-healthcheck"
     title = "Container has no health check"
     severity = Severity.LOW
-    docker_refs = ("cis-docker-1.6:5.27",)
+    docker_refs = ("cis-docker-1.6:5.27", "conformance")
     fix = "Add a `healthcheck:` that exercises the service."
     fixes = {
         "docker": "Run it again with --health-cmd (or give the image a HEALTHCHECK).",
@@ -63,5 +64,6 @@ class NoHealthcheck(ContainerRule):
                        "applies if it has one).")
         else:
             message = f"{spec.name}: no health check is configured."
+        message = message[:-1] + " (CIS Docker 5.27 conformance)."
         yield self.emit(spec, spec.loc("healthcheck"), message,
                         f"healthcheck={spec.healthcheck}")
