@@ -302,6 +302,7 @@ class Engine:
         report.warnings.extend(loaded.warnings)
         report.suppressions.extend(loaded.suppressions)
         report.skipped.extend(loaded.skipped)
+        report.skipped_paths.extend(loaded.skipped_paths)
         self.judge(loaded.models, report.findings)
         report.skipped.extend(self.not_applicable)
         self.not_applicable = []

@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from hullcheck.findings import InputError, Skipped
+    from hullcheck.findings import InputError, Skipped, SkippedPath
     from hullcheck.options import RunOptions
     from hullcheck.sources import Source
     from hullcheck.suppress import Suppression
@@ -35,6 +35,8 @@ class Loaded:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Files read but not judged, with the reason (a compose file in the v1 format).
+    skipped_paths: list[SkippedPath] = field(default_factory=list)
 
 
 class Loader(Protocol):
