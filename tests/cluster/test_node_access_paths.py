@@ -38,20 +38,20 @@ def _kns030(capsys: pytest.CaptureFixture[str], *select: str) -> list[tuple[str,
 
 def test_privileged_only_is_k8s003s(capsys: pytest.CaptureFixture[str]) -> None:
     # By default: K8S003 on each privileged container, KNS030 only where hostNetwork adds to it.
-    # (KNS030 on line 45: CAP_SYS_ADMIN, which K8S003 does not report.)
-    assert _kns030(capsys) == [("K8S003", 15), ("K8S003", 19), ("K8S003", 31),
-                               ("KNS030", 26), ("KNS030", 45)]
+    # (KNS030 on line 47: CAP_SYS_ADMIN, which K8S003 does not report.)
+    assert _kns030(capsys) == [("K8S003", 17), ("K8S003", 21), ("K8S003", 33),
+                               ("KNS030", 28), ("KNS030", 47)]
     # KNS030 named by id always reports; without K8S003 selected it reports too.
-    assert _kns030(capsys, "--select", "KNS030") == [("KNS030", 15), ("KNS030", 26),
-                                                      ("KNS030", 45)]
-    assert _kns030(capsys, "--ignore", "K8S003") == [("KNS030", 15), ("KNS030", 26),
-                                                      ("KNS030", 45)]
+    assert _kns030(capsys, "--select", "KNS030") == [("KNS030", 17), ("KNS030", 28),
+                                                      ("KNS030", 47)]
+    assert _kns030(capsys, "--ignore", "K8S003") == [("KNS030", 17), ("KNS030", 28),
+                                                      ("KNS030", 47)]
 
 
 def test_reporter_carries_the_duplicates_tags(capsys: pytest.CaptureFixture[str]) -> None:
     _, doc, _ = run_json(capsys, "scan", str(FIXTURES / "node-access-privileged-only.yaml"),
                          "--fail-on", "never")
     k8s003 = [f for f in doc["findings"] if f["rule"] == "K8S003"
-              and f["location"]["line"] == 15]
+              and f["location"]["line"] == 17]
     assert len(k8s003) == 1 and k8s003[0]["severity"] == "critical"
     assert "cis-k8s-1.10:5.2.2" in k8s003[0]["references"]

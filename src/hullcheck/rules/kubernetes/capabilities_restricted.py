@@ -19,7 +19,8 @@ class CapabilitiesRestricted(PssRule):
     `capabilities_baseline` (K8S004) at `restricted`. Medium, and high (as K8S004) when an added
     capability is outside baseline's allowed set and rated high or critical by CT002's table
     (`SYS_ADMIN`, `NET_ADMIN`, `SYS_MODULE`...); `IPC_LOCK`, `SYS_NICE` or `NET_RAW` stay
-    medium.
+    medium. A privileged container is K8S003's: it holds every capability whatever `add` and
+    `drop` say, so dropping ALL there would change nothing.
 
     ## Why it matters
     The runtime's default set still holds `NET_RAW` (packet spoofing), `DAC_OVERRIDE`,
@@ -61,6 +62,10 @@ class CapabilitiesRestricted(PssRule):
 
     def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
         for c in pod.containers:
+            if c.sc("privileged") is True:
+                # A privileged container has every capability whatever add and drop say (the
+                # runtimes ignore them there): K8S003 is the finding to fix (issue 24).
+                continue
             drop = c.sc("capabilities", "drop")
             add = c.sc("capabilities", "add")
             dropped = [str(d) for d in drop] if isinstance(drop, list) else []
