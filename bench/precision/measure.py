@@ -119,7 +119,12 @@ def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | Non
                 "with_context": round((verdicts["true"] + verdicts["context"]) / n, 3)
                 if n else None}
 
-    gone = [k for k in sample if k not in present]
+    # A row whose finding is still there, re-rated or reworded, is "changed" (judged again by
+    # a newer row); only a row whose finding left the place is gone.
+    places = {(k[0], k[1], k[2], k[4]) for k in current}
+    missing = [k for k in sample if k not in present]
+    changed = [k for k in missing if (k[0], k[1], k[2], k[4]) in places]
+    gone = [k for k in missing if (k[0], k[1], k[2], k[4]) not in places]
     gone_verdicts = collections.Counter(sample[k][0] for k in gone)
     return {
         "findings": len(current),
@@ -134,6 +139,8 @@ def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | Non
             "lost_context": gone_verdicts["context"],
             "rows": [[*k, sample[k][0]] for k in sorted(gone)],
         },
+        "changed": {"count": len(changed),
+                    "verdicts_before": dict(collections.Counter(sample[k][0] for k in changed))},
         "unjudged": {"count": len(unjudged),
                      "critical_high": sum(1 for k in unjudged if k[3] in SEVERE),
                      "by_rule": dict(sorted(collections.Counter(k[2] for k in unjudged).items()))},
@@ -157,12 +164,15 @@ def render(figures: dict) -> str:
         f"{figures['skipped']}",
         line("precision, all", figures["all"]),
         line("precision, critical+high", figures["critical_high"]),
-        f"sample rows no longer reported: {len(gone['rows'])} (fixed false/misleading: "
+        f"sample rows whose finding is gone: {len(gone['rows'])} (fixed false/misleading: "
         f"{gone['fixed_false_positives']}, lost true: {gone['lost_true_positives']}, lost context: "
         f"{gone['lost_context']})",
     ]
     out += [f"  gone: {r[0]}:{r[1]} {r[2]} {r[3]} {r[4]} ({sample_verdict(r)})"
             for r in gone["rows"]]
+    ch = figures["changed"]
+    out.append(f"sample rows whose finding was re-rated or reworded (judged again by newer rows "
+               f"where the sample has them): {ch['count']} {ch['verdicts_before']}")
     un = figures["unjudged"]
     out.append(f"current findings not in the sample: {un['count']} ({un['critical_high']} "
                f"critical/high) by rule {un['by_rule']}")
