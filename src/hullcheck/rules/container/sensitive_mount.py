@@ -72,6 +72,13 @@ def _app_data(source: str) -> bool:
     return False
 
 
+_MODULES = ("/lib/modules", "/usr/lib/modules")
+
+
+def _kernel_modules(source: str) -> bool:
+    return any(source == m or source.startswith(m + "/") for m in _MODULES)
+
+
 def sensitive_root(source: str) -> str | None:
     """The sensitive directory ``source`` is or lies under (longest match), else None; an
     application's data directory under /usr/share is none."""
@@ -91,7 +98,9 @@ class SensitiveHostPathMounted(ContainerRule):
     A sensitive host directory bind-mounted into a container: `/`, `/boot`, `/dev`, `/etc`,
     `/lib`, `/proc`, `/sys`, `/usr`, `/var/run`, `/var/lib/docker`. The directory itself is high
     severity when writable and medium when read-only; a writable path *below* one of them
-    (`/etc/nginx`, `/usr/local/bin`) is medium; a read-only file below them (the common
+    (`/etc/nginx`, `/usr/local/bin`) is medium, except the kernel modules (`/lib/modules`,
+    `/usr/lib/modules`), high writable: a module planted there runs in the host's kernel; a
+    read-only file below them (the common
     `/etc/localtime:/etc/localtime:ro`) is not a finding. The Docker socket is CT009's. An
     application's own directory under `/usr/share` or `/usr/local/share`
     (`/usr/share/nginx/html`, `/usr/share/elasticsearch/data`) is its data, not what the host
@@ -170,6 +179,11 @@ class SensitiveHostPathMounted(ContainerRule):
                 continue
             severity = Severity.HIGH if exact and not mount.read_only else Severity.MEDIUM
             where = "the host's" if exact else f"a path under the host's {root}:"
+            if not mount.read_only and _kernel_modules(mount.source):
+                # A module written there is loaded into the host's kernel (modprobe at boot
+                # or on hotplug): as high as the directory itself (issue 24).
+                severity = Severity.HIGH
+                where = "the host's kernel modules,"
             yield self.emit(spec, item_location(spec, mount),
                             f"{spec.name}: mounts {where} {mount.source} ({mode}) at "
                             f"{mount.target}.",
