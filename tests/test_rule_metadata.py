@@ -31,7 +31,7 @@ FAMILIES = {
 INPUT_KINDS = {"dockerfile", "compose", "kubernetes", "host", "image", "node"}
 TAG = re.compile(
     r"^(cis-docker-1\.6:\d+(\.\d+)*|cis-k8s-1\.10:\d+(\.\d+)*|pss:(baseline|restricted):\w+"
-    r"|hadolint:DL\d{4}|dockle:[A-Z]+-[A-Z]+-\d{4})$"
+    r"|hadolint:DL\d{4}|dockle:[A-Z]+-[A-Z]+-\d{4}|conformance)$"
 )
 
 

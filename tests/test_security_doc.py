@@ -18,6 +18,7 @@ BOUNDS = [
     ("hullcheck.inputs.compose_env", "_MAX_NESTING", 32, "32 levels"),
     ("hullcheck.inputs.compose", "MAX_MERGE_WORK", 2_000_000, "2,000,000 steps"),
     ("hullcheck.inputs.compose", "MAX_EXTENDS_DEPTH", 64, "| 64 |"),
+    ("hullcheck.inputs.compose", "MAX_NAMED", 10, "| 10, then \"and N more\" |"),
     ("hullcheck.yamlutil", "MAX_DEPTH", 500, "500 levels"),
     ("hullcheck.inputs.k8s_objects", "MAX_LISTED", 100, "100 lines each, then one line"),
     ("hullcheck.yamlutil", "MAX_NODES", 5_000_000, "5,000,000"),

@@ -21,6 +21,7 @@ from hullcheck.findings import (
     InputError,
     Report,
     RuleCrash,
+    Skipped,
     compute_fingerprint,
 )
 from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
@@ -68,6 +69,9 @@ class Engine:
         self.crashes: list[InputError] = []
         # Rules a walk did not call because it could not provide what they need (image, host).
         self.skips: list[MissingNeed] = []
+        # Rules not applicable to a container they would have judged (a Linux-only rule on a
+        # WebAssembly service): moved into the report's ``skipped`` with the reason.
+        self.not_applicable: list[Skipped] = []
         self._walks: dict[type, Callable[[Any, list[Finding]], None]] = {}
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
@@ -151,6 +155,8 @@ class Engine:
     def run_containers(self, specs: Iterable[ContainerSpec], report: Report) -> None:
         """Judge normalised containers with every container rule."""
         self.judge_containers(specs, report.findings)
+        report.skipped.extend(self.not_applicable)
+        self.not_applicable = []
 
     def judge_containers(self, specs: Iterable[ContainerSpec], out: list[Finding]) -> None:
         """``check_container`` on each spec, by the rules judging its platform."""
@@ -162,7 +168,19 @@ class Engine:
             platform = str(spec.platform)
             if platform not in by_platform:
                 by_platform[platform] = [r for r in rules if platform in type(r).platforms]
-            out.extend(self._call(by_platform[platform], "check_container", (spec,),
+            judging = by_platform[platform]
+            if spec.wasm is not None:
+                # A WebAssembly module has no Linux user, capabilities, setuid binaries, root
+                # file system or processes to count: those rules do not apply (issue 24).
+                skipped = [r for r in judging if getattr(r, "linux_only", False)]
+                judging = [r for r in judging if r not in skipped]
+                where = f"{spec.location.path}:{spec.location.line}" if spec.location.path \
+                    else spec.name
+                self.not_applicable.extend(
+                    Skipped(r.id, f"{where}: {spec.name} is a WebAssembly service "
+                                  f"({spec.wasm}); the rule judges Linux containers")
+                    for r in skipped)
+            out.extend(self._call(judging, "check_container", (spec,),
                                   spec.location.path or spec.name))
 
     # --- walks: one per model type ----------------------------------------------------------
@@ -312,6 +330,8 @@ class Engine:
         report.skipped.extend(loaded.skipped)
         report.skipped_paths.extend(loaded.skipped_paths)
         self.judge(loaded.models, report.findings)
+        report.skipped.extend(self.not_applicable)
+        self.not_applicable = []
         manifests = sys.modules.get("hullcheck.models.manifests")  # loaded if any model is one
         if manifests is not None:
             from hullcheck.kube_overview import join, overview

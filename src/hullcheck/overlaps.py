@@ -52,6 +52,14 @@ def _same_evidence(reporter: Finding, duplicate: Finding) -> bool:
     return reporter.evidence == duplicate.evidence
 
 
+def _kns030_only_privileged(reporter: Finding, duplicate: Finding) -> bool:
+    """KNS030 restates K8S003 when its only reasons are privileged containers (its evidence is
+    the ``|``-joined reasons); each of them has its own K8S003, this one on the same line."""
+    reasons = duplicate.evidence.split("|")
+    return bool(reasons) and all(
+        r.startswith("container ") and r.endswith(" is privileged") for r in reasons)
+
+
 @dataclass(frozen=True)
 class Overlap:
     reporter: str
@@ -63,6 +71,9 @@ class Overlap:
     # and names the reporter's place as its first related location (the Dockerfile line the
     # fix belongs on); the reporter then lists the duplicate's place as a related location.
     across: bool = False
+    # A workload-wide duplicate (no location.container) stands at the place of a reporter on
+    # one of its containers: the same file, line and object.
+    any_container: bool = False
 
 
 OVERLAPS: tuple[Overlap, ...] = (
@@ -70,6 +81,12 @@ OVERLAPS: tuple[Overlap, ...] = (
             _kns003_lists("limits.memory")),
     Overlap("KNS003", "CT018", "Kubernetes container without resources.limits.cpu",
             _kns003_lists("limits.cpu")),
+    Overlap("K8S003", "KNS030",
+            "a workload root on its node only through privileged containers (K8S003 on each)",
+            _kns030_only_privileged, any_container=True),
+    Overlap("KNS016", "KNS018",
+            "a role rule granting * on * in every API group (cluster-admin by another name), "
+            "reported on that rule's line"),
     Overlap("DF005", "DF002", "FROM without a tag when the trust policy requires digests"),
     Overlap("DF005", "DF003", "FROM with the latest tag when the trust policy requires digests"),
     Overlap("DF014", "DF019", "a download piped into a shell (curl | sh): verifying the script "
@@ -114,7 +131,6 @@ KEPT_APART: tuple[tuple[str, str, str], ...] = (
     ("DF001", "DF018", "both report on the final stage's FROM line: different concerns"),
     ("K8S002", "KNS030", "KNS030 sums up every node-access field of a workload on the first one; "
                          "the PSS rule reports the control admission rejects"),
-    ("K8S003", "KNS030", "as K8S002: the aggregate verdict and the per-field control"),
     ("K8S010", "K8S017", "settled by Pod Security levels: restricted replaces baseline "
                          "(rules/kubernetes/_pss.py)"),
     ("K8S009", "K8S019", "settled by Pod Security levels, as K8S010/K8S017"),
@@ -137,17 +153,19 @@ _BY_DUPLICATE: dict[str, tuple[Overlap, ...]] = {}
 for _o in OVERLAPS:
     _BY_DUPLICATE[_o.duplicate] = (*_BY_DUPLICATE.get(_o.duplicate, ()), _o)
 _REPORTERS = frozenset(o.reporter for o in OVERLAPS)
+_ANY_CONTAINER = frozenset(o.reporter for o in OVERLAPS if o.any_container)
 
 _Place = tuple[str, int, str, str, str, str]
 
 
-def _place(f: Finding) -> _Place:
+def _place(f: Finding, container: bool = True) -> _Place:
     """Where a finding is, everything but the rule: the same problem is in the same place."""
-    return _place_of(f.location)
+    return _place_of(f.location, container)
 
 
-def _place_of(loc: Location) -> _Place:
-    return (loc.path or "", loc.line or 0, loc.object or "", loc.container or "",
+def _place_of(loc: Location, container: bool = True) -> _Place:
+    return (loc.path or "", loc.line or 0, loc.object or "",
+            (loc.container or "") if container else "",
             loc.image.ref if loc.image else "", loc.setting or "")
 
 
@@ -164,6 +182,8 @@ def resolve(findings: Iterable[Finding], named: Iterable[str] = ()) -> list[Find
     for f in findings:
         if f.rule in _REPORTERS:
             reporters.setdefault((f.rule, _place(f)), []).append(f)
+            if f.rule in _ANY_CONTAINER and f.location.container:
+                reporters.setdefault((f.rule, _place(f, container=False)), []).append(f)
     if not reporters:
         return findings
     kept: list[Finding] = []

@@ -7,7 +7,7 @@ import re
 from conftest import ROOT
 from hullcheck.rules.container import RULES
 
-TAG = re.compile(r"`(pss:[a-z]+:\w+|cis-[a-z0-9.-]+:[\d.]+)`")
+TAG = re.compile(r"`(pss:[a-z]+:\w+|cis-[a-z0-9.-]+:[\d.]+|conformance)`")
 
 
 def _rows() -> dict[str, list[str]]:

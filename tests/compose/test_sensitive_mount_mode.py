@@ -47,3 +47,15 @@ def test_writable_above_read_only(tmp_path: Path, capsys: pytest.CaptureFixture[
         12: "high",  # /boot writable (long syntax)
         15: "medium",  # /var/lib/docker read-only (long syntax)
     }
+
+
+def test_usr_share_data_and_kernel_modules(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: an application's data under /usr/share is not sensitive; code there is;
+    writable kernel modules are as high as the directory itself."""
+    from conftest import FIXTURES
+
+    _, doc, _ = run_json(capsys, "scan", str(FIXTURES / "compose" / "mounts-usr-share.yaml"),
+                         "--select", "CT010", "--fail-on", "never")
+    got = {f["location"]["line"]: f["severity"] for f in doc["findings"]}
+    assert got == {13: "medium", 14: "medium", 15: "medium", 16: "medium", 17: "medium",
+                   18: "medium", 20: "high"}

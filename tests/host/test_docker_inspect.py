@@ -171,3 +171,14 @@ def test_group_add_and_root_group_ct031() -> None:
     data["Config"]["User"] = "1000:1000"
     data["HostConfig"]["GroupAdd"] = ["44"]
     assert list(RootGroup().check_container(None, container_spec_from_inspect(data))) == []
+
+
+def test_wasm_runtime_marks_the_spec() -> None:
+    """A container on a containerd Wasm shim: the Linux-only rules do not judge it (issue 24,
+    tests/compose/test_wasm.py)."""
+    import copy
+
+    data = copy.deepcopy(inspect("sysadmin-pidhost"))
+    assert container_spec_from_inspect(data).wasm is None
+    data["HostConfig"]["Runtime"] = "io.containerd.wasmedge.v1"
+    assert container_spec_from_inspect(data).wasm == "runtime: io.containerd.wasmedge.v1"

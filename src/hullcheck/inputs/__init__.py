@@ -35,7 +35,8 @@ class Loaded:
     errors: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    # Inputs not judged, with the reason (a chart helm could not render): JSON ``skipped``.
+    # Inputs not judged, with the reason (a chart helm could not render, a compose file in the
+    # v1 format): JSON ``skipped``.
     skipped_paths: list[SkippedPath] = field(default_factory=list)
 
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hullcheck.findings import InputError, Report
+from hullcheck.findings import InputError, Report, SkippedPath
 from hullcheck.inputs import Loaded
 from hullcheck.inputs.compose_env import InterpolationError, interpolate, load_env_file
 from hullcheck.models import compose as model
@@ -217,6 +217,33 @@ def _documents(source: Source) -> list[Document] | YamlError:
     return source.yaml_documents()
 
 
+# The top-level keys of the Compose Specification (and the v2/v3 formats before it).
+TOP_LEVEL_KEYS = frozenset({"version", "name", "services", "networks", "volumes", "secrets",
+                            "configs", "include", "models"})
+# Keys only the v1 format had on a service (``net: host``, ``volumes_from``...) or shares with
+# later ones.
+_V1_KEYS = frozenset({"net", "links", "volumes_from", "external_links", "dockerfile",
+                      "mem_limit", "cpu_shares", "log_driver"})
+LEGACY_V1 = ("not judged: services at the top level without 'services:' (the Compose file "
+             "format v1), which current docker compose refuses; move them under 'services:' "
+             "(and 'net:' to 'network_mode:') to have them judged (services: ")
+MAX_NAMED = 10  # top-level keys named in that reason, at most
+
+
+def _legacy_v1(data: LineDict) -> bool:
+    """A v1 compose file: no ``services:``, and every top-level entry that is no Compose
+    Specification key (``version:`` may be there; ``x-`` extensions aside) a mapping that looks
+    like a service; at least one."""
+    if "services" in data:
+        return False
+    keys = [k for k in data if k not in TOP_LEVEL_KEYS
+            and not (isinstance(k, str) and k.startswith("x-"))]
+    if not keys:
+        return False
+    return all(isinstance(data[k], dict) and bool((SERVICE_KEYS | _V1_KEYS) & set(
+        x for x in data[k] if isinstance(x, str))) for k in keys)
+
+
 def _looks_like_service(value: Any) -> bool:
     return value is None or (isinstance(value, dict) and (not value or bool(SERVICE_KEYS & set(
         k for k in value if isinstance(k, str)))))
@@ -329,6 +356,15 @@ class _Loader:
                               f"mapping, not a {_kind(svc)}"))
                     return None
             result = data if result is None else self.merge(result, data, path, ())
+        if result is not None and _legacy_v1(result):
+            # Compose file format v1: current docker compose refuses it ("additional property
+            # ... is not allowed"); say so rather than report nothing (issue 24).
+            names = sorted(str(k) for k in result if k not in TOP_LEVEL_KEYS)
+            reason = LEGACY_V1 + ", ".join(names[:MAX_NAMED]) + (
+                f", and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "") + ")"
+            self.report.skipped_paths.append(SkippedPath(path, reason))
+            self.report.warnings.append(f"{path}: {reason}")
+            return LineDict(1)
         return result
 
     # merging
@@ -693,7 +729,7 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     loaded = Loaded()
     # load_project reports its errors into a Report: this one shares the list, so they keep
     # their order among the project's own.
-    report = Report(errors=loaded.errors)
+    report = Report(errors=loaded.errors, warnings=loaded.warnings)
     seen_suppressions: set[str] = set()
     for group in group_projects(sources):
         project = load_project(group, report)
@@ -713,4 +749,5 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         attach_images(project.containers, options, loaded)
         loaded.errors.extend(project.errors)
         loaded.models.append(project)
+    loaded.skipped_paths.extend(report.skipped_paths)
     return loaded

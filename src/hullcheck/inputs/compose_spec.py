@@ -24,7 +24,14 @@ from hullcheck.inputs.compose import (
     split_volume,
 )
 from hullcheck.inputs.compose_env import literal_part
-from hullcheck.models.container import ContainerSpec, EnvVar, Mount, Platform, Port
+from hullcheck.models.container import (
+    ContainerSpec,
+    EnvVar,
+    Mount,
+    Platform,
+    Port,
+    is_wasm_runtime,
+)
 from hullcheck.yamlutil import LineDict, LineList
 
 _TRUE = {"true", "yes", "on", "1", "y"}
@@ -189,6 +196,17 @@ class _Mapper:
         if "cgroup_parent" in d:
             out.cgroup_parent = self.text(d, "cgroup_parent")
             self.mark_key("cgroup_parent", d, "cgroup_parent")
+        self.wasm()
+
+    def wasm(self) -> None:
+        """A WebAssembly service: a containerd Wasm shim as ``runtime`` (wasmedge, wasmtime,
+        spin, slight, wws, lunatic: ``io.containerd.<name>.v1``) or a ``wasi/*`` platform."""
+        runtime = (self.text(self.data, "runtime") or "").strip()
+        platform = (self.text(self.data, "platform") or "").strip()
+        if is_wasm_runtime(runtime):
+            self.out.wasm = f"runtime: {runtime}"
+        elif platform.lower().split("/")[0] == "wasi":
+            self.out.wasm = f"platform: {platform}"
 
     def capabilities(self) -> None:
         for key in ("cap_add", "cap_drop"):

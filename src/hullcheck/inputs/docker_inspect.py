@@ -20,7 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 from hullcheck.findings import Location
-from hullcheck.models.container import ContainerSpec, EnvVar, Mount, Platform, Port
+from hullcheck.models.container import (
+    ContainerSpec,
+    EnvVar,
+    Mount,
+    Platform,
+    Port,
+    is_wasm_runtime,
+)
 
 
 def container_spec_from_inspect(
@@ -68,6 +75,9 @@ def container_spec_from_inspect(
         cgroup_parent=str(host.get("CgroupParent") or "") or None,
         env=_env(config.get("Env")),
     )
+    runtime = str(host.get("Runtime") or "")
+    if is_wasm_runtime(runtime):
+        spec.wasm = f"runtime: {runtime}"
     if apparmor_enabled:
         profile = str(data.get("AppArmorProfile") or "")
         spec.apparmor = profile or "unconfined"

@@ -12,6 +12,7 @@ compose, but Unconfined under Kubernetes unless the kubelet defaults it).
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,17 @@ class EnvVar:
     path: str | None = None
 
 
+# containerd's WebAssembly shims (runwasi's and the Spin and WasmCloud ones), as Docker names
+# them in ``runtime:`` / ``--runtime`` (``io.containerd.wasmedge.v1``).
+_WASM_RUNTIME = re.compile(r"io\.containerd\.(wasmedge|wasmtime|wasmer|spin|slight|wws|"
+                           r"lunatic)\.v\d+")
+
+
+def is_wasm_runtime(runtime: str) -> bool:
+    """Is ``runtime`` a containerd WebAssembly shim?"""
+    return _WASM_RUNTIME.fullmatch(runtime.strip().lower()) is not None
+
+
 @dataclass(slots=True)
 class ContainerSpec:
     platform: Platform
@@ -79,6 +91,10 @@ class ContainerSpec:
     group_add: list[str] = field(default_factory=list)
     # Kubernetes pod with ``hostUsers: false``: root in the container is not root on the node.
     user_namespace: bool | None = None
+
+    # Why the container is a WebAssembly module rather than a Linux process (compose
+    # ``runtime: io.containerd.wasmedge.v1``, ``platform: wasi/wasm``); None for Linux.
+    wasm: str | None = None
 
     # privileges
     privileged: bool | None = None

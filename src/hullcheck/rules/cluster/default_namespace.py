@@ -15,7 +15,9 @@ class DefaultNamespace(ClusterRule):
     Workloads (Pods and everything that runs them) in the `default` namespace: named there, or
     naming no namespace while the scan runs without `--namespace` (with `--namespace prod`, such
     objects are in `prod`). Their ConfigMaps, Services and Roles go wherever the workload goes,
-    so only the workload is reported.
+    so only the workload is reported. Benchmark conformance (CIS 5.7.4): low, tagged
+    `conformance`; what `default` usually lacks is reported by KNS002 (quota) and KNS005
+    (network policy) where it matters.
 
     ## Why it matters
     `default` is where everything lands by accident: it usually has no quotas, no network
@@ -42,7 +44,7 @@ class DefaultNamespace(ClusterRule):
     name = "default-namespace"
     title = "Workload in the default namespace"
     severity = Severity.LOW
-    references = ("cis-k8s-1.10:5.7.4",)
+    references = ("cis-k8s-1.10:5.7.4", "conformance")
     fix = "Set metadata.namespace to the application's own namespace."
 
     def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
@@ -57,4 +59,5 @@ class DefaultNamespace(ClusterRule):
                 line = meta.line_of("namespace") if isinstance(meta, LineDict) else obj.line
                 how = "is placed there explicitly"
             yield self.finding(obj.location(line), f"{obj.ref} is in the default namespace "
-                               f"(the manifest {how}).", evidence="default")
+                               f"(the manifest {how}; CIS Kubernetes 5.7.4 conformance).",
+                               evidence="default")

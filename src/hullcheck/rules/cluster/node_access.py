@@ -23,6 +23,9 @@ SENSITIVE_PATHS = (
     "/var/run/podman/podman.sock", "/run/podman/podman.sock",
     # the containerd a Docker Engine runs for itself
     "/var/run/docker/containerd/containerd.sock", "/run/docker/containerd/containerd.sock",
+    # the kernel modules the node loads (modprobe at boot or on hotplug): a module planted
+    # there runs in the node's kernel
+    "/lib/modules", "/usr/lib/modules",
 )
 _SOCKETS = tuple(p for p in SENSITIVE_PATHS if p.endswith(".sock"))
 # Directories that are the node's only as a whole: /run holds every daemon's socket and pid
@@ -36,13 +39,31 @@ _RUNTIME_SOCKETS = frozenset({"docker.sock", "containerd.sock", "crio.sock",
                               "cri-dockerd.sock", "podman.sock"})
 
 
+# Host paths inside a sensitive directory that hand over nothing of the node: the syslog and
+# journald sockets (a writer forges log lines, no more) and the public CA certificates (read
+# by every TLS client; see _WRITE_DANGER for writing them).
+_NOT_NODE_ACCESS = ("/dev/log", "/run/systemd/journal/socket", "/run/systemd/journal/dev-log",
+                    "/var/run/systemd/journal/socket", "/var/run/systemd/journal/dev-log")
+_CA_CERTIFICATES = ("/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/pki/ca-trust",
+                    "/etc/ca-certificates", "/etc/ssl/ca-bundle.pem")
+
+
+def _norm(path: str) -> str:
+    return "/" + posixpath.normpath("/" + path.strip()).lstrip("/")
+
+
+def _within(norm: str, prefixes: tuple[str, ...]) -> bool:
+    return any(norm == p or norm.startswith(p + "/") for p in prefixes)
+
+
 def sensitive_host_path(path: str) -> str | None:
     """Why mounting ``path`` is node access, or None. A parent of a sensitive path counts
     (``/var`` holds ``/var/run``), and so does anything inside one."""
-    norm = posixpath.normpath("/" + path.strip()) if path.strip() else ""
-    if not norm:
+    if not path.strip():
         return None
-    norm = "/" + norm.lstrip("/")
+    norm = _norm(path)
+    if _within(norm, _NOT_NODE_ACCESS):
+        return None
     # Exact matches first: every runtime socket lies inside /run or /var/run, and the socket is
     # the reason worth naming.
     if norm in SENSITIVE_PATHS:
@@ -60,13 +81,21 @@ def sensitive_host_path(path: str) -> str | None:
 
 
 # Host paths whose danger is writing (the kubelet follows symlinks planted in /var/log when it
-# serves logs); mounted read-only, as log shippers do, they hand over nothing.
-_WRITE_DANGER = ("/var/log",)
+# serves logs; a module written to /lib/modules is loaded into the node's kernel; a CA added to
+# the trust store is trusted by the node's TLS clients); mounted read-only, as log shippers, CNI
+# agents and TLS clients do, they hand over nothing.
+_WRITE_DANGER = ("/var/log", "/lib/modules", "/usr/lib/modules", *_CA_CERTIFICATES)
 
 
-def _harmless_read_only(path: str) -> bool:
-    norm = "/" + posixpath.normpath("/" + path.strip()).lstrip("/")
-    return any(norm == p or norm.startswith(p + "/") for p in _WRITE_DANGER)
+def harmless_read_only(path: str) -> bool:
+    """Read-only, does ``path`` reach only paths whose danger is writing? True inside one, and
+    for a parent (``/lib``, ``/usr``) whose every sensitive descendant is one."""
+    norm = _norm(path)
+    if _within(norm, _WRITE_DANGER):
+        return True
+    below = [s for s in SENSITIVE_PATHS if s.startswith(norm.rstrip("/") + "/")]
+    inside = [s for s in SENSITIVE_PATHS if s != "/" and norm.startswith(s + "/")]
+    return bool(below) and not inside and all(_within(s, _WRITE_DANGER) for s in below)
 
 
 # Host paths that hand over the node when written (a cron job or user in /etc, a binary in
@@ -90,7 +119,7 @@ def discloses_only_read_only(path: str) -> bool:
 def _mounts(pod: PodTemplate) -> dict[str, bool]:
     """Volume name -> True when every container mounting it mounts it read-only (a volume no
     container mounts is absent). Sockets are reachable through read-only mounts too: only
-    ``_harmless_read_only`` paths benefit."""
+    ``harmless_read_only`` paths benefit."""
     out: dict[str, bool] = {}
     for c in pod.containers():
         for _line, vm in c.volume_mounts:
@@ -124,8 +153,11 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
         add = c.sc("capabilities", "add")
         added = {str(a).upper().removeprefix("CAP_") for a in add} if isinstance(add, list) \
             else set()
-        if added & {"SYS_ADMIN", "ALL"}:
-            what = "every capability (ALL)" if "ALL" in added else "SYS_ADMIN"
+        if added & {"SYS_ADMIN", "SYS_MODULE", "ALL"}:
+            # SYS_MODULE loads any module image into the node's kernel (init_module takes it
+            # from the container's memory): kernel code execution.
+            what = ("every capability (ALL)" if "ALL" in added
+                    else ", ".join(sorted(added & {"SYS_ADMIN", "SYS_MODULE"})))
             reasons.append((c.sc_line("capabilities", "add"), f"container {c.name} adds {what}",
                             "5.2.9"))
     mounts = _mounts(pod)
@@ -140,7 +172,7 @@ def node_access_reasons(pod: PodTemplate) -> list[tuple[int, str, str]]:
             if read_only is None:
                 continue  # no container mounts it: nothing of the node is reachable
             why = sensitive_host_path(path)
-            if why is None or (read_only and _harmless_read_only(path)):
+            if why is None or (read_only and harmless_read_only(path)):
                 continue
             line = volumes.line_of(i) if isinstance(volumes, LineList) else base
             mode = READ_ONLY if read_only and discloses_only_read_only(path) else ""
@@ -157,9 +189,13 @@ class NodeAccess(ClusterRule):
     """
     ## What it finds
     Workloads that are effectively root on their node, once per workload with every reason:
-    privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN` (or `ALL`), and
-    `hostPath` volumes a container mounts of `/`, `/etc`, `/var/lib/kubelet`,
-    `/var/log` (unless only mounted read-only: its danger is writing), `/var/run` or `/run`
+    privileged containers, `hostPID`, `hostNetwork`, `hostIPC`, `SYS_ADMIN`, `SYS_MODULE` (or
+    `ALL`), and `hostPath` volumes a container mounts of `/`, `/etc`, `/var/lib/kubelet`,
+    `/var/log`, `/lib/modules` and the public CA certificates (`/etc/ssl/certs`,
+    `/etc/pki/ca-trust`, `/etc/pki/tls/certs`, `/etc/ca-certificates`) unless only mounted
+    read-only (their danger is writing: a planted symlink, a kernel module, a trusted CA), the
+    syslog and journald sockets never (`/dev/log`: a writer forges log lines, no more),
+    `/var/run` or `/run`
     themselves, a container runtime socket (`docker.sock`, `containerd.sock`, `crio.sock`,
     `cri-dockerd.sock`, `podman.sock` anywhere under `/run` or `/var/run`; read-only mounts of
     a socket still connect), a directory holding one (`/run/containerd`) or any parent of
@@ -172,7 +208,9 @@ class NodeAccess(ClusterRule):
     itself root (the same path writable is critical). Read-only sockets, `/dev`, `/proc`,
     `/sys`, `/`, `/var` and `/run` stay critical. Located on the first
     offending field. Pod Security rules report each field; this
-    finding says what they add up to.
+    finding says what they add up to. A workload whose only reasons are privileged containers
+    is reported by K8S003 on each of them (this rule would restate it on the same line), unless
+    K8S003 is not selected or this rule is named by id.
 
     ## Why it matters
     Anyone who controls such a pod controls the node: every other pod on it, their secrets, the

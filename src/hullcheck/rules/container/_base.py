@@ -78,6 +78,10 @@ class ContainerRule(Rule):
     # flags for a live container), keyed by platform; ``fix`` (the listing's, in compose's
     # words) where a platform has none.
     fixes: ClassVar[dict[str, str]] = {}
+    # Judges what only a Linux process has (its user, capabilities, setuid escalation, root file
+    # system, process count): not applicable to a WebAssembly service (engine.judge_containers
+    # lists it as skipped there, with the reason).
+    linux_only: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -35,15 +35,48 @@ DANGEROUS: dict[str, str] = {
 # Binding a port below 1024 is the one addition PSS restricted allows.
 ALLOWED = frozenset({"NET_BIND_SERVICE"})
 
+# What a capability hands over decides its severity (issue 24: IPC_LOCK is not SYS_ADMIN).
+# Critical: code in the host kernel or every capability. Medium: DANGEROUS entries whose reach
+# stays a nuisance (the clock, the kernel log, limits).
+# Low: capabilities that act on the container's own resources, charged to its cgroup (IPC_LOCK
+# locks memory, SYS_NICE raises its own priority...) and Docker's default set, added back after
+# `cap_drop: [ALL]`. The rest of DANGEROUS is high; an unknown name is medium.
+_CRITICAL_CAPS = frozenset({"ALL", "SYS_MODULE"})
+_MEDIUM_CAPS = frozenset({"SYS_TIME", "SYSLOG", "LINUX_IMMUTABLE", "SYS_RESOURCE",
+                          "CHECKPOINT_RESTORE"})
+_LOW_CAPS = frozenset({
+    "IPC_LOCK", "IPC_OWNER", "SYS_NICE", "WAKE_ALARM", "BLOCK_SUSPEND", "LEASE", "AUDIT_READ",
+    "SYS_PACCT", "SYS_TTY_CONFIG",
+    # Docker's default set
+    "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+    "SYS_CHROOT", "MKNOD", "AUDIT_WRITE", "SETFCAP"})
+
+
+def capability_severity(cap: str) -> Severity:
+    """The severity of adding ``cap`` (``CAP_`` prefix and case ignored)."""
+    name = cap.upper().removeprefix("CAP_")
+    if name in _CRITICAL_CAPS:
+        return Severity.CRITICAL
+    if name in _LOW_CAPS:
+        return Severity.LOW
+    if name in _MEDIUM_CAPS or name not in DANGEROUS:
+        return Severity.MEDIUM
+    return Severity.HIGH
+
 
 class CapabilitiesAdded(ContainerRule):
     """
     ## What it finds
-    Linux capabilities added to a container (`cap_add`), dangerous ones (`SYS_ADMIN`,
-    `NET_ADMIN`, `SYS_PTRACE`, `SYS_MODULE`, `DAC_READ_SEARCH`, `NET_RAW`, `ALL`...) at high
-    severity, with what each grants; others at medium. Capabilities of Docker's default set
-    (`CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`, `SETGID`, `SETFCAP`...) are medium: added back
-    after `cap_drop: [ALL]` they grant less than the defaults (PSS baseline allows them too).
+    Linux capabilities added to a container (`cap_add`), each rated by what it grants:
+    critical for `ALL` and `SYS_MODULE` (code in the host kernel); high for `SYS_ADMIN`,
+    `NET_ADMIN`, `SYS_PTRACE`, `DAC_READ_SEARCH`, `SYS_RAWIO`, `BPF`, `PERFMON`, `SYS_BOOT`,
+    `MAC_ADMIN`, `MAC_OVERRIDE`, `NET_RAW`; medium for `SYS_TIME`, `SYSLOG`, `SYS_RESOURCE`,
+    `LINUX_IMMUTABLE`, `CHECKPOINT_RESTORE` and names it does not know; low for capabilities
+    that act on the container's own resources (`IPC_LOCK`: mlock, charged to its cgroup;
+    `SYS_NICE`, `IPC_OWNER`, `LEASE`, `WAKE_ALARM`, `BLOCK_SUSPEND`, `AUDIT_READ`...) and for
+    Docker's default set (`CHOWN`, `DAC_OVERRIDE`, `FOWNER`, `SETUID`, `SETGID`, `SETFCAP`...):
+    added back after `cap_drop: [ALL]` they grant less than the defaults (PSS baseline allows
+    them too). The message says what each dangerous one grants.
     `NET_BIND_SERVICE` is never a finding: dropping ALL and adding back only `NET_BIND_SERVICE`
     is the recommended pattern (as in PSS restricted).
 
@@ -74,6 +107,7 @@ class CapabilitiesAdded(ContainerRule):
     name = "capabilities-added"
     title = "Container adds Linux capabilities"
     severity = Severity.HIGH
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.4",)
     k8s_covered_by = ("pss:baseline:capabilities_baseline",
                       "pss:restricted:capabilities_restricted")
@@ -94,5 +128,5 @@ class CapabilitiesAdded(ContainerRule):
                 f"{spec.name}: adds {what}"
                 + (f" ({grants})." if grants and cap != "ALL" else "."),
                 f"cap_add={cap}",
-                severity=Severity.HIGH if grants else Severity.MEDIUM,
+                severity=capability_severity(cap),
             )

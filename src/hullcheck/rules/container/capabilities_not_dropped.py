@@ -44,6 +44,7 @@ class CapabilitiesNotDropped(ContainerRule):
     name = "capabilities-not-dropped"
     title = "Container does not drop all capabilities"
     severity = Severity.MEDIUM
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.4",)
     k8s_covered_by = ("pss:restricted:capabilities_restricted",)
     fix = "Add `cap_drop: [ALL]` and add back only the capabilities needed."

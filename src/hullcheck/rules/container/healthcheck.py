@@ -19,7 +19,8 @@ class NoHealthcheck(ContainerRule):
     config); a stage without one is the same problem DF018 reports on the final stage, and
     DF018 reports it once there, with the service as a related location (docs/layers.md).
     Otherwise the message says the image's may apply. On a Docker host `docker inspect` shows
-    the effective health check, the image's included.
+    the effective health check, the image's included. Benchmark conformance
+    (CIS 5.27, an availability concern): low, tagged `conformance`.
 
     ## Why it matters
     Without a health check a hung service looks "running": restarts, load balancers and
@@ -52,7 +53,7 @@ class NoHealthcheck(ContainerRule):
     name = "no-healthcheck"
     title = "Container has no health check"
     severity = Severity.LOW
-    docker_refs = ("cis-docker-1.6:5.27",)
+    docker_refs = ("cis-docker-1.6:5.27", "conformance")
     fix = "Add a `healthcheck:` that exercises the service."
     fixes = {
         "docker": "Run it again with --health-cmd (or give the image a HEALTHCHECK).",
@@ -80,5 +81,6 @@ class NoHealthcheck(ContainerRule):
                        "applies if it has one).")
         else:
             message = f"{spec.name}: no health check is configured."
+        message = message[:-1] + " (CIS Docker 5.27 conformance)."
         yield self.emit(spec, spec.loc("healthcheck"), message,
                         f"healthcheck={spec.healthcheck}")

@@ -43,6 +43,7 @@ class NoNewPrivilegesUnset(ContainerRule):
     name = "no-new-privileges-unset"
     title = "Container can gain new privileges"
     severity = Severity.MEDIUM
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.26",)
     k8s_covered_by = ("pss:restricted:allowPrivilegeEscalation",)
     fix = "Add `security_opt: [\"no-new-privileges:true\"]`."

@@ -42,6 +42,7 @@ class NoPidsLimit(ContainerRule):
     name = "no-pids-limit"
     title = "Container has no PID limit"
     severity = Severity.LOW
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.29",)
     platforms = COMPOSE_DOCKER
     fix = "Set a PID limit (pids_limit / deploy.resources.limits.pids)."

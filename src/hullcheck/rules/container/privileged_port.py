@@ -23,10 +23,14 @@ class PrivilegedHostPort(ContainerRule):
     Container ports below 1024 published on high host ports (`"8080:80"`) are fine. Not judged
     with host networking, where Docker discards published ports.
 
+    Benchmark conformance, not exposure: low severity, tagged `conformance` (keep such checks
+    out of a risk view with `--ignore conformance`). The daemon binds the host port; the
+    container gains no privilege from it, and CT021 reports the exposure (every interface).
+
     ## Why it matters
-    Ports below 1024 are the ones the host reserves for root-started system services (SSH,
-    DNS, HTTP). A container taking one can impersonate such a service, and publishing it
-    usually goes with running the container's server as root.
+    CIS Docker Benchmark 5.8 asks for it. Ports below 1024 are the ones the host reserves for
+    root-started system services (SSH, DNS, HTTP): a container taking one can stand in for such
+    a service on that host.
 
     ## How to fix
     Publish on a high port and put a reverse proxy or load balancer in front.
@@ -47,8 +51,8 @@ class PrivilegedHostPort(ContainerRule):
     id = "CT020"
     name = "privileged-host-port"
     title = "Container published on a privileged host port"
-    severity = Severity.MEDIUM
-    docker_refs = ("cis-docker-1.6:5.8",)
+    severity = Severity.LOW
+    docker_refs = ("cis-docker-1.6:5.8", "conformance")
     k8s_covered_by = ("pss:baseline:hostPorts",)
     fix = "Publish on a host port of 1024 or above."
     fixes = {
@@ -65,5 +69,7 @@ class PrivilegedHostPort(ContainerRule):
             if number is not None and 0 < number < 1024:
                 yield self.emit(spec, item_location(spec, port),
                                 f"{spec.name}: publishes container port {port.container_port} "
-                                f"on privileged host port {port.host_port}.",
+                                f"on privileged host port {port.host_port} (CIS Docker 5.8 "
+                                "conformance: the daemon binds it, the container gains no "
+                                "privilege).",
                                 f"port={port.host_port}:{port.container_port}/{port.protocol}")

@@ -26,9 +26,14 @@ class UnboundedRestartPolicy(ContainerRule):
     Deliberately not judged: Kubernetes pods (no retry bound exists there), and a policy that
     never restarts (`no`, `condition: none`).
 
+    Benchmark conformance, not exposure: info severity, tagged `conformance` (keep such checks
+    out of a risk view with `--ignore conformance`). Docker backs off between restarts (from
+    100 ms, doubling), so `always` does not spin; the message says it is CIS conformance.
+
     ## Why it matters
-    A container that crashes on every start (or is crashed on purpose) restarting forever
-    burns CPU, fills logs and can hide an ongoing attack or a denial of service.
+    CIS Docker Benchmark 5.15 asks for a bound. A container that crashes on every start (or is
+    crashed on purpose) restarting forever fills logs and can hide an ongoing attack; it
+    grants nothing to the container.
 
     ## How to fix
     Use `on-failure` with a bound.
@@ -49,8 +54,8 @@ class UnboundedRestartPolicy(ContainerRule):
     id = "CT025"
     name = "unbounded-restart-policy"
     title = "Restart policy has no retry bound"
-    severity = Severity.LOW
-    docker_refs = ("cis-docker-1.6:5.15",)
+    severity = Severity.INFO
+    docker_refs = ("cis-docker-1.6:5.15", "conformance")
     fix = "Use `restart: on-failure:5`."
     fixes = {
         "docker": "Set --restart on-failure:5 (docker update --restart on-failure:5).",
@@ -64,4 +69,5 @@ class UnboundedRestartPolicy(ContainerRule):
             shown = policy if retries is None else f"{policy} with {retries} retries"
             yield self.emit(spec, spec.loc("restart_policy"),
                             f"{spec.name}: restart policy {shown} restarts more than "
-                            f"{MAX_RETRIES} times.", f"restart={policy}:{retries}")
+                            f"{MAX_RETRIES} times (CIS Docker 5.15 conformance; Docker backs off "
+                            "between restarts).", f"restart={policy}:{retries}")

@@ -67,6 +67,7 @@ class RootGroup(ContainerRule):
     name = "root-group"
     title = "Non-root container runs with root's group"
     severity = Severity.MEDIUM
+    linux_only = True
     platforms = ALL_PLATFORMS
     fix = "Set a non-zero group (runAsGroup, `user: uid:gid`); drop 0 from supplementary groups."
     fixes = {

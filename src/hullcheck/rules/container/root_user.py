@@ -61,6 +61,7 @@ class RunsAsRoot(ContainerRule):
     name = "runs-as-root"
     title = "Container runs as root"
     severity = Severity.HIGH
+    linux_only = True
     docker_refs = ("cis-docker-1.6:4.1",)
     k8s_covered_by = ("pss:restricted:runAsNonRoot", "pss:restricted:runAsUser")
     fix = "Set `user:` to a non-root uid (e.g. \"10001:10001\")."

@@ -51,8 +51,39 @@ def credential_store(source: str) -> str | None:
     return None
 
 
+# /usr/share and /usr/local/share hold architecture-independent data: an application's own
+# directory there (/usr/share/nginx/html, /usr/share/elasticsearch/data) is its data, not what
+# the host runs (issue 24). These entries of them are code or trust that root processes load,
+# and stay sensitive: Perl, Python, Lua, Java, Ruby and Node modules, polkit rules (JavaScript
+# run by polkitd), D-Bus service activation, the CA certificates.
+_SHARE = ("/usr/share/", "/usr/local/share/")
+_CODE_IN_SHARE = frozenset({"perl5", "perl", "pyshared", "python3", "lua", "java", "ruby",
+                            "rubygems-integration", "nodejs", "polkit-1", "dbus-1",
+                            "ca-certificates", "bash-completion", "initramfs-tools",
+                            "systemd"})
+
+
+def _app_data(source: str) -> bool:
+    """Is ``source`` an application's directory under /usr/share (or /usr/local/share)?"""
+    for share in _SHARE:
+        if source.startswith(share):
+            top = source[len(share):].split("/", 1)[0]
+            return bool(top) and top not in _CODE_IN_SHARE
+    return False
+
+
+_MODULES = ("/lib/modules", "/usr/lib/modules")
+
+
+def _kernel_modules(source: str) -> bool:
+    return any(source == m or source.startswith(m + "/") for m in _MODULES)
+
+
 def sensitive_root(source: str) -> str | None:
-    """The sensitive directory ``source`` is or lies under (longest match), else None."""
+    """The sensitive directory ``source`` is or lies under (longest match), else None; an
+    application's data directory under /usr/share is none."""
+    if _app_data(source):
+        return None
     best: str | None = None
     for directory in SENSITIVE:
         if source == directory or (directory != "/" and source.startswith(directory + "/")):
@@ -67,8 +98,15 @@ class SensitiveHostPathMounted(ContainerRule):
     A sensitive host directory bind-mounted into a container: `/`, `/boot`, `/dev`, `/etc`,
     `/lib`, `/proc`, `/sys`, `/usr`, `/var/run`, `/var/lib/docker`. The directory itself is high
     severity when writable and medium when read-only; a writable path *below* one of them
-    (`/etc/nginx`, `/usr/local/bin`) is medium; a read-only file below them (the common
-    `/etc/localtime:/etc/localtime:ro`) is not a finding. The Docker socket is CT009's.
+    (`/etc/nginx`, `/usr/local/bin`) is medium, except the kernel modules (`/lib/modules`,
+    `/usr/lib/modules`), high writable: a module planted there runs in the host's kernel; a
+    read-only file below them (the common
+    `/etc/localtime:/etc/localtime:ro`) is not a finding. The Docker socket is CT009's. An
+    application's own directory under `/usr/share` or `/usr/local/share`
+    (`/usr/share/nginx/html`, `/usr/share/elasticsearch/data`) is its data, not what the host
+    runs: not a finding; the entries there that root processes load as code or trust stay
+    sensitive (`perl5`, `python3`, `java`, `lua`, `nodejs`, `ruby`, `polkit-1`, `dbus-1`,
+    `ca-certificates`, `systemd`...), as does `/usr/share` itself.
 
     Host credential stores count too, wherever the home directory is (`~/.ssh`,
     `${HOME}/.aws`, `/root/.ssh`, `/home/dev/.kube`): `.ssh`, `.aws`, `.kube`, `.docker`
@@ -141,6 +179,11 @@ class SensitiveHostPathMounted(ContainerRule):
                 continue
             severity = Severity.HIGH if exact and not mount.read_only else Severity.MEDIUM
             where = "the host's" if exact else f"a path under the host's {root}:"
+            if not mount.read_only and _kernel_modules(mount.source):
+                # A module written there is loaded into the host's kernel (modprobe at boot
+                # or on hotplug): as high as the directory itself (issue 24).
+                severity = Severity.HIGH
+                where = "the host's kernel modules,"
             yield self.emit(spec, item_location(spec, mount),
                             f"{spec.name}: mounts {where} {mount.source} ({mode}) at "
                             f"{mount.target}.",

@@ -46,6 +46,7 @@ class WritableRootFilesystem(ContainerRule):
     name = "writable-root-filesystem"
     title = "Root file system is writable"
     severity = Severity.LOW
+    linux_only = True
     docker_refs = ("cis-docker-1.6:5.13",)
     platforms = ALL_PLATFORMS
     fix = "Set `read_only: true` and mount writable tmpfs/volumes where needed."

@@ -3,8 +3,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
-from hullcheck.models.pod import Pod
+from hullcheck.models.pod import Pod, PodContainer
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
+
+
+def _cannot_disable(c: PodContainer) -> bool:
+    """Would the API server reject ``allowPrivilegeEscalation: false`` on this container?
+    Validation refuses it with ``privileged: true`` and with ``capabilities.add`` naming
+    ``CAP_SYS_ADMIN`` (that exact string: the check compares it verbatim)."""
+    if c.sc("privileged") is True:
+        return True
+    add = c.sc("capabilities", "add")
+    return isinstance(add, list) and "CAP_SYS_ADMIN" in add
 
 
 class AllowPrivilegeEscalation(PssRule):
@@ -13,7 +23,9 @@ class AllowPrivilegeEscalation(PssRule):
     A container that does not set `securityContext.allowPrivilegeEscalation: false` (Pod
     Security Standards restricted control `allowPrivilegeEscalation`, from 1.8; Windows pods are
     exempt from 1.25). Unset counts: the default allows escalation. A missing field is reported
-    at the container's `name:` line.
+    at the container's `name:` line. A privileged container is K8S003's: the API server rejects
+    `allowPrivilegeEscalation: false` together with `privileged: true` (and with an added
+    `CAP_SYS_ADMIN`, spelt so), so that advice could not be followed.
 
     ## Why it matters
     Without `no_new_privs`, a process can gain privileges through setuid binaries or file
@@ -55,6 +67,8 @@ class AllowPrivilegeEscalation(PssRule):
 
     def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
         for c in pod.containers:
+            if _cannot_disable(c):
+                continue
             value = c.sc("allowPrivilegeEscalation")
             if value is False:
                 continue

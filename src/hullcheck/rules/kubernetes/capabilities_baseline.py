@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
+from hullcheck.rules.container.capabilities_added import capability_severity
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
 
 # Compared exactly, as pod-security-admission does: "CAP_CHOWN" or "chown" is not allowed.
@@ -20,7 +21,9 @@ class CapabilitiesBaseline(PssRule):
     `DAC_OVERRIDE`, `FOWNER`, `FSETID`, `KILL`, `MKNOD`, `NET_BIND_SERVICE`, `SETFCAP`,
     `SETGID`, `SETPCAP`, `SETUID`, `SYS_CHROOT`) in `securityContext.capabilities.add` (Pod
     Security Standards baseline control `capabilities_baseline`). Names are compared exactly, as
-    the admission controller does: `CAP_CHOWN` or `chown` are not in the set.
+    the admission controller does: `CAP_CHOWN` or `chown` are not in the set. High when one
+    of them is rated high or critical by CT002's table (`SYS_ADMIN`, `NET_ADMIN`, `NET_RAW`,
+    `SYS_MODULE`...), medium when all of them hand over less (`IPC_LOCK`, `SYS_NICE`).
 
     At `restricted` from 1.22 on, `capabilities_restricted` (K8S018) replaces this control,
     unless this rule is selected without K8S018 (`--select` by id or `pss:baseline`).
@@ -67,6 +70,10 @@ class CapabilitiesBaseline(PssRule):
                 continue
             bad = sorted({str(a) for a in added if str(a) not in ALLOWED})
             if bad:
+                # Rated by the worst capability, between medium (admission rejects the pod)
+                # and high (this rule's default).
+                worst = max(capability_severity(a) for a in bad)
                 yield Violation(c.sc_line("capabilities", "add"),
                                 f'Container "{c.name}" adds non-baseline capabilities '
-                                f"{quote(bad)}.", c, evidence=",".join(bad))
+                                f"{quote(bad)}.", c, evidence=",".join(bad),
+                                severity=None if worst >= Severity.HIGH else Severity.MEDIUM)

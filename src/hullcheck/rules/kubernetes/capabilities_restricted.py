@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod
+from hullcheck.rules.container.capabilities_added import capability_severity
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
 from hullcheck.rules.kubernetes.capabilities_baseline import ALLOWED as BASELINE_ALLOWED
 
@@ -16,7 +17,10 @@ class CapabilitiesRestricted(PssRule):
     from 1.22; Windows pods are exempt from 1.25). Names are compared exactly (`all` or
     `CAP_NET_BIND_SERVICE` do not count). One finding per container; replaces
     `capabilities_baseline` (K8S004) at `restricted`. Medium, and high (as K8S004) when an added
-    capability is outside baseline's allowed set (`SYS_ADMIN`, `NET_ADMIN`, `NET_RAW`...).
+    capability is outside baseline's allowed set and rated high or critical by CT002's table
+    (`SYS_ADMIN`, `NET_ADMIN`, `SYS_MODULE`...); `IPC_LOCK`, `SYS_NICE` or `NET_RAW` stay
+    medium. A privileged container is K8S003's: it holds every capability whatever `add` and
+    `drop` say, so dropping ALL there would change nothing.
 
     ## Why it matters
     The runtime's default set still holds `NET_RAW` (packet spoofing), `DAC_OVERRIDE`,
@@ -58,6 +62,10 @@ class CapabilitiesRestricted(PssRule):
 
     def violations(self, pod: Pod, version: tuple[int, int]) -> Iterator[Violation]:
         for c in pod.containers:
+            if c.sc("privileged") is True:
+                # A privileged container has every capability whatever add and drop say (the
+                # runtimes ignore them there): K8S003 is the finding to fix (issue 24).
+                continue
             drop = c.sc("capabilities", "drop")
             add = c.sc("capabilities", "add")
             dropped = [str(d) for d in drop] if isinstance(drop, list) else []
@@ -75,7 +83,9 @@ class CapabilitiesRestricted(PssRule):
             bad = sorted({a for a in added if a != "NET_BIND_SERVICE"})
             # Outside baseline's allowed set (SYS_ADMIN, NET_ADMIN...): what K8S004 reports as
             # high at baseline stays high here, where this control replaces it.
-            escape = any(a not in BASELINE_ALLOWED for a in bad)
+            # Rated by the capability (issue 24): IPC_LOCK outside baseline is not SYS_ADMIN.
+            escape = any(a not in BASELINE_ALLOWED
+                         and capability_severity(a) >= Severity.HIGH for a in bad)
             if bad:
                 reasons.append(f"adds {quote(bad)}")
                 cis.append("5.2.9")

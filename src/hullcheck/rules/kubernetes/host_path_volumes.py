@@ -4,7 +4,33 @@ from collections.abc import Iterator
 
 from hullcheck.findings import Severity
 from hullcheck.models.pod import Pod, dig
+from hullcheck.rules.cluster.node_access import harmless_read_only, sensitive_host_path
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
+
+
+def host_path_severity(pod: Pod, volumes: list[tuple[str, str]]) -> Severity:
+    """The severity of a pod's hostPath volumes ``(name, path)``, by the worst of them (issue
+    24): high for a path that is node access (KNS030's list, writable or read-only alike, as
+    KNS030 grades), medium for another path some container mounts writable (it writes the
+    node's disk, outlives the pod, is shared with the next one), low for read-only mounts of
+    paths that hand over nothing (an app's content directory, the CA bundle, /lib/modules) and
+    for volumes no container mounts."""
+    read_only: dict[str, bool] = {}
+    for c in pod.containers:
+        for _line, vm in c.volume_mounts:
+            if vm.get("name") is not None:
+                name = str(vm["name"])
+                read_only[name] = read_only.get(name, True) and vm.get("readOnly") is True
+    worst = Severity.LOW
+    for name, path in volumes:
+        ro = read_only.get(name)
+        if ro is None:
+            continue
+        if sensitive_host_path(path) is not None and not (ro and harmless_read_only(path)):
+            return Severity.HIGH
+        if not ro:
+            worst = Severity.MEDIUM
+    return worst
 
 
 class HostPathVolumes(PssRule):
@@ -14,6 +40,11 @@ class HostPathVolumes(PssRule):
     One finding per pod, at the first such volume. At `restricted`, `restrictedVolumes` (K8S013)
     replaces this control,
     unless this rule is selected without K8S013 (`--select` by id or `pss:baseline`).
+    Rated by the worst path: high for a path that is node access (KNS030's list: `/`, `/etc`,
+    `/var/lib/kubelet`, a runtime socket...; read-only mounts of those too), medium for another
+    path a container mounts writable, low for read-only mounts of paths that hand over nothing
+    (an application's content directory, the public CA certificates, `/lib/modules`) and for
+    volumes no container mounts.
 
     ## Why it matters
     A hostPath volume exposes the node's file system to the pod: `/`, `/var/run/docker.sock`,
@@ -60,4 +91,5 @@ class HostPathVolumes(PssRule):
             names = [n for _, n, _ in bad]
             yield Violation(bad[0][0], f"The pod uses hostPath volumes {quote(names)} ("
                             + ", ".join(p for _, _, p in bad) + ").",
-                            evidence=",".join(names))
+                            evidence=",".join(names),
+                            severity=host_path_severity(pod, [(n, p) for _, n, p in bad]))

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
-from hullcheck.models.pod import Pod
+from hullcheck.models.pod import Pod, dig
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
+from hullcheck.rules.kubernetes.host_path_volumes import host_path_severity
 
 ALLOWED = frozenset({"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
                      "persistentVolumeClaim", "projected", "secret"})
@@ -25,8 +26,9 @@ class RestrictedVolumes(PssRule):
     control `restrictedVolumes`): only `configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`,
     `image`, `persistentVolumeClaim`, `projected` and `secret` are allowed; `hostPath`, `nfs`,
     `gitRepo`, `iscsi`, the in-tree cloud disks and the like are not. One finding per pod. This
-    control replaces `hostPathVolumes` (K8S005) at `restricted`; a hostPath volume makes the
-    finding high severity.
+    control replaces `hostPathVolumes` (K8S005) at `restricted`; with a hostPath volume it is
+    rated by its paths as K8S005 is (high for node access), but never below this rule's medium
+    default.
 
     ## Why it matters
     Volume types outside the set reach the node (hostPath), run code on it (gitRepo, flexVolume)
@@ -80,8 +82,12 @@ class RestrictedVolumes(PssRule):
             return
         kinds = sorted({k for _, _, k in bad})
         host_path = "hostPath" in kinds
+        host_paths = [(n, str(dig(v, "hostPath", "path") or "")) for _line, v in pod.volumes()
+                      if v.get("hostPath") is not None for n in [str(v.get("name"))]]
         yield Violation(bad[0][0], f"The pod uses restricted volume types {quote(kinds)} "
                         f"(volumes {quote([n for _, n, _ in bad])}).",
                         evidence=",".join(f"{n}={k}" for _, n, k in bad),
                         cis=("5.2.12",) if host_path else (),
-                        severity=Severity.HIGH if host_path else None)
+                        # hostPath rated by its paths as K8S005; other types keep the default
+                        severity=max(host_path_severity(pod, host_paths), Severity.MEDIUM)
+                        if host_path else None)

@@ -16,6 +16,8 @@ class SeccompProfileRestricted(PssRule):
     `securityContext.seccompProfile.type` must be `RuntimeDefault` or `Localhost`, on the pod
     (containers inherit it) or on every container. A pod-level profile of another type is
     reported on the pod; a container without one (and no valid pod-level one) at its `name:` line.
+    A privileged container is K8S003's: the runtimes apply no seccomp profile to it, so asking
+    for one would change nothing (an explicit `Unconfined` on it is still reported).
 
     ## Why it matters
     Kubernetes runs containers `Unconfined` unless told otherwise: without a profile, every
@@ -75,7 +77,9 @@ class SeccompProfileRestricted(PssRule):
                     yield Violation(c.sc_line("seccompProfile", "type"),
                                     f'Container "{c.name}" sets securityContext.seccompProfile.'
                                     f"type={show(kind)}.", c, evidence=show(kind))
-            elif not pod_set:
+            elif not pod_set and c.sc("privileged") is not True:
+                # containerd and CRI-O apply no seccomp profile to a privileged container: the
+                # field would change nothing there; K8S003 reports it (issue 24).
                 yield Violation(c.line, f'Container "{c.name}" must set securityContext.'
                                 "seccompProfile.type to RuntimeDefault or Localhost.", c,
                                 evidence="unset")
