@@ -55,7 +55,7 @@ def test_scanned_together_one_finding_at_the_dockerfile(
         "interface of the host.")
     # both rules' tags on the one finding
     assert df001["references"] == ["cis-docker-1.6:4.1"]
-    assert df018["references"] == ["cis-docker-1.6:4.6", "cis-docker-1.6:5.27"]
+    assert df018["references"] == ["cis-docker-1.6:4.6", "cis-docker-1.6:5.27", "conformance"]
     ct015 = next(f for f in doc["findings"] if f["rule"] == "CT015"
                  and f["location"]["line"] == 37)
     assert ct015["message"] == ("arg-root: no `user:` is set and args/app.Dockerfile ends with "

@@ -136,7 +136,8 @@ def test_deep_attributes_image_findings(images: None, tmp_path: Path,
     }
     refs = {f["rule"]: f["references"] for f in doc["findings"]}
     assert refs["CT015"] == ["cis-docker-1.6:4.1", "dockle:CIS-DI-0001"]
-    assert refs["CT029"] == ["cis-docker-1.6:5.27", "cis-docker-1.6:4.6", "dockle:CIS-DI-0006"]
+    assert refs["CT029"] == ["cis-docker-1.6:5.27", "conformance", "cis-docker-1.6:4.6",
+                              "dockle:CIS-DI-0006"]
 
 
 def test_registry_image_deep(registry: Registry, tmp_path: Path,
