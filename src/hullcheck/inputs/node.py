@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from hullcheck.inputs.host_system import SERVICE_DIRS, HostFS
-from hullcheck.models.node import KubeNode, NodeFile, flag_value
+from hullcheck.models.node import (
+    ZERO_DURATION_DEFAULTS,
+    KubeNode,
+    NodeFile,
+    flag_value,
+    zero_defaulted,
+)
 
 MAX_NODE_FILE_BYTES = 1 << 20  # a kubelet config, kubeconfig, unit or env file
 MAX_CMDLINE_BYTES = 1 << 20  # /proc/<pid>/cmdline (Linux caps arguments at a few MiB)
@@ -60,11 +66,6 @@ FLAG_DEFAULTS: dict[str, Any] = {
     "authorization.mode": "AlwaysAllow",
     "readOnlyPort": 10255,
 }
-# KubeletConfiguration v1beta1 turns a zero duration into its default when it loads the file
-# (SetDefaults_KubeletConfiguration in pkg/kubelet/apis/config/v1beta1/defaults.go: kubeadm
-# writes `streamingConnectionIdleTimeout: 0s`, which means 4h); a flag's 0 stays 0.
-ZERO_DURATION_DEFAULTS = {"streamingConnectionIdleTimeout": "4h0m0s"}
-_ZERO = re.compile(r"^(0+(\.0*)?(ns|us|µs|ms|s|m|h)?)+$")
 
 
 class RootedFS(HostFS):
@@ -313,11 +314,9 @@ def effective(node: KubeNode) -> None:
         for path, value in FLAG_DEFAULTS.items():
             _set(config, path, value)
             node.kubelet_sources[path] = "the kubelet's flag defaults (no --config)"
-    for key, default in ZERO_DURATION_DEFAULTS.items():
-        value = config.get(key)
-        if value is not None and _ZERO.fullmatch(str(value).strip()):
-            config[key] = default
-            node.kubelet_sources[key] = f"the kubelet's default ({key}: {value} in the file)"
+    for key, value in zero_defaulted(config).items():
+        config[key] = ZERO_DURATION_DEFAULTS[key]
+        node.kubelet_sources[key] = f"the kubelet's default ({key}: {value} in the file)"
     for flag, (path, kind) in KUBELET_FLAGS.items():
         raw = flag_value(node.kubelet_args or [], flag)
         if raw is None:

@@ -6,10 +6,25 @@ Plain data, filled by ``inputs/node.py`` from a node's filesystem (``--root``) a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from hullcheck.models.host import HostFile
+
+# KubeletConfiguration v1beta1 turns a zero duration into its default when it loads the file
+# (SetDefaults_KubeletConfiguration in pkg/kubelet/apis/config/v1beta1/defaults.go: kubeadm
+# writes `streamingConnectionIdleTimeout: 0s`, which means 4h); a flag's 0 stays 0.
+ZERO_DURATION_DEFAULTS = {"streamingConnectionIdleTimeout": "4h0m0s"}
+_ZERO = re.compile(r"^(0+(\.0*)?(ns|us|µs|ms|s|m|h)?)+$")
+
+
+def zero_defaulted(config: dict[str, Any]) -> dict[str, str]:
+    """The keys of a kubelet configuration file whose zero duration the kubelet replaces with
+    its default when it loads the file, with the value written there."""
+    return {key: str(config[key]) for key in ZERO_DURATION_DEFAULTS
+            if config.get(key) is not None and _ZERO.fullmatch(str(config[key]).strip())}
+
 
 # The kubelet's boolean flags among those the audit reads: ``--flag value`` never takes the next
 # word as their value.
