@@ -123,6 +123,8 @@ _TAB_INDENT = re.compile(r"(?m)^\t+")
 
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+# What starts a substitution in the source: a command without one is not searched for any.
+_SUBSTITUTION_START = re.compile(rb"\$\(|`|[<>]\(")
 _DESCRIPTOR_COPIES = frozenset({">&", "<&", ">&-", "<&-"})
 
 
@@ -204,7 +206,8 @@ class _Walk:
     def emit(self, node: Any, cmd: SimpleCommand, depth: int) -> list[SimpleCommand]:
         self.by_node[node.id] = cmd
         found = [cmd] if cmd.words or cmd.assignments else []
-        self.substitutions(node, found, depth + 1)
+        if _SUBSTITUTION_START.search(self.source, node.start_byte, node.end_byte):
+            self.substitutions(node, found, depth + 1)
         return found
 
     def substitutions(self, node: Any, out: list[SimpleCommand], depth: int) -> None:
@@ -224,11 +227,12 @@ class _Walk:
         assignments: list[str] = []
         redirects: list[tuple[str, str]] = []
         end = -1
+        multiline = self.source.find(b"\n", node.start_byte, node.end_byte) >= 0
         for child in node.children:
             kind = child.type
             glued = child.start_byte == end
-            if (end >= 0 and child.start_point[0] > node.start_point[0]
-                    and (words or assignments) and self.newline_between(end, child.start_byte)):
+            if (multiline and end >= 0 and (words or assignments)
+                    and self.newline_between(end, child.start_byte)):
                 # The grammar runs ``a | b | c`` NEWLINE ``d && e`` into one command ``c d``:
                 # an unescaped newline ends a command in the shell.
                 pieces.append(SimpleCommand(words=words, assignments=assignments,
