@@ -95,7 +95,7 @@ class _Builder:
                     f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}")
             if node.tag == _STR:
                 return node.value
-            return self._scalar_value(node)
+            return self._scalar_value(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.memo:
             return self.memo[key]
