@@ -13,6 +13,7 @@ aliases make the value a DAG, not a tree): use ``walk`` below.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,10 @@ _MERGE = "tag:yaml.org,2002:merge"
 VALUE_TAGS = frozenset({"!reset", "!override"})
 _STR = "tag:yaml.org,2002:str"
 _ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+# Mapping keys repeat across objects and files (``name``, ``image``, ``containers``...): one
+# string each instead of one per occurrence.
+_intern = sys.intern
+_INTERNED = 64
 
 
 class YamlError(ValueError):
@@ -94,7 +99,8 @@ class _Builder:
                 raise YamlError(
                     f"line {node.start_mark.line + 1}: nesting deeper than {MAX_DEPTH}")
             if node.tag == _STR:
-                return node.value
+                value = node.value
+                return _intern(value) if len(value) <= _INTERNED else value
             return self._scalar_value(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.memo:
@@ -134,7 +140,9 @@ class _Builder:
                         merges.extend(m for m in merged if isinstance(m, LineDict))
                     continue
                 k = self.build(k_node, depth + 1)
-                if isinstance(k, (dict, list)):
+                if type(k) is str:
+                    k = _intern(k)
+                elif isinstance(k, (dict, list)):
                     k = str(k_node.start_mark.line + 1)  # unhashable key: keep it addressable
                 k_line = k_node.start_mark.line + 1
                 if k in key_lines:
