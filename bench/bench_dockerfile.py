@@ -124,13 +124,16 @@ def main() -> None:
     ap.add_argument("--real", type=Path, action="append",
                     help="a directory of real Dockerfiles (repeatable; default: "
                          "../shared/corpus/dockerfiles when it exists)")
+    ap.add_argument("--no-real", action="store_true", help="the generated corpus only")
     ap.add_argument("--repeat", type=int, default=5, help="runs per hullcheck row (best)")
     ap.add_argument("--peer-repeat", type=int, default=3, help="runs of hadolint's batch")
     ap.add_argument("--no-checkov", action="store_true")
     ap.add_argument("--no-per-file", dest="per_file", action="store_false")
     args = ap.parse_args()
     real = args.real
-    if real is None:
+    if args.no_real:
+        real = []
+    elif real is None:
         default = ROOT.parent / "shared" / "corpus" / "dockerfiles"
         if not default.exists():
             default = Path("/work/shared/corpus/dockerfiles")
