@@ -84,6 +84,8 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 
 def parse_shell(text: str) -> ShellScript:
+    """``text`` as commands and pipelines: a plain command list through the tokenizer, anything
+    else through tree-sitter's grammar (never raises; ``parsed`` is False on a syntax error)."""
     if not _NEEDS_PARSER.search(text):
         simple = _parse_simple(text)
         if simple is not None:
