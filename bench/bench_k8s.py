@@ -3,12 +3,17 @@
 Run from the repository root:  python bench/bench_k8s.py [--namespaces 240] [--scales 1,4,16]
 
 - the floor: a fresh Python reading every file and running
-  ``yaml.load_all(text, Loader=yaml.CSafeLoader)`` (what any Python scanner must at least pay);
+  ``yaml.compose_all(text, Loader=yaml.CSafeLoader)`` (what any Python scanner that reports
+  line numbers must at least pay: the nodes and their marks; until 2026-12-03 the floor was
+  ``yaml.load_all``, which builds plain values without marks);
 - hullcheck: ``hullcheck scan DIR --format json`` with every rule (cluster-wide rules included);
 - Checkov (own virtualenv bench/.venv-checkov: ``python3 -m venv bench/.venv-checkov &&
   bench/.venv-checkov/bin/pip install checkov``): ``checkov -d DIR --framework kubernetes``, at
   the first scale only (it takes minutes).
-Times are wall-clock seconds, best of ``--runs``, each a separate process (start-up included).
+Times are wall-clock seconds, best of ``--runs``, each a separate process (start-up included),
+with the CPU time (user + system) and peak RSS (GNU time) of hullcheck's best run.
+``--real DIR`` (repeatable) measures a directory of real manifests the same way, after the
+generated scales.
 Not part of CI: it takes minutes and measures the machine as much as the code.
 """
 
@@ -19,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,10 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR = """
 import pathlib, sys, yaml
 n = 0
-for p in sorted(pathlib.Path(sys.argv[1]).rglob("*.yaml")):
-    n += sum(1 for d in yaml.load_all(p.read_text(), Loader=yaml.CSafeLoader) if d)
+for p in sorted(pathlib.Path(sys.argv[1]).rglob("*")):
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        n += sum(1 for d in yaml.compose_all(p.read_text(), Loader=yaml.CSafeLoader) if d)
 print(n)
 """
+GNU_TIME = "/usr/bin/time"
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
@@ -43,6 +51,18 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
 
 def best(n: int, cmd: list[str], env: dict[str, str] | None = None) -> float:
     return min(run(cmd, env)[0] for _ in range(n))
+
+
+def best_with_usage(n: int, cmd: list[str], env: dict[str, str] | None = None
+                    ) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MiB) of the fastest of n runs."""
+    runs = []
+    for _ in range(n):
+        with tempfile.NamedTemporaryFile("r") as out:
+            wall, _ = run([GNU_TIME, "-f", "%U %S %M", "-o", out.name, *cmd], env)
+            user, system, rss = out.read().split()[-3:]
+        runs.append((wall, float(user) + float(system), int(rss) / 1024))
+    return min(runs)
 
 
 def hullcheck_cmd() -> tuple[list[str], dict[str, str]]:
@@ -61,39 +81,47 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-checkov", action="store_true")
     ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "corpus")
+    ap.add_argument("--real", type=Path, action="append", help="a directory of manifests")
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     hc, env = hullcheck_cmd()
     checkov = ROOT / "bench" / ".venv-checkov" / "bin" / "checkov"
     rows = []
-    for i, scale in enumerate(scales):
-        out = args.corpus / f"k8s-{scale}x"
-        if out.exists():
-            shutil.rmtree(out)
-        files = generate(out, args.namespaces * scale)
+    targets = [(f"{scale}x", args.corpus / f"k8s-{scale}x", scale) for scale in scales]
+    targets += [(str(d), d, 0) for d in args.real or []]
+    for i, (name, out, scale) in enumerate(targets):
+        if scale:
+            if out.exists():
+                shutil.rmtree(out)
+            files = generate(out, args.namespaces * scale)
+        else:
+            files = sorted(p for p in out.rglob("*") if p.suffix in (".yaml", ".yml"))
         size = sum(f.stat().st_size for f in files) / 2**20
         _t, count = run([sys.executable, "-c", FLOOR, str(out)])
         objects = int(count.strip() or 0)
         floor = best(args.runs, [sys.executable, "-c", FLOOR, str(out)])
-        ours = best(args.runs, [*hc, "scan", str(out), "--format", "json", "-o", "/dev/null",
-                                "--fail-on", "never"], env)
+        ours, cpu, rss = best_with_usage(
+            args.runs, [*hc, "scan", str(out), "--format", "json", "-o", "/dev/null",
+                        "--fail-on", "never"], env)
         ck = None
         if i == 0 and checkov.exists() and not args.no_checkov:
             ck_env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_NO_OUTPUT="1")
             ck = best(1, [str(checkov), "-d", str(out), "--framework", "kubernetes", "-o",
                           "json", "--quiet", "--compact", "--skip-download"], ck_env)
-        rows.append((scale, len(files), objects, size, floor, ours, ck))
-        print(f"{scale}x: {len(files)} files, {objects} objects, {size:.1f} MiB: floor "
-              f"{floor:.2f}s, hullcheck {ours:.2f}s ({ours / floor:.2f}x floor)"
+        rows.append((name, len(files), objects, size, floor, ours, cpu, rss, ck))
+        print(f"{name}: {len(files)} files, {objects} objects, {size:.1f} MiB: floor "
+              f"{floor:.2f}s, hullcheck {ours:.2f}s ({ours / floor:.2f}x floor, CPU {cpu:.2f}s, "
+              f"peak RSS {rss:.0f} MiB)"
               + (f", checkov {ck:.1f}s ({ck / ours:.0f}x slower)" if ck else ""), flush=True)
     base = rows[0]
-    print("\n| scale | files | objects | MiB | YAML load alone | hullcheck | hullcheck / load "
-          "| hullcheck µs/object | cost vs 1x (objects vs 1x) | Checkov |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for scale, nfiles, objects, size, floor, ours, ck in rows:
-        print(f"| {scale}x | {nfiles} | {objects} | {size:.1f} | {floor:.2f} s | {ours:.2f} s | "
-              f"{ours / floor:.2f}x | {ours / objects * 1e6:.0f} | "
-              f"{ours / base[5]:.1f}x ({objects / base[2]:.1f}x) | "
+    print(f"\nload average {os.getloadavg()[0]:.2f}")
+    print("| corpus | files | objects | MiB | compose_all alone | hullcheck | hullcheck / floor "
+          "| CPU s | peak RSS MiB | µs/object | cost vs first (objects vs first) | Checkov |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, nfiles, objects, size, floor, ours, cpu, rss, ck in rows:
+        print(f"| {name} | {nfiles} | {objects} | {size:.1f} | {floor:.2f} s | {ours:.2f} s | "
+              f"{ours / floor:.2f}x | {cpu:.2f} | {rss:.0f} | {ours / max(objects, 1) * 1e6:.0f} | "
+              f"{ours / base[5]:.1f}x ({objects / max(base[2], 1):.1f}x) | "
               + (f"{ck:.1f} s ({ck / ours:.0f}x hullcheck)" if ck else "-") + " |")
 
 

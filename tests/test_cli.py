@@ -17,8 +17,8 @@ def test_version_is_fast() -> None:
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
                           capture_output=True, text=True)
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
-    heavy = [m for m in ("rich", "yaml", "dockerfile", "bashlex", "docker", "cryptography",
-                         "hullcheck.rules", "hullcheck.trust") if m in imported]
+    heavy = [m for m in ("rich", "yaml", "dockerfile", "bashlex", "tree_sitter", "docker",
+                         "cryptography", "hullcheck.rules", "hullcheck.trust") if m in imported]
     assert not heavy, f"--version imported {heavy}"
     assert "hullcheck 0." in proc.stdout
 

@@ -144,3 +144,25 @@ def test_files_without_the_marker_have_no_inline_suppressions() -> None:
 
     assert not INLINE.flags & re.IGNORECASE and "hullcheck:" in INLINE.pattern
     assert INLINE.search("# hullcheck: ignore=DF001") is not None
+
+
+def test_kubernetes_scans_import_neither_compose_nor_dockerfile_inputs(tmp_path: Path) -> None:
+    """Classifying YAML files asks every kind's ``claims_name`` and ``sniff``: for manifests
+    they answer from the name and the text (no "compose" in the name, no ``services`` or
+    ``FROM`` line in the text), without importing the compose or Dockerfile input, BuildKit's
+    parser or tree-sitter."""
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec: {containers: [{name: c, image: nginx}]}\n")
+    code = (
+        "import sys\n"
+        "from hullcheck import cli\n"
+        f"code = cli.main(['scan', {str(tmp_path)!r}, '--format', 'json', '-o', '/dev/null'])\n"
+        "heavy = [m for m in ('hullcheck.inputs.compose', 'hullcheck.inputs.dockerfile',\n"
+        "                     'dockerfile', 'tree_sitter', 'hullcheck.rules.dockerfile')\n"
+        "         if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "assert 'hullcheck.inputs.kubernetes' in sys.modules\n"
+        "assert code == 0, code\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

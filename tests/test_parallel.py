@@ -63,6 +63,48 @@ def test_jobs_for(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.jobs_for(100_000) == 1
 
 
+def test_jobs_by_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work (bytes, and FILE_WORK a file), not the file count, decides: the real corpus's
+    174 Dockerfiles (983,134 bytes) are judged in two processes, 200 generated ones of 400
+    bytes in one, as before."""
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    assert parallel.MIN_WORK_PER_PROCESS == 128 * 1024 and parallel.FILE_WORK == 512
+    real = 983_134 + 174 * parallel.FILE_WORK
+    assert parallel.jobs_for(174, work=real) == 2
+    assert parallel.jobs_for(200, work=200 * parallel.work_of(400)) == 1
+    assert parallel.jobs_for(300, work=300 * parallel.work_of(400)) == 2
+    # One huge file is still one process; --jobs still wins.
+    assert parallel.jobs_for(1, work=10 << 20) == 1
+    assert parallel.jobs_for(174, requested=1, work=real) == 1
+
+
+@pytest.mark.parametrize(("size", "jobs"), [(40, 1), (16 * 1024, 2)])
+def test_the_scan_splits_by_bytes(tmp_path: Path, size: int, jobs: int) -> None:
+    """20 Dockerfiles: with short RUN lines one process judges them; with 16 KiB of shell each
+    (320 KiB of work) two do."""
+    for i in range(20):
+        (tmp_path / f"d{i:02d}").mkdir()
+        script = " && ".join(["apt-get install -y curl"] * (size // 26 + 1))
+        (tmp_path / f"d{i:02d}" / "Dockerfile").write_text(f"FROM alpine:3.20\nRUN {script}\n")
+    code = textwrap.dedent(f"""\
+        import sys
+        from hullcheck import cli, parallel
+        parallel.available_cpus = lambda: 2
+        decide = parallel.jobs_for
+        def spy(*args, **kw):
+            n = decide(*args, **kw)
+            print("jobs", n, file=sys.stderr)
+            return n
+        parallel.jobs_for = spy
+        cli.main(["scan", {str(tmp_path)!r}, "--format", "json", "-o", "/dev/null",
+                  "--fail-on", "never"])
+        """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert f"jobs {jobs}\n" in proc.stderr, proc.stderr
+
+
 def _square_all(part: Sequence[int]) -> list[int]:
     return [i * i for i in part]
 

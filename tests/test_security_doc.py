@@ -16,6 +16,7 @@ BOUNDS = [
     ("hullcheck.inputs.dockerfile", "MAX_DOCKERFILE_BYTES", MiB, "1 MiB"),
     ("hullcheck.inputs.compose_env_files", "MAX_ENV_FILE_BYTES", MiB, "1 MiB"),
     ("hullcheck.inputs.compose_env", "_MAX_NESTING", 32, "32 levels"),
+    ("hullcheck.inputs.shell", "MAX_SHELL_DEPTH", 200, "200 levels (deeper"),
     ("hullcheck.inputs.compose", "MAX_MERGE_WORK", 2_000_000, "2,000,000 steps"),
     ("hullcheck.inputs.compose", "MAX_EXTENDS_DEPTH", 64, "| 64 |"),
     ("hullcheck.inputs.compose", "MAX_NAMED", 10, "| 10, then \"and N more\" |"),

@@ -10,7 +10,7 @@ from hullcheck.inputs import dockerfile, shell
 from hullcheck.rules.dockerfile._writes import copied_heredocs, shell_writes
 
 
-@pytest.mark.parametrize("parse", [shell.parse_shell, shell._parse_fallback])
+@pytest.mark.parametrize("parse", [shell.parse_shell, shell._parse_tree])
 def test_redirects_are_kept_apart_from_words(
         parse: Callable[[str], shell.ShellScript]) -> None:
     script = parse("echo 'a b' > /etc/x 2>&1 && echo c >>/var/log/y; echo d 2> err")

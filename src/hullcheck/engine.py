@@ -286,7 +286,8 @@ class Engine:
         from hullcheck import parallel
 
         with progress.task(what, len(sources)) as job:
-            jobs = parallel.jobs_for(len(sources), self.ctx.options.get("jobs"))
+            jobs = parallel.jobs_for(len(sources), self.ctx.options.get("jobs"),
+                                     sum(map(_work, sources)))
             if jobs == 1:
                 return self._one_by_one(kind, sources, job)
 
@@ -302,7 +303,7 @@ class Engine:
                 return report, crashes
 
             report = Report()
-            for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_size):
+            for part, crashes in parallel.map_chunks(sources, work, jobs, weight=_work):
                 report.extend(part)
                 self.crashes.extend(crashes)
             return report
@@ -409,8 +410,11 @@ class Engine:
         return out
 
 
-def _size(src: Source) -> int:
-    return len(src.text)
+def _work(src: Source) -> int:
+    """What judging src costs, to split a batch by (``parallel.work_of``)."""
+    from hullcheck.parallel import work_of
+
+    return work_of(len(src.text))
 
 
 def _in_unit(out: list[Finding], start: int, unit: Unit | None) -> None:

@@ -13,6 +13,7 @@ does not use.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -92,19 +93,33 @@ def _is_dockerfile_name(name: str) -> bool:
     return False
 
 
+# Every Dockerfile has a FROM line (``looks_like_dockerfile`` requires one): without it, a YAML
+# file is answered here, without importing the Dockerfile input and its shell parser.
+_FROM_LINE = re.compile(r"^\s*FROM\s", re.IGNORECASE | re.MULTILINE)
+
+
 def _sniff_dockerfile(source: Source) -> bool:
+    if _FROM_LINE.search(source.text) is None:
+        return False
     from hullcheck.inputs.dockerfile import looks_like_dockerfile
 
     return looks_like_dockerfile(source.text)
 
 
 def _is_compose_name(name: str) -> bool:
+    # Every compose file name has "compose" in it: other names are answered without importing
+    # the compose input (a Kubernetes scan never needs it).
+    if "compose" not in name.lower():
+        return False
     from hullcheck.inputs.compose import is_compose_name
 
     return is_compose_name(name)
 
 
 def _sniff_compose(source: Source) -> bool:
+    # A compose file has a ``services`` key; without the word, no need to import the input.
+    if "services" not in source.text:
+        return False
     from hullcheck.inputs.compose import sniff
 
     return sniff(source)

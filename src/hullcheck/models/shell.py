@@ -1,6 +1,7 @@
 """``RUN`` shell as commands and arguments, so rules judge words, not substrings: the model.
 
-The parser that fills it (bashlex, and a fast tokenizer for plain command lists) is
+The parser that fills it (tree-sitter's bash grammar, and a fast tokenizer for plain command
+lists) is
 ``hullcheck.inputs.shell``; ``ShellScript.parsed`` says which path was taken.
 """
 
@@ -96,7 +97,7 @@ class ShellScript:
     text: str
     commands: list[SimpleCommand]
     pipelines: list[list[SimpleCommand]]  # only pipelines of two or more commands
-    parsed: bool  # True when bashlex parsed it; False for the fallback tokenizer
+    parsed: bool  # False when the grammar reported an error (the commands are what it recovered)
 
     def find(self, *names: str) -> list[SimpleCommand]:
         """Commands (looked at through wrappers such as sudo) whose program is one of names."""
@@ -108,7 +109,7 @@ class ShellScript:
         return out
 
 
-# The parser lives with the inputs (``hullcheck.inputs.shell``, bashlex and the fast tokenizer):
+# The parser lives with the inputs (``hullcheck.inputs.shell``, tree-sitter and a tokenizer):
 # models import nothing but models and the standard library. The inputs register it when they
 # are imported, before any model that parses on first use (``Instruction.shell``,
 # ``HistoryEntry.shell``) can exist.

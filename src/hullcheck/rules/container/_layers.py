@@ -16,8 +16,6 @@ from hullcheck.findings import Location
 from hullcheck.models.container import ContainerSpec
 from hullcheck.models.dockerfile import Stage
 from hullcheck.models.layers import BuildStage, ResolvedImage
-from hullcheck.rules.dockerfile._util import effective_user, user_value
-from hullcheck.rules.dockerfile.healthcheck import effective_healthcheck
 
 
 def is_root(user: str) -> bool:
@@ -51,6 +49,9 @@ def runs_as_root(spec: ContainerSpec) -> LayerFact | None:
 def _build_user(build: BuildStage, base: ResolvedImage | None) -> LayerFact:
     """``base``: the stage's base image, read with --resolve-images (its user is the stage's
     when the stage sets none)."""
+    # Imported here: that package loads every DF rule, which a Kubernetes scan never needs.
+    from hullcheck.rules.dockerfile._util import effective_user, user_value
+
     df, stage = build.dockerfile, build.stage
     user, instruction = effective_user(stage, df)
     if instruction is None:
@@ -78,6 +79,9 @@ def _image_user(image: ResolvedImage) -> LayerFact:
 def has_healthcheck(spec: ContainerSpec) -> LayerFact | None:
     """Whether the layer under ``spec`` defines a health check (False for none, and for
     ``HEALTHCHECK NONE``, which disables one); None when there is no layer known."""
+    # Imported here: that package loads every DF rule, which a Kubernetes scan never needs.
+    from hullcheck.rules.dockerfile.healthcheck import effective_healthcheck
+
     if spec.build is not None:
         build = spec.build
         check = effective_healthcheck(build.stage)
@@ -114,6 +118,9 @@ def exposed_ports(spec: ContainerSpec) -> tuple[tuple[str, ...], str] | None:
     """The ports the layer under ``spec`` declares (``EXPOSE`` through ``FROM <stage>``, the
     base image's with --resolve-images, or the image config's) as ``port/proto``, and which
     layer says so; None when no layer is known."""
+    # Imported here: that package loads every DF rule, which a Kubernetes scan never needs.
+    from hullcheck.rules.dockerfile._util import user_value
+
     ports: list[str] = []
     described = ""
     if spec.build is not None:
