@@ -205,3 +205,112 @@ def test_launchers_alone_defer_to_the_base_image(tmp_path: Path,
     from hullcheck.credentials import is_key_like_secret
     assert is_key_like_secret("AZURE_STORAGE_KEY", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==")
     assert not is_key_like_secret("S3_OBJECT_KEY", "uploads2024x/abcDEF123456")
+
+
+def test_df001_medium_where_an_entrypoint_script_can_step_down(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The official mongo/redis pattern: gosu installed, ENTRYPOINT a script. Still reported
+    (the script and `--entrypoint` run as root) but medium, saying what it depends on."""
+    def df001(text: str) -> list[tuple[int, str, str]]:
+        return [(f["location"]["line"], f["severity"], f["message"])
+                for f in _scan(tmp_path, capsys, text, "--select", "DF001")]
+
+    tail = ("it installs {tool} and its ENTRYPOINT runs the script {script}: if that script "
+            "steps down to another user with {tool}, only its setup runs as root, but a command "
+            "it does not step down for (or a container run with --entrypoint) runs as root.")
+    mongo = "\n".join([
+        "FROM debian:12.7",
+        'RUN wget -O /usr/local/bin/gosu "https://github.com/tianon/gosu/releases/download/'
+        '1.17/gosu-amd64"; chmod +x /usr/local/bin/gosu',
+        "COPY docker-entrypoint.sh /usr/local/bin/",
+        'ENTRYPOINT ["docker-entrypoint.sh"]',
+        'CMD ["mongod"]', ""])
+    assert df001(mongo) == [(1, "medium", "The final stage sets no USER, so the container "
+                             "starts as root; " + tail.format(tool="gosu",
+                                                              script="docker-entrypoint.sh"))]
+    # USER root, the tool copied from another image, the script behind tini.
+    copied = "\n".join([
+        "FROM alpine:3.20",
+        "COPY --from=tianon/gosu:1.17 /gosu /usr/local/bin/",
+        "USER root",
+        'ENTRYPOINT ["/sbin/tini", "--", "/entrypoint.sh"]', ""])
+    assert df001(copied) == [(3, "medium", "The last USER of the final stage is 'root': the "
+                              "container starts as root; " + tail.format(
+                                  tool="gosu", script="entrypoint.sh"))]
+    # A heredoc writing the entrypoint with setpriv; shell-form ENTRYPOINT.
+    heredoc = "\n".join([
+        "FROM debian:12.7",
+        "RUN <<EOF",
+        "printf '#!/bin/sh\\nexec setpriv --reuid=app --regid=app --init-groups \"$@\"\\n' "
+        "> /usr/local/bin/start-app",
+        "EOF",
+        "ENTRYPOINT /usr/local/bin/start-app-entrypoint", ""])
+    assert [(line, sev) for line, sev, _ in df001(heredoc)] == [(1, "medium")]
+    userspec = "FROM debian:12.7\nRUN echo 'exec chroot --userspec=app / \"$@\"' > /e.sh\n" \
+               'ENTRYPOINT ["sh", "/e.sh"]\n'
+    assert df001(userspec) == [(1, "medium", "The final stage sets no USER, so the container "
+                                "starts as root; " + tail.format(tool="chroot --userspec",
+                                                                 script="e.sh"))]
+
+
+@pytest.mark.parametrize("text", [
+    # gosu installed, but the ENTRYPOINT is the program itself: nothing steps down.
+    "FROM debian:12.7\nRUN apt-get install -y gosu\nENTRYPOINT [\"mongod\"]\n",
+    # No ENTRYPOINT at all (CMD runs as root).
+    "FROM debian:12.7\nRUN apt-get install -y gosu\nCMD [\"docker-entrypoint.sh\"]\n",
+    # An entrypoint script, but no privilege-dropping tool installed.
+    "FROM debian:12.7\nCOPY docker-entrypoint.sh /\nENTRYPOINT [\"/docker-entrypoint.sh\"]\n",
+    # Names that only contain a tool's name.
+    "FROM debian:12.7\nRUN apt-get install -y gosu-doc libsu-exec0 && echo nogosu\n"
+    "ENTRYPOINT [\"docker-entrypoint.sh\"]\n",
+    # The tool only in an ONBUILD trigger (it runs in a child build, not this one).
+    "FROM debian:12.7\nONBUILD RUN apt-get install -y gosu\nENTRYPOINT [\"entrypoint.sh\"]\n",
+])
+def test_df001_stays_high_without_a_step_down(text: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    found = _scan(tmp_path, capsys, text, "--select", "DF001")
+    assert [(f["location"]["line"], f["severity"], f["message"]) for f in found] == [
+        (1, "high", "The final stage sets no USER, so the container runs as root.")]
+
+
+def test_df001_no_finding_for_a_non_root_user_with_gosu(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = ("FROM debian:12.7\nRUN apt-get install -y gosu\nUSER 10001\n"
+            'ENTRYPOINT ["docker-entrypoint.sh"]\n')
+    assert _scan(tmp_path, capsys, text, "--select", "DF001") == []
+
+
+def test_df001_entrypoint_words_looked_at_are_bounded() -> None:
+    from hullcheck.rules.dockerfile import last_user_root as m
+    assert m.MAX_ENTRYPOINT_WORDS == 8
+    # Past the bound, a script is not looked for (the finding stays high).
+    assert m._entrypoint_script(("tini",) + ("-v",) * 7 + ("entrypoint.sh",)) is None
+    assert m._entrypoint_script(("tini",) + ("-v",) * 6 + ("entrypoint.sh",)) == "entrypoint.sh"
+
+
+@pytest.mark.parametrize(("service", "ct015", "folded"), [
+    # The service keeps the stage's ENTRYPOINT: CT015 is medium like DF001, and DF001 reports
+    # once (the service related) without being raised to high.
+    ("", "medium", "medium"),
+    # `entrypoint:` replaces the script: nothing steps down, CT015 is high (and DF001, standing
+    # for it, takes its severity).
+    ('    entrypoint: ["mongod"]\n', "high", "high"),
+])
+def test_compose_build_of_a_step_down_stage(service: str, ct015: str, folded: str,
+                                            tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "db").mkdir()
+    (tmp_path / "db" / "Dockerfile").write_text(
+        "FROM debian:12.7\nRUN apt-get install -y gosu\nHEALTHCHECK CMD true\n"
+        'ENTRYPOINT ["docker-entrypoint.sh"]\n')
+    (tmp_path / "compose.yaml").write_text("services:\n  db:\n    build: ./db\n" + service)
+    compose = str(tmp_path / "compose.yaml")
+    _code, doc, _err = run_json(capsys, "scan", str(tmp_path), "--fail-on", "never",
+                                "--select", "DF001,CT015")
+    # Both selected by id: neither is dropped, each with its own severity.
+    got = sorted((f["rule"], f["severity"]) for f in doc["findings"])
+    assert got == [("CT015", ct015), ("DF001", "medium")]
+    _code, doc, _err = run_json(capsys, "scan", str(tmp_path), "--fail-on", "never")
+    mine = [(f["rule"], f["severity"], [r["path"] for r in f.get("related_locations") or []])
+            for f in doc["findings"] if f["rule"] in ("DF001", "CT015")]
+    assert mine == [("DF001", folded, [compose])]

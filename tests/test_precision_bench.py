@@ -53,3 +53,8 @@ def test_figures(tmp_path: Path) -> None:
     assert got["no_longer_reported"]["lost_true_positives"] == 0
     assert got["changed"] == {"count": 1, "verdicts_before": {"misleading": 1}}  # line 4
     assert got["unjudged"]["count"] == 2  # the re-rated line 4 and the new line 5
+    # One input group here (data/): its figures are the overall ones, over its 4 findings.
+    assert list(got["by_group"]) == ["data"]
+    assert got["by_group"]["data"]["findings"] == 4
+    assert got["by_group"]["data"]["all"] == got["all"]
+    assert got["by_group"]["data"]["critical_high"] == got["critical_high"]

@@ -66,6 +66,7 @@ BOUNDS = [
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
     ("hullcheck.reporters.github", "ANNOTATIONS_PER_KIND", 10, "first 10 annotations of a kind"),
     ("hullcheck.rules.dockerfile.healthcheck", "MAX_SHELL_NESTING", 4, "4 `sh -c` levels"),
+    ("hullcheck.rules.dockerfile.last_user_root", "MAX_ENTRYPOINT_WORDS", 8, "the first 8 words"),
     ("hullcheck.results", "MAX_RESULT_BYTES", 64 * MiB, "One result file | 64 MiB"),
     ("hullcheck.results", "MAX_RESULT_FINDINGS", 500_000, "500,000 / 10,000"),
     ("hullcheck.results", "MAX_RESULT_CHECKS", 10_000, "500,000 / 10,000"),

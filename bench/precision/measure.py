@@ -104,6 +104,11 @@ def key_of(finding: dict, corpus: Path | None) -> Key:
             finding["severity"], loc.get("container") or "", message_sha(finding["message"]))
 
 
+def group_of(key: Key) -> str:
+    """The input group of a finding: the first part of its sample path (``data``, ``corpus``)."""
+    return key[0].split("/", 1)[0]
+
+
 def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | None) -> dict:
     """The figures: precision over judged current findings, rows gone, findings unjudged."""
     current = [key_of(f, corpus) for f in report["findings"]]
@@ -133,6 +138,14 @@ def measure(report: dict, sample: dict[Key, tuple[str, str]], corpus: Path | Non
         "sample_rows": len(sample),
         "all": precision(judged),
         "critical_high": precision([k for k in judged if k[3] in SEVERE]),
+        # The input groups (``data``: shaped compose/Kubernetes projects, ``corpus``: the
+        # official-image Dockerfiles) have different rules, so each gets its own figures.
+        "by_group": {
+            group: {"findings": sum(1 for k in current if group_of(k) == group),
+                    "all": precision([k for k in judged if group_of(k) == group]),
+                    "critical_high": precision([k for k in judged
+                                                if group_of(k) == group and k[3] in SEVERE])}
+            for group in sorted({group_of(k) for k in current})},
         "no_longer_reported": {
             "fixed_false_positives": gone_verdicts["false"] + gone_verdicts["misleading"],
             "lost_true_positives": gone_verdicts["true"],
@@ -164,6 +177,12 @@ def render(figures: dict) -> str:
         f"{figures['skipped']}",
         line("precision, all", figures["all"]),
         line("precision, critical+high", figures["critical_high"]),
+    ]
+    for group, g in figures["by_group"].items():
+        out += [f"group {group}: {g['findings']} findings",
+                line(f"  {group}, all", g["all"]),
+                line(f"  {group}, critical+high", g["critical_high"])]
+    out += [
         f"sample rows whose finding is gone: {len(gone['rows'])} (fixed false/misleading: "
         f"{gone['fixed_false_positives']}, lost true: {gone['lost_true_positives']}, lost context: "
         f"{gone['lost_context']})",

@@ -103,7 +103,7 @@ def _build_stage(project: ComposeProject, svc: ComposeService, tree: str,
     if stage is None:
         warn(f"the build target {target!r} is not a stage of {display}")
         return None
-    return BuildStage(df, stage, args)
+    return BuildStage(df, stage, args, entrypoint_set="entrypoint" in svc.data)
 
 
 def _parse(fs_path: Path, display: str, warn: Any) -> Dockerfile | None:

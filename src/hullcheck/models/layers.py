@@ -21,11 +21,13 @@ class BuildStage:
     """The Dockerfile stage a compose service builds (``build:`` with ``context``,
     ``dockerfile``, ``target``): the parsed Dockerfile (path as the scan reports it), the stage
     (``target``, else the final one) and the build ``args`` compose passes, which win over the
-    ``ARG`` defaults."""
+    ``ARG`` defaults. ``entrypoint_set``: the service sets ``entrypoint:``, so the stage's
+    ENTRYPOINT does not run."""
 
     dockerfile: Dockerfile
     stage: Stage
     args: dict[str, str] = field(default_factory=dict)
+    entrypoint_set: bool = False
 
     @property
     def described(self) -> str:

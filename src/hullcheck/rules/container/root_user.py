@@ -7,6 +7,7 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec, Platform
 from hullcheck.rules.container._base import ContainerRule
 from hullcheck.rules.container._layers import runs_as_root
+from hullcheck.rules.dockerfile.last_user_root import step_down
 
 
 def is_root_user(user: str) -> bool:
@@ -24,11 +25,13 @@ class RunsAsRoot(ContainerRule):
     - Compose, no `user:` (or an empty one): the container runs as the image's `USER`. Where
       the service builds its image (`build:`) from a Dockerfile in the scanned tree, that
       stage's last `USER` decides (resolved through `ARG`s and `build.args` as DF001 resolves
-      it): nothing is reported for a non-root user; root is high, and where DF001 reports the
-      same final stage, DF001 reports it once on the Dockerfile with the service as a related
-      location. With `--resolve-images`, the image's config decides the same way. Otherwise
-      the user is unknown: reported at *low* severity with a message saying so, since most
-      images (`nginx`, `postgres`, `redis`...) do run as root (docs/layers.md).
+      it): nothing is reported for a non-root user; root is high (medium where the stage's
+      ENTRYPOINT script can step down with gosu and the service keeps that ENTRYPOINT, as DF001
+      says), and where DF001 reports the same final stage, DF001 reports it once on the
+      Dockerfile with the service as a related location. With `--resolve-images`, the image's
+      config decides the same way. Otherwise the user is unknown: reported at *low* severity
+      with a message saying so, since most images (`nginx`, `postgres`, `redis`...) do run as
+      root (docs/layers.md).
     - Docker host: `docker inspect` reports the effective user (the image's included), so an
       empty user is root, high.
 
@@ -93,10 +96,23 @@ class RunsAsRoot(ContainerRule):
                 return  # the Dockerfile stage it builds (or its image) sets a non-root user
             # The evidence stays "user=unset": the same finding as before, now known (a
             # baseline keeps matching it).
-            finding = self.emit(
-                spec, spec.loc("user"),
-                f"{spec.name}: no `user:` is set and {layer.described} {layer.said}: the "
-                "container runs as root.", "user=unset")
+            step = None
+            if spec.build is not None and not spec.build.entrypoint_set:
+                step = step_down(spec.build.stage)
+            if step is None:
+                finding = self.emit(
+                    spec, spec.loc("user"),
+                    f"{spec.name}: no `user:` is set and {layer.described} {layer.said}: the "
+                    "container runs as root.", "user=unset")
+            else:
+                # DF001's step-down (an entrypoint script and gosu): medium, saying so.
+                finding = self.emit(
+                    spec, spec.loc("user"),
+                    f"{spec.name}: no `user:` is set and {layer.described} {layer.said}: the "
+                    f"container starts as root; the stage installs {step[0]} and its ENTRYPOINT "
+                    f"runs the script {step[1]}: if that script steps down to another user with "
+                    f"{step[0]}, only its setup runs as root, but a command it does not step "
+                    "down for runs as root.", "user=unset", severity=Severity.MEDIUM)
             finding.related_locations = (layer.location,)
             yield finding
             return

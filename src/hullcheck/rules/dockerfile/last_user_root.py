@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
@@ -19,6 +20,14 @@ class LastUserRoot(DockerfileRule):
     as root unless its base image says otherwise). Variables in `USER` are expanded from the
     stage's `ARG` defaults and `ENV` (`ARG UID=0` then `USER $UID` is root); a user known only
     at build time (an `ARG` without a default) is not judged.
+
+    High, except where the image is made to step down at start: the final stage (or a stage it
+    is built FROM) installs a privilege-dropping tool (`gosu`, `su-exec`, `setpriv`, `runuser`,
+    `chroot --userspec`) and its `ENTRYPOINT` runs a script (`docker-entrypoint.sh`, as in the
+    official mongo, redis and postgres images, whose scripts end in `exec gosu <user> "$@"`).
+    Then the finding is *medium* and says what it depends on: the script starts as root (its
+    setup does) and only the commands it steps down for run unprivileged; `docker run
+    --entrypoint`, or a command the script does not step down for, runs as root.
 
     ## Why it matters
     A process running as root in a container is root on the host's kernel: any escape, mounted
@@ -56,11 +65,21 @@ class LastUserRoot(DockerfileRule):
         if not stage.is_final or stage.is_scratch:
             return
         user, instruction = effective_user(stage, dockerfile)
+        # The evidence stays the same whether the image steps down or not (a baseline keeps
+        # matching the finding when its severity changes).
+        step = step_down(stage)
+        severity = Severity.MEDIUM if step is not None else None
+        depends = "" if step is None else (
+            f"; it installs {step[0]} and its ENTRYPOINT runs the script {step[1]}: if that "
+            f"script steps down to another user with {step[0]}, only its setup runs as root, but "
+            "a command it does not step down for (or a container run with --entrypoint) runs "
+            "as root")
         if instruction is None:
+            start = "starts" if step is not None else "runs"
             yield self.finding(
                 dockerfile.location(stage.line),
-                "The final stage sets no USER, so the container runs as root.",
-                evidence="no-user",
+                f"The final stage sets no USER, so the container {start} as root{depends}.",
+                evidence="no-user", severity=severity,
             )
         else:
             resolved = user_value(instruction, stage, dockerfile)
@@ -73,9 +92,59 @@ class LastUserRoot(DockerfileRule):
             if literal and any(i is instruction for i in stage.instructions):
                 refs = (*refs, "hadolint:DL3002")
             shown = repr(resolved) if literal else f"{user!r} (= {resolved!r})"
+            start = "starts" if step is not None else "runs"
             yield self.finding(
                 dockerfile.location(instruction.line),
-                f"The last USER of the final stage is {shown}: the container runs as root.",
+                f"The last USER of the final stage is {shown}: the container {start} as "
+                f"root{depends}.",
                 references=refs,
-                evidence=f"user={user}",
+                evidence=f"user={user}", severity=severity,
             )
+
+
+# Programs that run a command as another user: what an entrypoint script steps down with.
+_STEP_DOWN = re.compile(r"(?<![\w.-])(gosu|su-exec|setpriv|runuser)(?![\w-])|"
+                        r"(?<![\w.-])chroot\s+--userspec\b")
+# Init wrappers an ENTRYPOINT may put before the script (`tini -- docker-entrypoint.sh`).
+_INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
+_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
+# An ENTRYPOINT's first words looked at for the script: wrappers and options are few.
+MAX_ENTRYPOINT_WORDS = 8
+
+
+def step_down(stage: Stage) -> tuple[str, str] | None:
+    """``(tool, script)`` when ``stage`` or a stage it is built FROM installs a
+    privilege-dropping tool (a RUN, COPY or ADD naming it) and the stage's ENTRYPOINT runs a
+    script; None otherwise. The script itself is usually not in the scanned tree, so what it
+    does is stated as a condition, not judged."""
+    chain: list[Stage] = []
+    current: Stage | None = stage
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.base_stage
+    entrypoint = next((i for s in chain for i in reversed(s.instructions)
+                       if i.cmd == "ENTRYPOINT"), None)
+    script = _entrypoint_script(entrypoint.value if entrypoint is not None else ())
+    if script is None:
+        return None
+    for s in reversed(chain):
+        for ins in s.instructions:
+            if ins.cmd not in ("RUN", "COPY", "ADD"):
+                continue
+            text = " ".join([ins.text, *ins.flags, *(h.content for h in ins.heredocs)])
+            found = _STEP_DOWN.search(text)
+            if found:
+                return ("chroot --userspec" if found.group(1) is None else found.group(1)), script
+    return None
+
+
+def _entrypoint_script(value: tuple[str, ...]) -> str | None:
+    """The script an ENTRYPOINT runs (``docker-entrypoint.sh``, ``/usr/local/bin/entrypoint``,
+    behind ``tini --`` or ``sh``), or None when it runs a program."""
+    words = [w for v in value for w in v.split()][:MAX_ENTRYPOINT_WORDS]
+    for word in words:
+        name = word.strip("'\"").rsplit("/", 1)[-1]
+        if not name or name.startswith("-") or name in _INITS or name in _SHELLS:
+            continue
+        return name if name.endswith(".sh") or "entrypoint" in name.lower() else None
+    return None
