@@ -1,0 +1,263 @@
+"""``hullcheck fix``: apply the declared fixes of the selected, unsuppressed findings of a scan.
+
+The scan is ``hullcheck scan``'s, selection, suppressions and baseline included (the CLI runs it
+and hands the report here). What may be written is decided here alone:
+
+- only files the walk of the given paths found (never stdin, never a rendered Helm chart or
+  kustomization: their findings point at generated objects), never through a symbolic link;
+- each file is read once, bounded (``sources.read_regular``), edited in memory by every fix of
+  its findings, and written back atomically: a temporary file in the same directory, given the
+  original's mode (and owner, where allowed), then renamed over it, and only if the file is
+  still the one that was read;
+- ``--diff`` writes nothing and prints a unified diff instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import importlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hullcheck.findings import Finding, InputError
+from hullcheck.fix import Fix, platform_of
+from hullcheck.safe_text import terminal
+
+if TYPE_CHECKING:
+    from hullcheck.config import Config
+    from hullcheck.findings import Report
+    from hullcheck.rules.base import Rule
+
+# Findings of these units point at objects a tool generated, not at text in the named file.
+RENDERED_UNITS = frozenset({"helm", "kustomize"})
+
+
+@dataclass
+class Outcome:
+    finding: Finding
+    fix: Fix | None
+    status: str  # fixed | unsafe | refused | none
+    note: str = ""
+
+
+@dataclass
+class FileResult:
+    path: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    before: str = ""
+    after: str = ""
+    error: str | None = None
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--diff", action="store_true",
+                   help="print a unified diff of the fixes and write nothing")
+    p.add_argument("--unsafe-fixes", action="store_true",
+                   help="also apply fixes that can break a workload (each says what to verify)")
+
+
+def fixes_of(rule: type[Rule], platform: str) -> Fix | None:
+    return next((f for f in rule.autofixes if f.platform == platform), None)
+
+
+def _edit_function(fix: Fix) -> Callable[[Any, Finding], None]:
+    module, _, name = fix.edit.partition(":")
+    fn: Callable[[Any, Finding], None] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def writable_files(paths: list[str]) -> tuple[dict[str, str], list[InputError]]:
+    """display path -> file system path of every file the walk of ``paths`` finds that is no
+    symbolic link and lies (resolved) inside what was named."""
+    from hullcheck.sources import inside, walk
+
+    walked = walk([p for p in paths if p != "-"])
+    roots = [os.path.realpath(p) for p in paths if p != "-"]
+    allowed: dict[str, str] = {}
+    for fs_path, display, _explicit, _root in walked.files:
+        if os.path.islink(fs_path):
+            continue  # never written through: it may lead anywhere
+        real = os.path.realpath(fs_path)
+        if any(real == r or inside(real, r) for r in roots):
+            allowed[display] = fs_path
+    return allowed, list(walked.errors)
+
+
+def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
+    """Apply (or with --diff, show) the fixes; print what happened; return the exit code."""
+    from hullcheck.rules import rules_by_id
+
+    by_id = rules_by_id()
+    allowed, _ = writable_files(args.paths)
+    per_file: dict[str, list[Finding]] = {}
+    left: list[Outcome] = []
+    for f in report.findings:
+        if f.suppressed is not None:
+            continue  # accepted by a suppression or the baseline: never "fixed" behind its back
+        loc = f.location
+        rule = by_id.get(f.rule)
+        fix = fixes_of(rule, platform_of(loc.path or "", bool(loc.object), bool(loc.container))
+                       ) if rule is not None else None
+        if fix is None:
+            left.append(Outcome(f, None, "none"))
+        elif (loc.unit is not None and loc.unit.kind in RENDERED_UNITS) or loc.path not in allowed:
+            left.append(Outcome(f, fix, "refused", "not a file given or walked (stdin or "
+                                "rendered output)"))
+        else:
+            per_file.setdefault(loc.path, []).append(f)
+
+    results = [fix_file(path, allowed[path], findings, by_id, args.unsafe_fixes)
+               for path, findings in sorted(per_file.items())]
+    errors = [InputError(r.path, r.error) for r in results if r.error]
+    if not args.diff:
+        for r in results:
+            if r.error is None and r.after != r.before:
+                try:
+                    write_atomic(allowed[r.path], r.before, r.after)
+                except ValueError as exc:
+                    errors.append(InputError(r.path, str(exc)))
+                    for o in r.outcomes:
+                        if o.status == "fixed":
+                            o.status, o.note = "refused", str(exc)
+    return report_outcomes(args, report, cfg, results, left, errors)
+
+
+def fix_file(path: str, fs_path: str, findings: list[Finding], by_id: dict[str, type[Rule]],
+             unsafe_ok: bool) -> FileResult:
+    from hullcheck.fix.yamledit import EditRefused, Refused
+    from hullcheck.sources import MAX_FILE_BYTES, read_regular
+
+    result = FileResult(path)
+    try:
+        data = read_regular(fs_path, path, MAX_FILE_BYTES)
+    except ValueError as exc:
+        result.error = str(exc).split(": ", 1)[-1]
+        return result
+    platform = platform_of(path, bool(findings[0].location.object),
+                           bool(findings[0].location.container))
+    try:
+        doc = _open(platform, path, data)
+    except Refused as exc:
+        result.error = f"not fixed: {exc}"
+        result.outcomes = [Outcome(f, None, "refused", str(exc)) for f in findings]
+        return result
+    result.before = doc.original
+    for f in sorted(findings, key=lambda f: f.sort_key()):
+        rule = by_id[f.rule]
+        fix = fixes_of(rule, platform_of(path, bool(f.location.object),
+                                         bool(f.location.container)))
+        assert fix is not None
+        if fix.unsafe and not unsafe_ok:
+            result.outcomes.append(Outcome(f, fix, "unsafe"))
+            continue
+        try:
+            _edit_function(fix)(doc, f)
+        except (EditRefused, Refused) as exc:
+            result.outcomes.append(Outcome(f, fix, "refused", str(exc)))
+        else:
+            result.outcomes.append(Outcome(f, fix, "fixed"))
+    result.after = doc.render()
+    return result
+
+
+def _open(platform: str, path: str, data: bytes) -> Any:
+    if platform == "dockerfile":
+        from hullcheck.fix.dockerfile import DockerfileText
+
+        return DockerfileText.parse(path, data)
+    from hullcheck.fix.yamledit import YamlFile
+
+    return YamlFile.parse(path, data)
+
+
+def write_atomic(fs_path: str, before: str, after: str) -> None:
+    """Replace ``fs_path`` by ``after`` if it still holds ``before``: a temporary file in the
+    same directory with the original's mode, renamed over it. Raises ValueError (one line)."""
+    try:
+        st = os.lstat(fs_path)
+    except OSError as exc:
+        raise ValueError(f"cannot write: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError("not a regular file any more (a link was put in its place?)")
+    try:
+        with open(fs_path, "rb") as fh:  # newline-exact comparison with what was edited
+            current = fh.read(st.st_size + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read back: {exc.strerror or exc}") from None
+    if current.replace(b"\xef\xbb\xbf", b"", 1).decode("utf-8", "replace") != before:
+        raise ValueError("changed while hullcheck was fixing it; nothing written")
+    bom = current.startswith(b"\xef\xbb\xbf")
+    directory = os.path.dirname(fs_path) or "."
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(fs_path) + ".", suffix=".hullcheck",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write((b"\xef\xbb\xbf" if bom else b"") + after.encode("utf-8"))
+            out.flush()
+            os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode))
+            with contextlib.suppress(OSError):  # only root may give a file away
+                os.fchown(out.fileno(), st.st_uid, st.st_gid)
+            os.fsync(out.fileno())
+        os.replace(tmp, fs_path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ValueError(f"cannot write: {exc.strerror or exc}") from None
+
+
+def report_outcomes(args: argparse.Namespace, report: Report, cfg: Config,
+                    results: list[FileResult], left: list[Outcome], errors: list[InputError]
+                    ) -> int:
+    outcomes = [o for r in results for o in r.outcomes]
+    diff = ""
+    if args.diff:
+        for r in results:
+            if r.error is None and r.after != r.before:
+                diff += "".join(difflib.unified_diff(
+                    r.before.splitlines(keepends=True), r.after.splitlines(keepends=True),
+                    fromfile=f"a/{r.path}", tofile=f"b/{r.path}"))
+        # Each line shown safely (a scanned file can hold terminal escapes), its ending kept.
+        sys.stdout.write("".join(terminal(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
+                                 for line in diff.splitlines(keepends=True)))
+    notes = sys.stderr if args.diff else sys.stdout
+    verb = "would fix" if args.diff else "fixed"
+    lines: list[str] = []
+    for o in sorted(outcomes, key=lambda o: o.finding.sort_key()):
+        where = f"{o.finding.location.path}:{o.finding.location.line}: {o.finding.rule}"
+        assert o.fix is not None or o.status == "refused"
+        if o.status == "fixed" and o.fix is not None:
+            lines.append(f"{where}: {verb}: {o.fix.summary}")
+            if o.fix.unsafe:
+                lines.append(f"{where}:   verify: {o.fix.verify}")
+        elif o.status == "unsafe" and o.fix is not None:
+            lines.append(f"{where}: unsafe fix not applied (--unsafe-fixes): {o.fix.summary}")
+        else:
+            lines.append(f"{where}: not fixed: {o.note}")
+    lines += [f"{o.finding.location.path}:{o.finding.location.line}: {o.finding.rule}: not "
+              f"fixed: {o.note}" for o in left if o.status == "refused"]
+    fixed = [o for o in outcomes if o.status == "fixed"]
+    unsafe = sum(1 for o in outcomes if o.status == "unsafe")
+    remaining = [o.finding for o in outcomes if o.status != "fixed"] + [o.finding for o in left]
+    files = sum(1 for r in results if r.error is None and r.after != r.before)
+    lines.append(f"{len(fixed)} finding(s) {verb} in {files} file(s); {len(remaining)} left"
+                 + (f" ({unsafe} with an unsafe fix: --unsafe-fixes)" if unsafe else "")
+                 + " (hullcheck scan lists them)" * bool(remaining))
+    notes.write("".join(terminal(line) + "\n" for line in lines))
+    for err in [*report.errors, *errors]:
+        sys.stderr.write(f"hullcheck: error: {terminal(err.path)}: {terminal(err.message)}\n")
+    for w in report.warnings:
+        sys.stderr.write(f"hullcheck: warning: {terminal(w)}\n")
+    if report.errors or errors:
+        return 2
+    if args.diff and diff:
+        return 1  # ruff's convention: a pending change fails a --diff check
+    if cfg.fail_on is not None and any(f.severity >= cfg.fail_on for f in remaining):
+        return 1
+    return 0

@@ -1,0 +1,277 @@
+"""Round-trip YAML editing for ``hullcheck fix`` (ruamel.yaml, imported only here).
+
+A file is edited only if ruamel.yaml writes it back byte for byte before any edit (comments,
+key order, quoting, anchors, indentation, document markers): with the indentation that does so
+found, the edits touch only the nodes they change. A file that does not round-trip exactly is
+refused with a line saying so, never reformatted.
+
+Shared nodes are never edited in place: a mapping or sequence that carries an anchor (its
+aliases would change too), or a value reached through a merge key (``<<: *base``), belongs to
+more than the finding's object, and the edit reports that instead.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+# The largest YAML file ``fix`` edits (bytes): ruamel.yaml is pure Python, and every file is
+# dumped up to INDENT_TRIES times to prove it round-trips; scanning reads far larger files.
+MAX_FIX_YAML_BYTES = 4 * 1024 * 1024
+# How many indentation settings are tried before a file is refused as not round-tripping.
+INDENT_TRIES = 6
+_WIDTH = 1 << 30  # never re-wrap a long scalar
+
+_KEY_LINE = re.compile(r"^( *)(?:- +)?[^\s#-][^#]*:\s*(?:#.*)?$")
+
+
+class Refused(Exception):
+    """The file cannot be edited safely; the message says why (one line)."""
+
+
+def _indent_guesses(text: str) -> list[tuple[int, int, int]]:
+    """(mapping, sequence, offset) settings to try, the one the text suggests first."""
+    lines = [ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
+    mapping = seq = off = None
+    for a, b in itertools.pairwise(lines):
+        m = _KEY_LINE.match(a)
+        if not m or a.rstrip().endswith(("|", ">", "-")):
+            continue
+        base = len(m.group(1)) + (len(a) - len(a.lstrip(" -")) - len(m.group(1)))
+        ind = len(b) - len(b.lstrip(" "))
+        if ind <= base:
+            continue
+        if b.lstrip(" ").startswith("- "):
+            if off is None:
+                off = ind - base
+                seq = off + 2
+        elif mapping is None:
+            mapping = ind - base
+        if mapping is not None and off is not None:
+            break
+    guesses: list[tuple[int, int, int]] = []
+    if mapping or off is not None:
+        mp = mapping or 2
+        guesses.append((mp, seq if seq is not None else mp, off or 0))
+    guesses += [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 3, 0)]
+    return list(dict.fromkeys(guesses))[:INDENT_TRIES]
+
+
+def _yaml(indent: tuple[int, int, int], explicit_start: bool) -> YAML:
+    y = YAML()  # round-trip
+    y.preserve_quotes = True
+    y.width = _WIDTH
+    y.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    y.explicit_start = explicit_start
+    return y
+
+
+@dataclass
+class YamlFile:
+    """One YAML file open for editing: its documents as ruamel round-trip nodes."""
+
+    path: str
+    original: str  # the text as read (after the BOM, line endings as they were)
+    docs: list[Any] = field(default_factory=list)
+    crlf: bool = False
+    bom: bool = False
+    _yaml: Any = None
+    # (mapping, first key added to it): where trailing comments must move on render
+    added: list[tuple[Any, Any]] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, path: str, data: bytes) -> YamlFile:
+        if len(data) > MAX_FIX_YAML_BYTES:
+            raise Refused(f"too large to edit ({len(data)} bytes; fix edits YAML files of at "
+                          f"most {MAX_FIX_YAML_BYTES})")
+        bom = data.startswith(b"\xef\xbb\xbf")
+        try:
+            text = data[3 if bom else 0:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("not UTF-8") from None
+        crlf = "\r\n" in text
+        norm = text.replace("\r\n", "\n")
+        if "\r" in norm:
+            raise Refused("mixed line endings; fix would have to change them")
+        first = next((ln for ln in norm.split("\n") if ln.strip() and not ln.startswith("#")),
+                     "")
+        explicit = first.startswith("---")
+        for indent in _indent_guesses(norm):
+            y = _yaml(indent, explicit)
+            try:
+                docs = list(y.load_all(norm))
+                out = io.StringIO()
+                y.dump_all(docs, out)
+            except RecursionError:
+                raise Refused("nested too deeply to edit") from None
+            except Exception as exc:  # ruamel's errors: one line, the file is left alone
+                raise Refused(f"cannot parse for editing: {str(exc).splitlines()[0]}") from None
+            if out.getvalue() == norm:
+                return cls(path, text, docs, crlf, bom, y)
+        raise Refused("its layout does not survive a YAML round trip (indentation or document "
+                      "markers ruamel.yaml cannot reproduce); fix it by hand")
+
+    def render(self) -> str:
+        for parent, key in self.added:
+            _move_trailing(parent, key)
+        self.added = []
+        out = io.StringIO()
+        self._yaml.dump_all(self.docs, out)
+        text = out.getvalue()
+        return text.replace("\n", "\r\n") if self.crlf else text
+
+    def encode(self, text: str) -> bytes:
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+# --- navigation that knows what is shared ---------------------------------------------------
+
+@dataclass
+class Node:
+    """A mapping or sequence reached from a document, and whether it is shared with other
+    places (an anchor on it or on the way to it, or a value that came through a merge key)."""
+
+    value: Any
+    shared: bool = False
+    where: str = ""
+    added: list[tuple[Any, Any]] | None = None  # YamlFile.added, shared by every node
+
+    def child(self, key: Any) -> Node | None:
+        v = self.value
+        if isinstance(v, CommentedMap):
+            if key not in v:
+                return None
+            merged = bool(getattr(v, "merge", None)) and key not in _own_keys(v)
+            return Node(v[key], self.shared or merged or _anchored(v[key]), f"{self.where}.{key}",
+                        self.added)
+        if isinstance(v, CommentedSeq) and isinstance(key, int) and 0 <= key < len(v):
+            return Node(v[key], self.shared or _anchored(v[key]), f"{self.where}[{key}]",
+                        self.added)
+        return None
+
+    def path(self, *keys: Any) -> Node | None:
+        node: Node | None = self
+        for k in keys:
+            node = node.child(k) if node is not None else None
+        return node
+
+    def writable(self) -> Any:
+        if self.shared:
+            raise EditRefused(f"{self.where.lstrip('.') or 'the document'} is shared through a "
+                              "YAML anchor or merge key; fix it by hand")
+        return self.value
+
+    def mapping(self, key: str) -> Node:
+        """The mapping under ``key``, created (empty, at the end) when absent."""
+        parent = self.writable()
+        if not isinstance(parent, CommentedMap):
+            raise EditRefused(f"{self.where.lstrip('.')} is not a mapping")
+        found = self.child(key)
+        if found is None:
+            self._insert(parent, key, CommentedMap())
+            found = self.child(key)
+            assert found is not None
+        elif not isinstance(found.value, CommentedMap):
+            raise EditRefused(f"{found.where.lstrip('.')} is not a mapping")
+        return found
+
+    def set(self, key: str, value: Any) -> None:
+        parent = self.writable()
+        if not isinstance(parent, CommentedMap):
+            raise EditRefused(f"{self.where.lstrip('.')} is not a mapping")
+        if key in parent:
+            parent[key] = value  # in place: position and comments stay
+        else:
+            self._insert(parent, key, value)
+
+    def _insert(self, parent: CommentedMap, key: str, value: Any) -> None:
+        first = not any(p is parent for p, _ in self.added or ())
+        parent[key] = value  # at the end of the mapping
+        if first and self.added is not None:
+            self.added.append((parent, key))
+
+    def line(self) -> int | None:
+        lc = getattr(self.value, "lc", None)
+        return lc.line + 1 if lc is not None and lc.line is not None else None
+
+
+class EditRefused(Exception):
+    """One finding's edit cannot be made safely; the message says why (one line)."""
+
+
+def _own_keys(m: CommentedMap) -> set[Any]:
+    ok = getattr(m, "_ok", None)
+    return set(ok) if ok is not None else set(m.keys())
+
+
+def _anchored(value: Any) -> bool:
+    anchor = getattr(value, "anchor", None)
+    return bool(anchor is not None and getattr(anchor, "value", None))
+
+
+def flow_seq(*items: Any) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def like(original: Any, text: str) -> Any:
+    """``text`` as a scalar quoted the way ``original`` was."""
+    if isinstance(original, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(text)
+    if isinstance(original, SingleQuotedScalarString):
+        return SingleQuotedScalarString(text)
+    return text
+
+
+def documents(f: YamlFile) -> Iterator[Node]:
+    for i, d in enumerate(f.docs):
+        yield Node(d, _anchored(d), f"document {i + 1}", f.added)
+
+
+def _block(v: Any) -> bool:
+    return isinstance(v, (CommentedMap, CommentedSeq)) and len(v) > 0 and not v.fa.flow_style()
+
+
+def _trailing_slot(node: Any, key: Any) -> tuple[Any, Any, int]:
+    """Where ruamel.yaml keeps the comment that follows ``node[key]``'s last line: the deepest
+    last entry of a block value, else the entry itself (slot 2 in a mapping, 0 in a sequence)."""
+    while _block(node[key]):
+        node = node[key]
+        key = list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
+    return node, key, 2 if isinstance(node, CommentedMap) else 0
+
+
+def _move_trailing(parent: CommentedMap, first_new: Any) -> None:
+    """Keys appended to ``parent`` go before what trailed its old last entry (blank lines and
+    comments that introduce whatever comes next), not after it."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    # Only the mapping's own entries: keys a merge (``<<: *base``) brings belong to the anchor.
+    own = _own_keys(parent)
+    keys = [k for k in parent if k in own]
+    i = keys.index(first_new)
+    if i == 0:
+        return
+    node, key, slot = _trailing_slot(parent, keys[i - 1])
+    tokens = node.ca.items.get(key)
+    token = tokens[slot] if tokens and len(tokens) > slot else None
+    if token is None or not isinstance(token.value, str):
+        return
+    head, newline, rest = token.value.partition("\n")
+    if not newline or not rest:
+        return
+    token.value = head + newline
+    dnode, dkey, dslot = _trailing_slot(parent, keys[-1])
+    slots = dnode.ca.items.setdefault(dkey, [None, None, None, None])
+    if slots[dslot] is None:
+        slots[dslot] = CommentToken("\n" + rest, CommentMark(0), None)
