@@ -144,8 +144,7 @@ def fix_file(path: str, fs_path: str, findings: list[Finding], by_id: dict[str, 
                            bool(findings[0].location.container))
     try:
         doc = _open(platform, path, data)
-    except Refused as exc:
-        result.error = f"not fixed: {exc}"
+    except Refused as exc:  # this file is left for a human; the rest of the run goes on
         result.outcomes = [Outcome(f, None, "refused", str(exc)) for f in findings]
         return result
     result.before = doc.original
@@ -163,7 +162,13 @@ def fix_file(path: str, fs_path: str, findings: list[Finding], by_id: dict[str, 
             result.outcomes.append(Outcome(f, fix, "refused", str(exc)))
         else:
             result.outcomes.append(Outcome(f, fix, "fixed"))
-    result.after = doc.render()
+    try:
+        result.after = doc.render()
+    except Refused as exc:
+        result.after = result.before
+        for o in result.outcomes:
+            if o.status == "fixed":
+                o.status, o.note = "refused", str(exc)
     return result
 
 
@@ -172,8 +177,10 @@ def _open(platform: str, path: str, data: bytes) -> Any:
         from hullcheck.fix.dockerfile import DockerfileText
 
         return DockerfileText.parse(path, data)
-    from hullcheck.fix.yamledit import YamlFile
+    from hullcheck.fix.yamledit import Refused, YamlFile
 
+    if path.lower().endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
+        raise Refused("JSON manifests are not edited (a YAML round trip would reformat them)")
     return YamlFile.parse(path, data)
 
 

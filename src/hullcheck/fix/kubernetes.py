@@ -105,11 +105,17 @@ def allow_privilege_escalation(f: Any, finding: Finding) -> None:
 
 
 def run_as_non_root(f: Any, finding: Finding) -> None:
-    spec, c = _target(f, finding)
-    if finding.evidence == "pod":  # the pod itself says false
-        _sc(spec).set("runAsNonRoot", True)
-    else:
-        _sc(c).set("runAsNonRoot", True)
+    spec = pod_spec(find_object(f, finding))
+    c = find_container(spec, finding.location.container) if finding.evidence != "pod" else None
+    # A user known to be non-root but in root's group is CT031's finding: making it known here
+    # would trade this finding for that one.
+    for holder in (spec, c):
+        sc = holder.value.get("securityContext") if holder is not None else None
+        if isinstance(sc, CommentedMap) and (
+                sc.get("runAsGroup") == 0 or 0 in (sc.get("supplementalGroups") or ())):
+            raise EditRefused("the pod runs in root's group (runAsGroup or supplementalGroups "
+                              "0): fix that first (CT031)")
+    _sc(c if c is not None else spec).set("runAsNonRoot", True)
 
 
 def seccomp_runtime_default(f: Any, finding: Finding) -> None:

@@ -12,6 +12,7 @@ more than the finding's object, and the edit reports that instead.
 
 from __future__ import annotations
 
+import difflib
 import io
 import itertools
 import re
@@ -29,6 +30,9 @@ MAX_FIX_YAML_BYTES = 4 * 1024 * 1024
 # How many indentation settings are tried before a file is refused as not round-tripping.
 INDENT_TRIES = 6
 _WIDTH = 1 << 30  # never re-wrap a long scalar
+# The share of lines ruamel.yaml's dump of an unedited file must reproduce (difflib's ratio) for
+# the file to be edited at all: below it, the indentation was not understood.
+MIN_LAYOUT_MATCH = 0.9
 
 _KEY_LINE = re.compile(r"^( *)(?:- +)?[^\s#-][^#]*:\s*(?:#.*)?$")
 
@@ -84,6 +88,8 @@ class YamlFile:
     crlf: bool = False
     bom: bool = False
     _yaml: Any = None
+    base_text: str = ""  # ruamel.yaml's dump of the unedited documents
+    norm: str = ""  # the original with "\n" line endings
     # (mapping, first key added to it): where trailing comments must move on render
     added: list[tuple[Any, Any]] = field(default_factory=list)
 
@@ -104,32 +110,96 @@ class YamlFile:
         first = next((ln for ln in norm.split("\n") if ln.strip() and not ln.startswith("#")),
                      "")
         explicit = first.startswith("---")
-        for indent in _indent_guesses(norm):
-            y = _yaml(indent, explicit)
-            try:
-                docs = list(y.load_all(norm))
-                out = io.StringIO()
-                y.dump_all(docs, out)
-            except RecursionError:
-                raise Refused("nested too deeply to edit") from None
-            except Exception as exc:  # ruamel's errors: one line, the file is left alone
-                raise Refused(f"cannot parse for editing: {str(exc).splitlines()[0]}") from None
-            if out.getvalue() == norm:
-                return cls(path, text, docs, crlf, bom, y)
-        raise Refused("its layout does not survive a YAML round trip (indentation or document "
-                      "markers ruamel.yaml cannot reproduce); fix it by hand")
+        best: tuple[float, Any, str] | None = None
+        try:
+            docs = list(_yaml(_indent_guesses(norm)[0], explicit).load_all(norm))
+            for indent in _indent_guesses(norm):
+                y = _yaml(indent, explicit)
+                base = _dump(y, docs)
+                if base == norm:
+                    best = (1.0, y, base)
+                    break
+                ratio = difflib.SequenceMatcher(None, base.split("\n"), norm.split("\n"),
+                                                autojunk=False).ratio()
+                if best is None or ratio > best[0]:
+                    best = (ratio, y, base)
+        except RecursionError:
+            raise Refused("nested too deeply to edit") from None
+        except Exception as exc:  # ruamel's errors: one line, the file is left alone
+            msg = str(exc).strip().splitlines()
+            raise Refused(f"cannot parse for editing: {msg[0] if msg else type(exc).__name__}"
+                          ) from None
+        assert best is not None
+        if best[0] < MIN_LAYOUT_MATCH:
+            raise Refused("its layout does not survive a YAML round trip (indentation "
+                          "ruamel.yaml cannot reproduce); fix it by hand")
+        return cls(path, text, docs, crlf, bom, best[1], base_text=best[2], norm=norm)
 
     def render(self) -> str:
+        """The original text with the edited lines spliced in: ruamel.yaml's dump before and
+        after the edits are compared, and only the lines that differ are carried over to the
+        original, where their surroundings read the same; the rest stays byte for byte."""
         for parent, key in self.added:
             _move_trailing(parent, key)
         self.added = []
-        out = io.StringIO()
-        self._yaml.dump_all(self.docs, out)
-        text = out.getvalue()
+        new = _dump(self._yaml, self.docs)
+        if new == self.base_text:
+            return self.original
+        spliced = _splice(self.norm.split("\n"), self.base_text.split("\n"), new.split("\n"))
+        if spliced is None:
+            raise Refused("an edit falls where ruamel.yaml cannot reproduce the file's layout; "
+                          "fix it by hand")
+        text = "\n".join(spliced)
+        # What was written must read back as exactly the edited documents.
+        try:
+            check = _dump(self._yaml, list(self._yaml.load_all(text)))
+        except Exception:
+            check = None
+        if check != new:
+            raise Refused("the edited file would not read back as edited; fix it by hand")
         return text.replace("\n", "\r\n") if self.crlf else text
 
     def encode(self, text: str) -> bytes:
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
+
+
+def _dump(y: Any, docs: list[Any]) -> str:
+    out = io.StringIO()
+    y.dump_all(docs, out)
+    return out.getvalue()
+
+
+def _splice(orig: list[str], base: list[str], new: list[str]) -> list[str] | None:
+    """``orig`` with the changes from ``base`` to ``new`` applied, where every changed line of
+    ``base`` (and the lines around an insertion) is also a line of ``orig``; else None."""
+    where: dict[int, int] = {}
+    for a, b, size in difflib.SequenceMatcher(None, base, orig, autojunk=False
+                                              ).get_matching_blocks():
+        for k in range(size):
+            where[a + k] = b + k
+    out: list[str] = []
+    pos = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, new, autojunk=False
+                                                       ).get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 < i2:
+            if any(k not in where for k in range(i1, i2)):
+                return None
+            start, end = where[i1], where[i2 - 1] + 1
+            if end - start != i2 - i1:
+                return None
+        else:  # an insertion: both neighbours must be where they were
+            before = where.get(i1 - 1) if i1 > 0 else -1
+            after = where.get(i1) if i1 < len(base) else len(orig)
+            if before is None or after is None or after != before + 1:
+                return None
+            start = end = before + 1
+        if start < pos:
+            return None
+        out += orig[pos:start] + new[j1:j2]
+        pos = end
+    return out + orig[pos:]
 
 
 # --- navigation that knows what is shared ---------------------------------------------------
