@@ -234,7 +234,7 @@ def report_outcomes(args: argparse.Namespace, report: Report, cfg: Config,
         sys.stdout.write("".join(terminal(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
                                  for line in diff.splitlines(keepends=True)))
     notes = sys.stderr if args.diff else sys.stdout
-    verb = "would fix" if args.diff else "fixed"
+    verb = "would be fixed" if args.diff else "fixed"
     lines: list[str] = []
     for o in sorted(outcomes, key=lambda o: o.finding.sort_key()):
         where = f"{o.finding.location.path}:{o.finding.location.line}: {o.finding.rule}"

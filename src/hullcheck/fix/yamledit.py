@@ -303,8 +303,8 @@ def like(original: Any, text: str) -> Any:
 
 
 def documents(f: YamlFile) -> Iterator[Node]:
-    for i, d in enumerate(f.docs):
-        yield Node(d, _anchored(d), f"document {i + 1}", f.added)
+    for d in f.docs:
+        yield Node(d, _anchored(d), "", f.added)
 
 
 def _block(v: Any) -> bool:
