@@ -459,7 +459,12 @@ def _explain_rule(rule: type[Rule]) -> str:
         f"severity: {rule.severity.label}; inputs: {', '.join(sorted(rule.inputs))}\n"
         f"references: {', '.join(rule.all_references()) or '-'}\n\n"
     )
-    return header + rule.documentation() + "\n"
+    fixes = "".join(
+        f"- {f.platform}, {'unsafe (--unsafe-fixes)' if f.unsafe else 'safe'}: {f.summary}."
+        f" Assumes {f.assumes}." + (f" Verify: {f.verify}." if f.verify else "") + "\n"
+        for f in rule.autofixes)
+    tail = f"\n## hullcheck fix\n\n{fixes}" if fixes else ""
+    return header + rule.documentation() + "\n" + tail
 
 
 def run_audit(args: argparse.Namespace) -> int:

@@ -294,3 +294,40 @@ def test_fix_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert run_cli(capsys, "fix", str(f))[0] == 1
     assert run_cli(capsys, "fix", "--unsafe-fixes", str(f))[0] == 0
     assert run_cli(capsys, "fix", str(tmp_path / "missing.yaml"))[0] == 2
+
+
+def test_bounds_a_file_too_large_to_edit_is_left_alone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hullcheck.fix.yamledit import MAX_FIX_YAML_BYTES
+
+    assert MAX_FIX_YAML_BYTES == 4 * 1024 * 1024
+    body = "services:\n  app:\n    image: app:1\n"
+    f = write(tmp_path / "compose.yaml", body + "#" * (MAX_FIX_YAML_BYTES - len(body) + 1) + "\n")
+    before = f.read_bytes()
+    code, out, err = run_cli(capsys, "fix", "--fail-on", "never", str(f))
+    assert (code, err) == (0, "")  # scanned (64 MiB bound), but not edited
+    assert f.read_bytes() == before
+    assert f"{f}:2: CT014: not fixed: file too large ({len(before)} bytes; the limit is " \
+           f"{MAX_FIX_YAML_BYTES})" in out
+
+
+def test_mixed_line_endings_are_not_normalised(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "compose.yaml"
+    f.write_bytes(b"services:\r\n  app:\n    image: app:1\r\n")
+    _, out, _ = run_cli(capsys, "fix", "--fail-on", "never", str(f))
+    assert f.read_bytes() == b"services:\r\n  app:\n    image: app:1\r\n"
+    assert "CT014: not fixed: mixed line endings; fix would have to change them" in out
+
+
+def test_a_file_changed_during_the_fix_is_not_overwritten(tmp_path: Path) -> None:
+    from hullcheck.fix.command import write_atomic
+
+    f = write(tmp_path / "compose.yaml", "services: {}\n")
+    with pytest.raises(ValueError, match="changed while hullcheck was fixing it"):
+        write_atomic(str(f), "services: {a: {}}\n", "edited\n")
+    with pytest.raises(ValueError, match="changed while hullcheck was fixing it"):
+        write_atomic(str(f), "", "edited\n")  # grown since it was read: not even read back
+    assert f.read_text() == "services: {}\n"
+    write_atomic(str(f), "services: {}\n", "edited\n")
+    assert f.read_text() == "edited\n"

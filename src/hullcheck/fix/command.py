@@ -131,17 +131,26 @@ def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
 
 def fix_file(path: str, fs_path: str, findings: list[Finding], by_id: dict[str, type[Rule]],
              unsafe_ok: bool) -> FileResult:
-    from hullcheck.fix.yamledit import EditRefused, Refused
-    from hullcheck.sources import MAX_FILE_BYTES, read_regular
+    from hullcheck.fix.yamledit import MAX_FIX_YAML_BYTES, EditRefused, Refused
+    from hullcheck.inputs.dockerfile import MAX_DOCKERFILE_BYTES
+    from hullcheck.sources import read_regular
 
     result = FileResult(path)
-    try:
-        data = read_regular(fs_path, path, MAX_FILE_BYTES)
-    except ValueError as exc:
-        result.error = str(exc).split(": ", 1)[-1]
-        return result
     platform = platform_of(path, bool(findings[0].location.object),
                            bool(findings[0].location.container))
+    limit = MAX_DOCKERFILE_BYTES if platform == "dockerfile" else MAX_FIX_YAML_BYTES
+    try:
+        # Not through a link, whatever the walk allowed for reading.
+        if os.path.islink(fs_path):
+            raise ValueError(f"{path}: a symbolic link; never written through")
+        data = read_regular(fs_path, path, limit)
+    except ValueError as exc:
+        why = str(exc).split(": ", 1)[-1]
+        if "too large" in why or "symbolic link" in why:  # left for a human, not an error
+            result.outcomes = [Outcome(f, None, "refused", why) for f in findings]
+        else:
+            result.error = why
+        return result
     try:
         doc = _open(platform, path, data)
     except Refused as exc:  # this file is left for a human; the rest of the run goes on
@@ -193,14 +202,16 @@ def write_atomic(fs_path: str, before: str, after: str) -> None:
         raise ValueError(f"cannot write: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise ValueError("not a regular file any more (a link was put in its place?)")
+    if st.st_size > len(before.encode("utf-8")) + 3:  # (+ a BOM) grown since it was read
+        raise ValueError("changed while hullcheck was fixing it; nothing written")
     try:
         with open(fs_path, "rb") as fh:  # newline-exact comparison with what was edited
             current = fh.read(st.st_size + 1)
     except OSError as exc:
         raise ValueError(f"cannot read back: {exc.strerror or exc}") from None
-    if current.replace(b"\xef\xbb\xbf", b"", 1).decode("utf-8", "replace") != before:
-        raise ValueError("changed while hullcheck was fixing it; nothing written")
     bom = current.startswith(b"\xef\xbb\xbf")
+    if current[3 if bom else 0:].decode("utf-8", "replace") != before:
+        raise ValueError("changed while hullcheck was fixing it; nothing written")
     directory = os.path.dirname(fs_path) or "."
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(fs_path) + ".", suffix=".hullcheck",
                                dir=directory)

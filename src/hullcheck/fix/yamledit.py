@@ -105,7 +105,7 @@ class YamlFile:
             raise Refused("not UTF-8") from None
         crlf = "\r\n" in text
         norm = text.replace("\r\n", "\n")
-        if "\r" in norm:
+        if "\r" in norm or (crlf and text.count("\n") != text.count("\r\n")):
             raise Refused("mixed line endings; fix would have to change them")
         first = next((ln for ln in norm.split("\n") if ln.strip() and not ln.startswith("#")),
                      "")
