@@ -82,9 +82,9 @@ def test_kubernetes_safe_fixes_keep_crlf_comments_quotes_and_other_documents(
         " is unset or invalid",
     ]
     assert sorted(ln.split(": ", 2)[1] for ln in lines if "unsafe fix not applied" in ln) == [
-        "CT016", "CT016", "K8S015", "K8S015", "K8S018", "K8S018"]
+        "CT016", "CT016", "K8S015", "K8S015", "K8S018", "K8S018", "KNS005"]
     assert lines[-1].startswith("4 finding(s) fixed in 1 file(s); ")
-    assert "(6 with an unsafe fix: --unsafe-fixes)" in lines[-1]
+    assert "(7 with an unsafe fix: --unsafe-fixes)" in lines[-1]
 
 
 def test_unsafe_fixes_apply_with_the_flag_and_say_what_to_verify(
@@ -106,7 +106,9 @@ def test_unsafe_fixes_apply_with_the_flag_and_say_what_to_verify(
     code, out, err = run_cli(capsys, "fix", "--diff", "--unsafe-fixes", "--fail-on", "never",
                              str(f))
     assert (code, out) == (0, "")
-    assert err.startswith("0 finding(s) would be fixed in 0 file(s)")
+    assert err.endswith("0 finding(s) would be fixed in 0 file(s); 5 left (hullcheck scan lists "
+                        "them)\n")
+    assert "KNS005: not fixed: a new file is written only into a directory named" in err
 
 
 COMPOSE = """\

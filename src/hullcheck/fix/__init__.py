@@ -33,6 +33,10 @@ class Fix:
     assumes: str = ""  # what the edit takes for granted (docs/fix.md)
     unsafe: bool = False
     verify: str = ""  # unsafe fixes: what to check before deploying
+    # The edit writes a new file beside the finding's file instead of editing it: the function
+    # takes the finding and returns (file name, text) or raises EditRefused. Only into a
+    # directory the user named (walked), never over an existing file.
+    new_file: bool = False
 
     def __post_init__(self) -> None:
         if self.platform not in PLATFORMS:

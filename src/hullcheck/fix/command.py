@@ -54,6 +54,7 @@ class FileResult:
     before: str = ""
     after: str = ""
     error: str | None = None
+    new: str | None = None  # a file to create (its file system path), not one to edit
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -67,27 +68,33 @@ def fixes_of(rule: type[Rule], platform: str) -> Fix | None:
     return next((f for f in rule.autofixes if f.platform == platform), None)
 
 
-def _edit_function(fix: Fix) -> Callable[[Any, Finding], None]:
+def _edit_function(fix: Fix) -> Callable[[Any, Finding], Any]:
+    """The edit: ``(open file, finding) -> None``; for a ``new_file`` fix, ``(None, finding) ->
+    (file name, text)``."""
     module, _, name = fix.edit.partition(":")
-    fn: Callable[[Any, Finding], None] = getattr(importlib.import_module(module), name)
+    fn: Callable[[Any, Finding], Any] = getattr(importlib.import_module(module), name)
     return fn
 
 
-def writable_files(paths: list[str]) -> tuple[dict[str, str], list[InputError]]:
+def writable_files(paths: list[str]) -> tuple[dict[str, str], set[str]]:
     """display path -> file system path of every file the walk of ``paths`` finds that is no
-    symbolic link and lies (resolved) inside what was named."""
+    symbolic link and lies (resolved) inside what was named; and the display paths of those
+    found by walking a directory named (beside which a fix may create a file)."""
     from hullcheck.sources import inside, walk
 
     walked = walk([p for p in paths if p != "-"])
     roots = [os.path.realpath(p) for p in paths if p != "-"]
     allowed: dict[str, str] = {}
-    for fs_path, display, _explicit, _root in walked.files:
+    in_walked_dir: set[str] = set()
+    for fs_path, display, _explicit, root in walked.files:
         if os.path.islink(fs_path):
             continue  # never written through: it may lead anywhere
         real = os.path.realpath(fs_path)
         if any(real == r or inside(real, r) for r in roots):
             allowed[display] = fs_path
-    return allowed, list(walked.errors)
+            if root is not None and not os.path.islink(os.path.dirname(fs_path) or "."):
+                in_walked_dir.add(display)
+    return allowed, in_walked_dir
 
 
 def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
@@ -95,8 +102,9 @@ def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
     from hullcheck.rules import rules_by_id
 
     by_id = rules_by_id()
-    allowed, _ = writable_files(args.paths)
+    allowed, in_walked_dir = writable_files(args.paths)
     per_file: dict[str, list[Finding]] = {}
+    new_files: list[tuple[Finding, Fix]] = []
     left: list[Outcome] = []
     for f in report.findings:
         if f.suppressed is not None:
@@ -110,17 +118,23 @@ def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
         elif (loc.unit is not None and loc.unit.kind in RENDERED_UNITS) or loc.path not in allowed:
             left.append(Outcome(f, fix, "refused", "not a file given or walked (stdin or "
                                 "rendered output)"))
+        elif fix.new_file:
+            new_files.append((f, fix))
         else:
             per_file.setdefault(loc.path, []).append(f)
 
     results = [fix_file(path, allowed[path], findings, by_id, args.unsafe_fixes)
                for path, findings in sorted(per_file.items())]
+    results += create_files(new_files, allowed, in_walked_dir, args.unsafe_fixes)
     errors = [InputError(r.path, r.error) for r in results if r.error]
     if not args.diff:
         for r in results:
             if r.error is None and r.after != r.before:
                 try:
-                    write_atomic(allowed[r.path], r.before, r.after)
+                    if r.new is not None:
+                        write_new(r.new, r.after)
+                    else:
+                        write_atomic(allowed[r.path], r.before, r.after)
                 except ValueError as exc:
                     errors.append(InputError(r.path, str(exc)))
                     for o in r.outcomes:
@@ -179,6 +193,65 @@ def fix_file(path: str, fs_path: str, findings: list[Finding], by_id: dict[str, 
             if o.status == "fixed":
                 o.status, o.note = "refused", str(exc)
     return result
+
+
+def create_files(wanted: list[tuple[Finding, Fix]], allowed: dict[str, str],
+                 in_walked_dir: set[str], unsafe_ok: bool) -> list[FileResult]:
+    """The files fixes create beside their finding's file: one per name, never over a file that
+    exists, only in a directory named on the command line (walked)."""
+    from hullcheck.fix.yamledit import EditRefused
+
+    results: dict[str, FileResult] = {}
+    for f, fix in sorted(wanted, key=lambda w: w[0].sort_key()):
+        path = f.location.path or ""
+        if fix.unsafe and not unsafe_ok:
+            outcome = Outcome(f, fix, "unsafe")
+        elif path not in in_walked_dir:
+            outcome = Outcome(f, fix, "refused", "a new file is written only into a directory "
+                              "named on the command line")
+        else:
+            try:
+                name, text = _edit_function(fix)(None, f)
+            except EditRefused as exc:
+                outcome = Outcome(f, fix, "refused", str(exc))
+            else:
+                display = os.path.join(os.path.dirname(path), name)
+                fs_new = os.path.join(os.path.dirname(allowed[path]), name)
+                r = results.get(display)
+                if r is None and os.path.lexists(fs_new):
+                    outcome = Outcome(f, fix, "refused", f"{display} exists; never overwritten")
+                else:
+                    if r is None:
+                        r = results[display] = FileResult(display, new=fs_new, after=text)
+                    r.outcomes.append(Outcome(f, fix, "fixed"))
+                    continue
+        # not written: reported under the finding's own file
+        results.setdefault(path + "\0", FileResult(path)).outcomes.append(outcome)
+    return list(results.values())
+
+
+def write_new(fs_path: str, text: str) -> None:
+    """Create ``fs_path`` holding ``text``, atomically and never over anything: the text is
+    written to a temporary file in the same directory, then hard-linked to its name (which fails
+    if the name exists, a link included)."""
+    directory = os.path.dirname(fs_path) or "."
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(fs_path) + ".",
+                               suffix=".hullcheck", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8"))
+            os.fchmod(out.fileno(), 0o644)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, fs_path)
+    except FileExistsError:
+        raise ValueError(f"{os.path.basename(fs_path)} appeared meanwhile; never overwritten"
+                         ) from None
+    except OSError as exc:
+        raise ValueError(f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _open(platform: str, path: str, data: bytes) -> Any:
@@ -240,7 +313,7 @@ def report_outcomes(args: argparse.Namespace, report: Report, cfg: Config,
             if r.error is None and r.after != r.before:
                 diff += "".join(difflib.unified_diff(
                     r.before.splitlines(keepends=True), r.after.splitlines(keepends=True),
-                    fromfile=f"a/{r.path}", tofile=f"b/{r.path}"))
+                    fromfile="/dev/null" if r.new else f"a/{r.path}", tofile=f"b/{r.path}"))
         # Each line shown safely (a scanned file can hold terminal escapes), its ending kept.
         sys.stdout.write("".join(terminal(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
                                  for line in diff.splitlines(keepends=True)))

@@ -4,6 +4,7 @@ container are found again in the round-trip documents, and the field the rule as
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
@@ -152,3 +153,27 @@ def read_only_root(f: Any, finding: Finding) -> None:
 def no_token_automount(f: Any, finding: Finding) -> None:
     spec = pod_spec(find_object(f, finding))
     spec.set("automountServiceAccountToken", False)
+
+
+# A namespace name as the API server takes it (an RFC 1123 label): it becomes part of a file name.
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+POLICY_NAME = "default-deny"
+
+
+def default_deny_policy(_f: Any, finding: Finding) -> tuple[str, str]:
+    """KNS005: a new file holding a NetworkPolicy that selects every pod of the namespace and
+    allows nothing, in and out (the rule's own "How to fix")."""
+    ns = finding.evidence.removeprefix("ns=")
+    if not _NAMESPACE.match(ns):
+        raise EditRefused("the namespace name is not a valid Kubernetes name")
+    text = (f"# Written by hullcheck fix (KNS005): no connection reaches or leaves a pod of\n"
+            f"# namespace {ns} unless another NetworkPolicy allows it.\n"
+            "apiVersion: networking.k8s.io/v1\n"
+            "kind: NetworkPolicy\n"
+            "metadata:\n"
+            f"  name: {POLICY_NAME}\n"
+            f"  namespace: {ns}\n"
+            "spec:\n"
+            "  podSelector: {}\n"
+            "  policyTypes: [Ingress, Egress]\n")
+    return f"networkpolicy-{POLICY_NAME}-{ns}.yaml", text
