@@ -52,6 +52,7 @@ BOUNDS = [
     ("hullcheck.reporters.github", "ANNOTATIONS_PER_KIND", 10, "first 10 annotations of a kind"),
     ("hullcheck.fix.yamledit", "MAX_FIX_YAML_BYTES", 4 * MiB, "| 4 MiB (larger ones are scanned"),
     ("hullcheck.fix.yamledit", "INDENT_TRIES", 6, "| 6 round trips |"),
+    ("hullcheck.fix.digests", "ENGINE_TIMEOUT", 30, "| 30 s per Engine API call"),
 ]
 
 

@@ -22,7 +22,7 @@ def declared() -> set[tuple[str, str, str]]:
 def test_the_table_lists_every_declared_fix() -> None:
     rows = set(re.findall(r"^\| ([A-Z0-9]+) \| (\w+) \| (safe|unsafe) \|", DOC, re.MULTILINE))
     assert rows == declared()
-    assert len(rows) == 13
+    assert len(rows) == 16
 
 
 def test_every_fix_is_complete_and_importable() -> None:

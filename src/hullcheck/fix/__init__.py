@@ -45,6 +45,14 @@ class Fix:
             raise ValueError("an unsafe fix must say what to verify")
 
 
+class Refused(Exception):
+    """A file cannot be edited safely; the message says why (one line)."""
+
+
+class EditRefused(Exception):
+    """One finding's edit cannot be made safely; the message says why (one line)."""
+
+
 def platform_of(path: str, has_object: bool, has_container: bool) -> str:
     """Which platform's file a finding's location names: a Kubernetes object, a compose service
     (a container without an object), else a Dockerfile."""

@@ -123,8 +123,14 @@ def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
         else:
             per_file.setdefault(loc.path, []).append(f)
 
-    results = [fix_file(path, allowed[path], findings, by_id, args.unsafe_fixes)
-               for path, findings in sorted(per_file.items())]
+    from hullcheck.fix import digests
+
+    digests.ENGINE = digests.EngineDigests()  # one engine connection and cache per run
+    try:
+        results = [fix_file(path, allowed[path], findings, by_id, args.unsafe_fixes)
+                   for path, findings in sorted(per_file.items())]
+    finally:
+        digests.ENGINE.close()
     results += create_files(new_files, allowed, in_walked_dir, args.unsafe_fixes)
     errors = [InputError(r.path, r.error) for r in results if r.error]
     if not args.diff:

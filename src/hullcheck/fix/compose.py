@@ -93,3 +93,14 @@ def _item_line(seq: Node, i: int) -> int | None:
         return int(seq.value.lc.item(i)[0]) + 1
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
+
+
+def pin_image(f: Any, finding: Finding) -> None:
+    """CT028: the service's image with the engine's digest appended, quoted as it was."""
+    from hullcheck.fix.digests import pinned
+
+    svc = service(f, finding)
+    current = svc.value.get("image")
+    if not isinstance(current, str) or "image" not in svc.value:
+        raise EditRefused("the service names no image of its own")
+    svc.set("image", like(current, pinned(str(current))))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from hullcheck.findings import Finding
-from hullcheck.fix.yamledit import EditRefused, Refused
+from hullcheck.fix import EditRefused, Refused
 from hullcheck.inputs.dockerfile import DockerfileError, parse
 from hullcheck.models.dockerfile import Dockerfile, Stage
 from hullcheck.rules.dockerfile._util import is_root_user, user_value
@@ -34,6 +34,7 @@ class DockerfileText:
     model: Dockerfile
     newline: str = "\n"
     appended: list[str] = field(default_factory=list)
+    replaced: dict[int, str] = field(default_factory=dict)  # 0-based line -> its new text
 
     @classmethod
     def parse(cls, path: str, data: bytes) -> DockerfileText:
@@ -51,9 +52,15 @@ class DockerfileText:
         return cls(path, text, model, newline)
 
     def render(self) -> str:
-        if not self.appended:
+        if not self.appended and not self.replaced:
             return self.original
         text = self.original
+        if self.replaced:
+            lines = text.splitlines(keepends=True)
+            for i, new in self.replaced.items():
+                ending = lines[i][len(lines[i].rstrip("\r\n")):]
+                lines[i] = new + ending
+            text = "".join(lines)
         if text and not text.endswith("\n"):
             text += self.newline
         text += "".join(line + self.newline for line in self.appended)
@@ -121,3 +128,22 @@ def final_user(f: DockerfileText, finding: Finding) -> None:
     else:
         f.append(f"RUN useradd --system --uid {FIX_UID} --no-create-home {FIX_USER}",
                  f"USER {FIX_UID}")
+
+
+def pin_from(f: DockerfileText, finding: Finding) -> None:
+    """DF005: append the engine's digest to the image a ``FROM`` names, on its own line."""
+    from hullcheck.fix.digests import pinned
+
+    line = finding.location.line or 0
+    stage = next((s for s in f.model.stages if s.from_instruction.line == line), None)
+    if stage is None or not stage.from_instruction.value:
+        raise EditRefused("only a FROM line's image is pinned; pin this one by hand")
+    text = stage.from_instruction.value[0]
+    new = pinned(text)
+    lines = f.original.splitlines()
+    current = f.replaced.get(line - 1, lines[line - 1] if 0 < line <= len(lines) else "")
+    spots = [m for m in re.finditer(r"(?<=\s)" + re.escape(text) + r"(?=\s|$)", current)]
+    if len(spots) != 1:
+        raise EditRefused("the image is not written once on the FROM line; pin it by hand")
+    m = spots[0]
+    f.replaced[line - 1] = current[:m.start()] + new + current[m.end():]

@@ -177,3 +177,15 @@ def default_deny_policy(_f: Any, finding: Finding) -> tuple[str, str]:
             "  podSelector: {}\n"
             "  policyTypes: [Ingress, Egress]\n")
     return f"networkpolicy-{POLICY_NAME}-{ns}.yaml", text
+
+
+def pin_image(f: Any, finding: Finding) -> None:
+    """CT028: the container's image with the engine's digest appended, quoted as it was."""
+    from hullcheck.fix.digests import pinned
+    from hullcheck.fix.yamledit import like
+
+    _spec, c = _target(f, finding)
+    current = c.value.get("image")
+    if not isinstance(current, str):
+        raise EditRefused("the container names no image")
+    c.set("image", like(current, pinned(str(current))))

@@ -24,6 +24,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from hullcheck.fix import EditRefused, Refused
+
 # The largest YAML file ``fix`` edits (bytes): ruamel.yaml is pure Python, and every file is
 # dumped up to INDENT_TRIES times to prove it round-trips; scanning reads far larger files.
 MAX_FIX_YAML_BYTES = 4 * 1024 * 1024
@@ -35,10 +37,6 @@ _WIDTH = 1 << 30  # never re-wrap a long scalar
 MIN_LAYOUT_MATCH = 0.9
 
 _KEY_LINE = re.compile(r"^( *)(?:- +)?[^\s#-][^#]*:\s*(?:#.*)?$")
-
-
-class Refused(Exception):
-    """The file cannot be edited safely; the message says why (one line)."""
 
 
 def _indent_guesses(text: str) -> list[tuple[int, int, int]]:
@@ -271,10 +269,6 @@ class Node:
     def line(self) -> int | None:
         lc = getattr(self.value, "lc", None)
         return lc.line + 1 if lc is not None and lc.line is not None else None
-
-
-class EditRefused(Exception):
-    """One finding's edit cannot be made safely; the message says why (one line)."""
 
 
 def _own_keys(m: CommentedMap) -> set[Any]:
