@@ -55,8 +55,7 @@ def test_kubernetes_safe_fixes_keep_crlf_comments_quotes_and_other_documents(
     f = write(tmp_path / "web.yaml", K8S_CRLF)
     code, out, err = run_cli(capsys, "fix", "--fail-on", "never", str(f))
     assert (code, err) == (0, "")
-    # [{port: 80}] is written back by ruamel.yaml as [port: 80]: that document is untouched,
-    # because only the lines that changed are spliced into the original.
+    # A comment keeps its column where the new value leaves room; the Service stays as written.
     assert f.read_bytes().decode() == (
         K8S_CRLF
         .replace("allowPrivilegeEscalation: true  # was needed once\r\n",
@@ -333,3 +332,47 @@ def test_a_file_changed_during_the_fix_is_not_overwritten(tmp_path: Path) -> Non
     assert f.read_text() == "services: {}\n"
     write_atomic(str(f), "services: {}\n", "edited\n")
     assert f.read_text() == "edited\n"
+
+
+MIXED = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {app: p, tier: web, team: a}
+  annotations: {a: b}
+spec:
+  volumes:
+  - name: a
+    emptyDir: {}
+  - name: b
+    emptyDir: {}
+  - name: c
+    emptyDir: {}
+  - name: d
+    emptyDir: {}
+  - name: e
+    emptyDir: {}
+  containers:
+    - name: app
+      image: app:1
+"""
+
+
+def test_an_edit_where_the_layout_is_not_reproduced_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Two sequence indentations in one file: the edit falls in the one ruamel.yaml does not
+    # write back as it was, so the file is left alone rather than re-indented.
+    f = write(tmp_path / "pod.yaml", MIXED)
+    _, out, _ = run_cli(capsys, "fix", "--select", "K8S014", "--fail-on", "never", str(f))
+    assert f.read_text() == MIXED
+    assert (f"{f}:20: K8S014: not fixed: an edit falls where ruamel.yaml cannot reproduce the "
+            "file's layout; fix it by hand") in out
+    # Where the edit falls in the layout it reproduces, the other part stays as written.
+    mixed = (MIXED.replace("  containers:\n    - name: app\n      image: app:1\n",
+                           "  containers:\n  - name: app\n    image: app:1\n")
+             .replace("  annotations: {a: b}\n",
+                      "  annotations: {a: b}\n  finalizers:\n    - example.com/keep\n"))
+    g = write(tmp_path / "pod2.yaml", mixed)
+    run_cli(capsys, "fix", "--select", "K8S014", "--fail-on", "never", str(g))
+    assert g.read_text() == mixed + "    securityContext:\n      allowPrivilegeEscalation: false\n"

@@ -168,3 +168,26 @@ def test_examples_stack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     # Bound the sweep's reach: the stack has fixes on all three platforms.
     assert fixed >= 20
     assert "USER 10001" in (work / "web" / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize(("corpus", "size", "platform", "pattern"), [
+    ("compose_corpus", 20, "compose", "**/*.y*ml"),
+    ("dockerfile_corpus", 30, "dockerfile", "**/*Dockerfile*"),
+    ("k8s_corpus", 16, "kubernetes", "**/*.yaml"),
+])
+def test_bench_corpora(tmp_path: Path, capsys: pytest.CaptureFixture[str], corpus: str,
+                       size: int, platform: str, pattern: str) -> None:
+    """A sample of each bench corpus (the generators bench/ times hullcheck on)."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        generate = importlib.import_module(corpus).generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    work = tmp_path / "corpus"
+    work.mkdir()
+    generate(work, size)
+    files = [(p, platform) for p in sorted(work.glob(pattern)) if p.is_file()]
+    assert files
+    assert _fix_and_check(capsys, work, files) > 0

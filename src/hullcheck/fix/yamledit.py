@@ -73,6 +73,8 @@ def _yaml(indent: tuple[int, int, int], explicit_start: bool) -> YAML:
     y.width = _WIDTH
     y.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
     y.explicit_start = explicit_start
+    # [{port: 80}] stays as written (ruamel.yaml's default writes the compact [port: 80])
+    y.brace_single_entry_mapping_in_flow_sequence = True
     return y
 
 
