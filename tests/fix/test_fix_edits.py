@@ -376,3 +376,18 @@ def test_an_edit_where_the_layout_is_not_reproduced_is_refused(
     g = write(tmp_path / "pod2.yaml", mixed)
     run_cli(capsys, "fix", "--select", "K8S014", "--fail-on", "never", str(g))
     assert g.read_text() == mixed + "    securityContext:\n      allowPrivilegeEscalation: false\n"
+
+
+def test_a_directory_link_inside_the_walk_is_not_written_through(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "deploy"
+    (d / "real").mkdir(parents=True)
+    f = write(d / "real" / "compose.yaml", "services:\n  web:\n    image: web:1\n")
+    (d / "linked").symlink_to(d / "real")
+    _, out, _ = run_cli(capsys, "fix", "--select", "CT014", "--fail-on", "never", str(d))
+    # Fixed once, under its own path; the finding reached through the link is left alone.
+    assert f.read_text() == 'services:\n  web:\n    image: web:1\n' \
+                            '    security_opt: ["no-new-privileges:true"]\n'
+    fixed = [line for line in out.splitlines() if ": fixed: " in line]
+    assert fixed == [f"{d}/real/compose.yaml:2: CT014: fixed: add \"no-new-privileges:true\" "
+                     "to security_opt"]

@@ -86,8 +86,9 @@ def writable_files(paths: list[str]) -> tuple[dict[str, str], set[str]]:
     roots = [os.path.realpath(p) for p in paths if p != "-"]
     allowed: dict[str, str] = {}
     in_walked_dir: set[str] = set()
+    named = {os.path.normpath(p) for p in paths if p != "-"}
     for fs_path, display, _explicit, root in walked.files:
-        if os.path.islink(fs_path):
+        if os.path.islink(fs_path) or _through_link(fs_path, named):
             continue  # never written through: it may lead anywhere
         real = os.path.realpath(fs_path)
         if any(real == r or inside(real, r) for r in roots):
@@ -95,6 +96,20 @@ def writable_files(paths: list[str]) -> tuple[dict[str, str], set[str]]:
             if root is not None and not os.path.islink(os.path.dirname(fs_path) or "."):
                 in_walked_dir.add(display)
     return allowed, in_walked_dir
+
+
+def _through_link(fs_path: str, named: set[str]) -> bool:
+    """Whether a directory between a path named on the command line and ``fs_path`` is a
+    symbolic link (the walk follows links that stay inside the directory named; fix does not
+    write through them: the file is fixed under its own path, if that was walked)."""
+    parent = os.path.dirname(os.path.normpath(fs_path))
+    for _ in range(4096):  # a path has fewer components than this
+        if not parent or parent in named or parent == os.path.dirname(parent):
+            return False
+        if os.path.islink(parent):
+            return True
+        parent = os.path.dirname(parent)
+    return True
 
 
 def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
