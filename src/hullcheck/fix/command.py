@@ -57,13 +57,6 @@ class FileResult:
     new: str | None = None  # a file to create (its file system path), not one to edit
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--diff", action="store_true",
-                   help="print a unified diff of the fixes and write nothing")
-    p.add_argument("--unsafe-fixes", action="store_true",
-                   help="also apply fixes that can break a workload (each says what to verify)")
-
-
 def fixes_of(rule: type[Rule], platform: str) -> Fix | None:
     return next((f for f in rule.autofixes if f.platform == platform), None)
 
