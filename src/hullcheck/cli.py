@@ -254,6 +254,12 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     fix.add_argument("--kubernetes-version", default="latest", help=argparse.SUPPRESS)
     fix.add_argument("--pss-level", choices=("baseline", "restricted"), default="restricted",
                      help="Pod Security Standards level judged (default: restricted)")
+    fix.add_argument("--registry-digests", action="store_true",
+                     help="pin images the engine has no digest for by what their registry "
+                          "serves for the tag now (network)")
+    fix.add_argument("--insecure-registry", action="append", default=[], metavar="HOST:PORT",
+                     help="speak plain HTTP to this registry (repeatable)")
+    add_registry_timeout(fix)
     fix.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     fix.set_defaults(stdin_name="-", show_suppressed=False, write_baseline=None, unit="dir",
                      verbose=False)

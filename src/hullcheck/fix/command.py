@@ -133,7 +133,14 @@ def run(args: argparse.Namespace, report: Report, cfg: Config) -> int:
 
     from hullcheck.fix import digests
 
-    digests.ENGINE = digests.EngineDigests()  # one engine connection and cache per run
+    registry = None
+    if getattr(args, "registry_digests", False):
+        from hullcheck.trust.registry import DEFAULT_DEADLINE, RegistryOptions
+
+        registry = RegistryOptions(insecure=frozenset(args.insecure_registry or ()),
+                                   deadline=args.registry_timeout or DEFAULT_DEADLINE)
+    # one engine connection, one registry setup and one answer per image name for the run
+    digests.ENGINE = digests.EngineDigests(registry=registry)
     try:
         results = [fix_file(path, allowed[path], findings, by_id, args.unsafe_fixes)
                    for path, findings in sorted(per_file.items())]

@@ -1,9 +1,12 @@
-"""Digests for pinning images (DF005, CT028), resolved from the local Docker Engine.
+"""Digests for pinning images (DF005, CT028), resolved from the local Docker Engine, and with
+``--registry-digests`` from the image's registry.
 
-The digest written is the one the engine recorded for the image's repository when it pulled the
-image from, or pushed it to, that registry (``RepoDigests``): the manifest digest a registry
-serves, so the pinned reference pulls exactly the image this machine has. An image the engine
-built or imported and never pushed has none, and is left for a human; nothing is pulled.
+The digest written is first the one the engine recorded for the image's repository when it
+pulled the image from, or pushed it to, that registry (``RepoDigests``): the manifest digest a
+registry serves, so the pinned reference pulls exactly the image this machine has. Where the
+engine has none (an image never pulled here), ``--registry-digests`` asks the registry for the
+manifest the tag names now (one bounded manifest request, under the registry deadline) and pins
+that; nothing is pulled. Otherwise the image is left for a human.
 """
 
 from __future__ import annotations
@@ -28,15 +31,43 @@ class EngineDigests:
     client: Any = None
     failed: str | None = None
     cache: dict[str, str | None] = field(default_factory=dict)
+    # hullcheck.trust.registry.RegistryOptions with --registry-digests: ask the image's registry
+    # what the engine does not know
+    registry: Any = None
+    registry_failed: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str:
         if name not in self.cache:
-            self.cache[name] = self._inspect(name)
+            digest = self._inspect(name)
+            if digest is None and self.registry is not None:
+                digest = self._from_registry(name)
+            self.cache[name] = digest
         digest = self.cache[name]
         if digest is None:
+            if name in self.registry_failed:
+                raise EditRefused(self.registry_failed[name])
+            hint = "" if self.registry is not None else "; or --registry-digests"
             raise EditRefused(self.failed or f"the Docker Engine has no registry digest for "
-                              f"{name} (pull it, or push it, first)")
+                              f"{name} (pull it, or push it, first{hint})")
         return digest
+
+    def _from_registry(self, name: str) -> str | None:
+        from hullcheck.references import InvalidReference, parse_reference
+        from hullcheck.trust.registry import RegistryClient, RegistryError
+
+        try:
+            ref = parse_reference(name)
+            got = RegistryClient(ref.registry, self.registry).get_manifest(
+                ref.repository, ref.tag_or_latest)
+        except InvalidReference:
+            return None
+        except RegistryError as exc:
+            self.registry_failed[name] = str(exc)
+            return None
+        if got is None:
+            self.registry_failed[name] = f"{name}: not found in its registry"
+            return None
+        return got[2] if _DIGEST.match(got[2]) else None
 
     def close(self) -> None:
         if self.client is not None:

@@ -150,4 +150,39 @@ def test_an_image_the_engine_never_pushed_is_not_pinned(
     _, out, _ = run_cli(capsys, "fix", "--select", "CT028", "--fail-on", "never", str(f))
     assert f.read_text() == text
     assert ("CT028: not fixed: the Docker Engine has no registry digest for "
-            "hullcheck-fix-never-pushed/app:latest (pull it, or push it, first)") in out
+            "hullcheck-fix-never-pushed/app:latest (pull it, or push it, first; or "
+            "--registry-digests)") in out
+
+
+def test_registry_digests_pin_what_the_registry_serves(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], registry: Registry) -> None:
+    """An image this engine never pulled: with --registry-digests its tag is resolved by the
+    registry (plain HTTP on loopback with --insecure-registry); without, it is left alone."""
+    from image_builders import M, image_blobs, layer_tar
+
+    manifest, _cfg, blobs = image_blobs([layer_tar([M("app/run", b"#!/bin/sh\n", 0o755)])])
+    repo = f"hullcheck-fix/{TEST_OWNER}-{RUN_ID}"
+    digest = registry.push(repo, "1.0", manifest, blobs)
+    ref = f"{registry.host}/{repo}:1.0"
+    f = tmp_path / "compose.yaml"
+    text = f"services:\n  app:\n    image: {ref}\n"
+    f.write_text(text)
+    config = tmp_path / "hullcheck.yaml"
+    config.write_text("trust:\n  require-digest: true\n")
+    _, out, _ = run_cli(capsys, "fix", "--config", str(config), "--select", "CT028",
+                        "--fail-on", "never", str(f))
+    assert f.read_text() == text
+    assert (f"CT028: not fixed: the Docker Engine has no registry digest for {ref} (pull it, or "
+            "push it, first; or --registry-digests)") in out
+    code, out, err = run_cli(capsys, "fix", "--config", str(config), "--select", "CT028",
+                             "--registry-digests", "--insecure-registry", registry.host,
+                             "--fail-on", "never", str(f))
+    assert (code, err) == (0, "")
+    assert f.read_text() == f"services:\n  app:\n    image: {ref}@{digest}\n"
+    # A tag the registry does not have: one line, nothing written.
+    g = tmp_path / "other.yaml"
+    g.write_text(f"services:\n  app:\n    image: {registry.host}/{repo}:2.0\n")
+    _, out, _ = run_cli(capsys, "fix", "--config", str(config), "--select", "CT028",
+                        "--registry-digests", "--insecure-registry", registry.host,
+                        "--fail-on", "never", str(g))
+    assert f"CT028: not fixed: {registry.host}/{repo}:2.0: not found in its registry" in out
