@@ -50,7 +50,8 @@ BOUNDS = [
     ("hullcheck.suppress", "MAX_SUGGESTED_LENGTH", 64, "names up to 64 characters"),
     ("hullcheck.suppress", "MAX_SUGGESTION_LOOKUPS", 100, "100 lookups a run"),
     ("hullcheck.reporters.github", "ANNOTATIONS_PER_KIND", 10, "first 10 annotations of a kind"),
-    ("hullcheck.fix.yamledit", "MAX_FIX_YAML_BYTES", 4 * MiB, "| 4 MiB (larger ones are scanned"),
+    ("hullcheck.fix.yamledit", "MAX_FIX_YAML_BYTES", MiB, "| 1 MiB (larger ones are scanned"),
+    ("hullcheck.fix.yamledit", "RESYNC_WINDOW", 64, "| 64 on each side (linear alignment"),
     ("hullcheck.fix.yamledit", "INDENT_TRIES", 6, "| 6 round trips |"),
     ("hullcheck.fix.digests", "ENGINE_TIMEOUT", 30, "| 30 s per Engine API call"),
 ]

@@ -324,6 +324,42 @@ def write_atomic(fs_path: str, before: str, after: str) -> None:
         raise ValueError(f"cannot write: {exc.strerror or exc}") from None
 
 
+class _LocalMatcher(difflib.SequenceMatcher[str]):
+    """difflib's hunk grouping over hullcheck's linear line alignment: difflib's own matcher
+    is quadratic on the repeated lines of a large manifest stream."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        super().__init__(None, a, b, autojunk=False)
+        self.lines = (a, b)
+
+    def get_opcodes(self) -> Any:
+        from hullcheck.fix.yamledit import _blocks, _opcodes
+
+        return _opcodes(_blocks(*self.lines))
+
+
+def unified_diff(a: list[str], b: list[str], fromfile: str, tofile: str) -> str:
+    """A unified diff (three lines of context), as ``difflib.unified_diff`` writes it."""
+    def span(start: int, stop: int) -> str:
+        length = stop - start
+        beginning = start + 1 if length else start
+        return f"{beginning}" if length == 1 else f"{beginning},{length}"
+
+    out = [f"--- {fromfile}\n", f"+++ {tofile}\n"]
+    for group in _LocalMatcher(a, b).get_grouped_opcodes(3):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{span(first[1], last[2])} +{span(first[3], last[4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[i1:i2]]
+                continue
+            out += ["-" + line for line in a[i1:i2]]
+            out += ["+" + line for line in b[j1:j2]]
+    # a last line without its newline, as diff marks it
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in out)
+
+
 def report_outcomes(args: argparse.Namespace, report: Report, cfg: Config,
                     results: list[FileResult], left: list[Outcome], errors: list[InputError]
                     ) -> int:
@@ -332,9 +368,9 @@ def report_outcomes(args: argparse.Namespace, report: Report, cfg: Config,
     if args.diff:
         for r in results:
             if r.error is None and r.after != r.before:
-                diff += "".join(difflib.unified_diff(
-                    r.before.splitlines(keepends=True), r.after.splitlines(keepends=True),
-                    fromfile="/dev/null" if r.new else f"a/{r.path}", tofile=f"b/{r.path}"))
+                diff += unified_diff(r.before.splitlines(keepends=True),
+                                     r.after.splitlines(keepends=True),
+                                     "/dev/null" if r.new else f"a/{r.path}", f"b/{r.path}")
         # Each line shown safely (a scanned file can hold terminal escapes), its ending kept.
         sys.stdout.write("".join(terminal(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):]
                                  for line in diff.splitlines(keepends=True)))

@@ -32,6 +32,22 @@ def _objects(f: YamlFile) -> list[Node]:
     return found
 
 
+def _by_kind_and_name(f: YamlFile) -> dict[tuple[Any, Any], list[Node]]:
+    """The file's objects by (kind, name), built once per file (a stream of thousands of
+    objects is looked up once per finding)."""
+    index: dict[tuple[Any, Any], list[Node]] | None = f.memo.get("objects")
+    if index is None:
+        index = {}
+        for obj in _objects(f):
+            v = obj.value
+            meta = v.get("metadata") if isinstance(v, CommentedMap) else None
+            if isinstance(meta, CommentedMap):
+                key = (str(v.get("kind")), str(meta.get("name")))
+                index.setdefault(key, []).append(obj)
+        f.memo["objects"] = index
+    return index
+
+
 def find_object(f: YamlFile, finding: Finding) -> Node:
     ref = finding.location.object or ""
     parts = ref.split("/")
@@ -39,11 +55,8 @@ def find_object(f: YamlFile, finding: Finding) -> Node:
         raise EditRefused(f"no object named {ref!r}")
     kind, name, namespace = parts[0], parts[-1], parts[1] if len(parts) == 3 else None
     matches = []
-    for obj in _objects(f):
-        v = obj.value
-        meta = v.get("metadata") if isinstance(v, CommentedMap) else None
-        if v.get("kind") != kind or not isinstance(meta, CommentedMap) or meta.get("name") != name:
-            continue
+    for obj in _by_kind_and_name(f).get((kind, name), []):
+        meta = obj.value["metadata"]
         ns = meta.get("namespace")
         if namespace is not None and ns is not None and ns != namespace:
             continue

@@ -12,7 +12,6 @@ more than the finding's object, and the edit reports that instead.
 
 from __future__ import annotations
 
-import difflib
 import io
 import itertools
 import re
@@ -26,15 +25,19 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 
 from hullcheck.fix import EditRefused, Refused
 
-# The largest YAML file ``fix`` edits (bytes): ruamel.yaml is pure Python, and every file is
-# dumped up to INDENT_TRIES times to prove it round-trips; scanning reads far larger files.
-MAX_FIX_YAML_BYTES = 4 * 1024 * 1024
+# The largest YAML file ``fix`` edits (bytes): ruamel.yaml is pure Python (a 400 KB stream of
+# 1,359 Deployments, every one edited, takes about 10 s of CPU: loaded, dumped, spliced, read
+# back); scanning reads far larger files.
+MAX_FIX_YAML_BYTES = 1024 * 1024
 # How many indentation settings are tried before a file is refused as not round-tripping.
 INDENT_TRIES = 6
 _WIDTH = 1 << 30  # never re-wrap a long scalar
 # The share of lines ruamel.yaml's dump of an unedited file must reproduce (difflib's ratio) for
 # the file to be edited at all: below it, the indentation was not understood.
 MIN_LAYOUT_MATCH = 0.9
+# How far ahead (lines, on each side) the line alignment looks for the two texts to agree again
+# after a difference: an edit inserting more lines than this at one place is refused.
+RESYNC_WINDOW = 64
 
 _KEY_LINE = re.compile(r"^( *)(?:- +)?[^\s#-][^#]*:\s*(?:#.*)?$")
 
@@ -90,8 +93,9 @@ class YamlFile:
     _yaml: Any = None
     base_text: str = ""  # ruamel.yaml's dump of the unedited documents
     norm: str = ""  # the original with "\n" line endings
-    # (mapping, first key added to it): where trailing comments must move on render
-    added: list[tuple[Any, Any]] = field(default_factory=list)
+    # id(mapping) -> (mapping, first key added to it): where trailing comments move on render
+    added: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # per-file indexes the edits build once
 
     @classmethod
     def parse(cls, path: str, data: bytes) -> YamlFile:
@@ -119,8 +123,7 @@ class YamlFile:
                 if base == norm:
                     best = (1.0, y, base)
                     break
-                ratio = difflib.SequenceMatcher(None, base.split("\n"), norm.split("\n"),
-                                                autojunk=False).ratio()
+                ratio = _match_ratio(base.split("\n"), norm.split("\n"))
                 if best is None or ratio > best[0]:
                     best = (ratio, y, base)
         except RecursionError:
@@ -139,9 +142,9 @@ class YamlFile:
         """The original text with the edited lines spliced in: ruamel.yaml's dump before and
         after the edits are compared, and only the lines that differ are carried over to the
         original, where their surroundings read the same; the rest stays byte for byte."""
-        for parent, key in self.added:
+        for parent, key in self.added.values():
             _move_trailing(parent, key)
-        self.added = []
+        self.added.clear()
         new = _dump(self._yaml, self.docs)
         if new == self.base_text:
             return self.original
@@ -169,18 +172,76 @@ def _dump(y: Any, docs: list[Any]) -> str:
     return out.getvalue()
 
 
+def _blocks(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
+    """Matching blocks (i, j, size) of two line lists that differ in few, local places (a file
+    and ruamel.yaml's dump of it, a dump before and after edits), ending with (len a, len b, 0).
+
+    Linear where they agree: equal runs are walked in step, and after a difference the nearest
+    place where both agree again on two lines in a row, at most RESYNC_WINDOW lines ahead on
+    each side, is taken (difflib's matcher is quadratic on the repeated lines of a manifest
+    stream). Past a difference with no such place, the rest is left unmatched."""
+    n, m = len(a), len(b)
+    i = j = 0
+    blocks: list[tuple[int, int, int]] = []
+    while i < n and j < m:
+        if a[i] == b[j]:
+            si, sj = i, j
+            while i < n and j < m and a[i] == b[j]:
+                i += 1
+                j += 1
+            blocks.append((si, sj, i - si))
+            continue
+        found = None
+        for d in range(1, 2 * RESYNC_WINDOW + 1):
+            for di in range(max(0, d - RESYNC_WINDOW), min(d, RESYNC_WINDOW) + 1):
+                ii, jj = i + di, j + d - di
+                if ii < n and jj < m and a[ii] == b[jj] and (
+                        ii + 1 >= n or jj + 1 >= m or a[ii + 1] == b[jj + 1]):
+                    found = (ii, jj)
+                    break
+            if found is not None:
+                break
+        if found is None:
+            break
+        i, j = found
+    blocks.append((n, m, 0))
+    return blocks
+
+
+def _opcodes(blocks: list[tuple[int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from matching blocks."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for ai, bj, size in blocks:
+        if i < ai or j < bj:
+            tag = "replace" if i < ai and j < bj else "delete" if i < ai else "insert"
+            ops.append((tag, i, ai, j, bj))
+        i, j = ai + size, bj + size
+        if size:
+            ops.append(("equal", ai, i, bj, j))
+    return ops
+
+
+def _match_ratio(a: list[str], b: list[str]) -> float:
+    if a == b:
+        return 1.0
+    matched = sum(size for _, _, size in _blocks(a, b))
+    return 2.0 * matched / max(1, len(a) + len(b))
+
+
 def _splice(orig: list[str], base: list[str], new: list[str]) -> list[str] | None:
     """``orig`` with the changes from ``base`` to ``new`` applied, where every changed line of
     ``base`` (and the lines around an insertion) is also a line of ``orig``; else None."""
     where: dict[int, int] = {}
-    for a, b, size in difflib.SequenceMatcher(None, base, orig, autojunk=False
-                                              ).get_matching_blocks():
-        for k in range(size):
-            where[a + k] = b + k
+    if base == orig:
+        where = {k: k for k in range(len(base))}
+    else:
+        for a, b, size in _blocks(base, orig):
+            for k in range(size):
+                where[a + k] = b + k
     out: list[str] = []
     pos = 0
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, base, new, autojunk=False
-                                                       ).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(_blocks(base, new)):
         if tag == "equal":
             continue
         if i1 < i2:
@@ -212,7 +273,7 @@ class Node:
     value: Any
     shared: bool = False
     where: str = ""
-    added: list[tuple[Any, Any]] | None = None  # YamlFile.added, shared by every node
+    added: dict[int, tuple[Any, Any]] | None = None  # YamlFile.added, shared by every node
 
     def child(self, key: Any) -> Node | None:
         v = self.value
@@ -263,10 +324,9 @@ class Node:
             self._insert(parent, key, value)
 
     def _insert(self, parent: CommentedMap, key: str, value: Any) -> None:
-        first = not any(p is parent for p, _ in self.added or ())
         parent[key] = value  # at the end of the mapping
-        if first and self.added is not None:
-            self.added.append((parent, key))
+        if self.added is not None and id(parent) not in self.added:
+            self.added[id(parent)] = (parent, key)  # the first key added to it
 
     def line(self) -> int | None:
         lc = getattr(self.value, "lc", None)
