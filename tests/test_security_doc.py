@@ -82,6 +82,10 @@ BOUNDS = [
     ("hullcheck.inputs.compose_build", "MAX_BUILD_DOCKERFILES", 64, "64 distinct per project"),
     ("hullcheck.inputs.image.resolve", "MAX_RESOLVED_IMAGES", 64, "64 distinct references a run"),
     ("hullcheck.inputs.image.resolve", "RESOLVE_BUDGET_SECONDS", 600.0, "600 s a run in total"),
+    ("hullcheck.fix.yamledit", "MAX_FIX_YAML_BYTES", MiB, "| 1 MiB (larger ones are scanned"),
+    ("hullcheck.fix.yamledit", "RESYNC_WINDOW", 64, "| 64 on each side (linear alignment"),
+    ("hullcheck.fix.yamledit", "INDENT_TRIES", 6, "| 6 round trips |"),
+    ("hullcheck.fix.digests", "ENGINE_TIMEOUT", 30, "| 30 s per Engine API call"),
 ]
 
 

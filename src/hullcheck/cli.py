@@ -298,6 +298,36 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
         if name == wanted:
             importlib.import_module(f"hullcheck.commands.{name}").add_arguments(p)
 
+    fix = sub.add_parser("fix", help="Apply the fixes rules declare to the files scanned",
+                         description="Scan like 'scan', then edit the files given or walked to "
+                                     "repair the selected, unsuppressed findings (docs/fix.md).")
+    fix.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                     help="files or directories (walked)")
+    fix.add_argument("--diff", action="store_true",
+                     help="print a unified diff of the fixes and write nothing")
+    fix.add_argument("--unsafe-fixes", action="store_true",
+                     help="also apply fixes that can break a workload (each says what to verify)")
+    fix.add_argument("--fail-on", metavar="SEVERITY",
+                     help="exit 1 when findings at or above SEVERITY are left (default: high)")
+    for flag, what in (("--select", "only these rules' findings are fixed"),
+                       ("--ignore", "never fix these rules' findings")):
+        fix.add_argument(flag, action="append", default=[], metavar="ID", help=what)
+    fix.add_argument("--config", metavar="FILE", help="config file, as for scan")
+    fix.add_argument("--baseline", metavar="FILE", help="findings recorded in FILE are not fixed")
+    fix.add_argument("--namespace", metavar="NS", help=argparse.SUPPRESS)
+    fix.add_argument("--kubernetes-version", default="latest", help=argparse.SUPPRESS)
+    fix.add_argument("--pss-level", choices=("baseline", "restricted"), default="restricted",
+                     help="Pod Security Standards level judged (default: restricted)")
+    fix.add_argument("--registry-digests", action="store_true",
+                     help="pin images the engine has no digest for by what their registry "
+                          "serves for the tag now (network)")
+    fix.add_argument("--insecure-registry", action="append", default=[], metavar="HOST:PORT",
+                     help="speak plain HTTP to this registry (repeatable)")
+    add_registry_timeout(fix)
+    fix.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    fix.set_defaults(stdin_name="-", show_suppressed=False, write_baseline=None, unit="dir",
+                     verbose=False)
+
     rules = sub.add_parser("rules", help="List every rule (or those a selector names)")
     rules.add_argument("selectors", nargs="*", metavar="SELECTOR",
                        help="only rules these ids, family prefixes or tags name (e.g. DF)")
@@ -501,7 +531,12 @@ def _explain_rule(rule: type[Rule]) -> str:
         f"severity: {rule.severity.label}; inputs: {', '.join(sorted(rule.inputs))}\n"
         f"references: {', '.join(rule.all_references()) or '-'}\n\n"
     )
-    return header + rule.documentation() + "\n"
+    fixes = "".join(
+        f"- {f.platform}, {'unsafe (--unsafe-fixes)' if f.unsafe else 'safe'}: {f.summary}."
+        f" Assumes {f.assumes}." + (f" Verify: {f.verify}." if f.verify else "") + "\n"
+        for f in rule.autofixes)
+    tail = f"\n## hullcheck fix\n\n{fixes}" if fixes else ""
+    return header + rule.documentation() + "\n" + tail
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -583,7 +618,7 @@ def run_audit(args: argparse.Namespace) -> int:
     accept = rule_filter(select, ignore, explicit)
     skipped_paths: list[str] = []
 
-    if args.command == "scan":
+    if args.command in ("scan", "fix"):
         from hullcheck.engine import Engine, scan
 
         # Families are loaded once discovery knows which input kinds are present.
@@ -641,6 +676,11 @@ def run_audit(args: argparse.Namespace) -> int:
     report.source = {"kind": args.command, "name": " ".join(
         getattr(args, "paths", None) or getattr(args, "targets", None) or []) or None,
         "host": socket.gethostname()}
+
+    if args.command == "fix":  # the only command that writes (hullcheck.fix.command)
+        from hullcheck.fix.command import run as run_fix
+
+        return run_fix(args, report, cfg)
 
     if args.write_baseline:
         from hullcheck.suppress import write_baseline

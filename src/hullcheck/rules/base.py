@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from hullcheck.findings import Finding, Location, Severity
+from hullcheck.fix import Fix
 from hullcheck.needs import Need
 from hullcheck.options import RunOptions
 
@@ -74,6 +75,8 @@ class Rule:
     needs: ClassVar[frozenset[Need]] = frozenset()
     # a one-line fix shown by reporters
     fix: ClassVar[str] = ""
+    # The repairs ``hullcheck fix`` can make, one per platform (``hullcheck.fix.Fix``).
+    autofixes: ClassVar[tuple[Fix, ...]] = ()
 
     # --- hooks: override only those you need ------------------------------------------------
     def check_dockerfile(self, ctx: Context, dockerfile: Dockerfile) -> Iterable[Finding]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.graph import ObjectGraph
 from hullcheck.rules.base import Context
 from hullcheck.rules.cluster._base import ClusterRule, name_pods
@@ -38,6 +39,16 @@ class NetworkPolicyMissing(ClusterRule):
     """
 
     id = "KNS005"
+    autofixes = (
+        Fix("kubernetes", "write a default-deny NetworkPolicy for the namespace (ingress and "
+            "egress, every pod) to a new file, networkpolicy-default-deny-NAMESPACE.yaml, beside "
+            "the finding's file", "hullcheck.fix.kubernetes:default_deny_policy", unsafe=True,
+            new_file=True,
+            assumes="the directory is applied as a whole (kubectl apply -f DIR), and the "
+                    "namespace's traffic will be allowed by policies written next",
+            verify="every connection the namespace's pods accept or make (DNS to kube-system "
+                   "included) is allowed by a NetworkPolicy before this one is applied"),
+    )
     name = "namespace-without-network-policy"
     title = "Namespace has no NetworkPolicy"
     severity = Severity.MEDIUM

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.graph import ObjectGraph
 from hullcheck.rules.base import Context
 from hullcheck.rules.cluster._base import ClusterRule
@@ -42,6 +43,13 @@ class ServiceAccountToken(ClusterRule):
     """
 
     id = "KNS022"
+    autofixes = (
+        Fix("kubernetes", "set the pod spec's automountServiceAccountToken: false",
+            "hullcheck.fix.kubernetes:no_token_automount", unsafe=True,
+            assumes="the workload does not call the Kubernetes API with its service account",
+            verify="nothing in the pod talks to the API server (client libraries, operators, "
+                   "leader election); else mount a projected token where it is needed"),
+    )
     name = "service-account-token-mounted"
     title = "Service account token mounted"
     severity = Severity.LOW

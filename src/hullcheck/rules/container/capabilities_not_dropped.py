@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.container import ContainerSpec
 from hullcheck.rules.container._base import ContainerRule, first_location
 
@@ -41,6 +42,18 @@ class CapabilitiesNotDropped(ContainerRule):
     """
 
     id = "CT003"
+    autofixes = (
+        Fix("compose", "add ALL to cap_drop", "hullcheck.fix.compose:cap_drop_all", unsafe=True,
+            assumes="the service needs no capability, or cap_add lists those it needs",
+            verify="the service starts and works: add back what it needs with cap_add "
+                   "(NET_BIND_SERVICE for ports below 1024, CHOWN/SETUID/SETGID for images "
+                   "that drop root at start)"),
+        Fix("kubernetes", "add ALL to the container's securityContext.capabilities.drop",
+            "hullcheck.fix.kubernetes:drop_all_capabilities", unsafe=True,
+            assumes="the container adds no capabilities",
+            verify="the process needs no capability: add back exactly those with "
+                   "capabilities.add"),
+    )
     name = "capabilities-not-dropped"
     title = "Container does not drop all capabilities"
     severity = Severity.MEDIUM

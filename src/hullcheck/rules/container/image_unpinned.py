@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.container import ContainerSpec
 from hullcheck.references import InvalidReference, parse_reference
 from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, first_location
@@ -39,6 +40,16 @@ class UnpinnedImage(ContainerRule):
     """
 
     id = "CT028"
+    autofixes = (
+        Fix("compose", "append the digest the local Docker Engine recorded for the image to "
+            "the service's image:", "hullcheck.fix.compose:pin_image",
+            assumes="the engine's copy of the image (pulled from or pushed to its registry) is "
+                    "the one to run; images named by a variable are left alone"),
+        Fix("kubernetes", "append the digest the local Docker Engine recorded for the image to "
+            "the container's image:", "hullcheck.fix.kubernetes:pin_image",
+            assumes="the engine's copy of the image (pulled from or pushed to its registry) is "
+                    "the one the cluster should run"),
+    )
     name = "unpinned-image"
     title = "Image is not pinned"
     severity = Severity.MEDIUM

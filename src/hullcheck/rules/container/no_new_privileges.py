@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.container import ContainerSpec
 from hullcheck.rules.container._base import ContainerRule, first_location
 
@@ -40,6 +41,11 @@ class NoNewPrivilegesUnset(ContainerRule):
     """
 
     id = "CT014"
+    autofixes = (
+        Fix("compose", 'add "no-new-privileges:true" to security_opt',
+            "hullcheck.fix.compose:no_new_privileges",
+            assumes="the service does not need setuid binaries to gain privileges"),
+    )
     name = "no-new-privileges-unset"
     title = "Container can gain new privileges"
     severity = Severity.MEDIUM

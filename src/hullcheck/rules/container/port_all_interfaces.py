@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.container import ContainerSpec
 from hullcheck.rules.container._base import ContainerRule, item_location
 
@@ -40,6 +41,13 @@ class PortOnAllInterfaces(ContainerRule):
     """
 
     id = "CT021"
+    autofixes = (
+        Fix("compose", "bind the published port to 127.0.0.1",
+            "hullcheck.fix.compose:loopback_port", unsafe=True,
+            assumes="only this host (a reverse proxy, an SSH tunnel) needs the port",
+            verify="nothing outside this host connects to the port directly; publish it on a "
+                   "specific interface address instead where something must"),
+    )
     name = "port-on-all-interfaces"
     title = "Port published on every host interface"
     severity = Severity.MEDIUM

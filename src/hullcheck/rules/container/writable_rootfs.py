@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.container import ContainerSpec
 from hullcheck.rules.container._base import ALL_PLATFORMS, ContainerRule, field_name
 
@@ -43,6 +44,17 @@ class WritableRootFilesystem(ContainerRule):
     """
 
     id = "CT016"
+    autofixes = (
+        Fix("compose", "set read_only: true", "hullcheck.fix.compose:read_only", unsafe=True,
+            assumes="the service writes only to volumes and tmpfs mounts",
+            verify="every path the service writes (/tmp, /run, caches, pid files) is a volume "
+                   "or a tmpfs entry"),
+        Fix("kubernetes", "set the container's securityContext.readOnlyRootFilesystem: true",
+            "hullcheck.fix.kubernetes:read_only_root", unsafe=True,
+            assumes="the container writes only to mounted volumes",
+            verify="every path the container writes (/tmp, caches, pid files) is an emptyDir "
+                   "or another volume"),
+    )
     name = "writable-root-filesystem"
     title = "Root file system is writable"
     severity = Severity.LOW

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._images import pulled_images
@@ -35,6 +36,15 @@ class BaseImageNotPinned(DockerfileRule):
     """
 
     id = "DF005"
+    autofixes = (
+        Fix("dockerfile", "append the digest the local Docker Engine recorded for the image "
+            "(pulled from or pushed to its registry) to the FROM line's image",
+            "hullcheck.fix.dockerfile:pin_from",
+            assumes="the engine's copy of the image is the one you reviewed; the digest is the "
+                    "registry's manifest digest (RepoDigests), so builds pull exactly it. "
+                    "Images named by a variable, and COPY --from / RUN --mount images, are left "
+                    "alone"),
+    )
     name = "image-not-pinned-by-digest"
     title = "Image not pinned by digest"
     severity = Severity.MEDIUM

@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterator
 
 from hullcheck.findings import Finding, Severity
+from hullcheck.fix import Fix
 from hullcheck.models.dockerfile import Dockerfile, Stage
 from hullcheck.rules.dockerfile._util import (
     DockerfileRule,
@@ -54,6 +55,15 @@ class LastUserRoot(DockerfileRule):
     """
 
     id = "DF001"
+    autofixes = (
+        Fix("dockerfile", "end the final stage with a non-root USER (creating the user: "
+            "adduser -D on Alpine/BusyBox, useradd elsewhere, uid 65532 on distroless)",
+            "hullcheck.fix.dockerfile:final_user", unsafe=True,
+            assumes="the base image is known from FROM (else useradd is assumed), and the "
+                    "final stage's later steps need no root at run time",
+            verify="the application can read its files and write where it must as uid 10001 "
+                   "(COPY --chown, volumes), and binds no port below 1024"),
+    )
     name = "last-user-root"
     title = "Container runs as root"
     severity = Severity.HIGH

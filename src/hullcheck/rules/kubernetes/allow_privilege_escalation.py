@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
+from hullcheck.fix import Fix
 from hullcheck.models.pod import Pod, PodContainer
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
@@ -55,6 +56,12 @@ class AllowPrivilegeEscalation(PssRule):
     """
 
     id = "K8S014"
+    autofixes = (
+        Fix("kubernetes", "set the container's securityContext.allowPrivilegeEscalation: false",
+            "hullcheck.fix.kubernetes:allow_privilege_escalation",
+            assumes="the container does not need setuid binaries (sudo, su, ping on old images) "
+                    "to gain privileges"),
+    )
     name = "allow-privilege-escalation"
     title = "Privilege escalation not disabled"
     severity = Severity.MEDIUM

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
+from hullcheck.fix import Fix
 from hullcheck.models.pod import Pod
 from hullcheck.rules.container.capabilities_added import capability_severity
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, quote
@@ -50,6 +51,13 @@ class CapabilitiesRestricted(PssRule):
     """
 
     id = "K8S018"
+    autofixes = (
+        Fix("kubernetes", "add ALL to the container's securityContext.capabilities.drop",
+            "hullcheck.fix.kubernetes:drop_all_capabilities", unsafe=True,
+            assumes="the container adds no capabilities (a container that does is left alone)",
+            verify="the process needs no capability (binding a port below 1024, chown, "
+                   "setuid): add back exactly those with capabilities.add"),
+    )
     name = "capabilities-restricted"
     title = "Capabilities not dropped"
     severity = Severity.MEDIUM

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
+from hullcheck.fix import Fix
 from hullcheck.models.pod import Pod
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 
@@ -45,6 +46,13 @@ class RunAsNonRoot(PssRule):
     """
 
     id = "K8S015"
+    autofixes = (
+        Fix("kubernetes", "set securityContext.runAsNonRoot: true on the container (on the pod "
+            "where the pod sets it false)", "hullcheck.fix.kubernetes:run_as_non_root", unsafe=True,
+            assumes="the image runs as a non-root user",
+            verify="the image's USER is a numeric non-zero uid, or set runAsUser: the kubelet "
+                   "refuses to start a container it cannot prove non-root"),
+    )
     name = "run-as-non-root"
     title = "Containers may run as root"
     severity = Severity.MEDIUM

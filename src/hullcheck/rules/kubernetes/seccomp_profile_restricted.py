@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hullcheck.findings import Severity
+from hullcheck.fix import Fix
 from hullcheck.models.pod import Pod
 from hullcheck.rules.kubernetes._pss import PssRule, Violation, show
 from hullcheck.rules.kubernetes.seccomp_profile_baseline import VALID_TYPES
@@ -50,6 +51,12 @@ class SeccompProfileRestricted(PssRule):
     """
 
     id = "K8S017"
+    autofixes = (
+        Fix("kubernetes", "set securityContext.seccompProfile.type: RuntimeDefault where it is "
+            "unset or invalid", "hullcheck.fix.kubernetes:seccomp_runtime_default",
+            assumes="the workload makes no system call the container runtime's default profile "
+                    "blocks (what Docker runs every container with)"),
+    )
     name = "seccomp-profile-restricted"
     title = "No seccomp profile"
     severity = Severity.MEDIUM
