@@ -7,7 +7,6 @@ from hullcheck.findings import Finding, Severity
 from hullcheck.models.container import ContainerSpec, Platform
 from hullcheck.rules.container._base import ContainerRule
 from hullcheck.rules.container._layers import runs_as_root
-from hullcheck.rules.dockerfile.last_user_root import step_down
 
 
 def is_root_user(user: str) -> bool:
@@ -98,6 +97,10 @@ class RunsAsRoot(ContainerRule):
             # baseline keeps matching it).
             step = None
             if spec.build is not None and not spec.build.entrypoint_set:
+                # Imported here: that package loads every DF rule, which a Kubernetes scan
+                # never needs (tests/test_fast_paths.py).
+                from hullcheck.rules.dockerfile.last_user_root import step_down
+
                 step = step_down(spec.build.stage)
             if step is None:
                 finding = self.emit(
