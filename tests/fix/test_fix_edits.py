@@ -291,6 +291,22 @@ def test_privileged_containers_keep_privilege_escalation(
     assert out == "0 finding(s) fixed in 0 file(s); 0 left\n"
 
 
+def test_cap_sys_admin_keeps_privilege_escalation_but_sys_admin_does_not(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The API server refuses allowPrivilegeEscalation: false beside the verbatim string
+    CAP_SYS_ADMIN only (K8S014 does not fire there); "SYS_ADMIN" takes the fix."""
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+           "  - name: app\n    image: app:1\n    securityContext:\n"
+           "      capabilities: {add: [%s]}\n")
+    refused = write(tmp_path / "refused.yaml", pod % "CAP_SYS_ADMIN")
+    fixed = write(tmp_path / "fixed.yaml", pod % "SYS_ADMIN")
+    _, out, _ = run_cli(capsys, "fix", "--select", "K8S014", "--fail-on", "never",
+                        str(refused), str(fixed))
+    assert refused.read_text() == pod % "CAP_SYS_ADMIN"
+    assert fixed.read_text() == pod % "SYS_ADMIN" + "      allowPrivilegeEscalation: false\n"
+    assert out.endswith("1 finding(s) fixed in 1 file(s); 0 left\n"), out
+
+
 def test_fix_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = write(tmp_path / "Dockerfile", "FROM alpine:3.20\nCMD [\"sh\"]\n")
     # DF001 (high) is left without --unsafe-fixes: 1 at the default threshold.

@@ -112,8 +112,10 @@ def allow_privilege_escalation(f: Any, finding: Finding) -> None:
     if isinstance(sc, CommentedMap) and sc.get("privileged") is True:
         raise EditRefused("the container is privileged (the API server refuses "
                           "allowPrivilegeEscalation: false with privileged: true)")
-    if isinstance(added, list) and {str(a) for a in added} & {"SYS_ADMIN", "CAP_SYS_ADMIN"}:
-        raise EditRefused("the container adds SYS_ADMIN (the API server refuses "
+    # Only the verbatim string: validation compares "CAP_SYS_ADMIN" as written, as K8S014 does
+    # (a container adding "SYS_ADMIN" may set allowPrivilegeEscalation: false).
+    if isinstance(added, list) and "CAP_SYS_ADMIN" in {str(a) for a in added}:
+        raise EditRefused("the container adds CAP_SYS_ADMIN (the API server refuses "
                           "allowPrivilegeEscalation: false with it)")
     _sc(c).set("allowPrivilegeEscalation", False)
 
