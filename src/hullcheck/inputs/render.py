@@ -14,15 +14,13 @@ helm's ``--post-renderer``).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import selectors
 import shutil
-import signal
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
+
+from hullcheck.bounded_process import OutputTooLong, TimedOut, run_bounded
 
 # How long one render may run, how much it may print and how many documents it may hold: a
 # real chart or kustomization renders in well under a second into far less; a hostile one
@@ -104,10 +102,11 @@ def run(argv: list[str], cwd: str, timeout: float = MAX_RENDER_SECONDS,
     name = os.path.basename(argv[0])
     with tempfile.TemporaryDirectory(prefix="hullcheck-render-") as home:
         try:
-            code, out, err = _run_bounded(argv, cwd, _environment(home), timeout, max_bytes)
-        except _TimedOut:
+            code, out, err = run_bounded(argv, cwd=cwd, env=_environment(home), timeout=timeout,
+                                         max_stdout=max_bytes, max_stderr=MAX_RENDER_STDERR)
+        except TimedOut:
             raise RenderFailed(f"{name} did not finish within {timeout:g} s: stopped") from None
-        except _TooLong:
+        except OutputTooLong:
             raise RenderFailed(f"{name} printed more than {max_bytes >> 20} MiB: "
                                "stopped") from None
         except OSError as exc:
@@ -129,59 +128,6 @@ def run(argv: list[str], cwd: str, timeout: float = MAX_RENDER_SECONDS,
 def which(program: str) -> str | None:
     """``program`` on PATH (resolved by the caller's PATH, as a shell would)."""
     return shutil.which(program)
-
-
-class _TimedOut(Exception):
-    pass
-
-
-class _TooLong(Exception):
-    pass
-
-
-def _run_bounded(argv: list[str], cwd: str, env: dict[str, str], timeout: float,
-                 max_bytes: int) -> tuple[int, bytes, bytes]:
-    """Exit status, stdout and the start of stderr, each stream read as it comes (stdout
-    refused past ``max_bytes``, stderr kept up to ``MAX_RENDER_STDERR`` and drained beyond),
-    all within ``timeout``; on the way out early the whole session is killed."""
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    ends_at = time.monotonic() + timeout
-    done = False
-    try:
-        out, err = bytearray(), bytearray()
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ, out)
-            selector.register(proc.stderr, selectors.EVENT_READ, err)
-            while selector.get_map():
-                left = ends_at - time.monotonic()
-                if left <= 0:
-                    raise _TimedOut
-                for key, _ in selector.select(left):
-                    chunk = os.read(key.fd, 1 << 16)
-                    if not chunk:
-                        selector.unregister(key.fileobj)
-                    elif key.data is out:
-                        out += chunk
-                        if len(out) > max_bytes:
-                            raise _TooLong
-                    elif len(err) < MAX_RENDER_STDERR:
-                        err += chunk[: MAX_RENDER_STDERR - len(err)]
-        try:
-            code = proc.wait(max(ends_at - time.monotonic(), 0.001))
-        except subprocess.TimeoutExpired:
-            raise _TimedOut from None
-        done = True
-        return code, bytes(out), bytes(err)
-    finally:
-        if not done:
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 def links_out(directory: str, root: str, limit: int = MAX_RENDER_TREE_ENTRIES) -> str | None:

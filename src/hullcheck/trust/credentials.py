@@ -27,18 +27,15 @@ from ``repr``.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
-import selectors
 import shutil
-import signal
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from hullcheck.bounded_process import OutputTooLong, TimedOut, run_bounded
 
 DOCKER_HUB_AUTH_KEY = "https://index.docker.io/v1/"
 HUB_ALIASES = ("docker.io", "index.docker.io", "registry-1.docker.io")
@@ -157,10 +154,12 @@ def run_helper(name: str, server: str, timeout: float = HELPER_TIMEOUT) -> Crede
     if exe is None:
         raise CredentialHelperError(f"{where} is not installed (not on PATH)")
     try:
-        returncode, stdout, stderr = _run_bounded([exe, "get"], server.encode(), timeout)
-    except _HelperTimeout:
+        returncode, stdout, stderr = run_bounded(
+            [exe, "get"], stdin=server.encode(), timeout=timeout,
+            max_stdout=MAX_HELPER_OUTPUT, max_stderr=MAX_HELPER_OUTPUT)
+    except TimedOut:
         raise CredentialHelperError(f"{where} did not answer within {timeout:g} s") from None
-    except _HelperTooLong:
+    except OutputTooLong:
         raise CredentialHelperError(
             f"{where} answered with more than {MAX_HELPER_OUTPUT >> 20} MiB"
         ) from None
@@ -192,71 +191,6 @@ def run_helper(name: str, server: str, timeout: float = HELPER_TIMEOUT) -> Crede
     if username == TOKEN_USERNAME:
         return Credentials("", "", secret)
     return Credentials(username, secret)
-
-
-class _HelperTimeout(Exception):
-    pass
-
-
-class _HelperTooLong(Exception):
-    pass
-
-
-def _run_bounded(argv: list[str], stdin: bytes, timeout: float) -> tuple[int, bytes, bytes]:
-    """Run a helper with ``stdin``; its exit status, stdout and (the start of) stderr.
-
-    ``subprocess.run(capture_output=True)`` keeps everything a program prints: a helper that
-    prints 100 MiB would cost that much memory, twice. Here each stream is read as it comes,
-    stdout refused past MAX_HELPER_OUTPUT, stderr kept up to that and drained beyond, all within
-    ``timeout``. The helper runs in its own session, so that when it has to go, whatever it
-    started (a shell's children holding the pipes open) goes with it."""
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    ends_at = time.monotonic() + timeout
-    done = False
-    try:
-        with contextlib.suppress(OSError):  # a helper that never reads its stdin
-            proc.stdin.write(stdin)
-        with contextlib.suppress(OSError):
-            proc.stdin.close()
-        out, err = bytearray(), bytearray()
-        with selectors.DefaultSelector() as selector:
-            selector.register(proc.stdout, selectors.EVENT_READ, out)
-            selector.register(proc.stderr, selectors.EVENT_READ, err)
-            while selector.get_map():
-                left = ends_at - time.monotonic()
-                if left <= 0:
-                    raise _HelperTimeout
-                for key, _ in selector.select(left):
-                    chunk = os.read(key.fd, 1 << 16)
-                    if not chunk:
-                        selector.unregister(key.fileobj)
-                    elif key.data is out:
-                        out += chunk
-                        if len(out) > MAX_HELPER_OUTPUT:
-                            raise _HelperTooLong
-                    elif len(err) < MAX_HELPER_OUTPUT:
-                        err += chunk[: MAX_HELPER_OUTPUT - len(err)]
-        try:
-            returncode = proc.wait(max(ends_at - time.monotonic(), 0.001))
-        except subprocess.TimeoutExpired:
-            raise _HelperTimeout from None
-        done = True
-        return returncode, bytes(out), bytes(err)
-    finally:
-        if not done:
-            # The leader is not reaped yet, so its process group id is still its own.
-            with contextlib.suppress(OSError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
 
 
 @dataclass
