@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from hullcheck.findings import Check, CheckResult, Finding, InputError, Report, RuleCrash
+from hullcheck.hostaudit import verdicts
 from hullcheck.hostaudit.verdicts import MAX_EVIDENCE, summarise
 from hullcheck.models.node import KubeNode
 
@@ -167,11 +168,4 @@ def _count(findings: list[Finding]) -> str:
 
 def score(results: Iterable[Check]) -> int:
     """As Docker Bench and kube-bench count: +1 per scored pass, -1 per scored failure."""
-    by_tag = {c.tag: c for c in checks()}
-    total = 0
-    for check in results:
-        cis = by_tag.get(check.id)
-        if cis is None or not cis.scored:
-            continue
-        total += {CheckResult.PASS: 1, CheckResult.FAIL: -1}.get(check.result, 0)
-    return total
+    return verdicts.score(results, (c.tag for c in checks() if c.scored))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from hullcheck.findings import Check, CheckResult, Finding, InputError, Report, RuleCrash
+from hullcheck.findings import Check, Finding, InputError, Report, RuleCrash
+from hullcheck.hostaudit import verdicts
 from hullcheck.hostaudit.catalog import TAG_PREFIX, checks, tag_of
 from hullcheck.hostaudit.images import unavailable_needs
 from hullcheck.hostaudit.verdicts import Facts
@@ -172,14 +173,4 @@ def _meaningful(finding: Finding, host: DockerHost) -> bool:
 
 def score(results: Iterable[Check]) -> int:
     """Docker Bench's score: +1 per scored pass, -1 per scored failure."""
-    by_id = {c.tag: c for c in checks()}
-    total = 0
-    for check in results:
-        cis = by_id.get(check.id)
-        if cis is None or not cis.scored:
-            continue
-        if check.result is CheckResult.PASS:
-            total += 1
-        elif check.result is CheckResult.FAIL:
-            total -= 1
-    return total
+    return verdicts.score(results, (c.tag for c in checks() if c.scored))

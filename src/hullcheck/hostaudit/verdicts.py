@@ -7,10 +7,10 @@ what to verify by hand, with the evidence the audit gathered).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from hullcheck.findings import CheckResult, Finding
+from hullcheck.findings import Check, CheckResult, Finding
 from hullcheck.models.host import DockerHost
 
 
@@ -135,3 +135,11 @@ def containers_judged(na: Reason | None = None) -> Verdict:
         return outcome
 
     return verdict
+
+
+def score(results: Iterable[Check], scored: Iterable[str]) -> int:
+    """A benchmark's score as Docker Bench and kube-bench count it: +1 per pass and -1 per
+    failure of the checks whose ids are in ``scored`` (the benchmark's scored items)."""
+    ids = frozenset(scored)
+    return sum({CheckResult.PASS: 1, CheckResult.FAIL: -1}.get(c.result, 0)
+               for c in results if c.id in ids)
