@@ -14,7 +14,7 @@ from hullcheck.findings import Finding
 from hullcheck.fix import EditRefused, Refused
 from hullcheck.inputs.dockerfile import DockerfileError, parse
 from hullcheck.models.dockerfile import Dockerfile, Stage
-from hullcheck.rules.dockerfile._util import is_root_user, user_value
+from hullcheck.rules.dockerfile._util import is_root_user, stage_chain, user_value
 
 # The user a fix creates when the image has none: a high uid no distribution hands out to its
 # packages, given numerically in USER so Kubernetes' runAsNonRoot can check it.
@@ -108,12 +108,7 @@ def final_user(f: DockerfileText, finding: Finding) -> None:
     if stage.is_scratch:
         raise EditRefused("a scratch image has no user database; set a numeric USER by hand")
     # An earlier non-root USER of the stage (or its base stages): switch back to it.
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None:
-        chain.append(current)
-        current = current.base_stage
-    for s in chain:
+    for s in stage_chain(stage):
         for ins in reversed(s.instructions):
             if ins.cmd == "USER" and ins.value:
                 user = user_value(ins, s, df)

@@ -85,10 +85,10 @@ def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile,
         raw = instruction.value[0] if instruction.value else ""
     if "$" not in raw:
         return unquote(raw)
-    owner = next((s for s in _stage_chain(stage)
+    owner = next((s for s in stage_chain(stage)
                   if any(i is instruction for i in s.instructions)), stage)
     variables: dict[str, str | None] = {}
-    for ancestor in reversed(_stage_chain(owner)):
+    for ancestor in reversed(stage_chain(owner)):
         for ins in ancestor.instructions:
             if ins is instruction:
                 break
@@ -105,7 +105,7 @@ def user_value(instruction: Instruction, stage: Stage, dockerfile: Dockerfile,
     return None if resolved is None else unquote(resolved)
 
 
-def _stage_chain(stage: Stage) -> list[Stage]:
+def stage_chain(stage: Stage) -> list[Stage]:
     """The stage and the earlier stages it is built FROM, nearest first."""
     chain: list[Stage] = []
     current: Stage | None = stage

@@ -8,7 +8,7 @@ from hullcheck.models.dockerfile import Dockerfile, Instruction, Stage
 from hullcheck.models.shell import split_words
 from hullcheck.rules.base import Context
 from hullcheck.rules.dockerfile._images import image_of
-from hullcheck.rules.dockerfile._util import DockerfileRule
+from hullcheck.rules.dockerfile._util import DockerfileRule, stage_chain
 
 
 def effective_healthcheck(stage: Stage) -> Instruction | None:
@@ -81,15 +81,6 @@ class Service:
     why: str
 
 
-def _chain(stage: Stage) -> list[Stage]:
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.base_stage
-    return chain
-
-
 def _last(chain: list[Stage], cmd: str) -> Instruction | None:
     for stage in chain:
         found = [i for i in stage.instructions if i.cmd == cmd]
@@ -157,7 +148,7 @@ def judge_service(stage: Stage) -> Service:
     """Does the final stage run a service a HEALTHCHECK could probe? From its EXPOSE (its own
     or its base stages'), the program its ENTRYPOINT/CMD runs, or, with neither, the image it is
     built on."""
-    chain = _chain(stage)
+    chain = stage_chain(stage)
     ports = [p for s in chain for i in s.instructions if i.cmd == "EXPOSE" for p in i.value]
     if ports:
         listed = list(dict.fromkeys(ports))

@@ -10,6 +10,7 @@ from hullcheck.rules.dockerfile._util import (
     DockerfileRule,
     effective_user,
     is_root_user,
+    stage_chain,
     user_value,
 )
 
@@ -127,11 +128,7 @@ def step_down(stage: Stage) -> tuple[str, str] | None:
     privilege-dropping tool (a RUN, COPY or ADD naming it) and the stage's ENTRYPOINT runs a
     script; None otherwise. The script itself is usually not in the scanned tree, so what it
     does is stated as a condition, not judged."""
-    chain: list[Stage] = []
-    current: Stage | None = stage
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.base_stage
+    chain = stage_chain(stage)
     entrypoint = next((i for s in chain for i in reversed(s.instructions)
                        if i.cmd == "ENTRYPOINT"), None)
     script = _entrypoint_script(entrypoint.value if entrypoint is not None else ())
