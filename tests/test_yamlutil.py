@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,75 @@ def test_kubelet_config_is_read_with_the_bounded_loader(tmp_path: Path) -> None:
     path.write_text("x: &x {authentication: {anonymous: {enabled: false}}}\n<<: *x\n")
     config, _ = read_kubelet(HostFS(tmp_path))
     assert config is not None and config["authentication"] == {"anonymous": {"enabled": False}}
+
+
+# --- compact lines (issue 19) ------------------------------------------------------------------
+
+PLAIN = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: a
+spec:
+  containers:
+    - name: app
+      image: nginx
+      args: [a,
+        b]
+"""
+
+
+def _every_line(value: Any) -> list[Any]:
+    """Every container's line and the line of each key/item, depth first."""
+    out: list[Any] = []
+    if isinstance(value, dict):
+        out.append((value.line, [(k, value.line_of(k)) for k in value]))
+        for v in value.values():
+            out.extend(_every_line(v))
+    elif isinstance(value, list):
+        out.append((value.line, [value.line_of(i) for i in range(len(value))]))
+        for v in value:
+            out.extend(_every_line(v))
+    return out
+
+
+def test_plain_and_careful_builders_agree_on_values_and_lines() -> None:
+    # The same document with an anchor somewhere takes the careful builder (memo, merges).
+    careful = PLAIN + "x: &unused 1\n"
+    plain_doc = load_documents(PLAIN)[0].data
+    careful_doc = load_documents(careful)[0].data
+    careful_doc.pop("x")
+    assert plain_doc == careful_doc
+    assert _every_line(plain_doc) == _every_line(careful_doc)
+    assert _every_line(plain_doc) == [
+        (1, [("apiVersion", 1), ("kind", 2), ("metadata", 3), ("spec", 5)]),
+        (4, [("name", 4)]),
+        (6, [("containers", 6)]),
+        (7, [7]),
+        (7, [("name", 7), ("image", 8), ("args", 9)]),
+        (9, [9, 10]),
+    ]
+
+
+def test_equal_shapes_are_stored_once_and_edits_stay_private() -> None:
+    first = load_documents("a:\n  b: 1\n  c: 2\n")[0].data
+    second = load_documents("x: 0\ny: 0\na:\n  b: 3\n  c: 4\n")[0].data
+    assert first["a"]._lines is second["a"]._lines  # one shape for both
+    first["a"].key_lines["c"] = 99  # an input editing lines (compose merges) owns a copy
+    assert first["a"].line_of("c") == 99
+    assert second["a"].line_of("c") == 5
+
+
+def test_lines_past_a_byte_and_before_the_mapping() -> None:
+    text = "big:\n" + "".join(f"  k{i}: {i}\n" for i in range(300))
+    big = load_documents(text)[0].data["big"]
+    assert big.line_of("k0") == 2 and big.line_of("k299") == 301
+    merged = load_documents("base: &b {x: 1}\n\n\nuse:\n  <<: *b\n  y: 2\n")[0].data["use"]
+    assert merged.line_of("x") == 1 and merged.line_of("y") == 6  # a key from above
+    assert merged.line_of("missing") == merged.line == 5 and merged.line_of("missing", 7) == 7
+
+
+def test_keys_equal_across_types_do_not_share_a_shape() -> None:
+    one = load_documents("m:\n  1: a\n")[0].data["m"]
+    true = load_documents("m:\n  true: a\n")[0].data["m"]
+    assert list(one.key_lines) == [1] and list(true.key_lines) == [True]

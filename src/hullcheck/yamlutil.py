@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -60,12 +60,11 @@ class YamlError(ValueError):
     """One line: what is wrong and the line it is on."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     data: Any
     line: int  # first line of the document
-    duplicate_keys: list[tuple[int, str]] = field(default_factory=list)  # (line, key)
-    comments: dict[int, str] = field(default_factory=dict)  # line -> comment text (filled lazily)
+    duplicate_keys: Sequence[tuple[int, str]] = ()  # (line, key)
 
 
 class _Budget:
@@ -75,6 +74,42 @@ class _Budget:
         self.merged = 0
 
 
+class _FastLoader(_Loader):
+    """The C parser with the resolver's per-node hooks made cheap.
+
+    The C composer calls ``descend_resolver``/``ascend_resolver`` around every node and
+    ``resolve`` for every node's tag, in Python. Path resolvers (the only users of the first
+    two) are never registered on the safe loader, and ``resolve`` below is ``Resolver.resolve``
+    without them: the same tags, about a sixth of the composing time saved (issue 19)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is _ScalarNode:
+            if implicit[0]:
+                # value[:1] is "" for the empty scalar: the null resolver's key, as in Resolver
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is _SequenceNode else _MAP
+
+
+_IMPLICIT: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# Resolver.resolve also consults wildcard (None) resolvers and path resolvers; the safe loader
+# has neither, and _FastLoader relies on that staying true.
+assert None not in _IMPLICIT and not _Loader.yaml_path_resolvers
+# Stateless for the scalars built here (ints, floats, bools read from the node alone).
+_SCALARS = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+
+
 class _Builder:
     def __init__(self, budget: _Budget | None = None) -> None:
         self.budget = budget or _Budget()
@@ -82,8 +117,70 @@ class _Builder:
         self.nodes = 0
         self.expanded: dict[int, int] = {}  # id(node) -> its size with aliases expanded
         self.duplicates: list[tuple[int, str]] = []
-        self._scalar = yaml.constructor.SafeConstructor()
-        self._resolver = yaml.resolver.Resolver()
+        self._scalar = _SCALARS
+        self._resolver = _RESOLVER
+
+    def build_plain(self, node: yaml.Node, depth: int = 0) -> Any:
+        """``build`` for a text without anchors and merge keys (nearly every file): nothing
+        is shared, so no memo, no expansion sizes and no merges; the caller bounds the node
+        count by the text's size. Scalars are built inline (no call per scalar)."""
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise YamlError(f"line {line}: nesting deeper than {MAX_DEPTH}")
+        kind = type(node)
+        if kind is _MappingNode:
+            mapping = LineDict(line)
+            offs: list[int] = []
+            strings = True
+            for k_node, v_node in node.value:
+                if type(k_node) is _ScalarNode and k_node.tag == _STR:
+                    k = _intern(k_node.value)
+                else:
+                    k = self.build_plain(k_node, depth + 1)
+                    if type(k) is str:
+                        k = _intern(k)
+                    else:
+                        strings = False
+                        if isinstance(k, (dict, list)):
+                            k = str(k_node.start_mark.line + 1)  # unhashable: addressable
+                k_line = k_node.start_mark.line + 1
+                if k in mapping:
+                    self.duplicates.append((k_line, str(k)))
+                    offs[list(mapping).index(k)] = k_line - line
+                else:
+                    offs.append(k_line - line)
+                if type(v_node) is _ScalarNode:
+                    tag = v_node.tag
+                    if tag == _STR:
+                        value = v_node.value
+                        mapping[k] = _intern(value) if len(value) <= _INTERNED else value
+                        continue
+                    mapping[k] = self._scalar_value(v_node)
+                else:
+                    mapping[k] = self.build_plain(v_node, depth + 1)
+                    tag = v_node.tag
+                if tag[0] == "!" and not tag.startswith("!!"):
+                    mapping.set_tag(k, tag)  # local tags: compose's !reset, !override
+            mapping.set_shape(offs, shared=strings)
+            return mapping
+        if kind is _SequenceNode:
+            seq = LineList(line)
+            offs = []
+            for item in node.value:
+                if type(item) is _ScalarNode and item.tag == _STR:
+                    value = item.value
+                    seq.append(_intern(value) if len(value) <= _INTERNED else value)
+                else:
+                    seq.append(self.build_plain(item, depth + 1))
+                offs.append(item.start_mark.line - line + 1)
+            seq.set_item_lines(offs)
+            return seq
+        if kind is _ScalarNode:
+            if node.tag == _STR:
+                value = node.value
+                return _intern(value) if len(value) <= _INTERNED else value
+            return self._scalar_value(node)  # type: ignore[arg-type]
+        raise YamlError(f"line {line}: unsupported YAML node")  # pragma: no cover
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         # The hot loop of every YAML input (half a million nodes in bench/'s 2,161-file
@@ -116,18 +213,19 @@ class _Builder:
             seq = LineList(line)
             self.memo[key] = seq
             size = 1
-            lines = seq.item_lines
+            offs = []
             for item in node.value:
                 seq.append(self.build(item, depth + 1))
-                lines.append(item.start_mark.line + 1)
+                offs.append(item.start_mark.line - line + 1)
                 size += expanded.get(id(item), 1)
+            seq.set_item_lines(offs)
             self._expansion(node, size)
             return seq
         if kind is _MappingNode:
             mapping = LineDict(line)
             self.memo[key] = mapping
             merges: list[LineDict] = []
-            key_lines = mapping.key_lines
+            key_lines: dict[Any, int] = {}  # packed into the mapping's shape at the end
             size = 1
             for k_node, v_node in node.value:
                 size += expanded.get(id(k_node), 1) + 1  # the value's own size once built
@@ -163,6 +261,8 @@ class _Builder:
                         tag = source.tag_of(k)
                         if tag is not None:
                             mapping.set_tag(k, tag)
+            mapping.set_shape([key_lines[k] - line for k in mapping],
+                              shared=all(type(k) is str for k in key_lines))
             self._expansion(node, size)
             return mapping
         raise YamlError(f"line {line}: unsupported YAML node")  # pragma: no cover
@@ -233,17 +333,28 @@ def load_documents(text: str) -> list[Document]:
 def _load_documents(text: str) -> list[Document]:
     docs: list[Document] = []
     budget = _Budget()
+    # Without anchors nothing is shared and nothing merged (an alias needs an anchor, ``<<``
+    # needs its two characters), and a node takes at least half a character of text: the plain
+    # builder needs no memo, no expansion count and no node count.
+    plain = "&" not in text and "<<" not in text and len(text) < MAX_NODES // 2
+    builder: _Builder | None = None
     try:
-        loader = _Loader(text)
+        loader = _FastLoader(text)
         try:
             while loader.check_node():
                 node = loader.get_node()
                 if node is None:
                     continue
-                builder = _Builder(budget)
-                data = builder.build(node)
-                docs.append(Document(data=data, line=node.start_mark.line + 1,
-                                     duplicate_keys=builder.duplicates))
+                if plain:  # one builder for the file: it keeps nothing between documents
+                    builder = builder or _Builder(budget)
+                    data = builder.build_plain(node)
+                else:
+                    builder = _Builder(budget)
+                    data = builder.build(node)
+                duplicates: Sequence[tuple[int, str]] = builder.duplicates or ()
+                if duplicates:
+                    builder.duplicates = []
+                docs.append(Document(data, node.start_mark.line + 1, duplicates))
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
