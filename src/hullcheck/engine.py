@@ -535,4 +535,7 @@ def scan(
     report.errors.extend(engine.crashes)
     engine.crashes = []
     gc.unfreeze()  # what yamlutil.load_documents froze is collectable again once the scan is over
+    from hullcheck.models.lines import forget_shapes
+
+    forget_shapes()  # the values keep their shapes; the next scan starts a table of its own
     return report
