@@ -264,3 +264,80 @@ def test_never_more_than_the_ceiling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "can_fork", lambda: True)
     monkeypatch.setattr(parallel, "available_cpus", lambda: 64)
     assert parallel.jobs_for(1_000_000) == parallel.MAX_PROCESSES
+
+
+# --- a Kubernetes batch: workloads in a child, the object graph here (issue 19) ----------------
+
+
+def _k8s_corpus(tmp_path: Path, namespaces: int) -> Path:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from k8s_corpus import generate
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / "k8s"
+    generate(out, namespaces)
+    return out
+
+
+def test_kubernetes_split_reports_exactly_what_one_process_reports(tmp_path: Path) -> None:
+    # 70 namespaces give about 560 workloads: past MIN_SPLIT_WORKLOADS, so two processes judge.
+    corpus = _k8s_corpus(tmp_path, 70)
+    script = textwrap.dedent(f"""\
+        import os, sys
+        from hullcheck import engine
+        pids = set()
+        walk = engine.Engine._walk_workloads
+        def spy(self, manifests, out):
+            pids.add(os.getpid())
+            walk(self, manifests, out)
+        engine.Engine._walk_workloads = spy
+        from hullcheck.cli import main
+        code = main(["scan", {str(corpus)!r}, "--format", "json", "--fail-on", "never",
+                     "--jobs", sys.argv[1]])
+        print("workloads judged in this process:", os.getpid() in pids, file=sys.stderr)
+        sys.exit(code)
+        """)
+    runs = {jobs: subprocess.run([sys.executable, "-c", script, jobs], capture_output=True,
+                                 text=True, timeout=300) for jobs in ("1", "2")}
+    one, two = runs["1"], runs["2"]
+    assert one.returncode == 0, one.stderr
+    assert len(json.loads(one.stdout)["findings"]) > 1000
+    assert "in this process: True" in one.stderr
+    assert "in this process: False" in two.stderr  # a child judged them
+    assert two.stdout == one.stdout  # byte for byte, order included
+    assert two.stderr.replace("False", "True") == one.stderr
+
+
+def test_kubernetes_split_brings_back_crashes_and_redoes_a_failed_child(tmp_path: Path) -> None:
+    corpus = _k8s_corpus(tmp_path, 70)
+    # K8S014 crashes on every pod (in the child), KNS001 on the graph (here); with KILL=1 the
+    # child dies before it answers and its half is judged again in this process.
+    script = textwrap.dedent(f"""\
+        import os, sys
+        from hullcheck.rules import all_rules
+        rules = {{r.id: r for r in all_rules()}}
+        parent = os.getpid()
+        def pod_boom(self, ctx, pod):
+            if os.environ.get("KILL") and os.getpid() != parent:
+                os._exit(9)
+            raise RuntimeError(f"pod boom {{pod.owner.ref}}")
+        def graph_boom(self, ctx, graph):
+            raise RuntimeError("graph boom")
+        rules["K8S014"].check_pod = pod_boom
+        rules["KNS001"].check_objects = graph_boom
+        from hullcheck.cli import main
+        sys.exit(main(["scan", {str(corpus)!r}, "--format", "json", "--fail-on", "never",
+                       "--jobs", sys.argv[1]]))
+        """)
+
+    def run(jobs: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", script, jobs], capture_output=True,
+                              text=True, timeout=300, env={**os.environ, **env})
+
+    one = run("1")
+    assert one.returncode == 2
+    crashes = [e["message"] for e in json.loads(one.stdout)["errors"] if "crashed" in e["message"]]
+    assert len(crashes) > 500 and any("graph boom" in c for c in crashes)  # one per unit
+    assert run("2").stdout == one.stdout
+    assert run("2", KILL="1").stdout == one.stdout
