@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import InputError
@@ -31,6 +32,7 @@ from hullcheck.yamlutil import Document, LineDict, YamlError
 if TYPE_CHECKING:
     from hullcheck.inputs.k8s_render import Rendered
     from hullcheck.inputs.k8s_units import Units
+    from hullcheck.models.container import ContainerSpec
     from hullcheck.models.limit_range import ContainerDefaults
     from hullcheck.models.location import SourceRef
     from hullcheck.options import RunOptions
@@ -242,7 +244,6 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
     template whose controller is in the scan is judged there, once) with their Pod Security
     policy and containers, and the suppressions the files and annotations carry."""
     from hullcheck.inputs.helm import is_chart
-    from hullcheck.inputs.k8s_container import container_spec
     from hullcheck.inputs.k8s_render import (
         Rendered,
         convert_suppressions,
@@ -334,14 +335,20 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         pod.pss = ctx.policies.get(obj.namespace or "", default)
         loaded.suppressions.extend(annotation_suppressions(pod))
         defaults = ctx.limit_ranges.get(obj.namespace or "default")
-        manifests.workloads.append(
-            Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
+        manifests.workloads.append(Workload(pod, partial(_containers, pod, defaults)))
     loaded.warnings.extend(dict.fromkeys(said))  # a namespace two units share: said once
     from hullcheck.inputs.image.resolve import attach_images
 
     attach_images((c for w in manifests.workloads for c in w.containers), options, loaded)
     loaded.models.append(manifests)
     return loaded
+
+
+def _containers(pod: Pod, defaults: ContainerDefaults | None) -> list[ContainerSpec]:
+    """A pod's containers as the container rules judge them (``Workload.containers``)."""
+    from hullcheck.inputs.k8s_container import container_spec
+
+    return [container_spec(pod, c, defaults) for c in pod.containers]
 
 
 @dataclass
