@@ -341,3 +341,35 @@ def test_kubernetes_split_brings_back_crashes_and_redoes_a_failed_child(tmp_path
     assert len(crashes) > 500 and any("graph boom" in c for c in crashes)  # one per unit
     assert run("2").stdout == one.stdout
     assert run("2", KILL="1").stdout == one.stdout
+
+
+def test_yaml_parsed_ahead_in_children_gives_the_same_report(tmp_path: Path) -> None:
+    corpus = _k8s_corpus(tmp_path, 20)
+    (corpus / "broken.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: [\n")
+    (corpus / "zz-binary.yaml").write_bytes(b"apiVersion: v1\n\x00\n")  # a read error (-v)
+    (corpus / "notes.yaml").write_text("just: yaml\n")
+    script = textwrap.dedent(f"""\
+        import os, sys
+        from hullcheck import yamlutil
+        load = yamlutil.load_documents
+        def spy(text):  # each process that parses says so (a child's memory is its own)
+            with open(sys.argv[2], "a") as log:
+                log.write(f"{{os.getpid()}}\\n")
+            return load(text)
+        yamlutil.load_documents = spy
+        from hullcheck.cli import main
+        code = main(["scan", {str(corpus)!r}, {str(corpus / "notes.yaml")!r}, "--format",
+                     "json", "--fail-on", "never", "-v", "--jobs", sys.argv[1]])
+        pids = set(open(sys.argv[2]).read().split())
+        print("parsed only here:", pids == {{str(os.getpid())}}, file=sys.stderr)
+        sys.exit(code)
+        """)
+    runs = {jobs: subprocess.run([sys.executable, "-c", script, jobs, str(tmp_path / jobs)],
+                                 capture_output=True, text=True, timeout=300)
+            for jobs in ("1", "2")}
+    one, two = runs["1"], runs["2"]
+    assert one.returncode == 2, one.stderr  # the broken file, the unknown file named
+    assert "parsed only here: True" in one.stderr
+    assert "parsed only here: False" in two.stderr  # a child parsed its share
+    assert two.stdout == one.stdout  # findings, errors and their order
+    assert two.stderr.replace("False", "True") == one.stderr

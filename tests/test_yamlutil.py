@@ -218,3 +218,21 @@ def test_keys_equal_across_types_do_not_share_a_shape() -> None:
     one = load_documents("m:\n  1: a\n")[0].data["m"]
     true = load_documents("m:\n  true: a\n")[0].data["m"]
     assert list(one.key_lines) == [1] and list(true.key_lines) == [True]
+
+
+def test_values_pickle_with_their_lines_and_tags() -> None:
+    import pickle
+
+    from hullcheck.inputs.compose import TrackedDict
+
+    doc = load_documents("a:\n  b: !reset 1\n  c: [x,\n    y]\nbig: &x {k: v}\nuse: *x\n")[0].data
+    assert doc["a"].key_lines == {"b": 2, "c": 3}  # materialised: a dict of its own
+    back = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == doc and _every_line(back) == _every_line(doc)
+    assert back["a"].tag_of("b") == "!reset"
+    assert back["big"] is back["use"]  # shared values stay shared
+    tracked = TrackedDict(3, "compose.yaml")
+    tracked["k"] = 1
+    tracked.key_paths["k"] = "compose.yaml"
+    again = pickle.loads(pickle.dumps(tracked))
+    assert type(again) is TrackedDict and again.key_paths == {"k": "compose.yaml"}

@@ -14,6 +14,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import (
@@ -497,6 +498,11 @@ def _in_unit(out: list[Finding], start: int, unit: Unit | None) -> None:
             finding.location = dataclasses.replace(loc, unit=ref, source=source)
 
 
+def _file_name(src: Source) -> str:
+    """The name a walked source's kind is recognised by (its file's, not its display path's)."""
+    return src.fs_path.name if src.fs_path is not None else os.path.basename(src.path)
+
+
 def scan(
     targets: list[str],
     engine: Engine,
@@ -506,7 +512,7 @@ def scan(
     """Find, read, classify and analyse every target of ``hullcheck scan``."""
     from hullcheck.inputs import input_kinds, is_yaml_candidate, not_recognised
     from hullcheck.inputs.helm import chart_dirs, chart_of_template, chart_owns, in_chart
-    from hullcheck.sources import display_path, read_source, read_stdin, walk
+    from hullcheck.sources import Source, display_path, parse_ahead, read_source, read_stdin, walk
 
     report = Report()
     kinds = input_kinds()
@@ -548,41 +554,55 @@ def scan(
     # the chart (rendered by the Kubernetes loader); its templates, sub-charts and YAML files are
     # left alone (helm.chart_owns), a Dockerfile or compose file next to them is judged.
     charts = chart_dirs(walked.files)
+    # Read every file first, classify after: the YAML among them is parsed in between, over
+    # the CPUs when there is enough of it (``parse_ahead``). What the walk says of a file
+    # (errors, skips) keeps its place in file order: ``read`` holds a Source or that note.
+    read: list[Source | Callable[[], None]] = []
     for fs_path, display, explicit, root in walked.files:
         name = os.path.basename(fs_path)
         chart = in_chart(fs_path, charts) if charts and not explicit else None
         if explicit and name != "Chart.yaml" and (chart := chart_of_template(fs_path)):
-            report.errors.append(InputError(display, "a Helm chart template, not a manifest: "
-                                                     f"scan the chart ({display_path(chart)})"))
+            read.append(partial(report.errors.append, InputError(
+                display, f"a Helm chart template, not a manifest: scan the chart "
+                         f"({display_path(chart)})")))
             continue
         if chart is not None and fs_path != os.path.join(chart, "Chart.yaml") and \
                 chart_owns(fs_path, chart) and \
                 not any(k.claims_name(name) for k in kinds if k.name != "kubernetes"):
             if verbose_skips is not None:
-                verbose_skips.append(f"{display}: part of the Helm chart "
-                                     f"{display_path(chart)}, judged as rendered")
+                read.append(partial(verbose_skips.append, f"{display}: part of the Helm chart "
+                                    f"{display_path(chart)}, judged as rendered"))
             continue
         candidate = (
             explicit or is_yaml_candidate(name) or any(k.claims_name(name) for k in kinds)
         )
         if not candidate:
             if verbose_skips is not None:
-                verbose_skips.append(f"{display}: not a recognised input, skipped")
+                read.append(partial(verbose_skips.append,
+                                    f"{display}: not a recognised input, skipped"))
             continue
         try:
             src = read_source(fs_path, display, explicit)
         except ValueError as exc:
             if explicit or any(k.claims_name(name) for k in kinds):
-                report.errors.append(InputError(display, str(exc).split(": ", 1)[-1]))
+                error = InputError(display, str(exc).split(": ", 1)[-1])
+                read.append(partial(report.errors.append, error))
             elif verbose_skips is not None:
-                verbose_skips.append(str(exc))
+                read.append(partial(verbose_skips.append, str(exc)))
             continue
         src.root = root
-        if not classify(src, name):
-            if explicit:
-                report.errors.append(InputError(display, unknown))
+        read.append(src)
+    parse_ahead([s for s in read if isinstance(s, Source) and is_yaml_candidate(
+        name := _file_name(s)) and not any(k.claims_name(name) for k in kinds)],
+        engine.ctx.options.get("jobs"))
+    for item in read:
+        if not isinstance(item, Source):
+            item()
+        elif not classify(item, _file_name(item)):
+            if item.explicit:
+                report.errors.append(InputError(item.path, unknown))
             elif verbose_skips is not None:
-                verbose_skips.append(f"{display}: not a recognised input, skipped")
+                verbose_skips.append(f"{item.path}: not a recognised input, skipped")
 
     engine.load_for(name for name, sources in batches.items() if sources)
     for kind in kinds:

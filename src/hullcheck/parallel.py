@@ -104,18 +104,20 @@ def can_fork() -> bool:
     )
 
 
-def jobs_for(count: int, requested: int | None = None, work: int | None = None) -> int:
+def jobs_for(count: int, requested: int | None = None, work: int | None = None,
+             per_process: int = MIN_WORK_PER_PROCESS) -> int:
     """How many processes should judge ``count`` files.
 
     ``requested`` is ``--jobs``: an explicit number is honoured (up to one process per file);
-    None picks one process per CPU, each with at least ``MIN_WORK_PER_PROCESS`` of ``work``
-    (see ``work_of``), or when the work is not known ``MIN_PER_PROCESS`` files.
+    None picks one process per CPU, each with at least ``per_process`` of ``work`` (by default
+    ``MIN_WORK_PER_PROCESS`` of ``work_of``), or when the work is not known ``MIN_PER_PROCESS``
+    files.
     """
     if count < 2 or not can_fork():
         return 1
     if requested is not None:
         return max(1, min(requested, count))
-    shares = count // MIN_PER_PROCESS if work is None else work // MIN_WORK_PER_PROCESS
+    shares = count // MIN_PER_PROCESS if work is None else work // per_process
     return max(1, min(available_cpus(), MAX_PROCESSES, count, shares))
 
 

@@ -85,6 +85,15 @@ class LineDict(dict[Any, Any]):
         self._lines = own
         return own
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # Values parsed in a child process come back pickled (``sources.parse_ahead``): a plain
+        # constructor call and the items, twice as fast as pickle's way for a dict subclass
+        # with slots. Subclasses (compose's TrackedDict) keep pickle's own way.
+        if type(self) is not LineDict:
+            return super().__reduce_ex__(protocol)
+        return (_line_dict, (self.line, self._lines, self.key_tags), None, None,
+                iter(dict.items(self)))
+
     def tag_of(self, key: Any) -> str | None:
         """The local tag written on the value of ``key`` (``"!reset"``), if any."""
         return self.key_tags.get(key) if self.key_tags else None
@@ -131,6 +140,11 @@ class LineList(list[Any]):
         self.line = line
         self._lines: Any = None
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        if type(self) is not LineList:  # see LineDict.__reduce_ex__
+            return super().__reduce_ex__(protocol)
+        return (_line_list, (self.line, self._lines), None, iter(list.__iter__(self)))
+
     def set_item_lines(self, offs: list[int]) -> None:
         """Record the line of each item as its offset from ``line`` (the loader's call)."""
         self._lines = share(packed(offs))
@@ -153,3 +167,17 @@ class LineList(list[Any]):
                 return int(lines[index])
             return self.line + lines[index]
         return self.line
+
+
+def _line_dict(line: int, lines: Any, tags: dict[Any, str] | None) -> LineDict:
+    """A LineDict as pickled (its items follow)."""
+    value = LineDict.__new__(LineDict)
+    value.line, value._lines, value.key_tags = line, lines, tags
+    return value
+
+
+def _line_list(line: int, lines: Any) -> LineList:
+    """A LineList as pickled (its items follow)."""
+    value = LineList.__new__(LineList)
+    value.line, value._lines = line, lines
+    return value
