@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hullcheck.config import Config
     from hullcheck.findings import Report
     from hullcheck.rules.base import Rule
+    from hullcheck.rules.catalog import RuleInfo
     from hullcheck.suppress import Names
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -364,7 +365,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def rule_filter(select: list[str], ignore: list[str], explicit: frozenset[str] = frozenset()
-                ) -> Callable[[type[Rule]], bool]:
+                ) -> Callable[[type[Rule] | RuleInfo], bool]:
     """Whether a rule can produce a selected finding. Tag selectors are decided per finding (a
     shared rule's tags depend on the platform), so rules are only pre-filtered by id/family.
     A rule in ``explicit`` (named by id in the selection) always runs."""
@@ -374,7 +375,7 @@ def rule_filter(select: list[str], ignore: list[str], explicit: frozenset[str] =
     only_ids = bool(select) and len(id_selects) == len(select)
     id_ignores = [s for s in ignore if not is_tag_selector(s)]
 
-    def accept(rule: type[Rule]) -> bool:
+    def accept(rule: type[Rule] | RuleInfo) -> bool:
         if rule.id in explicit:
             return True
         if only_ids and not any(selector_matches(s, rule.id, ()) for s in id_selects):
@@ -392,17 +393,30 @@ def catalogue() -> tuple[type[Rule], ...]:
     return tuple(dict.fromkeys((*all_rules(), *rules_for_kinds(kinds))))
 
 
-def selector_names(rules: Iterable[type[Rule]]) -> Names:
-    """The names selectors may use: the rules' ids and tags, and the CIS Docker Benchmark's
-    checks (the host audit reports each, whether or not a rule judges it)."""
-    from hullcheck.hostaudit.catalog import checks
-    from hullcheck.nodeaudit import checks as node_checks
+def selector_names(rules: Iterable[type[Rule] | RuleInfo]) -> Names:
+    """The names selectors may use: the rules' ids and tags, and the CIS Docker and Kubernetes
+    Benchmarks' checks (the host and node audits report each, whether or not a rule judges it;
+    their tags are read from the rule catalogue, not from the audits' tables)."""
+    from hullcheck.rules.catalog import check_tags
     from hullcheck.suppress import Names
 
     rules = tuple(rules)
-    tags = [t for r in rules for t in r.all_references()] + [c.tag for c in checks()]
-    tags += [c.tag for c in node_checks()]
+    tags = [t for r in rules for t in r.all_references()] + list(check_tags())
     return Names.of((r.id for r in rules), tags)
+
+
+def _names_a_pod_security_rule(select: Iterable[str], explicit: frozenset[str]) -> bool:
+    """Whether the selection may name a rule of the Kubernetes family (the Pod Security
+    checks), by id (``explicit``, retired ids' successors included) or by any tag: only then
+    does ``selected_alone`` need their classes, so a Dockerfile scan with ``--select DF``
+    imports no Kubernetes rule. Decided from the catalogue."""
+    from hullcheck.rules.catalog import catalog
+    from hullcheck.suppress import selector_matches
+
+    given = [s.strip() for s in select]
+    return any(r.id in explicit or any(selector_matches(s, r.id, r.all_references())
+                                       for s in given)
+               for r in catalog() if r.family == "hullcheck.rules.kubernetes")
 
 
 def _rule_matches(selector: str, rule: type[Rule]) -> bool:
@@ -543,8 +557,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from hullcheck.deprecations import expand_overrides, retired_notes
     from hullcheck.findings import Report
     from hullcheck.options import RunOptions
-    from hullcheck.rules import all_rules
     from hullcheck.rules.base import Context
+    from hullcheck.rules.catalog import catalog
     from hullcheck.suppress import Policy, apply, read_baseline
 
     cfg = load_config(args)
@@ -559,8 +573,9 @@ def run_audit(args: argparse.Namespace) -> int:
     names: Names | None = None
     explicit: frozenset[str] = frozenset()
     if select or ignore or cfg.select or cfg.per_path_ignores:
-        # Validating names needs every rule, so only then is the whole registry imported.
-        names = selector_names(catalogue())
+        # Validating names needs every rule's ids and tags: the catalogue has them without
+        # importing a rule (a Kubernetes scan loads only the families its inputs need).
+        names = selector_names(catalog())
         # A typo in a selection would select nothing and pass the gate: refuse it.
         for where, given in (("--select", cli_select), (f"{cfg.source}: select", cfg.select)):
             bad = names.unknown(given)
@@ -606,7 +621,7 @@ def run_audit(args: argparse.Namespace) -> int:
         except IdentityError as exc:  # a bad pair of flags
             raise UsageError(str(exc)) from None
     alone: frozenset[str] = frozenset()
-    if select:
+    if select and _names_a_pod_security_rule(select, explicit):
         # A baseline rule selected without the restricted one reporting in its place judges at
         # restricted too (an explicitly selected rule always reports).
         from hullcheck.rules.kubernetes._pss import selected_alone
@@ -636,7 +651,7 @@ def run_audit(args: argparse.Namespace) -> int:
         if sup.quiet:  # a peer's pragma names that tool's rules, not ours
             continue
         if names is None:
-            names = selector_names(catalogue())
+            names = selector_names(catalog())
         warnings.extend(f"{sup.path}:{sup.line}: suppression: {names.explain_unknown(b)}"
                         for b in names.unknown(sup.selectors))
         warnings += retired_notes(sup.selectors, f"{sup.path}:{sup.line}")
@@ -649,7 +664,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     judged = None
     if select or ignore:
-        judged = frozenset(r.id for r in all_rules() if accept(r))
+        judged = frozenset(r.id for r in catalog() if accept(r))
     if report.kubernetes is not None:
         # The level each namespace reaches is a fact about its manifests: judged on every
         # finding the selected rules made, before suppressions and tag selectors hide any.
@@ -699,7 +714,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
     """Render the report, write errors and warnings, return the exit code. ``extras`` are
     ``Output`` fields only some commands fill (``diff``'s changes, ``merge``'s places)."""
     from hullcheck.reporters import Output, render
-    from hullcheck.rules import all_rules
+    from hullcheck.rules.catalog import catalog
 
     counted = [f for f in report.findings if f.suppressed is None]
     human = args.format in ("text", "concise")
@@ -731,7 +746,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         color=human and colour_wanted(args.no_color, sys.stdout, args.output is not None),
         fail_on=cfg.fail_on,
         verbose_skips=skipped_paths if args.verbose else [],
-        rules=all_rules,
+        rules=catalog,  # SARIF's rule list: metadata and documentation, no rule imported
         **extras,
     )
     if args.output:
