@@ -166,3 +166,56 @@ def test_kubernetes_scans_import_neither_compose_nor_dockerfile_inputs(tmp_path:
         "assert code == 0, code\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# What a scan of plain manifests (no chart, no kustomization, no --resolve-images, no Dockerfile)
+# never needs: the renderers and the bounded runner with subprocess, the image and Dockerfile
+# models, the shell parser, the host and node audits and every other rule family.
+NOT_FOR_PLAIN_MANIFESTS = (
+    "hullcheck.bounded_process", "subprocess", "selectors", "tempfile", "socket",
+    "hullcheck.inputs.kustomize", "hullcheck.inputs.image.resolve", "hullcheck.models.image",
+    "hullcheck.models.layers", "hullcheck.models.dockerfile", "hullcheck.inputs.shell",
+    "hullcheck.models.shell", "hullcheck.nodeaudit", "hullcheck.hostaudit.catalog",
+    "hullcheck.rules.dockerfile", "hullcheck.rules.host", "hullcheck.rules.node",
+    "hullcheck.rules.image.env_secret",
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+def test_a_plain_manifest_scan_imports_only_what_manifests_need(tmp_path: Path, fmt: str
+                                                                ) -> None:
+    # An inline ignore naming other families' rules and ids: validated from the rule catalogue.
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec:\n  hostPID: true  # hullcheck: ignore=K8S002,DF001,HOST001\n"
+        "  containers: [{name: c, image: nginx}]\n")
+    code = (
+        "import sys\n"
+        "from hullcheck import cli\n"
+        f"code = cli.main(['scan', {str(tmp_path)!r}, '--format', {fmt!r}, '-o', '/dev/null',\n"
+        "                 '--fail-on', 'never'])\n"
+        f"loaded = [m for m in {NOT_FOR_PLAIN_MANIFESTS!r} if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "assert 'hullcheck.rules.kubernetes' in sys.modules\n"
+        "assert code == 0, code\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_chart_and_resolved_images_still_load_what_they_need(tmp_path: Path) -> None:
+    # The lazy imports are taken where they are needed: a kustomization runs the renderer's
+    # lookup (and, with kustomize absent, says so), --resolve-images reads images.
+    (tmp_path / "kustomization.yaml").write_text("resources: [deploy.yaml]\n")
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec: {containers: [{name: c, image: nginx}]}\n")
+    code = (
+        "import sys\n"
+        "from hullcheck import cli\n"
+        f"code = cli.main(['scan', {str(tmp_path)!r}, '--format', 'json', '-o', '/dev/null',\n"
+        "                 '--fail-on', 'never', '--resolve-images'])\n"
+        "for m in ('hullcheck.inputs.kustomize', 'hullcheck.inputs.image.resolve',\n"
+        "          'hullcheck.inputs.shell'):\n"
+        "    assert m in sys.modules, m\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -686,11 +686,9 @@ def run_audit(args: argparse.Namespace) -> int:
     shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)
-    import socket
-
     report.source = {"kind": args.command, "name": " ".join(
         getattr(args, "paths", None) or getattr(args, "targets", None) or []) or None,
-        "host": socket.gethostname()}
+        "host": _hostname()}
 
     if args.command == "fix":  # the only command that writes (hullcheck.fix.command)
         from hullcheck.fix.command import run as run_fix
@@ -707,6 +705,17 @@ def run_audit(args: argparse.Namespace) -> int:
         return EXIT_ERROR if report.errors else EXIT_OK
 
     return emit(args, report, shown, cfg, skipped_paths)
+
+
+def _hostname() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it: on POSIX both read the
+    kernel's node name (uname(2)), and the socket module (with selectors) costs a small scan's
+    start-up."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config,

@@ -24,7 +24,6 @@ from hullcheck.findings import (
     Skipped,
     compute_fingerprint,
 )
-from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import Context, Rule, hooks
 
@@ -92,6 +91,11 @@ class Engine:
         """Add the (accepted) rules of every family that judges one of ``kinds``."""
         from hullcheck.rules import rules_for_kinds
 
+        kinds = set(kinds)
+        if kinds - {"kubernetes"} or self.ctx.options.get("resolve_images"):
+            # Dockerfiles and image histories hold shell: register the models' parser. A scan
+            # of manifests alone parses none, and need not load it.
+            from hullcheck.inputs import shell  # noqa: F401
         self._add(cls for cls in rules_for_kinds(kinds) if self._accept(cls))
 
     def has(self, hook: str) -> bool:

@@ -337,9 +337,10 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         manifests.workloads.append(
             Workload(pod, [container_spec(pod, c, defaults) for c in pod.containers]))
     loaded.warnings.extend(dict.fromkeys(said))  # a namespace two units share: said once
-    from hullcheck.inputs.image.resolve import attach_images
+    if options.get("resolve_images"):  # else no image is read, and the image models not loaded
+        from hullcheck.inputs.image.resolve import attach_images
 
-    attach_images((c for w in manifests.workloads for c in w.containers), options, loaded)
+        attach_images((c for w in manifests.workloads for c in w.containers), options, loaded)
     loaded.models.append(manifests)
     return loaded
 
