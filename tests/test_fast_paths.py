@@ -219,3 +219,27 @@ def test_a_chart_and_resolved_images_still_load_what_they_need(tmp_path: Path) -
         "    assert m in sys.modules, m\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_formats_that_do_not_show_the_overview_are_the_same_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Kubernetes overview is built only for the formats that show it; every other format
+    # writes exactly what it wrote when the overview was built for all.
+    from hullcheck import cli, reporters_table
+    from hullcheck.reporters_table import SHOWS_KUBERNETES, formats_for
+
+    fixtures = Path(__file__).parent / "fixtures" / "kubernetes"
+    target = str(fixtures / "suppress")
+    assert {"json", "html"} == SHOWS_KUBERNETES
+    others = [f for f in formats_for("scan") if f not in SHOWS_KUBERNETES]
+    assert len(others) == 6, others
+    monkeypatch.setenv("NO_COLOR", "1")
+    for fmt in others:
+        written = []
+        for shows in (SHOWS_KUBERNETES, frozenset(formats_for("scan"))):
+            monkeypatch.setattr(reporters_table, "SHOWS_KUBERNETES", shows)
+            out = tmp_path / f"{fmt}-{len(shows)}.out"
+            cli.main(["scan", target, "--format", fmt, "-o", str(out), "--fail-on", "never"])
+            written.append(out.read_text())
+        assert written[0] == written[1], fmt
+        assert written[0], fmt

@@ -637,7 +637,10 @@ def run_audit(args: argparse.Namespace) -> int:
         from hullcheck.engine import Engine, scan
 
         # Families are loaded once discovery knows which input kinds are present.
+        from hullcheck.reporters_table import SHOWS_KUBERNETES
+
         engine = Engine([], ctx, debug=args.debug, accept=accept)
+        engine.overview = getattr(args, "format", "json") in SHOWS_KUBERNETES
         report = scan(args.paths, engine, stdin_name=args.stdin_name,
                       verbose_skips=skipped_paths)
     else:

@@ -74,6 +74,9 @@ class Engine:
         self._walks: dict[type, Callable[[Any, list[Finding]], None]] = {}
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
+        # Whether to build the Kubernetes overview (``Report.kubernetes``): only the formats
+        # that show it need it (``reporters_table.SHOWS_KUBERNETES``; the CLI says).
+        self.overview = True
         self._add(rules)
 
     def _add(self, rules: Iterable[type[Rule]]) -> None:
@@ -338,7 +341,7 @@ class Engine:
         report.skipped.extend(self.not_applicable)
         self.not_applicable = []
         manifests = sys.modules.get("hullcheck.models.manifests")  # loaded if any model is one
-        if manifests is not None:
+        if manifests is not None and self.overview:
             from hullcheck.kube_overview import join, overview
 
             for model in loaded.models:
