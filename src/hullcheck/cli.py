@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -405,6 +405,21 @@ def selector_names(rules: Iterable[type[Rule] | RuleInfo]) -> Names:
     return Names.of((r.id for r in rules), tags)
 
 
+def known_names(given: Iterable[str]) -> tuple[Sequence[type[Rule] | RuleInfo], Names]:
+    """The rules selectors are checked against, and their names: the generated catalogue when
+    it knows every name ``given`` (no rule is imported), else every rule class as the registry
+    loads them (a name the catalogue does not know is then unknown to both, or names a rule
+    added to a family since the catalogue was generated)."""
+    from hullcheck.rules.catalog import catalog
+
+    rules: Sequence[type[Rule] | RuleInfo] = catalog()
+    names = selector_names(rules)
+    if names.unknown(given):
+        rules = catalogue()
+        names = selector_names(rules)
+    return rules, names
+
+
 def _names_a_pod_security_rule(select: Iterable[str], explicit: frozenset[str]) -> bool:
     """Whether the selection may name a rule of the Kubernetes family (the Pod Security
     checks), by id (``explicit``, retired ids' successors included) or by any tag: only then
@@ -571,11 +586,13 @@ def run_audit(args: argparse.Namespace) -> int:
         warnings += retired_notes(selectors, f"{cfg.source}: per-path-ignores {pattern!r}")
     warnings += retired_notes(cfg.severity_overrides, f"{cfg.source}: severity-overrides")
     names: Names | None = None
+    known: Sequence[type[Rule] | RuleInfo] = ()  # what ``names`` was made from
     explicit: frozenset[str] = frozenset()
     if select or ignore or cfg.select or cfg.per_path_ignores:
         # Validating names needs every rule's ids and tags: the catalogue has them without
         # importing a rule (a Kubernetes scan loads only the families its inputs need).
-        names = selector_names(catalog())
+        known, names = known_names([*select, *ignore, *cfg.select, *cfg.ignore,
+                                    *(s for v in cfg.per_path_ignores.values() for s in v)])
         # A typo in a selection would select nothing and pass the gate: refuse it.
         for where, given in (("--select", cli_select), (f"{cfg.source}: select", cfg.select)):
             bad = names.unknown(given)
@@ -635,10 +652,9 @@ def run_audit(args: argparse.Namespace) -> int:
 
     if args.command in ("scan", "fix"):
         from hullcheck.engine import Engine, scan
-
-        # Families are loaded once discovery knows which input kinds are present.
         from hullcheck.reporters_table import SHOWS_KUBERNETES
 
+        # Families are loaded once discovery knows which input kinds are present.
         engine = Engine([], ctx, debug=args.debug, accept=accept)
         engine.overview = getattr(args, "format", "json") in SHOWS_KUBERNETES
         report = scan(args.paths, engine, stdin_name=args.stdin_name,
@@ -653,8 +669,9 @@ def run_audit(args: argparse.Namespace) -> int:
     for sup in report.suppressions:
         if sup.quiet:  # a peer's pragma names that tool's rules, not ours
             continue
-        if names is None:
-            names = selector_names(catalog())
+        # Made again from every rule class only when the catalogue misses a name given here.
+        if names is None or (known is catalog() and names.unknown(sup.selectors)):
+            known, names = known_names(sup.selectors)
         warnings.extend(f"{sup.path}:{sup.line}: suppression: {names.explain_unknown(b)}"
                         for b in names.unknown(sup.selectors))
         warnings += retired_notes(sup.selectors, f"{sup.path}:{sup.line}")
@@ -667,7 +684,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     judged = None
     if select or ignore:
-        judged = frozenset(r.id for r in catalog() if accept(r))
+        judged = frozenset(r.id for r in (known or catalog()) if accept(r))
     if report.kubernetes is not None:
         # The level each namespace reaches is a fact about its manifests: judged on every
         # finding the selected rules made, before suppressions and tag selectors hide any.
