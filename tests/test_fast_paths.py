@@ -177,7 +177,7 @@ NOT_FOR_PLAIN_MANIFESTS = (
     "hullcheck.models.layers", "hullcheck.models.dockerfile", "hullcheck.inputs.shell",
     "hullcheck.models.shell", "hullcheck.nodeaudit", "hullcheck.hostaudit.catalog",
     "hullcheck.rules.dockerfile", "hullcheck.rules.host", "hullcheck.rules.node",
-    "hullcheck.rules.image.env_secret",
+    "hullcheck.rules.image.env_secret", "hashlib", "_hashlib",
 )
 
 
@@ -243,3 +243,17 @@ def test_formats_that_do_not_show_the_overview_are_the_same_without_it(
             written.append(out.read_text())
         assert written[0] == written[1], fmt
         assert written[0], fmt
+
+
+def test_fingerprints_are_hashlib_sha256() -> None:
+    # findings.py hashes with CPython's own SHA-256 (no OpenSSL at start-up): the same digest.
+    import hashlib
+
+    from hullcheck.findings import Finding, Location, Severity, compute_fingerprint
+
+    f = Finding(rule="K8S002", title="t", severity=Severity.HIGH, message="m",
+                location=Location(path="a.yaml", object="Pod/default/p", container="c"),
+                evidence="hostPID: true \udcff caf\u00e9")
+    parts = ["K8S002", "a.yaml", "Pod/default/p", "c", "", "", f.evidence]
+    want = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    assert compute_fingerprint(f) == want[:32]
