@@ -177,7 +177,7 @@ NOT_FOR_PLAIN_MANIFESTS = (
     "hullcheck.models.layers", "hullcheck.models.dockerfile", "hullcheck.inputs.shell",
     "hullcheck.models.shell", "hullcheck.nodeaudit", "hullcheck.hostaudit.catalog",
     "hullcheck.rules.dockerfile", "hullcheck.rules.host", "hullcheck.rules.node",
-    "hullcheck.rules.image.env_secret", "hashlib", "_hashlib",
+    "hullcheck.rules.image.env_secret", "hashlib", "_hashlib", "shutil",
 )
 
 
@@ -257,3 +257,25 @@ def test_fingerprints_are_hashlib_sha256() -> None:
     parts = ["K8S002", "a.yaml", "Pod/default/p", "c", "", "", f.evidence]
     want = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
     assert compute_fingerprint(f) == want[:32]
+
+
+@pytest.mark.parametrize("columns", [None, "100", "57", "abc", "0", "-5"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch,
+                                              columns: str | None) -> None:
+    # The CLI's help formatter finds the width without shutil; the help reads as argparse's.
+    import argparse
+    import shutil
+
+    from hullcheck import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli.terminal_columns() == shutil.get_terminal_size().columns
+    parser = cli.build_parser("scan")
+    scan = parser._subparsers._group_actions[0].choices["scan"]  # type: ignore[union-attr]
+    ours = (parser.format_help(), scan.format_help())
+    for p in (parser, scan):
+        p.formatter_class = argparse.HelpFormatter
+    assert (parser.format_help(), scan.format_help()) == ours

@@ -211,10 +211,44 @@ def add_keyless_arguments(group: Any) -> None:
                        help="keyless: a regular expression (unanchored) for the OIDC issuer")
 
 
+def terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size().columns`` finds it (``COLUMNS``,
+    else the terminal on stdout, else 80), without importing shutil."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, told its width: argparse makes one for every argument added, and
+    finding the width itself imports shutil (with bz2 and lzma), a twentieth of ``--version``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         terminal_columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` using ``_HelpFormatter``; its subcommands' parsers are too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hullcheck",
         description="Audit every layer of a container stack for security mistakes.",
     )
