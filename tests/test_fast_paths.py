@@ -166,3 +166,116 @@ def test_kubernetes_scans_import_neither_compose_nor_dockerfile_inputs(tmp_path:
         "assert code == 0, code\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# What a scan of plain manifests (no chart, no kustomization, no --resolve-images, no Dockerfile)
+# never needs: the renderers and the bounded runner with subprocess, the image and Dockerfile
+# models, the shell parser, the host and node audits and every other rule family.
+NOT_FOR_PLAIN_MANIFESTS = (
+    "hullcheck.bounded_process", "subprocess", "selectors", "tempfile", "socket",
+    "hullcheck.inputs.kustomize", "hullcheck.inputs.image.resolve", "hullcheck.models.image",
+    "hullcheck.models.layers", "hullcheck.models.dockerfile", "hullcheck.inputs.shell",
+    "hullcheck.models.shell", "hullcheck.nodeaudit", "hullcheck.hostaudit.catalog",
+    "hullcheck.rules.dockerfile", "hullcheck.rules.host", "hullcheck.rules.node",
+    "hullcheck.rules.image.env_secret", "hashlib", "_hashlib", "shutil",
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "sarif"])
+def test_a_plain_manifest_scan_imports_only_what_manifests_need(tmp_path: Path, fmt: str
+                                                                ) -> None:
+    # An inline ignore naming other families' rules and ids: validated from the rule catalogue.
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec:\n  hostPID: true  # hullcheck: ignore=K8S002,DF001,HOST001\n"
+        "  containers: [{name: c, image: nginx}]\n")
+    code = (
+        "import sys\n"
+        "from hullcheck import cli\n"
+        f"code = cli.main(['scan', {str(tmp_path)!r}, '--format', {fmt!r}, '-o', '/dev/null',\n"
+        "                 '--fail-on', 'never'])\n"
+        f"loaded = [m for m in {NOT_FOR_PLAIN_MANIFESTS!r} if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "assert 'hullcheck.rules.kubernetes' in sys.modules\n"
+        "assert code == 0, code\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_chart_and_resolved_images_still_load_what_they_need(tmp_path: Path) -> None:
+    # The lazy imports are taken where they are needed: a kustomization runs the renderer's
+    # lookup (and, with kustomize absent, says so), --resolve-images reads images.
+    (tmp_path / "kustomization.yaml").write_text("resources: [deploy.yaml]\n")
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+        "spec: {containers: [{name: c, image: nginx}]}\n")
+    code = (
+        "import sys\n"
+        "from hullcheck import cli\n"
+        f"code = cli.main(['scan', {str(tmp_path)!r}, '--format', 'json', '-o', '/dev/null',\n"
+        "                 '--fail-on', 'never', '--resolve-images'])\n"
+        "for m in ('hullcheck.inputs.kustomize', 'hullcheck.inputs.image.resolve',\n"
+        "          'hullcheck.inputs.shell'):\n"
+        "    assert m in sys.modules, m\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_formats_that_do_not_show_the_overview_are_the_same_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Kubernetes overview is built only for the formats that show it; every other format
+    # writes exactly what it wrote when the overview was built for all.
+    from hullcheck import cli, reporters_table
+    from hullcheck.reporters_table import SHOWS_KUBERNETES, formats_for
+
+    fixtures = Path(__file__).parent / "fixtures" / "kubernetes"
+    target = str(fixtures / "suppress")
+    assert {"json", "html"} == SHOWS_KUBERNETES
+    others = [f for f in formats_for("scan") if f not in SHOWS_KUBERNETES]
+    assert len(others) == 6, others
+    monkeypatch.setenv("NO_COLOR", "1")
+    for fmt in others:
+        written = []
+        for shows in (SHOWS_KUBERNETES, frozenset(formats_for("scan"))):
+            monkeypatch.setattr(reporters_table, "SHOWS_KUBERNETES", shows)
+            out = tmp_path / f"{fmt}-{len(shows)}.out"
+            cli.main(["scan", target, "--format", fmt, "-o", str(out), "--fail-on", "never"])
+            written.append(out.read_text())
+        assert written[0] == written[1], fmt
+        assert written[0], fmt
+
+
+def test_fingerprints_are_hashlib_sha256() -> None:
+    # findings.py hashes with CPython's own SHA-256 (no OpenSSL at start-up): the same digest.
+    import hashlib
+
+    from hullcheck.findings import Finding, Location, Severity, compute_fingerprint
+
+    f = Finding(rule="K8S002", title="t", severity=Severity.HIGH, message="m",
+                location=Location(path="a.yaml", object="Pod/default/p", container="c"),
+                evidence="hostPID: true \udcff caf\u00e9")
+    parts = ["K8S002", "a.yaml", "Pod/default/p", "c", "", "", f.evidence]
+    want = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    assert compute_fingerprint(f) == want[:32]
+
+
+@pytest.mark.parametrize("columns", [None, "100", "57", "abc", "0", "-5"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch,
+                                              columns: str | None) -> None:
+    # The CLI's help formatter finds the width without shutil; the help reads as argparse's.
+    import argparse
+    import shutil
+
+    from hullcheck import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert cli.terminal_columns() == shutil.get_terminal_size().columns
+    parser = cli.build_parser("scan")
+    scan = parser._subparsers._group_actions[0].choices["scan"]  # type: ignore[union-attr]
+    ours = (parser.format_help(), scan.format_help())
+    for p in (parser, scan):
+        p.formatter_class = argparse.HelpFormatter
+    assert (parser.format_help(), scan.format_help()) == ours

@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from hullcheck.config import Config
     from hullcheck.findings import Report
     from hullcheck.rules.base import Rule
+    from hullcheck.rules.catalog import RuleInfo
     from hullcheck.suppress import Names
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -210,10 +211,44 @@ def add_keyless_arguments(group: Any) -> None:
                        help="keyless: a regular expression (unanchored) for the OIDC issuer")
 
 
+def terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size().columns`` finds it (``COLUMNS``,
+    else the terminal on stdout, else 80), without importing shutil."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, told its width: argparse makes one for every argument added, and
+    finding the width itself imports shutil (with bz2 and lzma), a twentieth of ``--version``."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         terminal_columns() - 2 if width is None else width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` using ``_HelpFormatter``; its subcommands' parsers are too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """``wanted`` is the subcommand on the command line: only its module's arguments are loaded,
     so other subcommands' imports never slow this one down."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hullcheck",
         description="Audit every layer of a container stack for security mistakes.",
     )
@@ -364,7 +399,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def rule_filter(select: list[str], ignore: list[str], explicit: frozenset[str] = frozenset()
-                ) -> Callable[[type[Rule]], bool]:
+                ) -> Callable[[type[Rule] | RuleInfo], bool]:
     """Whether a rule can produce a selected finding. Tag selectors are decided per finding (a
     shared rule's tags depend on the platform), so rules are only pre-filtered by id/family.
     A rule in ``explicit`` (named by id in the selection) always runs."""
@@ -374,7 +409,7 @@ def rule_filter(select: list[str], ignore: list[str], explicit: frozenset[str] =
     only_ids = bool(select) and len(id_selects) == len(select)
     id_ignores = [s for s in ignore if not is_tag_selector(s)]
 
-    def accept(rule: type[Rule]) -> bool:
+    def accept(rule: type[Rule] | RuleInfo) -> bool:
         if rule.id in explicit:
             return True
         if only_ids and not any(selector_matches(s, rule.id, ()) for s in id_selects):
@@ -392,17 +427,45 @@ def catalogue() -> tuple[type[Rule], ...]:
     return tuple(dict.fromkeys((*all_rules(), *rules_for_kinds(kinds))))
 
 
-def selector_names(rules: Iterable[type[Rule]]) -> Names:
-    """The names selectors may use: the rules' ids and tags, and the CIS Docker Benchmark's
-    checks (the host audit reports each, whether or not a rule judges it)."""
-    from hullcheck.hostaudit.catalog import checks
-    from hullcheck.nodeaudit import checks as node_checks
+def selector_names(rules: Iterable[type[Rule] | RuleInfo]) -> Names:
+    """The names selectors may use: the rules' ids and tags, and the CIS Docker and Kubernetes
+    Benchmarks' checks (the host and node audits report each, whether or not a rule judges it;
+    their tags are read from the rule catalogue, not from the audits' tables)."""
+    from hullcheck.rules.catalog import check_tags
     from hullcheck.suppress import Names
 
     rules = tuple(rules)
-    tags = [t for r in rules for t in r.all_references()] + [c.tag for c in checks()]
-    tags += [c.tag for c in node_checks()]
+    tags = [t for r in rules for t in r.all_references()] + list(check_tags())
     return Names.of((r.id for r in rules), tags)
+
+
+def known_names(given: Iterable[str]) -> tuple[Sequence[type[Rule] | RuleInfo], Names]:
+    """The rules selectors are checked against, and their names: the generated catalogue when
+    it knows every name ``given`` (no rule is imported), else every rule class as the registry
+    loads them (a name the catalogue does not know is then unknown to both, or names a rule
+    added to a family since the catalogue was generated)."""
+    from hullcheck.rules.catalog import catalog
+
+    rules: Sequence[type[Rule] | RuleInfo] = catalog()
+    names = selector_names(rules)
+    if names.unknown(given):
+        rules = catalogue()
+        names = selector_names(rules)
+    return rules, names
+
+
+def _names_a_pod_security_rule(select: Iterable[str], explicit: frozenset[str]) -> bool:
+    """Whether the selection may name a rule of the Kubernetes family (the Pod Security
+    checks), by id (``explicit``, retired ids' successors included) or by any tag: only then
+    does ``selected_alone`` need their classes, so a Dockerfile scan with ``--select DF``
+    imports no Kubernetes rule. Decided from the catalogue."""
+    from hullcheck.rules.catalog import catalog
+    from hullcheck.suppress import selector_matches
+
+    given = [s.strip() for s in select]
+    return any(r.id in explicit or any(selector_matches(s, r.id, r.all_references())
+                                       for s in given)
+               for r in catalog() if r.family == "hullcheck.rules.kubernetes")
 
 
 def _rule_matches(selector: str, rule: type[Rule]) -> bool:
@@ -543,8 +606,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from hullcheck.deprecations import expand_overrides, retired_notes
     from hullcheck.findings import Report
     from hullcheck.options import RunOptions
-    from hullcheck.rules import all_rules
     from hullcheck.rules.base import Context
+    from hullcheck.rules.catalog import catalog
     from hullcheck.suppress import Policy, apply, read_baseline
 
     cfg = load_config(args)
@@ -557,10 +620,13 @@ def run_audit(args: argparse.Namespace) -> int:
         warnings += retired_notes(selectors, f"{cfg.source}: per-path-ignores {pattern!r}")
     warnings += retired_notes(cfg.severity_overrides, f"{cfg.source}: severity-overrides")
     names: Names | None = None
+    known: Sequence[type[Rule] | RuleInfo] = ()  # what ``names`` was made from
     explicit: frozenset[str] = frozenset()
     if select or ignore or cfg.select or cfg.per_path_ignores:
-        # Validating names needs every rule, so only then is the whole registry imported.
-        names = selector_names(catalogue())
+        # Validating names needs every rule's ids and tags: the catalogue has them without
+        # importing a rule (a Kubernetes scan loads only the families its inputs need).
+        known, names = known_names([*select, *ignore, *cfg.select, *cfg.ignore,
+                                    *(s for v in cfg.per_path_ignores.values() for s in v)])
         # A typo in a selection would select nothing and pass the gate: refuse it.
         for where, given in (("--select", cli_select), (f"{cfg.source}: select", cfg.select)):
             bad = names.unknown(given)
@@ -606,7 +672,7 @@ def run_audit(args: argparse.Namespace) -> int:
         except IdentityError as exc:  # a bad pair of flags
             raise UsageError(str(exc)) from None
     alone: frozenset[str] = frozenset()
-    if select:
+    if select and _names_a_pod_security_rule(select, explicit):
         # A baseline rule selected without the restricted one reporting in its place judges at
         # restricted too (an explicitly selected rule always reports).
         from hullcheck.rules.kubernetes._pss import selected_alone
@@ -620,9 +686,11 @@ def run_audit(args: argparse.Namespace) -> int:
 
     if args.command in ("scan", "fix"):
         from hullcheck.engine import Engine, scan
+        from hullcheck.reporters_table import SHOWS_KUBERNETES
 
         # Families are loaded once discovery knows which input kinds are present.
         engine = Engine([], ctx, debug=args.debug, accept=accept)
+        engine.overview = getattr(args, "format", "json") in SHOWS_KUBERNETES
         report = scan(args.paths, engine, stdin_name=args.stdin_name,
                       verbose_skips=skipped_paths)
     else:
@@ -635,8 +703,9 @@ def run_audit(args: argparse.Namespace) -> int:
     for sup in report.suppressions:
         if sup.quiet:  # a peer's pragma names that tool's rules, not ours
             continue
-        if names is None:
-            names = selector_names(catalogue())
+        # Made again from every rule class only when the catalogue misses a name given here.
+        if names is None or (known is catalog() and names.unknown(sup.selectors)):
+            known, names = known_names(sup.selectors)
         warnings.extend(f"{sup.path}:{sup.line}: suppression: {names.explain_unknown(b)}"
                         for b in names.unknown(sup.selectors))
         warnings += retired_notes(sup.selectors, f"{sup.path}:{sup.line}")
@@ -649,7 +718,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     judged = None
     if select or ignore:
-        judged = frozenset(r.id for r in all_rules() if accept(r))
+        judged = frozenset(r.id for r in (known or catalog()) if accept(r))
     if report.kubernetes is not None:
         # The level each namespace reaches is a fact about its manifests: judged on every
         # finding the selected rules made, before suppressions and tag selectors hide any.
@@ -671,11 +740,9 @@ def run_audit(args: argparse.Namespace) -> int:
     shown = [f for f in shown if id(f) in remaining]
     report.warnings[:0] = warnings
     report.warnings.extend(sup_warnings)
-    import socket
-
     report.source = {"kind": args.command, "name": " ".join(
         getattr(args, "paths", None) or getattr(args, "targets", None) or []) or None,
-        "host": socket.gethostname()}
+        "host": _hostname()}
 
     if args.command == "fix":  # the only command that writes (hullcheck.fix.command)
         from hullcheck.fix.command import run as run_fix
@@ -694,12 +761,23 @@ def run_audit(args: argparse.Namespace) -> int:
     return emit(args, report, shown, cfg, skipped_paths)
 
 
+def _hostname() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it: on POSIX both read the
+    kernel's node name (uname(2)), and the socket module (with selectors) costs a small scan's
+    start-up."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config,
          skipped_paths: list[str], **extras: Any) -> int:
     """Render the report, write errors and warnings, return the exit code. ``extras`` are
     ``Output`` fields only some commands fill (``diff``'s changes, ``merge``'s places)."""
     from hullcheck.reporters import Output, render
-    from hullcheck.rules import all_rules
+    from hullcheck.rules.catalog import catalog
 
     counted = [f for f in report.findings if f.suppressed is None]
     human = args.format in ("text", "concise")
@@ -731,7 +809,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         color=human and colour_wanted(args.no_color, sys.stdout, args.output is not None),
         fail_on=cfg.fail_on,
         verbose_skips=skipped_paths if args.verbose else [],
-        rules=all_rules,
+        rules=catalog,  # SARIF's rule list: metadata and documentation, no rule imported
         **extras,
     )
     if args.output:

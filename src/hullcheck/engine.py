@@ -25,7 +25,6 @@ from hullcheck.findings import (
     Skipped,
     compute_fingerprint,
 )
-from hullcheck.inputs import shell as _shell  # noqa: F401  (registers the models' parser)
 from hullcheck.needs import MissingNeed, Need
 from hullcheck.rules.base import Context, Rule, hooks
 
@@ -81,6 +80,9 @@ class Engine:
         self._walks: dict[type, Callable[[Any, list[Finding]], None]] = {}
         # Which rules a lazily loaded family may contribute (the selection); see load_for.
         self._accept = accept or (lambda _rule: True)
+        # Whether to build the Kubernetes overview (``Report.kubernetes``): only the formats
+        # that show it need it (``reporters_table.SHOWS_KUBERNETES``; the CLI says).
+        self.overview = True
         self._add(rules)
 
     def _add(self, rules: Iterable[type[Rule]]) -> None:
@@ -98,6 +100,11 @@ class Engine:
         """Add the (accepted) rules of every family that judges one of ``kinds``."""
         from hullcheck.rules import rules_for_kinds
 
+        kinds = set(kinds)
+        if kinds - {"kubernetes"} or self.ctx.options.get("resolve_images"):
+            # Dockerfiles and image histories hold shell: register the models' parser. A scan
+            # of manifests alone parses none, and need not load it.
+            from hullcheck.inputs import shell  # noqa: F401
         self._add(cls for cls in rules_for_kinds(kinds) if self._accept(cls))
 
     def has(self, hook: str) -> bool:
@@ -392,7 +399,7 @@ class Engine:
         report.skipped.extend(self.not_applicable)
         self.not_applicable = []
         manifests = sys.modules.get("hullcheck.models.manifests")  # loaded if any model is one
-        if manifests is not None:
+        if manifests is not None and self.overview:
             from hullcheck.kube_overview import join, overview
 
             for model in loaded.models:

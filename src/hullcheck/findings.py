@@ -7,9 +7,18 @@ here changes what other tools parse, so don't.
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+try:
+    # CPython's own SHA-256 (the digest of hashlib.sha256): importing hashlib loads OpenSSL's
+    # libcrypto, which costs a small scan several milliseconds of its start-up.
+    from _sha256 import sha256 as _sha256  # Python 3.11
+except ImportError:  # pragma: no cover - a newer or different Python
+    try:
+        from _sha2 import sha256 as _sha256  # Python 3.12 and later
+    except ImportError:
+        from hashlib import sha256 as _sha256
 
 # Where a finding is: defined with the models (which import nothing else of the tool), and
 # importable from here as before.
@@ -145,7 +154,7 @@ def compute_fingerprint(f: Finding, rule: str | None = None) -> str:
     ]
     if loc.source is not None and loc.unit is not None and loc.unit.kind in RENDERED_UNITS:
         parts.append(f"{loc.unit.kind}:{loc.unit.path}")
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return _sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 # Units whose objects a renderer produced (``helm template``, ``kustomize build``).

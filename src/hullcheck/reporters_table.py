@@ -19,6 +19,9 @@ REPORTERS = {
     "html": "hullcheck.reporters.html:render",  # one self-contained page for people
     "docker-bench-json": "hullcheck.reporters.docker_bench:render",
 }
+# Formats that show the Kubernetes overview (``Report.kubernetes``: namespaces, exposure, the
+# Pod Security level each reaches): for the others a scan does not build it.
+SHOWS_KUBERNETES: frozenset[str] = frozenset({"json", "html"})
 # Formats only some commands can write (Docker Bench's log is a benchmark run's): format -> them.
 ONLY_FOR: dict[str, frozenset[str]] = {"docker-bench-json": frozenset({"host"})}
 

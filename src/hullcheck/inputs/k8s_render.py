@@ -173,12 +173,13 @@ def render_kustomizations(units: Units, by_source: dict[int, list[KubeObject]],
                           budget: Budget) -> dict[UnitRef, Unit]:
     """Each kustomize unit rendered where a renderer can and may; the others are judged from
     their resources as resolved natively, said once per unit."""
-    from hullcheck.inputs.kustomize import NO_RENDERER, find_renderer, render, unsafe
-    from hullcheck.inputs.render import MAX_RENDER_DOCUMENTS, RenderFailed
-
     out: dict[UnitRef, Unit] = {}
     if not units.kustomizations:
         return out
+    # Imported only now: a scan without a kustomization never loads the renderer.
+    from hullcheck.inputs.kustomize import NO_RENDERER, find_renderer, render, unsafe
+    from hullcheck.inputs.render import MAX_RENDER_DOCUMENTS, RenderFailed
+
     renderer = find_renderer()
     members = dict(units.judged)
     for ref, kustomizations in units.kustomizations.items():

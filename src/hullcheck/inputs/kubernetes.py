@@ -337,9 +337,10 @@ def load(sources: list[Source], options: RunOptions) -> Loaded:
         defaults = ctx.limit_ranges.get(obj.namespace or "default")
         manifests.workloads.append(Workload(pod, partial(_containers, pod, defaults)))
     loaded.warnings.extend(dict.fromkeys(said))  # a namespace two units share: said once
-    from hullcheck.inputs.image.resolve import attach_images
+    if options.get("resolve_images"):  # else no image is read, and the image models not loaded
+        from hullcheck.inputs.image.resolve import attach_images
 
-    attach_images((c for w in manifests.workloads for c in w.containers), options, loaded)
+        attach_images((c for w in manifests.workloads for c in w.containers), options, loaded)
     loaded.models.append(manifests)
     return loaded
 

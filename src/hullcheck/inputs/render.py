@@ -15,12 +15,8 @@ helm's ``--post-renderer``).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
-
-from hullcheck.bounded_process import OutputTooLong, TimedOut, run_bounded
 
 # How long one render may run, how much it may print and how many documents it may hold: a
 # real chart or kustomization renders in well under a second into far less; a hostile one
@@ -99,6 +95,12 @@ def run(argv: list[str], cwd: str, timeout: float = MAX_RENDER_SECONDS,
         max_bytes: int = MAX_RENDER_BYTES) -> Rendered:
     """Run ``argv`` in ``cwd``; its stdout as text, or ``RenderFailed`` with the renderer's
     last stderr line (its message), or why it was stopped."""
+    # Imported here: a scan without a chart or kustomization runs no program, and these
+    # (subprocess, selectors, tempfile) cost a small manifest scan's start-up.
+    import tempfile
+
+    from hullcheck.bounded_process import OutputTooLong, TimedOut, run_bounded
+
     name = os.path.basename(argv[0])
     with tempfile.TemporaryDirectory(prefix="hullcheck-render-") as home:
         try:
@@ -127,6 +129,8 @@ def run(argv: list[str], cwd: str, timeout: float = MAX_RENDER_SECONDS,
 
 def which(program: str) -> str | None:
     """``program`` on PATH (resolved by the caller's PATH, as a shell would)."""
+    import shutil
+
     return shutil.which(program)
 
 

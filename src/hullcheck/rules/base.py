@@ -158,21 +158,27 @@ class Rule:
     @classmethod
     def doc_sections(cls) -> dict[str, str]:
         """The docstring split by its ``## Heading`` lines (or ``Heading:`` lines)."""
-        sections: dict[str, list[str]] = {}
-        current: str | None = None
-        for line in cls.documentation().splitlines():
-            stripped = line.strip()
-            heading = stripped.lstrip("#").strip().rstrip(":")
-            if heading in DOC_HEADINGS and (stripped.startswith("#") or stripped.endswith(":")):
-                current = heading
-                sections[current] = []
-            elif current is not None:
-                sections[current].append(line)
-        return {k: "\n".join(v).strip() for k, v in sections.items()}
+        return split_doc(cls.documentation())
 
     @classmethod
     def summary(cls) -> str:
         return cls.doc_sections().get("What it finds", cls.title).split("\n\n")[0]
+
+
+def split_doc(documentation: str) -> dict[str, str]:
+    """A rule's documentation split by its ``## Heading`` lines (or ``Heading:`` lines), for
+    ``Rule.doc_sections`` and the catalogue's ``RuleInfo`` alike."""
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in documentation.splitlines():
+        stripped = line.strip()
+        heading = stripped.lstrip("#").strip().rstrip(":")
+        if heading in DOC_HEADINGS and (stripped.startswith("#") or stripped.endswith(":")):
+            current = heading
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
 
 
 def hooks() -> tuple[str, ...]:

@@ -11,11 +11,14 @@ rule then says what it said before, "unknown".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hullcheck.findings import Location
 from hullcheck.models.container import ContainerSpec
-from hullcheck.models.dockerfile import Stage
-from hullcheck.models.layers import BuildStage, ResolvedImage
+
+if TYPE_CHECKING:  # only a container with a build or a resolved image carries these
+    from hullcheck.models.dockerfile import Stage
+    from hullcheck.models.layers import BuildStage, ResolvedImage
 
 
 def is_root(user: str) -> bool:

@@ -117,13 +117,13 @@ def selected_alone(select: Iterable[str], explicit: Iterable[str]) -> frozenset[
     ``pss:baseline:capabilities_baseline``; not ``pss``, ``K8S`` or ``cis-k8s-1.10:5.2.9``,
     which name both, so restricted reports as by default). Only these rules then judge at
     restricted, where the successor reports in their place otherwise."""
-    from hullcheck.rules import all_rules
+    from hullcheck.rules import rules_for_kinds
     from hullcheck.suppress import selector_matches
 
     named = set(explicit)
     given = [s.strip() for s in select]
-    pss = {r.control: r for r in all_rules() if isinstance(r, type) and issubclass(r, PssRule)
-           and "control" in r.__dict__}
+    pss = {r.control: r for r in rules_for_kinds(("kubernetes",))
+           if isinstance(r, type) and issubclass(r, PssRule) and "control" in r.__dict__}
     out: set[str] = set()
     for control, (successor, _since) in OVERRIDES.items():
         base, over = pss.get(control), pss.get(successor)
