@@ -241,14 +241,19 @@ class Engine:
                 _in_unit(out, start, manifests.unit_for(workload.pod.owner))
         if not self.has("check_objects"):
             return
+        from hullcheck.kube_overview import keep_exposure  # what the report keeps of a graph
+
         if not manifests.units:
             out.extend(self.run("check_objects", manifests.graph, where="kubernetes"))
+            keep_exposure(manifests)
             return
-        # Cross-resource rules judge each deployable unit alone, never across units.
+        # Cross-resource rules judge each deployable unit alone, never across units; each
+        # unit's graph goes once judged.
         for unit in manifests.units:
             start = len(out)
             out.extend(self.run("check_objects", unit.graph, where=unit.ref.path))
             _in_unit(out, start, unit)
+            keep_exposure(unit)
 
     def walk_run_image(self, run: RunImage, out: list[Finding]) -> None:
         """An image containers of the scan run, read whole (``--resolve-images=deep``): the
