@@ -26,7 +26,7 @@ CLUSTER_SCOPED = frozenset({
 })
 
 
-@dataclass
+@dataclass(slots=True)
 class KubeObject:
     api_version: str
     kind: str
@@ -37,7 +37,9 @@ class KubeObject:
     line: int  # the object's first line
     # True when the manifest named no namespace and one was assigned (--namespace or default).
     namespace_defaulted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    # ``models.pod.pod_of``'s answer, cached: the one Pod every rule shares (None: the object
+    # runs no pod; False: not asked yet). A slot, not a dict per object: a scan holds 50,000.
+    pod_cache: Any = field(default=False, repr=False, compare=False)
 
     @property
     def ref(self) -> str:
