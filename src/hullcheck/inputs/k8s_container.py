@@ -202,7 +202,8 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
     if pod.is_windows:
         # readOnlyRootFilesystem is forbidden in a pod with spec.os.name: windows.
         unsettable.add("read_only_rootfs")
-    spec.unsettable = frozenset(unsettable)
+    if unsettable:  # else the field's default: one empty set for every container
+        spec.unsettable = frozenset(unsettable)
     _env(spec, c)
 
     probes = [k for k in ("livenessProbe", "readinessProbe") if mapping(data.get(k)) is not None]

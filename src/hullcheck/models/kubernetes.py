@@ -7,6 +7,7 @@ reports (``Kind/namespace/name`` or ``Kind/name``).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,10 +44,11 @@ class KubeObject:
 
     @property
     def ref(self) -> str:
-        """``Kind/namespace/name`` or ``Kind/name`` (the ``location.object`` contract)."""
+        """``Kind/namespace/name`` or ``Kind/name`` (the ``location.object`` contract).
+        Interned: the findings of one object (dozens for a workload) share one string."""
         if self.namespace is None:
-            return f"{self.kind}/{self.name}"
-        return f"{self.kind}/{self.namespace}/{self.name}"
+            return sys.intern(f"{self.kind}/{self.name}")
+        return sys.intern(f"{self.kind}/{self.namespace}/{self.name}")
 
     @property
     def metadata(self) -> dict[str, Any]:

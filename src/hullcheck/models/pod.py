@@ -132,7 +132,16 @@ class PodContainer:
 
     def sc(self, *keys: str) -> Any:
         """A field of the container's securityContext (None when unset)."""
-        return dig(self.security_context, *keys)
+        # ``dig(self.security_context, *keys)``, written out: every rule asks this of every
+        # container.
+        value = self.data.get("securityContext")
+        if not isinstance(value, LineDict):
+            return None
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     def sc_line(self, *keys: str) -> int:
         """The line of a securityContext field, else of the deepest part present, else name."""
@@ -177,7 +186,14 @@ class Pod:
 
     def psc(self, *keys: str) -> Any:
         """A field of the pod-level securityContext (None when unset)."""
-        return dig(self.security_context, *keys)
+        value = self.spec.get("securityContext")  # as ``sc``: dig, written out
+        if not isinstance(value, LineDict):
+            return None
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     def psc_line(self, *keys: str) -> int:
         return line_of(self.spec, "securityContext", *keys, default=self.spec.line) or 1
