@@ -444,7 +444,7 @@ def _in_unit(out: list[Finding], start: int, unit: Unit | None) -> None:
         loc = finding.location
         source = origins.get((loc.path or "", loc.object or "")) if origins else None
         if source is None:
-            finding.location = dataclasses.replace(loc, unit=ref)
+            finding.location = loc.in_unit(ref)
             continue
         if unit.rendered:
             finding.location = dataclasses.replace(loc, unit=ref, source=source,
