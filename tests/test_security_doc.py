@@ -80,6 +80,8 @@ BOUNDS = [
     ("hullcheck.kube_overview", "MAX_WORKLOADS_LISTED", 1_000, "| 1,000; 10,000 |"),
     ("hullcheck.kube_overview", "MAX_EXPOSURE_ENTRIES", 10_000, "| 1,000; 10,000 |"),
     ("hullcheck.models.graph", "MAX_SHARED_SETS", 4_096, "| 4,096 (then the table starts"),
+    ("hullcheck.inputs.k8s_container", "MAX_QUANTITIES", 4_096, "| 4,096 distinct, each"),
+    ("hullcheck.inputs.k8s_container", "MAX_QUANTITY_TEXT", 64, "at most 64 characters"),
     ("hullcheck.inputs.compose_build", "MAX_BUILD_DOCKERFILES", 64, "64 distinct per project"),
     ("hullcheck.inputs.image.resolve", "MAX_RESOLVED_IMAGES", 64, "64 distinct references a run"),
     ("hullcheck.inputs.image.resolve", "RESOLVE_BUDGET_SECONDS", 600.0, "600 s a run in total"),
