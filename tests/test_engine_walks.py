@@ -89,3 +89,18 @@ def test_inputs_never_import_the_engine() -> None:
         "assert 'hullcheck.rules.base' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_location_in_unit_is_replace_with_unit() -> None:
+    """``Location.in_unit`` (the fast path every Kubernetes finding takes) keeps every other
+    field: the same as ``dataclasses.replace(loc, unit=...)``."""
+    import dataclasses
+
+    from hullcheck.models.location import ImageRef, Location, SourceRef, UnitRef
+
+    loc = Location(path="p", line=3, end_line=4, column=5, object="Pod/n/x", container="c",
+                   container_id="id", image=ImageRef("img"), layer="sha256:1", setting="s",
+                   source=SourceRef("t.yaml", 7))
+    unit = UnitRef("dir", "/k8s")
+    assert loc.in_unit(unit) == dataclasses.replace(loc, unit=unit)
+    assert [f.name for f in dataclasses.fields(Location)][-2:] == ["unit", "source"]

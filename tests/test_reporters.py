@@ -129,3 +129,49 @@ def test_sarif_for_every_input_kind_validates(tmp_path: Path,
     image_results = doc["runs"][0]["results"]
     assert image_results
     assert all("physicalLocation" not in loc for r in image_results for loc in r["locations"])
+
+
+POD_YAML = ("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{n}, namespace: ns}}\n"
+            "spec: {{containers: [{{name: c, image: 'nginx', securityContext: "
+            "{{privileged: true}}}}]}}\n---\n")
+
+
+@pytest.mark.parametrize("batch", [1, 2, 512])
+def test_json_is_written_piece_by_piece_byte_for_byte(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        batch: int) -> None:
+    """The JSON document is written as it is made (findings a batch at a time, never one
+    string): the bytes are exactly ``render``'s, to a file and to stdout, for a scan, a diff and
+    a merge, and with a file name that is not UTF-8 (a lone surrogate, written as U+FFFD)."""
+    import hullcheck.reporters.json as json_reporter
+
+    monkeypatch.setattr(json_reporter, "_BATCH", batch)
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "pods.yaml").write_text("".join(POD_YAML.format(n=n) for n in range(5)))
+    (tmp_path / "k8s" / os.fsdecode(b"odd-\xff.yaml")).write_text(POD_YAML.format(n=9))
+    (tmp_path / "empty").mkdir()
+
+    def both(name: str, *args: str) -> tuple[bytes, bytes, str]:
+        """(streamed file, rendered file, streamed stdout) of one command."""
+        streamed, rendered = tmp_path / f"{name}-s.json", tmp_path / f"{name}-r.json"
+        run_cli(capsys, *args, "-f", "json", "-o", str(streamed))
+        _, out, _ = run_cli(capsys, *args, "-f", "json")
+        with monkeypatch.context() as m:
+            m.delattr(json_reporter, "pieces")  # what `render` writes, in one string
+            run_cli(capsys, *args, "-f", "json", "-o", str(rendered))
+        return streamed.read_bytes(), rendered.read_bytes(), out
+
+    scan, scan_rendered, scan_out = both("scan", "scan", str(tmp_path / "k8s"), "--fail-on",
+                                         "never")
+    assert scan == scan_rendered == scan_out.encode()
+    doc = json.loads(scan)
+    assert len(doc["findings"]) > 6 and b"odd-\\ufffd.yaml" in scan
+    empty, empty_rendered, _ = both("empty", "scan", str(tmp_path / "empty"), "--fail-on",
+                                    "never")
+    assert empty == empty_rendered and json.loads(empty)["findings"] == []
+    diff, diff_rendered, _ = both("diff", "diff", str(tmp_path / "empty-s.json"),
+                                  str(tmp_path / "scan-s.json"), "--fail-on", "never")
+    assert diff == diff_rendered and json.loads(diff)["findings"][0]["change"] == "appeared"
+    merged, merged_rendered, _ = both("merge", "merge", str(tmp_path / "scan-s.json"),
+                                      str(tmp_path / "scan-r.json"))
+    assert merged == merged_rendered and "occurrences" in json.loads(merged)["findings"][0]

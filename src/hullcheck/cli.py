@@ -776,7 +776,7 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
          skipped_paths: list[str], **extras: Any) -> int:
     """Render the report, write errors and warnings, return the exit code. ``extras`` are
     ``Output`` fields only some commands fill (``diff``'s changes, ``merge``'s places)."""
-    from hullcheck.reporters import Output, render
+    from hullcheck.reporters import Output, pieces
     from hullcheck.rules.catalog import catalog
 
     counted = [f for f in report.findings if f.suppressed is None]
@@ -813,15 +813,16 @@ def emit(args: argparse.Namespace, report: Report, shown: list[Any], cfg: Config
         **extras,
     )
     if args.output:
-        text = render(args.format, out)
+        text = pieces(args.format, out)  # JSON: made as written, never one string
         try:
-            Path(args.output).write_text(text, encoding="utf-8")
+            with open(args.output, "w", encoding="utf-8") as stream:
+                stream.writelines(text)
         except OSError as exc:
             raise BadInput(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     elif human:  # coloured and wrapped as the terminal wants
         print_text(out, sys.stdout, concise=args.format == "concise")
     else:
-        sys.stdout.write(render(args.format, out))
+        sys.stdout.writelines(pieces(args.format, out))
 
     # Errors and warnings always reach stderr as one line each, whatever the format: a line
     # carries names and values from scanned files and registries, so each is shown safely.

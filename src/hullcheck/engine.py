@@ -71,6 +71,9 @@ class Engine:
         self._by_hook: dict[str, list[Rule]] = {hook: [] for hook in hooks()}
         # instruction kind -> (rule, its bound check_instruction), built on first use
         self._by_instruction: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
+        # hook -> (rule, its bound hook), for ``run``; platform -> the same for check_container
+        self._bound: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
+        self._by_platform: dict[str, list[tuple[Rule, Callable[..., Any]]]] = {}
         self.crashes: list[InputError] = []
         # Rules a walk did not call because it could not provide what they need (image, host).
         self.skips: list[MissingNeed] = []
@@ -95,6 +98,8 @@ class Engine:
             hook: [r for r in self.rules if type(r).implements(hook)] for hook in hooks()
         }
         self._by_instruction = {}
+        self._bound = {}
+        self._by_platform = {}
 
     def load_for(self, kinds: Iterable[str]) -> None:
         """Add the (accepted) rules of every family that judges one of ``kinds``."""
@@ -112,7 +117,12 @@ class Engine:
 
     def run(self, hook: str, *args: Any, where: str = "") -> list[Finding]:
         """Call ``hook`` on every rule implementing it; a crash becomes an error line."""
-        return self._call(self._by_hook[hook], hook, args, where)
+        calls = self._bound.get(hook)
+        if calls is None:  # bound once, not once per pod or file
+            calls = self._bound[hook] = [(r, getattr(r, hook)) for r in self._by_hook[hook]]
+        out: list[Finding] = []
+        self._judge(out, calls, args, where)
+        return out
 
     def run_instructions(self, out: list[Finding], judged: Iterable[tuple[str, Any]],
                          dockerfile: Any, stage: Any, where: str = "") -> None:
@@ -176,25 +186,25 @@ class Engine:
         rules = self._by_hook["check_container"]
         if not rules:
             return
-        by_platform: dict[str, list[Rule]] = {}
+        by_platform = self._by_platform
         for spec in specs:
             platform = str(spec.platform)
-            if platform not in by_platform:
-                by_platform[platform] = [r for r in rules if platform in type(r).platforms]
-            judging = by_platform[platform]
+            judging = by_platform.get(platform)
+            if judging is None:
+                judging = by_platform[platform] = [(r, r.check_container) for r in rules
+                                                   if platform in type(r).platforms]
             if spec.wasm is not None:
                 # A WebAssembly module has no Linux user, capabilities, setuid binaries, root
                 # file system or processes to count: those rules do not apply (issue 24).
-                skipped = [r for r in judging if getattr(r, "linux_only", False)]
-                judging = [r for r in judging if r not in skipped]
+                skipped = [r for r, _check in judging if getattr(r, "linux_only", False)]
+                judging = [(r, check) for r, check in judging if r not in skipped]
                 where = f"{spec.location.path}:{spec.location.line}" if spec.location.path \
                     else spec.name
                 self.not_applicable.extend(
                     Skipped(r.id, f"{where}: {spec.name} is a WebAssembly service "
                                   f"({spec.wasm}); the rule judges Linux containers")
                     for r in skipped)
-            out.extend(self._call(judging, "check_container", (spec,),
-                                  spec.location.path or spec.name))
+            self._judge(out, judging, (spec,), spec.location.path or spec.name)
 
     # --- walks: one per model type ----------------------------------------------------------
     def judge(self, models: Iterable[Any], out: list[Finding]) -> None:
@@ -305,14 +315,19 @@ class Engine:
     def _walk_graph(self, manifests: Manifests, out: list[Finding]) -> None:
         if not self.has("check_objects"):
             return
+        from hullcheck.kube_overview import keep_exposure  # what the report keeps of a graph
+
         if not manifests.units:
             out.extend(self.run("check_objects", manifests.graph, where="kubernetes"))
+            keep_exposure(manifests)
             return
-        # Cross-resource rules judge each deployable unit alone, never across units.
+        # Cross-resource rules judge each deployable unit alone, never across units; each
+        # unit's graph goes once judged.
         for unit in manifests.units:
             start = len(out)
             out.extend(self.run("check_objects", unit.graph, where=unit.ref.path))
             _in_unit(out, start, unit)
+            keep_exposure(unit)
 
     def walk_run_image(self, run: RunImage, out: list[Finding]) -> None:
         """An image containers of the scan run, read whole (``--resolve-images=deep``): the
@@ -494,7 +509,7 @@ def _in_unit(out: list[Finding], start: int, unit: Unit | None) -> None:
         loc = finding.location
         source = origins.get((loc.path or "", loc.object or "")) if origins else None
         if source is None:
-            finding.location = dataclasses.replace(loc, unit=ref)
+            finding.location = loc.in_unit(ref)
             continue
         if unit.rendered:
             finding.location = dataclasses.replace(loc, unit=ref, source=source,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.findings import Finding
-from hullcheck.models.manifests import Manifests
+from hullcheck.models.manifests import Manifests, Unit
 
 if TYPE_CHECKING:
     from hullcheck.models.graph import ObjectGraph
@@ -66,11 +66,32 @@ def overview(manifests: Manifests) -> dict[str, Any]:
             ns["judged_at"] = level
 
     exposure: dict[tuple[str, str, int, str], dict[str, Any]] = {}
-    graphs = [unit.graph for unit in manifests.units] or [manifests.graph]
-    for graph in graphs:
-        _exposure(graph, exposure)
+    holders: list[Unit] | list[Manifests] = manifests.units or [manifests]
+    for holder in holders:
+        keep_exposure(holder)  # a no-op for a unit the cross-resource rules judged
+        for item in holder.exposure or ():
+            _add(exposure, item)
     return {"namespaces": list(namespaces.values()),
             "exposure": sorted(exposure.values(), key=lambda e: (e["path"], e["line"]))}
+
+
+def keep_exposure(holder: Unit | Manifests) -> None:
+    """Keep the exposure entries of a unit's (or a unit-less batch's) graph on it, then let
+    the graph go (``engine.walk_manifests`` calls this once the unit is judged, so a scan
+    holds one unit's graph at a time). Each unit's entries are the first
+    ``MAX_EXPOSURE_ENTRIES`` distinct ones: merged in unit order by ``overview``, they give
+    exactly the entries one shared table would."""
+    if holder.exposure is None:
+        into: dict[tuple[str, str, int, str], dict[str, Any]] = {}
+        _exposure(holder.graph, into)
+        holder.exposure = list(into.values())
+    holder.release_graph()
+
+
+def _add(into: dict[tuple[str, str, int, str], dict[str, Any]], item: dict[str, Any]) -> None:
+    key = (item["via"], item["path"], item["line"], item.get("service", ""))
+    if key not in into and len(into) < MAX_EXPOSURE_ENTRIES:
+        into[key] = item
 
 
 def _exposure(graph: ObjectGraph, into: dict[tuple[str, str, int, str], dict[str, Any]]
@@ -79,9 +100,7 @@ def _exposure(graph: ObjectGraph, into: dict[tuple[str, str, int, str], dict[str
     from hullcheck.rules.cluster._ingress import backends, hosts
 
     def add(item: dict[str, Any]) -> None:
-        key = (item["via"], item["path"], item["line"], item.get("service", ""))
-        if key not in into and len(into) < MAX_EXPOSURE_ENTRIES:
-            into[key] = item
+        _add(into, item)
 
     for svc in graph.by_kind.get("Service", []):
         spec = svc.data.get("spec")

@@ -163,8 +163,11 @@ def test_graph_is_built_once_per_scan_and_handed_to_every_cluster_rule() -> None
     assert unit.graph is unit.graph
     engine = Engine([Looks, LooksToo], Context(config=Config()))
     out: list[Finding] = []
+    built = unit.graph
     engine.judge(loaded.models, out)
-    assert len(seen) == 2 and seen[0] is seen[1] is unit.graph
+    assert len(seen) == 2 and seen[0] is seen[1] is built
+    # Judged, the unit keeps what the report's overview needs and lets the graph go.
+    assert unit._graph is None and unit.exposure == []
     objs = objects(POD.format(name="a", ns="one", labels="{}"))
     assert graph_for(objs) is not graph_for(objs)  # a list: a graph of its own each time
 
@@ -284,3 +287,106 @@ def test_reachable_handles_chains_cycles_and_large_cliques() -> None:
     assert len(clique) == 1000 and all(len(r) == 999 for r in clique.values())
     chain = reachable({f"c{i}": [f"c{i + 1}"] for i in range(3000)})
     assert len(chain["c0"]) == 3000 and chain["c2999"] == {"c3000"}
+
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: {ns}}}
+spec: {{type: LoadBalancer, selector: {{app: a}}, ports: [{{port: 443}}]}}
+---
+"""
+
+
+def _units(tmp_path: Any, count: int) -> list[Source]:
+    """``count`` directories (one deployable unit each), each with a pod and two Services."""
+    from pathlib import Path
+
+    sources = []
+    for n in range(count):
+        path = Path(tmp_path) / f"u{n}" / "all.yaml"
+        path.parent.mkdir()
+        text = POD.format(name="p", ns=f"ns{n}", labels="{app: a}") + "".join(
+            SERVICE.format(name=f"s{i}", ns=f"ns{n}") for i in range(2))
+        path.write_text(text)
+        sources.append(Source(str(path), text, fs_path=path, root=str(tmp_path)))
+    return sources
+
+
+def test_a_scan_holds_one_unit_graph_at_a_time(tmp_path: Any) -> None:
+    """Each unit's graph goes once the cross-resource rules have judged it (a thousand-unit
+    scan holds one graph, not a thousand); the overview's exposure map, kept from each graph
+    before it goes, is what it was: every unit's Services, in unit order."""
+    from collections.abc import Iterator
+
+    from hullcheck.config import Config
+    from hullcheck.engine import Engine
+    from hullcheck.findings import Finding, Severity
+    from hullcheck.inputs.kubernetes import load
+    from hullcheck.kube_overview import overview
+    from hullcheck.models.manifests import Manifests
+    from hullcheck.rules.base import Context, Rule
+
+    held: list[int] = []
+
+    class Counts(Rule):
+        id, name, title, severity = "TST003", "counts", "Counts", Severity.LOW
+        inputs = frozenset({"kubernetes"})
+
+        def check_objects(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+            held.append(sum(u._graph is not None for u in manifests.units))
+            return iter(())
+
+    loaded = load(_units(tmp_path, 3), {})
+    (manifests,) = loaded.models
+    assert isinstance(manifests, Manifests) and len(manifests.units) == 3
+    Engine([Counts], Context(config=Config())).judge(loaded.models, [])
+    assert held == [1, 1, 1]
+    assert all(u._graph is None for u in manifests.units)
+    exposure = overview(manifests)["exposure"]
+    assert [e["via"] for e in exposure] == [f"Service/ns{n}/s{i}" for n in range(3)
+                                            for i in range(2)]
+    assert all(e["workloads"] == [f"Pod/ns{n}/p"] for n in range(3) for e in exposure[2 * n:][:2])
+
+
+def test_exposure_bound_holds_across_units(tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """``MAX_EXPOSURE_ENTRIES`` bounds the whole map, kept per unit or not: the first entries
+    in unit order, and no unit keeps more than the bound."""
+    from hullcheck import kube_overview
+    from hullcheck.inputs.kubernetes import load
+
+    monkeypatch.setattr(kube_overview, "MAX_EXPOSURE_ENTRIES", 3)
+    (manifests,) = load(_units(tmp_path, 3), {}).models
+    exposure = kube_overview.overview(manifests)["exposure"]
+    assert [e["via"] for e in exposure] == ["Service/ns0/s0", "Service/ns0/s1",
+                                            "Service/ns1/s0"]
+    assert all(len(u.exposure or ()) <= 3 for u in manifests.units)
+
+
+def test_builtin_role_rules_and_equal_sets_are_shared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The built-in roles' rules are built once per process, not once per unit's graph, and
+    equal apiGroups/resources/verbs sets are one object; the table sharing them is bounded."""
+    from hullcheck.models import graph as graph_module
+
+    role = """apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: r{n}, namespace: ns{n}}}
+rules: [{{apiGroups: [""], resources: [pods], verbs: [get, list]}}]
+---
+"""
+    one = ObjectGraph(objects(role.format(n=1)))
+    two = ObjectGraph(objects(role.format(n=2)))
+    edit_one, edit_two = one.role("ClusterRole", None, "edit"), two.role("ClusterRole", None,
+                                                                        "edit")
+    assert edit_one is not None and edit_two is not None and edit_one is not edit_two
+    assert all(a is b for a, b in zip(edit_one.rules, edit_two.rules, strict=True))
+    r1, r2 = one.role("Role", "ns1", "r1"), two.role("Role", "ns2", "r2")
+    assert r1 is not None and r2 is not None
+    assert r1.rules[0].verbs is r2.rules[0].verbs == frozenset({"get", "list"})
+    monkeypatch.setattr(graph_module, "MAX_SHARED_SETS", 4)
+    many = "".join(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+        f"metadata: {{name: c{n}}}\nrules: [{{apiGroups: [g{n}], resources: [r{n}], "
+        f"verbs: [v{n}]}}]\n---\n" for n in range(10))
+    ObjectGraph(objects(many)).roles()
+    assert len(graph_module._SHARED_SETS) <= 4 + 3

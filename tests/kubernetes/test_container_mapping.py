@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,23 @@ def test_resources_env_probes(specs: dict) -> None:
 ])
 def test_quantities(text: object, value: Decimal | None) -> None:
     assert parse_quantity(text) == value
+
+
+@pytest.mark.parametrize("value", ["128Mi", "1G", "500m", "0.5", "1e3", "  2Ki ", "", "x",
+                                   "1" * 65, 3, 0.25, True, None, [1]])
+def test_quantities_parsed_once_are_the_same_numbers(value: Any) -> None:
+    """Resource quantities are remembered once parsed (a bounded table of short strings);
+    what a container gets is what parsing it afresh gives, for any value a file may hold."""
+    from hullcheck.inputs import k8s_container as kc
+
+    fresh = kc.parse_quantity(value)
+    expected_bytes = int(fresh.to_integral_value(rounding="ROUND_CEILING")) \
+        if fresh is not None else None
+    for _ in range(2):  # the second time from the table
+        assert kc._bytes(value) == expected_bytes
+        assert kc._cpus(value) == (float(fresh) if fresh is not None else None)
+    assert kc._bytes_of_text.cache_info().maxsize == kc.MAX_QUANTITIES
+    if isinstance(value, str) and len(value) > kc.MAX_QUANTITY_TEXT:
+        kc._bytes_of_text.cache_clear()
+        kc._bytes(value)
+        assert kc._bytes_of_text.cache_info().currsize == 0  # too long to be remembered

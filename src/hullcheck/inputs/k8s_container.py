@@ -7,6 +7,7 @@ line, so rules report it at the container's ``name:`` line.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -50,11 +51,33 @@ def parse_quantity(value: Any) -> Decimal | None:
 
 
 def _bytes(value: Any) -> int | None:
+    if isinstance(value, str) and len(value) <= MAX_QUANTITY_TEXT:  # ``128Mi``: parsed once
+        return _bytes_of_text(value)
     q = parse_quantity(value)
     return int(q.to_integral_value(rounding="ROUND_CEILING")) if q is not None else None
 
 
 def _cpus(value: Any) -> float | None:
+    if isinstance(value, str) and len(value) <= MAX_QUANTITY_TEXT:
+        return _cpus_of_text(value)
+    q = parse_quantity(value)
+    return float(q) if q is not None else None
+
+
+# Distinct quantity strings remembered, and the longest remembered (docs/security.md): bounds,
+# as the text comes from the scanned files.
+MAX_QUANTITIES = 4_096
+MAX_QUANTITY_TEXT = 64
+
+
+@functools.lru_cache(maxsize=MAX_QUANTITIES)
+def _bytes_of_text(value: str) -> int | None:
+    q = parse_quantity(value)
+    return int(q.to_integral_value(rounding="ROUND_CEILING")) if q is not None else None
+
+
+@functools.lru_cache(maxsize=MAX_QUANTITIES)
+def _cpus_of_text(value: str) -> float | None:
     q = parse_quantity(value)
     return float(q) if q is not None else None
 
@@ -146,11 +169,12 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
     spec.privileged = _bool(c.sc("privileged"))
     if spec.privileged is not None:
         f.lines["privileged"] = c.sc_line("privileged")
-    spec.cap_add = _caps(c.sc("capabilities", "add"))
-    spec.cap_drop = _caps(c.sc("capabilities", "drop"))
-    if c.sc("capabilities", "add") is not None:
+    add, drop = c.sc("capabilities", "add"), c.sc("capabilities", "drop")
+    spec.cap_add = _caps(add)
+    spec.cap_drop = _caps(drop)
+    if add is not None:
         f.lines["cap_add"] = c.sc_line("capabilities", "add")
-    if c.sc("capabilities", "drop") is not None:
+    if drop is not None:
         f.lines["cap_drop"] = c.sc_line("capabilities", "drop")
     ape = _bool(c.sc("allowPrivilegeEscalation"))
     if ape is not None:
@@ -202,7 +226,8 @@ def container_spec(pod: Pod, c: PodContainer, defaults: ContainerDefaults | None
     if pod.is_windows:
         # readOnlyRootFilesystem is forbidden in a pod with spec.os.name: windows.
         unsettable.add("read_only_rootfs")
-    spec.unsettable = frozenset(unsettable)
+    if unsettable:  # else the field's default: one empty set for every container
+        spec.unsettable = frozenset(unsettable)
     _env(spec, c)
 
     probes = [k for k in ("livenessProbe", "readinessProbe") if mapping(data.get(k)) is not None]

@@ -23,6 +23,7 @@ Semantics follow Kubernetes exactly:
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -383,19 +384,40 @@ def role_rules(ref: str, raw: Any) -> list[PolicyRule]:
     out: list[PolicyRule] = []
     if not isinstance(raw, list):
         return out
+    # Roles repeat the same apiGroups, resources and verbs (every namespace's Role, the
+    # built-in ones in every unit): equal sets are shared, as each role holds them for good.
+    shared = _SHARED_SETS
     for i, r in enumerate(raw):
         if not isinstance(r, dict):
             continue
+        if len(shared) >= MAX_SHARED_SETS:
+            shared.clear()
         line = raw.line_of(i) if isinstance(raw, LineList) else 0
+        groups = frozenset(_strings(r.get("apiGroups")))
+        resources = frozenset(s.lower() for s in _strings(r.get("resources")))
+        verbs = frozenset(s.lower() for s in _strings(r.get("verbs")))
         out.append(PolicyRule(
             role=ref, index=i + 1, line=line,
-            api_groups=frozenset(_strings(r.get("apiGroups"))),
-            resources=frozenset(s.lower() for s in _strings(r.get("resources"))),
-            verbs=frozenset(s.lower() for s in _strings(r.get("verbs"))),
+            api_groups=shared.setdefault(groups, groups),
+            resources=shared.setdefault(resources, resources),
+            verbs=shared.setdefault(verbs, verbs),
             resource_names=tuple(_strings(r.get("resourceNames"))),
             non_resource_urls=tuple(_strings(r.get("nonResourceURLs"))),
         ))
     return out
+
+
+# The sets ``role_rules`` shares, bounded (docs/security.md): past the bound the table starts
+# again, so hostile input with ever-new sets costs at most this many kept entries.
+MAX_SHARED_SETS = 4_096
+_SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+@functools.cache
+def builtin_rules(ref: str, name: str) -> tuple[PolicyRule, ...]:
+    """The rules of the built-in ClusterRole ``name`` written as ``ref``: the same in every
+    graph (PolicyRule is immutable), so built once per process, not once per unit."""
+    return tuple(role_rules(ref, BUILTIN_CLUSTER_ROLES[name]))
 
 
 def reachable(edges: dict[str, list[str]]) -> dict[str, set[str]]:
@@ -654,19 +676,19 @@ class ObjectGraph:
             selectors = [label_selector(s) for s in sels] if isinstance(sels, list) else []
             info = RoleInfo(obj.ref, obj, role_rules(obj.ref, obj.data.get("rules")))
             nodes[obj.name] = (info, obj.labels, selectors)
-        for name, defaults in BUILTIN_CLUSTER_ROLES.items():
+        for name in BUILTIN_CLUSTER_ROLES:
             ref = f"ClusterRole/{name}"
             agg_label, builtin_labels = BUILTIN_AGGREGATION.get(name, ("", {}))
             builtin_selectors = [Selector(((agg_label, "true"),))] if agg_label else []
             if name not in nodes:
-                nodes[name] = (RoleInfo(ref, None, role_rules(ref, defaults)),
+                nodes[name] = (RoleInfo(ref, None, list(builtin_rules(ref, name))),
                                dict(builtin_labels), builtin_selectors)
                 continue
             info, labels, selectors = nodes[name]
             if info.obj is not None and info.obj.annotations.get(AUTOUPDATE) == "false":
                 continue  # taken as written: reconciliation leaves it alone
             # Reconciled at start-up: the defaults are added back (nothing written is removed).
-            info.rules.extend(role_rules(f"{ref} (built-in)", defaults))
+            info.rules.extend(builtin_rules(f"{ref} (built-in)", name))
             nodes[name] = (info, {**labels, **builtin_labels}, [*selectors, *builtin_selectors])
 
         # The aggregation controller copies the rules of the matched roles, aggregated ones

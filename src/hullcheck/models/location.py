@@ -101,6 +101,13 @@ class Location:
             source=self.source,
         )
 
+    def in_unit(self, unit: UnitRef) -> Location:
+        """This location with ``unit`` set (``dataclasses.replace(self, unit=unit)``, written
+        out: it runs for every Kubernetes finding)."""
+        return Location(self.path, self.line, self.end_line, self.column, self.object,
+                        self.container, self.container_id, self.image, self.layer,
+                        self.setting, unit, self.source)
+
     def to_json(self) -> dict[str, Any]:
         # Once per finding written; the fields a Dockerfile finding has are tested first.
         out: dict[str, Any] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import InitVar, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hullcheck.models.container import ContainerSpec
 from hullcheck.models.kubernetes import KubeObject
@@ -64,16 +64,24 @@ class Unit:
     origins: dict[tuple[str, str], SourceRef] = field(default_factory=dict)
     # True when a renderer produced the objects: findings report their source's path and line.
     rendered: bool = False
+    # What the report's overview keeps of the graph (``kube_overview.keep_exposure``), so the
+    # graph itself can go once the cross-resource rules have judged the unit.
+    exposure: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
 
     @property
     def graph(self) -> ObjectGraph:
-        """The unit's objects as one graph, built on first use and kept."""
+        """The unit's objects as one graph, built on first use and kept until
+        ``release_graph``."""
         if self._graph is None:
             from hullcheck.models.graph import ObjectGraph
 
             self._graph = ObjectGraph(self.objects)
         return self._graph
+
+    def release_graph(self) -> None:
+        """Let the graph go: a scan of a thousand units holds one graph at a time, not all."""
+        self._graph = None
 
 
 @dataclass
@@ -88,6 +96,7 @@ class Manifests:
     # objects, each reporting in its own unit, which a path cannot say.
     unit_by_object: dict[int, Unit] = field(default_factory=dict)
     _by_ref: dict[UnitRef, Unit] = field(default_factory=dict, repr=False, compare=False)
+    exposure: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     _graph: ObjectGraph | None = field(default=None, repr=False, compare=False)
 
     def objects_of_unit(self, obj: KubeObject) -> list[KubeObject]:
@@ -111,10 +120,13 @@ class Manifests:
 
     @property
     def graph(self) -> ObjectGraph:
-        """Every object of the scan as one graph, built on first use and kept (only
-        cross-resource rules need it)."""
+        """Every object of the scan as one graph, built on first use and kept until
+        ``release_graph`` (only cross-resource rules and the overview need it)."""
         if self._graph is None:
             from hullcheck.models.graph import ObjectGraph
 
             self._graph = ObjectGraph(self.objects)
         return self._graph
+
+    def release_graph(self) -> None:
+        self._graph = None

@@ -11,7 +11,7 @@ StatefulSet, DaemonSet, Job, CronJob, ReplicationController, PodTemplate, Argo R
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hullcheck.models.kubernetes import KubeObject
@@ -84,7 +84,10 @@ class PssPolicy:
         return f"v{self.version[0]}.{self.version[1]}"
 
 
-@dataclass
+DEFAULT_PSS = PssPolicy("restricted", LATEST_VERSION, "--pss-level")
+
+
+@dataclass(slots=True)
 class PodContainer:
     """One container of a pod as the Kubernetes-specific rules see it (the K8S and KNS families,
     through ``Pod.containers`` or ``PodTemplate.containers()``: the same objects). Rules read it
@@ -129,7 +132,16 @@ class PodContainer:
 
     def sc(self, *keys: str) -> Any:
         """A field of the container's securityContext (None when unset)."""
-        return dig(self.security_context, *keys)
+        # ``dig(self.security_context, *keys)``, written out: every rule asks this of every
+        # container.
+        value = self.data.get("securityContext")
+        if not isinstance(value, LineDict):
+            return None
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     def sc_line(self, *keys: str) -> int:
         """The line of a securityContext field, else of the deepest part present, else name."""
@@ -139,7 +151,7 @@ class PodContainer:
         return line_of(sc, *keys, default=line_of(self.data, "securityContext")) or self.line
 
 
-@dataclass
+@dataclass(slots=True)
 class Pod:
     """One pod template: the workload that owns it, its metadata and spec, its containers."""
 
@@ -149,8 +161,7 @@ class Pod:
     spec_path: str  # "spec", "spec.template.spec", ...
     containers: list[PodContainer]
     # Set by the Kubernetes input before rules run (namespace labels or --pss-level).
-    pss: PssPolicy = field(default_factory=lambda: PssPolicy("restricted", LATEST_VERSION,
-                                                             "--pss-level"))
+    pss: PssPolicy = DEFAULT_PSS  # immutable: one for every pod not given its own
 
     @property
     def ref(self) -> str:
@@ -175,7 +186,14 @@ class Pod:
 
     def psc(self, *keys: str) -> Any:
         """A field of the pod-level securityContext (None when unset)."""
-        return dig(self.security_context, *keys)
+        value = self.spec.get("securityContext")  # as ``sc``: dig, written out
+        if not isinstance(value, LineDict):
+            return None
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
 
     def psc_line(self, *keys: str) -> int:
         return line_of(self.spec, "securityContext", *keys, default=self.spec.line) or 1
@@ -256,8 +274,8 @@ def pod_of(obj: KubeObject) -> Pod | None:
     Exposed for cross-resource rules too (which pods a NetworkPolicy selects, which workloads
     reach the node): ``pod.metadata`` carries the template's labels.
     """
-    if "pod" in obj.extra:
-        cached: Pod | None = obj.extra["pod"]
+    if obj.pod_cache is not False:
+        cached: Pod | None = obj.pod_cache
         return cached
     found = _template(obj)
     pod: Pod | None = None
@@ -265,7 +283,7 @@ def pod_of(obj: KubeObject) -> Pod | None:
         meta, spec, spec_path = found
         pod = Pod(owner=obj, metadata=meta, spec=spec, spec_path=spec_path,
                   containers=_containers(spec))
-    obj.extra["pod"] = pod
+    obj.pod_cache = pod
     return pod
 
 

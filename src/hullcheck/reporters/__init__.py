@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -12,7 +13,8 @@ from hullcheck.findings import Finding, Report, Severity
 # The reporters' table lives in a module of its own, light enough for the parser (--format).
 from hullcheck.reporters_table import ONLY_FOR, REPORTERS, formats_for
 
-__all__ = ["ONLY_FOR", "REPORTERS", "Output", "display_location", "formats_for", "render"]
+__all__ = ["ONLY_FOR", "REPORTERS", "Output", "display_location", "formats_for", "pieces",
+           "render"]
 
 
 class RuleDoc(Protocol):
@@ -74,6 +76,20 @@ def render(fmt: str, out: Output) -> str:
     module, _, func = REPORTERS[fmt].partition(":")
     result: str = getattr(importlib.import_module(module), func)(out)
     return result
+
+
+def pieces(fmt: str, out: Output) -> Iterator[str]:
+    """``render(fmt, out)`` as pieces to write one after the other, the same text: a reporter
+    with ``pieces`` of its own (JSON) makes each as it is written, so a large report is never
+    one string in memory; any other is rendered here, before anything is written. The first
+    piece is made before this returns, so what fails before the findings fails before the
+    output file is opened."""
+    module = importlib.import_module(REPORTERS[fmt].partition(":")[0])
+    own: Callable[[Output], Iterator[str]] | None = getattr(module, "pieces", None)
+    if own is None:
+        return iter((render(fmt, out),))
+    made = own(out)
+    return itertools.chain((next(made),), made)
 
 
 def display_location(f: Finding) -> str:

@@ -52,10 +52,15 @@ class RbacRule(ClusterRule):
         return out
 
     def check_graph(self, ctx: Context, graph: ObjectGraph) -> Iterator[Finding]:
+        # Many bindings grant one role (the built-in edit in every namespace): its rules are
+        # matched once.
+        by_role: dict[int, list[tuple[PolicyRule, str]]] = {}
         for grant in graph.grants():
             if grant.role is None or is_kubernetes_own(grant.binding):
                 continue
-            hits = self.hits(ctx, grant.role.rules)
+            hits = by_role.get(id(grant.role))
+            if hits is None:
+                hits = by_role[id(grant.role)] = self.hits(ctx, grant.role.rules)
             if not hits:
                 continue
             rule, permission = hits[0]
