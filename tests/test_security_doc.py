@@ -26,6 +26,7 @@ BOUNDS = [
     ("hullcheck.yamlutil", "MAX_EXPANDED", 4_000_000, "4,000,000 and 10x"),
     ("hullcheck.yamlutil", "MAX_MERGED_KEYS", 1_000_000, "1,000,000 (counted"),
     ("hullcheck.models.lines", "MAX_SHARED_SHAPES", 200_000, "200,000 per process"),
+    ("hullcheck.yamlutil", "MAX_REMEMBERED_TAGS", 50_000, "50,000 per process"),
     ("hullcheck.config", "MAX_CONFIG_BYTES", MiB, "1 MiB, regular file only"),
     ("hullcheck.config", "MAX_CONFIG_DEPTH", 16, "16 levels"),
     ("hullcheck.config", "MAX_TRUST_STORE_BYTES", 4 * MiB, "4 MiB, regular file only"),

@@ -236,3 +236,28 @@ def test_values_pickle_with_their_lines_and_tags() -> None:
     tracked.key_paths["k"] = "compose.yaml"
     again = pickle.loads(pickle.dumps(tracked))
     assert type(again) is TrackedDict and again.key_paths == {"k": "compose.yaml"}
+
+
+def test_fast_loader_resolves_every_tag_as_the_safe_loader() -> None:
+    import yaml
+
+    from hullcheck.yamlutil import _FastLoader
+
+    plain = ["yes", "No", "~", "", "0x1F", "1e3", "1.0e+3", ".inf", "-.5", "0o17", "017",
+             "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "=", "null", "Null", "NULL",
+             "true", "on", "OFF", "y", "n", "1_000", "12:30:00", "+1", "-", "--", "abc", "3.14",
+             ".NaN", "0b101", "190:20:30", "x" * 80]
+    text = "\n".join(f"- {v}" if v else "-" for v in plain) + "\n- 'quoted'\n- {a: [1, b]}\n"
+
+    def tags(loader: Any) -> list[str]:
+        node = yaml.compose(text, Loader=loader)
+        out = [node.tag]
+        for item in node.value:
+            out.append(item.tag)
+            if isinstance(item, yaml.MappingNode):
+                out += [n.tag for pair in item.value for n in pair]
+        return out
+
+    expected = tags(yaml.SafeLoader)
+    assert tags(_FastLoader) == expected
+    assert tags(_FastLoader) == expected  # again, from what it remembered
