@@ -18,7 +18,7 @@ corpus is the same wherever it is built:
 - the package's licence files (top-level ``LICENSE*``, ``COPYING*``, ``NOTICE*``; Debian's
   ``debian/copyright``) are copied beside its manifests.
 
-Downloads are cached under ``bench/corpus/real-k8s-cache`` (``bench/corpus/`` is ignored by
+Downloads are cached under ``bench/corpus/real-cache`` (``bench/corpus/`` is ignored by
 git); manifests go to ``bench/corpus/real-k8s/<package>/<path in the package>``. Nothing of
 the corpus is committed: only this script.
 
@@ -36,6 +36,7 @@ import sys
 import tarfile
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +58,8 @@ NOT_MANIFEST_GROUPS = (
 )
 NOT_MANIFEST_KINDS = {"Config", "Kustomization", "Chart", "EncryptionConfig"}
 TEMPLATE_MARKERS = ("{{", "{%", "${")
-LICENCE = re.compile(r"^[^/]+/(LICEN[CS]E[^/]*|COPYING[^/]*|NOTICE[^/]*|debian/copyright)$")
+# At the top of the package, or one folder down (Debian's docker.io: moby-20.10.24/engine/).
+LICENCE = re.compile(r"^[^/]+/([^/]+/)?(LICEN[CS]E[^/]*|COPYING[^/]*|NOTICE[^/]*)$")
 MAX_MEMBER = 4 * 1024 * 1024  # no real manifest in these packages is larger
 
 
@@ -100,14 +102,20 @@ PACKAGES = (
 )
 
 
-def download(pkg: Package, cache: Path) -> Path:
-    """The package's archive in the cache, downloaded by the registry's own client."""
+def download(pkg: Package, cache: Path) -> list[tuple[str, Path]]:
+    """The package's source archives in the cache, downloaded by the registry's own client.
+
+    Each comes with the folder its members go to: ``""``, or the component's name for the
+    extra ``orig-NAME`` tarballs of a Debian source with several upstream parts.
+    """
     dest = cache / f"{pkg.name}-{pkg.version}"
     dest.mkdir(parents=True, exist_ok=True)
-    found = [p for p in dest.iterdir() if p.name.endswith((".tar.gz", ".tar.xz"))
-             and not p.name.endswith(".debian.tar.xz")]
+    found = sorted(p for p in dest.iterdir() if p.name.endswith((".tar.gz", ".tar.xz"))
+                   and ".debian.tar." not in p.name)
     if found:
-        return found[0]
+        component = re.compile(r"\.orig-([A-Za-z0-9-]+)\.tar\.")
+        return [(m.group(1) + "/" if (m := component.search(p.name)) else "", p)
+                for p in found]
     if pkg.registry == "pypi-sdist":
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
                         "--no-binary", ":all:", "-d", str(dest),
@@ -122,7 +130,8 @@ def download(pkg: Package, cache: Path) -> Path:
         opts = [f"-o=Dir::Etc::SourceList={apt / 'sources.list'}",
                 "-o=Dir::Etc::SourceParts=/nonexistent",
                 f"-o=Dir::State::Lists={apt / 'lists'}"]
-        subprocess.run(["apt-get", *opts, "-qq", "update"], check=True)
+        if not any((apt / "lists").glob("*Sources*")):
+            subprocess.run(["apt-get", *opts, "-qq", "update"], check=True)
         subprocess.run(["apt-get", *opts, "-qq", "source", "--download-only",
                         f"{pkg.name}={pkg.version}"], check=True, cwd=dest)
     else:
@@ -172,41 +181,55 @@ def named(doc: dict[str, object]) -> bool:
 
 
 def chosen(pkg: Package, member: str) -> bool:
-    """Whether a member path (without the archive's top folder) is a candidate."""
-    return (member.endswith((".yaml", ".yml"))
-            and any(member.startswith(p) for p in pkg.include)
+    """Whether a member path (without the archive's top folder) is a manifest candidate."""
+    return member.endswith((".yaml", ".yml")) and in_scope(pkg, member)
+
+
+def in_scope(pkg: Package, member: str) -> bool:
+    """Whether a member path is under the package's include and outside its exclude."""
+    return (any(member.startswith(p) for p in pkg.include)
             and not any(member.startswith(p) for p in pkg.exclude))
 
 
-def extract(pkg: Package, archive: Path, out: Path, seen: set[str]) -> tuple[int, int, int]:
-    """Copy the package's manifests and licences to ``out``; files, objects, bytes."""
-    files = objects = size = 0
+Judge = Callable[[bytes], int]
+Choose = Callable[[Package, str], bool]
+
+
+def extract(pkg: Package, archive: Path, out: Path, seen: set[str], prefix: str = "",
+            judge: Judge = manifest_objects, choose: Choose = chosen) -> tuple[int, int, int]:
+    """Copy the package's chosen files and licences to ``out``; files, units, bytes.
+
+    ``choose`` picks candidates by path, ``judge`` counts the units (objects, stages) in a
+    candidate's bytes: 0 leaves it out.
+    """
+    files = units = size = 0
     with tarfile.open(archive) as tf:
         for m in tf:
-            if not m.isfile() or m.size > MAX_MEMBER or "/" not in m.name:
+            name = m.name.removeprefix("./")
+            if not m.isfile() or m.size > MAX_MEMBER or "/" not in name:
                 continue
-            member = m.name.split("/", 1)[1]
-            is_licence = bool(LICENCE.match(m.name))
-            if not is_licence and not chosen(pkg, member):
+            member = name.split("/", 1)[1]
+            is_licence = bool(LICENCE.match(name))
+            if not is_licence and not choose(pkg, member):
                 continue
             fh = tf.extractfile(m)
             if fh is None:
                 continue
             data = fh.read()
             if not is_licence:
-                n = manifest_objects(data)
+                n = judge(data)
                 digest = hashlib.sha256(data).hexdigest()
                 if not n or digest in seen:
                     continue
                 seen.add(digest)
-                files, objects, size = files + 1, objects + n, size + len(data)
-            target = out / member
+                files, units, size = files + 1, units + n, size + len(data)
+            target = out / (prefix + member)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-    return files, objects, size
+    return files, units, size
 
 
-def debian_copyright(pkg: Package, archive: Path, out: Path) -> None:
+def debian_copyright(archive: Path, out: Path) -> None:
     """Debian's copyright file from the packaging tarball beside the source."""
     for deb in archive.parent.glob("*.debian.tar.*"):
         with tarfile.open(deb) as tf:
@@ -218,27 +241,36 @@ def debian_copyright(pkg: Package, archive: Path, out: Path) -> None:
                 (out / "debian-copyright").write_bytes(fh.read())
 
 
+def build(packages: tuple[Package, ...], out: Path, cache: Path, unit: str,
+          judge: Judge = manifest_objects, choose: Choose = chosen) -> None:
+    """Download, choose and extract every package into ``out/<package>``; print a table."""
+    if out.exists():
+        shutil.rmtree(out)
+    seen: set[str] = set()
+    totals = Counter[str]()
+    print(f"{'package':42} {'version':34} {'files':>5} {unit:>7} {'bytes':>10}")
+    for pkg in packages:
+        archives = download(pkg, cache)
+        files = units = size = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            stage = Path(tmp)
+            for prefix, archive in archives:
+                f, u, b = extract(pkg, archive, stage, seen, prefix, judge, choose)
+                files, units, size = files + f, units + u, size + b
+            if pkg.registry == "debian-source":
+                debian_copyright(archives[0][1], stage)
+            shutil.copytree(stage, out / pkg.name)
+        totals.update(files=files, units=units, bytes=size)
+        print(f"{pkg.name:42} {pkg.version:34} {files:5} {units:7} {size:10,}")
+    print(f"{'total':77} {totals['files']:5} {totals['units']:7} {totals['bytes']:10,}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=CORPUS / "real-k8s")
-    ap.add_argument("--cache", type=Path, default=CORPUS / "real-k8s-cache")
+    ap.add_argument("--cache", type=Path, default=CORPUS / "real-cache")
     args = ap.parse_args()
-    if args.out.exists():
-        shutil.rmtree(args.out)
-    seen: set[str] = set()
-    totals = Counter[str]()
-    print(f"{'package':42} {'version':34} {'files':>5} {'objects':>7} {'bytes':>9}")
-    for pkg in PACKAGES:
-        archive = download(pkg, args.cache)
-        with tempfile.TemporaryDirectory() as tmp:
-            stage = Path(tmp)
-            files, objects, size = extract(pkg, archive, stage, seen)
-            if pkg.registry == "debian-source":
-                debian_copyright(pkg, archive, stage)
-            shutil.copytree(stage, args.out / pkg.name)
-        totals.update(files=files, objects=objects, bytes=size)
-        print(f"{pkg.name:42} {pkg.version:34} {files:5} {objects:7} {size:9,}")
-    print(f"{'total':77} {totals['files']:5} {totals['objects']:7} {totals['bytes']:9,}")
+    build(PACKAGES, args.out, args.cache, "objects")
 
 
 if __name__ == "__main__":
