@@ -11,9 +11,9 @@ fixed rule (``chosen`` and ``dockerfile_stages``); downloads and extraction work
 
 - a member is taken if its file name is one hullcheck reads as a Dockerfile (``Dockerfile``,
   ``Containerfile``, ``*.Dockerfile``, ``Dockerfile.<suffix>`` other than template, patch and
-  similar suffixes), it is under the package's ``include`` and outside its ``exclude``
-  (vendored code is left out), and its text is UTF-8 with a ``FROM`` line and no template
-  markers;
+  similar suffixes: hullcheck's own rule), it is under the package's ``include`` and outside
+  its ``exclude`` (vendored code is left out), and its text is UTF-8 with a ``FROM`` line and
+  no template markers;
 - a file whose bytes were already taken is skipped; licences are copied beside each package.
 
 Downloads are cached under ``bench/corpus/real-cache``; the Dockerfiles go to
@@ -32,10 +32,6 @@ from pathlib import Path
 from real_k8s_corpus import CORPUS, TEMPLATE_MARKERS, Package, build, in_scope
 
 FROM_LINE = re.compile(r"^[ \t]*FROM[ \t]+\S", re.IGNORECASE | re.MULTILINE)
-# Suffixes of files that are not Dockerfiles themselves (hullcheck's list, shortened to what
-# these packages hold).
-NOT_DOCKERFILE_SUFFIXES = {"template", "tmpl", "tpl", "in", "j2", "erb", "orig", "patch",
-                           "diff", "md", "txt", "sh", "yaml", "yml", "json", "dockerignore"}
 
 PACKAGES = (
     Package("grpc", "debian-source", "1.51.1-3", include=("",)),
@@ -57,14 +53,11 @@ PACKAGES = (
 
 
 def is_dockerfile_name(name: str) -> bool:
-    """Whether hullcheck (and bench_dockerfile.py) read a file of this name as a Dockerfile."""
-    lower = name.lower()
-    if lower in ("dockerfile", "containerfile") or lower.endswith((".dockerfile",
-                                                                   ".containerfile")):
-        return True
-    if lower.startswith(("dockerfile.", "containerfile.")):
-        return lower.rsplit(".", 1)[-1] not in NOT_DOCKERFILE_SUFFIXES
-    return False
+    """Whether hullcheck reads a file of this name as a Dockerfile: its own rule, so that the
+    corpus and the files bench_dockerfile.py hands the peers are the ones hullcheck scans."""
+    from hullcheck.inputs import _is_dockerfile_name
+
+    return _is_dockerfile_name(name)
 
 
 def chosen(pkg: Package, member: str) -> bool:
