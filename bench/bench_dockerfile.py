@@ -60,8 +60,10 @@ def best_of(n: int, cmd: list[str], env: dict[str, str] | None = None) -> Run:
 
 
 def dockerfiles(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and (
-        p.name.startswith("Dockerfile") or p.name.endswith(".dockerfile")))
+    """The files hullcheck reads as Dockerfiles, so that the peers get the same ones."""
+    from real_dockerfile_corpus import is_dockerfile_name
+
+    return sorted(p for p in root.rglob("*") if p.is_file() and is_dockerfile_name(p.name))
 
 
 def bench(name: str, root: Path, files: list[Path], args: argparse.Namespace) -> None:
