@@ -25,6 +25,9 @@ from hullcheck.suppress import Suppression, parse_inline
 from hullcheck.yamlutil import comment_lines
 
 _MENTION = re.compile(r"#\s*hullcheck\s*:", re.IGNORECASE)
+# What any suppression or mention must contain: a file without it has none (most files; one
+# search of the text instead of a scan of every line's comments).
+_ANY = re.compile("hullcheck", re.IGNORECASE)
 
 
 def _indent(line: str) -> int:
@@ -60,6 +63,8 @@ def block_end(lines: list[str], index: int) -> int:
 
 def yaml_suppressions(path: str, text: str, warnings: list[str],
                       containers: dict[int, str] | None = None) -> list[Suppression]:
+    if _ANY.search(text) is None:
+        return []
     lines = text.splitlines()
     out: list[Suppression] = []
     for number, comment in sorted(comment_lines(text).items()):
