@@ -1,10 +1,10 @@
 """Wall time, CPU time and peak RSS of one child process, for the benchmarks.
 
-The child runs under GNU ``time -f "%e %U %S %M"``: user+system CPU of that process (and any it
-waited for) and its peak resident set. Not ``os.wait4`` on a child of the benchmark itself: Python
-starts children with vfork, and Linux folds the high-water RSS of the address space the child
-had before ``exec`` (the benchmark's, 988 MB in image_bench.py with the generated layers held)
-into the child's ``ru_maxrss``; ``time`` is a small process, so what it forks starts small.
+The child runs under GNU ``time -f "%U %S %M"``: user+system CPU of that process (and any it
+waited for) and its peak resident set. Not ``os.wait4`` on a child of the benchmark itself: such
+a child starts as a copy of the benchmark's address space, and Linux keeps that high-water RSS
+in ``ru_maxrss`` across ``exec`` (988 MB for every child of image_bench.py while it held the
+generated layers); ``time`` is a small process, so what it forks starts small.
 """
 
 from __future__ import annotations
