@@ -12,23 +12,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from child_usage import Usage, load_average, run_child  # noqa: E402
 from compose_corpus import generate  # noqa: E402
 
 
 def run_compose_bench(projects: int = 500, repeat: int = 3, corpus: Path | None = None,
                       hullcheck: list[str] | None = None) -> dict[str, Any]:
     """Generate the corpus (unless given) and time ``hullcheck scan`` over it, one process per
-    run as a user would. Returns files, findings and the best/median wall time."""
+    run as a user would. Returns files, findings, the best/median wall time, the CPU time
+    (user+system) of the fastest run and the largest peak RSS of any run (GNU time)."""
     cmd = hullcheck or [sys.executable, "-m", "hullcheck"]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(HERE.parent / "src") + os.pathsep + env.get("PYTHONPATH", "")
@@ -36,17 +36,19 @@ def run_compose_bench(projects: int = 500, repeat: int = 3, corpus: Path | None 
         root = corpus or Path(tmp)
         files = generate(root, projects) if corpus is None or not any(root.iterdir()) else \
             sum(1 for _ in root.rglob("*.y*ml"))
-        times: list[float] = []
+        runs: list[Usage] = []
         doc: dict[str, Any] = {}
         for _ in range(repeat):
-            start = time.perf_counter()
-            proc = subprocess.run([*cmd, "scan", str(root), "--format", "json", "--fail-on",
-                                   "never"], capture_output=True, text=True, env=env)
-            times.append(time.perf_counter() - start)
-            if proc.returncode != 0:
-                raise RuntimeError(f"hullcheck failed ({proc.returncode}): {proc.stderr[:500]}")
-            doc = json.loads(proc.stdout)
-        times.sort()
+            with tempfile.TemporaryFile("w+") as out:
+                usage = run_child([*cmd, "scan", str(root), "--format", "json", "--fail-on",
+                                   "never"], env=env, stdout=out)
+                if usage.returncode != 0:
+                    raise RuntimeError(f"hullcheck failed ({usage.returncode})")
+                out.seek(0)
+                doc = json.load(out)
+            runs.append(usage)
+        runs.sort(key=lambda u: u.wall)
+        times = [u.wall for u in runs]
         best = times[0]
         return {
             "tool": "hullcheck",
@@ -58,6 +60,9 @@ def run_compose_bench(projects: int = 500, repeat: int = 3, corpus: Path | None 
             "best_seconds": round(best, 3),
             "median_seconds": round(times[len(times) // 2], 3),
             "files_per_second": round(files / best, 1),
+            "best_cpu_seconds": round(runs[0].cpu, 2),
+            "peak_rss_mb": round(max(u.rss_mib for u in runs), 1),
+            "load_average": load_average(),
         }
 
 

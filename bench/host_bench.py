@@ -5,7 +5,8 @@
 
 Builds a busybox image with ``docker import`` (no pulls), starts N ``sleep`` containers labelled
 ``hullcheck.test=bench``, times ``hullcheck host`` end to end as a subprocess (start-up included)
-and the audit in-process, counts Engine API requests, then removes everything it created.
+and the audit in-process, counts Engine API requests, then removes everything it created. The
+CLI runs also report CPU time (user+system) and peak RSS of the ``hullcheck host`` process.
 Docker Bench's figures come from the issue: 19.4 s on a host with 6 containers (282 ``docker``
 CLI calls); it cannot run here (no network to fetch it).
 """
@@ -24,6 +25,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+from child_usage import Usage, load_average, run_child  # noqa: E402
+
 from live.dockertest import busybox_rootfs_tar, find_busybox  # noqa: E402
 
 LABELS = {"hullcheck.test": "bench"}
@@ -77,15 +81,16 @@ def count_requests() -> tuple[Any, dict[str, int]]:
     return original, counts
 
 
-def time_cli(repeat: int) -> list[float]:
+def time_cli(repeat: int) -> list[Usage]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    times = []
+    runs = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "hullcheck", "host", "--format", "json",
-                        "--fail-on", "never"], env=env, stdout=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - t0)
-    return times
+        usage = run_child([sys.executable, "-m", "hullcheck", "host", "--format", "json",
+                           "--fail-on", "never"], env=env)
+        if usage.returncode != 0:
+            raise subprocess.CalledProcessError(usage.returncode, "hullcheck host")
+        runs.append(usage)
+    return runs
 
 
 def time_inprocess(repeat: int) -> tuple[list[float], int, int]:
@@ -132,11 +137,14 @@ def main() -> int:
         for count in sorted(args.counts):
             start_containers(client, image, made, count, run)
             made = count
-            cli = time_cli(args.repeat)
+            runs = time_cli(args.repeat)
+            cli = [u.wall for u in runs]
             inproc, requests_made, audited = time_inprocess(args.repeat)
             print(f"{count:4d} containers ({audited} audited): hullcheck host (CLI) median "
                   f"{statistics.median(cli):.2f} s (min {min(cli):.2f}); in-process median "
                   f"{statistics.median(inproc):.2f} s; {requests_made} Engine API requests")
+            print(f"     CLI CPU median {statistics.median(u.cpu for u in runs):.2f} s, peak RSS "
+                  f"max {max(u.rss_mib for u in runs):.0f} MB; {load_average()}")
             if count == DOCKER_BENCH["containers"]:
                 ratio = DOCKER_BENCH["seconds"] / statistics.median(cli)
                 print(f"     Docker Bench (from the issue): {DOCKER_BENCH['seconds']} s, "

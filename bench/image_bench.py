@@ -2,6 +2,9 @@
 the same layers in one Python process with tarfile. Not run in CI.
 
     PYTHONPATH=src:. python bench/image_bench.py [--mb 600] [--layers 6]
+
+Besides the in-process times, ``hullcheck image`` and the floor each run as a process of their
+own (best of 2): wall, CPU (user+system) and peak RSS of that process (bench/child_usage.py).
 """
 
 from __future__ import annotations
@@ -17,8 +20,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "image"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from child_usage import best_of, load_average
 from image_builders import image_blobs, write_oci_layout
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR = """
+import sys, tarfile
+for blob in sys.argv[1:]:
+    with tarfile.open(blob, "r|gz") as tf:
+        for _ in tf:
+            pass
+"""
 
 
 def make_layer(rng: random.Random, size: int, index: int) -> bytes:
@@ -83,6 +97,15 @@ def main() -> None:
         print(f"image: {a.mb} MiB uncompressed in {a.layers} layers, {total >> 20} MiB gzip")
         print(f"tarfile floor (r|gz, list members): {t_floor:.2f} s")
         print(f"hullcheck image (OCI layout):        {ours:.2f} s  ({ours / t_floor:.2f}x)")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+        blob_paths = [str(layout / "blobs/sha256" / d.split(":")[1]) for d in layer_digests]
+        floor_proc = best_of(2, [sys.executable, "-c", FLOOR, *blob_paths], env)
+        ours_proc = best_of(2, [sys.executable, "-m", "hullcheck", "image", str(layout),
+                                "--format", "json", "--fail-on", "never"], env)
+        print(f"as processes (best of 2, {load_average()}):")
+        print(f"  tarfile floor:   {floor_proc.row()}")
+        print(f"  hullcheck image: {ours_proc.row()}")
 
 
 if __name__ == "__main__":
