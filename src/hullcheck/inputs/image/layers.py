@@ -163,18 +163,22 @@ class DecompressingReader:
         spent, not after); None at the end of the input."""
         d = self._decomp
         if self._kind == "gzip":
-            if d.unconsumed_tail:
-                data = d.unconsumed_tail
-            elif d.eof and d.unused_data:
-                # Several gzip members back to back: start the next one.
-                data = d.unused_data
+            if d.eof:
+                # Several gzip members back to back: start the next one. The end of a member
+                # is looked at first: when a member ends on the very step that fills
+                # OUT_CHUNK, CPython leaves unconsumed_tail holding a stale copy of
+                # unused_data, and feeding that to the finished decompressor only appends it
+                # to unused_data again, forever (a loop that grew memory without end).
+                data = d.unused_data or self._next_input()
+                if not data:
+                    return None
                 self._decomp = d = zlib.decompressobj(31)
+            elif d.unconsumed_tail:
+                data = d.unconsumed_tail
             else:
                 data = self._next_input()
                 if not data:
                     return None
-                if d.eof:
-                    self._decomp = d = zlib.decompressobj(31)
             out: bytes = d.decompress(data, OUT_CHUNK)
             return out
         # zstd: its decompressor has no output bound, so feed it small slices of input (zstd
