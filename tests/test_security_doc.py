@@ -35,6 +35,8 @@ BOUNDS = [
     ("hullcheck.inputs.image.sources", "MAX_INDEX_DEPTH", 4, "| 4 levels |"),
     ("hullcheck.trust.oci_layout", "MAX_INDEX_ENTRIES", 256, "| 256 |"),
     ("hullcheck.trust.registry_http", "DEFAULT_DEADLINE", 300.0, "300 s"),
+    ("hullcheck.trust.registry_http", "MAX_PENDING_LOOKUPS", 8, "| 8 at once (more"),
+    ("hullcheck.trust.registry_http", "MAX_ADDRESSES", 16, "| 16, all within the same"),
     ("hullcheck.trust.registry", "MAX_REDIRECTS", 10, "| 10 |"),
     ("hullcheck.trust.registry", "MAX_TOKEN_BODY", MiB, "token answer | 1 MiB"),
     ("hullcheck.trust.registry", "MAX_MANIFEST", 4 * MiB, "referrers list | 4 MiB"),

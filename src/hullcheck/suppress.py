@@ -319,19 +319,33 @@ BASELINE_VERSION = 1
 
 
 def write_baseline(path: Path, findings: Iterable[Finding], version: str) -> None:
+    """Entries match by rule and fingerprint only; the fingerprint is computed from the exact
+    text (undecodable bytes of a file name included, as surrogate escapes), so it is the same
+    whatever the other fields say. Those (path, message...) are for people and are written as
+    the JSON reporter writes them: a lone surrogate becomes U+FFFD, so the file is valid UTF-8
+    JSON that strict readers accept (json.dumps would write ``\\udcff``). Baselines written
+    before, with such escapes, still load and match."""
+    from hullcheck.safe_text import unicode_scalars
+
     entries = [
         {
             "rule": f.rule,
             "fingerprint": f.fingerprint,
-            "path": f.location.path,
-            "object": f.location.object,
-            "container": f.location.container,
-            "message": f.message,
+            "path": _scalars(f.location.path),
+            "object": _scalars(f.location.object),
+            "container": _scalars(f.location.container),
+            "message": unicode_scalars(f.message),
         }
         for f in findings
     ]
     doc = {"hullcheck-baseline": BASELINE_VERSION, "version": version, "findings": entries}
     path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _scalars(text: str | None) -> str | None:
+    from hullcheck.safe_text import unicode_scalars
+
+    return None if text is None else unicode_scalars(text)
 
 
 def read_baseline(path: Path) -> list[dict[str, Any]]:

@@ -86,7 +86,21 @@ def parse(path: str, text: str) -> Dockerfile:
         raise DockerfileError("no FROM instruction")
     stages[-1].is_final = True
     return Dockerfile(path=path, text=text, directives=directives, global_args=global_args,
-                      global_instructions=global_instructions, stages=stages)
+                      global_instructions=global_instructions, stages=stages,
+                      columns=_indented(instructions, lines))
+
+
+def _indented(instructions: list[Instruction], lines: list[str]) -> dict[int, int]:
+    """Line -> 1-based column of each instruction that does not start its line (indented
+    with spaces or tabs, as BuildKit allows): where a finding about it points."""
+    columns: dict[int, int] = {}
+    for ins in instructions:
+        if 1 <= ins.line <= len(lines):
+            text = lines[ins.line - 1]
+            indent = len(text) - len(text.lstrip(" \t"))
+            if indent and indent < len(text):
+                columns[ins.line] = indent + 1
+    return columns
 
 
 def inline_suppressions(df: Dockerfile) -> tuple[list[Suppression], list[str]]:

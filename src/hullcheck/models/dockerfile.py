@@ -151,13 +151,19 @@ class Dockerfile:
     global_args: dict[str, str | None]  # ARG before the first FROM -> default
     global_instructions: list[Instruction]
     stages: list[Stage]
+    # line -> column (1-based, in characters) of an indented instruction that starts there. An
+    # instruction at the start of its line is not listed: column 1 is what an absent column
+    # means in the text report and in SARIF alike, so their output stays as it was.
+    columns: dict[int, int] = field(default_factory=dict)
 
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
     def location(self, line: int | None, end_line: int | None = None) -> Location:
-        return Location(path=self.path, line=line, end_line=end_line)
+        """Where ``line`` is; with the instruction's column when one starts there indented."""
+        column = self.columns.get(line) if line else None
+        return Location(path=self.path, line=line, end_line=end_line, column=column)
 
     def stage_named(self, name: str) -> Stage | None:
         lowered = name.lower()

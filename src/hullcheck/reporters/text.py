@@ -88,8 +88,9 @@ def terminal_width(stream: TextIO) -> int | None:
 # ---------------------------------------------------------------------------------- locations
 
 def _lead(f: Finding) -> str:
-    """Where the finding is, first on its line: ``path:line:col`` for a file (column 1 when the
-    finding is about the whole line, as every finding is today), else what holds it. Every field
+    """Where the finding is, first on its line: ``path:line:col`` for a file (the column where
+    the input knows it: an indented Dockerfile instruction; else 1, as SARIF's absent
+    ``startColumn`` means), else what holds it. Every field
     may come from a scanned file, an image or a registry: each goes through ``terminal``."""
     return _lead_at(f.location)
 

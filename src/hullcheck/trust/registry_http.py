@@ -15,6 +15,18 @@ each image a :class:`Deadline` (``--registry-timeout``, 300 s by default) instea
 
 One watchdog thread serves every deadline of the run; it starts with the first connection and
 holds no deadline alive (weak references), so a finished image costs nothing.
+
+Name lookups are bounded too. ``getaddrinfo`` blocks, ignores socket timeouts and has no socket
+the watchdog could cut: a host name whose DNS server never answers (a registry, its token realm,
+or wherever a redirect points) would hold the scan for as long as the resolver retries. Each
+lookup therefore runs in a worker thread that the connection waits for at most the connect
+timeout (never past the deadline); a lookup still unanswered then is abandoned to its thread,
+and at most ``MAX_PENDING_LOOKUPS`` abandoned lookups may be pending at once. The addresses found
+are connected to one by one, each within what is left of the same bounds, at most
+``MAX_ADDRESSES`` of them. Only where the socket connects changes: the name stays the
+connection's host, so TLS checks the certificate against it (and sends it as SNI) and requests
+carry it in ``Host``, exactly as before; which host gets credentials is decided above this layer
+(:mod:`hullcheck.trust.registry`), by URL, and is untouched.
 """
 
 from __future__ import annotations
@@ -30,6 +42,11 @@ import weakref
 from typing import Any
 
 DEFAULT_DEADLINE = 300.0  # seconds of registry traffic per image (--registry-timeout)
+# Name lookups given up on (their threads still blocked in getaddrinfo) allowed at once; past
+# this, new lookups fail at once instead of piling up threads.
+MAX_PENDING_LOOKUPS = 8
+# Addresses of one name tried in turn (a hostile DNS answer may list hundreds).
+MAX_ADDRESSES = 16
 
 
 class Deadline:
@@ -115,6 +132,126 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+class LookupTimeout(OSError):
+    """A name lookup that did not answer in time (or could not even start)."""
+
+
+_pending_lookups = threading.BoundedSemaphore(MAX_PENDING_LOOKUPS)
+
+
+def resolve(host: str, port: int, timeout: float, family: int = socket.AF_UNSPEC
+            ) -> list[tuple[Any, ...]]:
+    """``getaddrinfo(host, port)`` for TCP, answered within ``timeout`` seconds or
+    :class:`LookupTimeout`; ``socket.gaierror`` as getaddrinfo raises it. An address literal
+    is parsed in place (no thread, no lookup)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0,
+                                  socket.AI_NUMERICHOST)
+    if not _pending_lookups.acquire(blocking=False):
+        raise LookupTimeout(f"{MAX_PENDING_LOOKUPS} earlier name lookups are still unanswered")
+    answer: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, family, socket.SOCK_STREAM))
+        except BaseException as exc:  # handed to the waiting thread, if it still waits
+            answer.append(exc)
+        finally:
+            _pending_lookups.release()
+            done.set()
+
+    threading.Thread(target=lookup, name="hullcheck-name-lookup", daemon=True).start()
+    if not done.wait(max(timeout, 0.0)):
+        raise LookupTimeout(f"name lookup of {host[:80]} took longer than {timeout:.3g} s")
+    if isinstance(answer[0], BaseException):
+        raise answer[0]
+    found: list[tuple[Any, ...]] = answer[0]
+    return found
+
+
+def bounded_connection(base: type[Any], deadline: Deadline) -> type[Any]:
+    """``base`` (a urllib3 connection class) whose ``_new_conn`` looks its host up with
+    :func:`resolve` and connects to the addresses found, all within the connect timeout and
+    the deadline. urllib3's own ``_new_conn`` calls a blocking getaddrinfo that neither
+    bounds."""
+    from urllib3 import exceptions
+    from urllib3.util import connection as u3conn
+
+    ConnectTimeoutError, NewConnectionError = (exceptions.ConnectTimeoutError,
+                                               exceptions.NewConnectionError)
+    # urllib3 2.x says NameResolutionError; 1.26 a NewConnectionError
+    unresolved = getattr(exceptions, "NameResolutionError", None)
+
+    class BoundedConnection(base):
+        def _limit(self) -> tuple[float, bool]:
+            """The time this connection may take, and whether the deadline sets it."""
+            per_operation = self.timeout if isinstance(self.timeout, (int, float)) else None
+            left = deadline.remaining()
+            if per_operation is None or left <= per_operation:
+                return left, True
+            return float(per_operation), False
+
+        def _new_conn(self) -> socket.socket:
+            started = time.monotonic()
+            limit, deadline_bound = self._limit()
+            host = self._dns_host
+            if host.startswith("["):
+                host = host.strip("[]")
+            try:
+                if limit <= 0:
+                    raise LookupTimeout(f"no time left to look up {host[:80]}")
+                addresses = resolve(host, self.port, limit, u3conn.allowed_gai_family())
+            except (socket.gaierror, LookupTimeout) as exc:
+                if isinstance(exc, LookupTimeout) and deadline_bound:
+                    # the deadline was the bound: let it pass, so the caller says so (a
+                    # timed wait may wake a hair early)
+                    time.sleep(max(0.0, deadline.remaining()))
+                reason = exc if isinstance(exc, socket.gaierror) else socket.gaierror(
+                    socket.EAI_AGAIN, str(exc))
+                if unresolved is not None:
+                    raise unresolved(self.host, self, reason) from None
+                raise NewConnectionError(self, f"Failed to resolve {self.host}: {reason}"
+                                         ) from None
+            error: OSError | None = None
+            for af, socktype, proto, _canon, address in addresses[:MAX_ADDRESSES]:
+                left = limit - (time.monotonic() - started)
+                if left <= 0:
+                    break
+                sock = socket.socket(af, socktype, proto)
+                try:
+                    for option in self.socket_options or ():
+                        sock.setsockopt(*option)
+                    sock.settimeout(left)
+                    if self.source_address:
+                        sock.bind(self.source_address)
+                    sock.connect(address)
+                except OSError as exc:
+                    sock.close()
+                    error = exc
+                    continue
+                # urllib3 leaves the socket with the connect timeout; the read timeout is
+                # set per request
+                sock.settimeout(self.timeout if isinstance(self.timeout, (int, float))
+                                else None)
+                return sock
+            if not addresses:
+                raise NewConnectionError(self, f"no address found for {self.host}")
+            if error is None or isinstance(error, TimeoutError):
+                raise ConnectTimeoutError(
+                    self, f"Connection to {self.host} timed out. (connect timeout={limit:.3g})"
+                )
+            raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+
+    return BoundedConnection
+
+
 def new_session() -> Any:
     """A ``requests`` session that never follows a redirect itself. Even with
     ``allow_redirects=False``, ``Session.send`` reads a redirect's whole body (to offer the next
@@ -137,6 +274,8 @@ def transport_adapter(deadline: Deadline, context: ssl.SSLContext | None = None)
 
     def tracked(base: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
         class Tracked(base):  # type: ignore[valid-type, misc]
+            ConnectionCls = bounded_connection(base.ConnectionCls, deadline)
+
             # urllib3 makes every connection of a pool here (1.x and 2.x alike)
             def _new_conn(self) -> Any:
                 conn = super()._new_conn()

@@ -15,10 +15,11 @@ adapter itself is :func:`hullcheck.trust.registry_http.transport_adapter`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,16 +110,81 @@ def ssl_context(material: TlsMaterial) -> ssl.SSLContext:
             raise TlsConfigError(f"CA file {ca}: holds no PEM certificate") from None
     if material.client_cert is not None:
         cert, key = material.client_cert
-        read_cert_file(cert, "client certificate")  # checked here; OpenSSL reads them by name
-        read_cert_file(key, "client key")
-        try:
-            context.load_cert_chain(str(cert), str(key))
-        except ssl.SSLError:
-            raise TlsConfigError(
-                f"client certificate {cert}: not a PEM certificate matching {key.name}"
-            ) from None
-        except OSError as exc:
-            raise TlsConfigError(
-                f"client certificate {cert}: cannot be read ({exc.strerror})"
-            ) from None
+        _load_client_cert(context, cert, key)
     return context
+
+
+def _load_client_cert(context: ssl.SSLContext, cert: Path, key: Path) -> None:
+    """Load the client certificate and key that were checked, byte for byte.
+
+    ``load_cert_chain`` only takes file names, and opening ``cert`` and ``key`` by name again
+    after :func:`read_cert_file` checked them would read whatever is there by then (a FIFO that
+    blocks the scan, a file of gigabytes, another identity). So each is read once (one open,
+    one fstat, bounded), and OpenSSL reads those bytes from private copies: anonymous memory
+    files (``memfd_create``, never on disk) where the system has them, else files in a fresh
+    0700 temporary directory, removed as soon as they are loaded. A passphrase-protected key is
+    refused rather than prompted for (OpenSSL's default would ask on the terminal)."""
+    cert_data = read_cert_file(cert, "client certificate")
+    key_data = read_cert_file(key, "client key")
+    try:
+        with _private_copies(cert_data, key_data) as (cert_copy, key_copy):
+            context.load_cert_chain(cert_copy, key_copy, password=_no_passphrase)
+    except ssl.SSLError:
+        encrypted = b"ENCRYPTED" in key_data
+        raise TlsConfigError(
+            f"client key {key}: encrypted (a passphrase-protected key cannot be used)"
+            if encrypted else
+            f"client certificate {cert}: not a PEM certificate matching {key.name}"
+        ) from None
+    except OSError as exc:
+        raise TlsConfigError(
+            f"client certificate {cert}: cannot be loaded ({exc.strerror or exc})"
+        ) from None
+
+
+def _no_passphrase() -> bytes:
+    return b""
+
+
+def _memfd_usable() -> bool:
+    return hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd")
+
+
+@contextlib.contextmanager
+def _private_copies(*contents: bytes) -> Iterator[list[str]]:
+    """Names under which OpenSSL reads exactly ``contents`` and nothing else can change them."""
+    if _memfd_usable():
+        fds: list[int] = []
+        try:
+            for data in contents:
+                fd = os.memfd_create("hullcheck-client-cert", os.MFD_CLOEXEC)
+                fds.append(fd)
+                _write_all(fd, data)
+            yield [f"/proc/self/fd/{fd}" for fd in fds]
+        finally:
+            for fd in fds:
+                os.close(fd)
+        return
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="hullcheck-client-cert-")  # mode 0700, ours alone
+    try:
+        names = []
+        for i, data in enumerate(contents):
+            name = os.path.join(folder, str(i))
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            names.append(name)
+        yield names
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

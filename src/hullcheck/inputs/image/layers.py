@@ -84,20 +84,30 @@ class DecompressingReader:
     have no cap on the output: this reader refuses both.
     """
 
-    def __init__(self, raw: Readable, what: str, limits: Limits, compressed_size: int | None):
+    def __init__(self, raw: Readable, what: str, limits: Limits, compressed_size: int | None,
+                 *, archive: bool = False):
+        """``archive``: ``raw`` is a whole image archive (a ``docker save`` tar, maybe compressed
+        as a file: gzip, zstd, bzip2 or xz), not a layer. The same ratio cap holds for its
+        decompressed stream (above the same floor); there is no absolute cap, since an archive
+        holds many layers, each capped on its own, and an uncompressed one is only ever read as
+        far as it is long. Without ``compressed_size`` (a stream), the ratio is taken against
+        the compressed bytes read so far."""
         self.raw = CountingReader(raw) if not isinstance(raw, CountingReader) else raw
         self.what = what
         self.limits = limits
         self.compressed_size = compressed_size
+        self.archive = archive
         self.total_out = 0
         self._buf = b""
         self._pos = 0
         self._eof = False
         head = self.raw.read(4)
+        self.head = head  # as read: an uncompressed archive is handed on with it put back
         self._pending = head
         self._zstd_input = b""
         self._decomp: Any = None
-        self._kind = "tar"
+        self.kind = self._kind = "tar"
+        noun = "archive" if archive else "layer"
         if head[:2] == b"\x1f\x8b":
             self._kind = "gzip"
             self._decomp = zlib.decompressobj(31)
@@ -107,13 +117,35 @@ class DecompressingReader:
                 import zstandard
             except ImportError:
                 raise ImageError(
-                    f"{what}: zstd-compressed layer; install the 'zstandard' package to read it"
+                    f"{what}: zstd-compressed {noun}; install the 'zstandard' package to read it"
                 ) from None
             self._decomp = zstandard.ZstdDecompressor().decompressobj()
+        elif archive and head[:3] == b"BZh" and head[3:4].isdigit() and head[3:4] != b"0":
+            self._kind = "bzip2"
+            self._decomp = self._new_decompressor()
+        elif archive and head == b"\xfd7zX":
+            self._kind = "xz"
+            self._decomp = self._new_decompressor()
         elif head[:3] == b"BZh" or head[:6] == b"\xfd7zXZ\x00"[:4]:
             raise ImageError(f"{what}: unsupported layer compression (bzip2/xz)")
+        self.kind = self._kind
 
-    def _limit(self) -> int:
+    def _new_decompressor(self) -> Any:
+        if self._kind == "bzip2":
+            import bz2
+
+            return bz2.BZ2Decompressor()
+        import lzma
+
+        return lzma.LZMADecompressor()
+
+    def _limit(self) -> int | None:
+        """What the output may reach now; None: no cap (an uncompressed archive)."""
+        if self.archive:
+            if self._decomp is None:
+                return None
+            base = self.compressed_size or self.raw.count
+            return max(self.limits.ratio_floor, base * self.limits.max_ratio)
         cap = self.limits.max_layer_bytes
         if self.compressed_size:
             cap = min(
@@ -123,10 +155,13 @@ class DecompressingReader:
 
     def _account(self, n: int) -> None:
         self.total_out += n
-        if self.total_out > self._limit():
+        limit = self._limit()
+        if limit is not None and self.total_out > limit:
+            noun = "archive" if self.archive else "layer"
+            compressed = self.compressed_size or (self.raw.count if self.archive else 0)
             raise ImageError(
-                f"{self.what}: layer decompresses to more than {self._limit() >> 20} MiB"
-                f" from {(self.compressed_size or 0) >> 10} KiB (decompression bomb?)"
+                f"{self.what}: {noun} decompresses to more than {limit >> 20} MiB"
+                f" from {compressed >> 10} KiB (decompression bomb?)"
             )
 
     def _fill(self, want: int) -> None:
@@ -162,19 +197,40 @@ class DecompressingReader:
         input expands (a 1 MiB gzip of zeros is 1 GiB: the size cap must hold *before* memory is
         spent, not after); None at the end of the input."""
         d = self._decomp
+        if self._kind in ("bzip2", "xz"):
+            # both decompressors bound their output per call (max_length) and keep the rest
+            if d.eof:
+                # several streams back to back (pbzip2 writes many)
+                rest = d.unused_data or self._next_input()
+                if not rest:
+                    return None
+                self._decomp = d = self._new_decompressor()
+                data = rest
+            elif d.needs_input:
+                data = self._next_input()
+                if not data:
+                    return None
+            else:
+                data = b""
+            produced: bytes = d.decompress(data, OUT_CHUNK)
+            return produced
         if self._kind == "gzip":
-            if d.unconsumed_tail:
-                data = d.unconsumed_tail
-            elif d.eof and d.unused_data:
-                # Several gzip members back to back: start the next one.
-                data = d.unused_data
+            if d.eof:
+                # Several gzip members back to back: start the next one. The end of a member
+                # is looked at first: when a member ends on the very step that fills
+                # OUT_CHUNK, CPython leaves unconsumed_tail holding a stale copy of
+                # unused_data, and feeding that to the finished decompressor only appends it
+                # to unused_data again, forever (a loop that grew memory without end).
+                data = d.unused_data or self._next_input()
+                if not data:
+                    return None
                 self._decomp = d = zlib.decompressobj(31)
+            elif d.unconsumed_tail:
+                data = d.unconsumed_tail
             else:
                 data = self._next_input()
                 if not data:
                     return None
-                if d.eof:
-                    self._decomp = d = zlib.decompressobj(31)
             out: bytes = d.decompress(data, OUT_CHUNK)
             return out
         # zstd: its decompressor has no output bound, so feed it small slices of input (zstd
@@ -209,7 +265,7 @@ class DecompressingReader:
 
     def _finish_compressed(self) -> None:
         self._eof = True
-        if self._kind in ("gzip", "zstd") and not self._decomp.eof:
+        if self._decomp is not None and not self._decomp.eof:
             raise ImageError(f"{self.what}: truncated {self._kind} stream")
 
     def read(self, n: int = -1) -> bytes:

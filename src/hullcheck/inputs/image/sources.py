@@ -18,6 +18,7 @@ from typing import Any
 from hullcheck.findings import ImageRef
 from hullcheck.inputs.image.layers import (
     CountingReader,
+    DecompressingReader,
     ImageError,
     LayerTable,
     Limits,
@@ -304,13 +305,23 @@ def read_save_stream(
     source: str,
     requested: str | None,
     ref_for: Any = None,
+    compressed_size: int | None = None,
 ) -> list[Image]:
     """Read a ``docker save`` archive from a stream, in one pass: only what its manifest.json
-    names is kept (see ``_SaveArchive``), and the metadata held is bounded in total."""
+    names is kept (see ``_SaveArchive``), and the metadata held is bounded in total.
+
+    A compressed archive (``docker save | gzip``; zstd, bzip2 and xz too) is decompressed by the
+    layers' own bounded reader, under the same ratio cap as a layer (``Limits.max_ratio`` above
+    ``Limits.ratio_floor``) against ``compressed_size`` (the file's size) or, for a stream, the
+    bytes read so far. tarfile's own ``r|*`` has no cap at all, and inflates each 10 KB it reads
+    at once (a bzip2 stream of zeros: gigabytes in one call)."""
     archive = _SaveArchive(what, limits)
+    reader = DecompressingReader(stream, what, limits, compressed_size, archive=True)
+    # an uncompressed archive is read as it is, the bytes sniffed put back (one copy less)
+    body: Readable = reader if reader.kind != "tar" else _Chain(reader.head, stream)
     try:
         outer = tarfile.open(  # type: ignore[call-overload]  # noqa: SIM115
-            fileobj=stream, mode="r|*", tarinfo=_strict_tarinfo(limits, what)
+            fileobj=body, mode="r|", tarinfo=_strict_tarinfo(limits, what)
         )
         for member in outer:
             outer.members.clear()
@@ -404,7 +415,8 @@ def load_archive(path: Path, limits: Limits) -> list[Image]:
         f"reading {path}", os.fstat(fh.fileno()).st_size, "bytes"
     ) as job:
         stream: Readable = fh if job is None else progress.Reading(fh, job)
-        return read_save_stream(stream, str(path), limits, "archive", None)
+        return read_save_stream(stream, str(path), limits, "archive", None,
+                                compressed_size=os.fstat(fh.fileno()).st_size)
 
 
 # --- OCI image layout directories ------------------------------------------------------------
