@@ -156,7 +156,11 @@ def run(args: argparse.Namespace, ctx: Context,
             named = named or found is None
             loaded = _load(target, found, opts)
         except ImageError as exc:
-            report.errors.append(InputError(target, str(exc)))
+            # Errors about the archive itself start with its name, which the error line
+            # already gives: said once ("X: archive decompresses ...", not "X: X: ...").
+            message = str(exc)
+            message = message.removeprefix(f"{target}: ")
+            report.errors.append(InputError(target, message))
             continue
         for image, client in loaded:
             _judge_trust(
