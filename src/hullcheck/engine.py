@@ -614,9 +614,14 @@ def scan(
             continue
         src.root = root
         read.append(src)
-    parse_ahead([s for s in read if isinstance(s, Source) and is_yaml_candidate(
-        name := _file_name(s)) and not any(k.claims_name(name) for k in kinds)],
-        engine.ctx.options.get("jobs"))
+
+    def sniffed_as_yaml(src: Source) -> bool:
+        """Classifying will parse it: a YAML name that no kind claims by name."""
+        name = _file_name(src)
+        return is_yaml_candidate(name) and not any(k.claims_name(name) for k in kinds)
+
+    parse_ahead([s for s in read if isinstance(s, Source) and sniffed_as_yaml(s)],
+                engine.ctx.options.get("jobs"))
     for item in read:
         if not isinstance(item, Source):
             item()
