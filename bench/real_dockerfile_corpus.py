@@ -29,7 +29,7 @@ import argparse
 import re
 from pathlib import Path
 
-from real_k8s_corpus import CORPUS, TEMPLATE_MARKERS, Package, build, in_scope
+from real_k8s_corpus import CORPUS, Package, build, in_scope, plain_text
 
 FROM_LINE = re.compile(r"^[ \t]*FROM[ \t]+\S", re.IGNORECASE | re.MULTILINE)
 
@@ -67,13 +67,8 @@ def chosen(pkg: Package, member: str) -> bool:
 
 def dockerfile_stages(data: bytes) -> int:
     """How many ``FROM`` lines a plain Dockerfile has; 0 if it is not one."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return 0
-    if any(m in text for m in TEMPLATE_MARKERS):
-        return 0
-    return len(FROM_LINE.findall(text))
+    text = plain_text(data)
+    return 0 if text is None else len(FROM_LINE.findall(text))
 
 
 def main() -> None:

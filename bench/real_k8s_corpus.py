@@ -139,13 +139,19 @@ def download(pkg: Package, cache: Path) -> list[tuple[str, Path]]:
     return download(pkg, cache)
 
 
-def manifest_objects(data: bytes) -> int:
-    """How many objects a plain manifest holds; 0 if it is not one (see the module doc)."""
+def plain_text(data: bytes) -> str | None:
+    """A member's text when it is UTF-8 and no template (no TEMPLATE_MARKERS), else None."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return 0
-    if any(m in text for m in TEMPLATE_MARKERS):
+        return None
+    return None if any(m in text for m in TEMPLATE_MARKERS) else text
+
+
+def manifest_objects(data: bytes) -> int:
+    """How many objects a plain manifest holds; 0 if it is not one (see the module doc)."""
+    text = plain_text(data)
+    if text is None:
         return 0
     try:
         docs = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
