@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +422,11 @@ def test_merge_of_nothing_is_a_usage_error(tmp_path: Path,
     code, out, err = run(capsys, "merge", str(tmp_path / "empty"))
     assert code == 2 and out == ""
     assert err == f"hullcheck: error: merge: no result files found in {tmp_path / 'empty'}\n"
+
+
+def test_a_fifo_is_refused_not_waited_for(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "result.json"
+    os.mkfifo(fifo)  # nothing ever writes: opening it for reading would block for ever
+    code, _, err = run(capsys, "merge", str(fifo))
+    assert code == 2 and err == f"hullcheck: error: {fifo}: not a regular file\n"

@@ -141,15 +141,16 @@ def check_from_json(raw: Any) -> Check:
 def load_document(path: Path, name: str | None = None) -> dict[str, Any]:
     """The JSON object in ``path``, read bounded; ``NotAResult`` (one line) when it cannot be
     read, is too big, is not JSON or was not written by hullcheck."""
+    from hullcheck.sources import TooLarge, read_regular
+
     shown = name or str(path)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_RESULT_BYTES + 1)
-    except OSError as exc:
-        raise NotAResult(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_RESULT_BYTES:
+    try:  # a regular file only (a FIFO would block), at most MAX_RESULT_BYTES
+        data = read_regular(path, shown, MAX_RESULT_BYTES)
+    except TooLarge:
         raise NotAResult(f"{shown}: larger than {MAX_RESULT_BYTES // (1024 * 1024)} MiB, not read"
-                         " (a hullcheck result is far smaller)")
+                         " (a hullcheck result is far smaller)") from None
+    except ValueError as exc:
+        raise NotAResult(str(exc)) from None
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8, deep nesting

@@ -86,6 +86,10 @@ def read_source(fs_path: str | os.PathLike[str], display: str, explicit: bool) -
     return Source(path=display, text=decode(data, display), fs_path=path, explicit=explicit)
 
 
+class TooLarge(ValueError):
+    """``read_regular``'s refusal of a file over its limit (callers may word it their way)."""
+
+
 def read_regular(fs_path: str | os.PathLike[str], display: str, limit: int,
                  check_first: bool = True) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; raises ValueError (one line,
@@ -108,7 +112,7 @@ def read_regular(fs_path: str | os.PathLike[str], display: str, limit: int,
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(f"{display}: not a regular file")
         if st.st_size > limit:
-            raise ValueError(
+            raise TooLarge(
                 f"{display}: file too large ({st.st_size} bytes; the limit is {limit})"
             )
         data = _read_all(fd, st.st_size, limit)
@@ -117,7 +121,7 @@ def read_regular(fs_path: str | os.PathLike[str], display: str, limit: int,
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise ValueError(f"{display}: file too large (over {limit} bytes)")
+        raise TooLarge(f"{display}: file too large (over {limit} bytes)")
     return data
 
 

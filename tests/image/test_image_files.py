@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
 import random
 import tarfile
 from pathlib import Path
@@ -369,6 +370,15 @@ def test_not_an_image(tmp_path: Path) -> None:
     assert report.errors and "\n" not in report.errors[0].message
     report = run(["Not A Ref!"])
     assert report.errors and "not an image reference" in report.errors[0].message
+
+
+def test_a_fifo_in_a_layout_is_refused_not_waited_for(tmp_path: Path) -> None:
+    layout = tmp_path / "oci"
+    layout.mkdir()
+    (layout / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    os.mkfifo(layout / "index.json")  # nothing ever writes: reading it would block for ever
+    report = run([str(layout)])
+    assert [e.message for e in report.errors] == [f"{layout / 'index.json'}: not a regular file"]
 
 
 def test_healthcheck_none_is_a_deliberate_choice(tmp_path: Path) -> None:

@@ -538,7 +538,7 @@ def _blob_path(root: Path, digest: str, what: str) -> Path:
 
 def _read_blob_json(root: Path, digest: str, what: str) -> dict[str, Any]:
     blob = _blob_path(root, digest, what)
-    data = _read_limited(blob, what)
+    data = _read_limited(blob)
     if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
         raise ImageError(f"{what}: blob {digest} does not match its digest")
     doc = read_json(data, f"{what}: blob {digest}")
@@ -548,21 +548,21 @@ def _read_blob_json(root: Path, digest: str, what: str) -> dict[str, Any]:
 
 
 def _read_layout_json(path: Path, what: str) -> dict[str, Any]:
-    doc = read_json(_read_limited(path, what), str(path))
+    doc = read_json(_read_limited(path), str(path))
     if not isinstance(doc, dict):
         raise ImageError(f"{path}: not a JSON object")
     return doc
 
 
-def _read_limited(path: Path, what: str, limit: int = 16 << 20) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise ImageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise ImageError(f"{path}: too large for image metadata")
-    return data
+def _read_limited(path: Path, limit: int = 16 << 20) -> bytes:
+    from hullcheck.sources import TooLarge, read_regular
+
+    try:  # a regular file only (a FIFO in a layout would block), at most ``limit`` bytes
+        return read_regular(path, str(path), limit)
+    except TooLarge:
+        raise ImageError(f"{path}: too large for image metadata") from None
+    except ValueError as exc:
+        raise ImageError(str(exc)) from None
 
 
 # --- the local engine -------------------------------------------------------------------------
