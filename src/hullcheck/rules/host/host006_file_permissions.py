@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from hullcheck.findings import Finding, Location, Severity
 from hullcheck.models.host import DockerHost, HostFile
+from hullcheck.rules._file_modes import mode_finding
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.host._common import cis
 
@@ -98,13 +99,7 @@ class DaemonFilePermissions(Rule):
                         evidence=f"owner {info.path} {info.owner}:{info.group}",
                         remediation=f"chown {want.split('/')[0]} {info.path}",
                     )
-                extra = info.mode & ~check.max_mode
-                if extra:
-                    yield self.finding(
-                        Location(path=info.path),
-                        f"{check.what} {info.path} has mode {info.mode_text}, more open than "
-                        f"{check.max_mode:o}",
-                        references=cis(check.mode_check),
-                        evidence=f"mode {info.path} {info.mode_text}",
-                        remediation=f"chmod {check.max_mode:o} {info.path}",
-                    )
+                found = mode_finding(self, info, check.what, check.max_mode,
+                                     cis(check.mode_check))
+                if found is not None:
+                    yield found

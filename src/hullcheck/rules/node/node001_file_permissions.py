@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from hullcheck.findings import Finding, Location, Severity
 from hullcheck.models.node import KubeNode
+from hullcheck.rules._file_modes import mode_finding
 from hullcheck.rules.base import Context, Rule
 from hullcheck.rules.node._common import cis
 
@@ -76,12 +77,7 @@ class NodeFilePermissions(Rule):
                         evidence=f"owner {info.path} {info.uid}:{info.gid}",
                         remediation=f"chown root:root {info.path}",
                     )
-                if info.mode & ~check.max_mode:
-                    yield self.finding(
-                        Location(path=info.path),
-                        f"{check.what} {info.path} has mode {info.mode_text}, more open than "
-                        f"{check.max_mode:o}",
-                        references=cis(check.mode_check),
-                        evidence=f"mode {info.path} {info.mode_text}",
-                        remediation=f"chmod {check.max_mode:o} {info.path}",
-                    )
+                found = mode_finding(self, info, check.what, check.max_mode,
+                                     cis(check.mode_check))
+                if found is not None:
+                    yield found
