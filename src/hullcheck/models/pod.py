@@ -60,6 +60,19 @@ def dig(value: Any, *keys: str) -> Any:
     return value
 
 
+def security_field(holder: LineDict, keys: tuple[str, ...]) -> Any:
+    """A field of ``holder``'s securityContext (None when unset): ``dig`` written out, since
+    every rule asks it of every container and pod (``PodContainer.sc``, ``Pod.psc``)."""
+    value = holder.get("securityContext")
+    if not isinstance(value, LineDict):
+        return None
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
 def line_of(value: Any, *keys: str, default: int | None = None) -> int | None:
     """The line of the last key of ``keys`` inside ``value`` (or of the deepest one present)."""
     line = default
@@ -132,16 +145,7 @@ class PodContainer:
 
     def sc(self, *keys: str) -> Any:
         """A field of the container's securityContext (None when unset)."""
-        # ``dig(self.security_context, *keys)``, written out: every rule asks this of every
-        # container.
-        value = self.data.get("securityContext")
-        if not isinstance(value, LineDict):
-            return None
-        for key in keys:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
+        return security_field(self.data, keys)
 
     def sc_line(self, *keys: str) -> int:
         """The line of a securityContext field, else of the deepest part present, else name."""
@@ -186,14 +190,7 @@ class Pod:
 
     def psc(self, *keys: str) -> Any:
         """A field of the pod-level securityContext (None when unset)."""
-        value = self.spec.get("securityContext")  # as ``sc``: dig, written out
-        if not isinstance(value, LineDict):
-            return None
-        for key in keys:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
+        return security_field(self.spec, keys)
 
     def psc_line(self, *keys: str) -> int:
         return line_of(self.spec, "securityContext", *keys, default=self.spec.line) or 1
