@@ -124,7 +124,6 @@ _MAP = "tag:yaml.org,2002:map"
 assert None not in _IMPLICIT and not _Loader.yaml_path_resolvers
 # Stateless for the scalars built here (ints, floats, bools read from the node alone).
 _SCALARS = yaml.constructor.SafeConstructor()
-_RESOLVER = yaml.resolver.Resolver()
 
 
 class _Builder:
@@ -134,8 +133,6 @@ class _Builder:
         self.nodes = 0
         self.expanded: dict[int, int] = {}  # id(node) -> its size with aliases expanded
         self.duplicates: list[tuple[int, str]] = []
-        self._scalar = _SCALARS
-        self._resolver = _RESOLVER
 
     def build_plain(self, node: yaml.Node, depth: int = 0) -> Any:
         """``build`` for a text without anchors and merge keys (nearly every file): nothing
@@ -306,7 +303,7 @@ class _Builder:
         tag = node.tag
         if tag in VALUE_TAGS and not node.style:  # plain (None, or "" from the C parser)
             # ``!override 8080``: the tag says how to merge, the value reads as if untagged.
-            tag = self._resolver.resolve(yaml.ScalarNode, node.value, (True, False))
+            tag = _plain_tag(node.value)
         if tag == _STR or node.style in ("'", '"', "|", ">"):
             return node.value
         # YAML 1.1 reads ``22:22`` as a base-60 integer (1342); compose and kubectl (Go YAML
@@ -315,11 +312,11 @@ class _Builder:
             return node.value
         try:
             if tag == "tag:yaml.org,2002:int":
-                return self._scalar.construct_yaml_int(node)
+                return _SCALARS.construct_yaml_int(node)
             if tag == "tag:yaml.org,2002:float":
-                return self._scalar.construct_yaml_float(node)
+                return _SCALARS.construct_yaml_float(node)
             if tag == "tag:yaml.org,2002:bool":
-                return self._scalar.construct_yaml_bool(node)
+                return _SCALARS.construct_yaml_bool(node)
             if tag == "tag:yaml.org,2002:null":
                 return None
         except (ValueError, yaml.YAMLError):
