@@ -9,7 +9,8 @@ once, on first use).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hullcheck.models.container import ContainerSpec
@@ -26,29 +27,16 @@ class Workload:
     """A pod the rules judge, with its containers as ``ContainerSpec`` (LimitRange defaults
     of its namespace applied).
 
-    ``containers`` may be given as a function that makes them: they are then made on first use,
-    in the process that judges the workload (``Engine.walk_manifests`` judges workloads in a
-    child process on a large batch, and making them is a third of loading)."""
+    The containers are made on first use, in the process that judges the workload
+    (``Engine.walk_manifests`` judges workloads in a child process on a large batch, and making
+    them is a third of loading)."""
 
     pod: Pod
-    make: InitVar[list[ContainerSpec] | Callable[[], list[ContainerSpec]]]
-    _containers: list[ContainerSpec] | None = field(init=False, default=None, repr=False)
-    _make: Callable[[], list[ContainerSpec]] | None = field(init=False, default=None,
-                                                            repr=False, compare=False)
+    make_containers: Callable[[], list[ContainerSpec]] = field(repr=False, compare=False)
 
-    def __post_init__(self, make: list[ContainerSpec] | Callable[[], list[ContainerSpec]]
-                      ) -> None:
-        if callable(make):
-            self._make = make
-        else:
-            self._containers = make
-
-    @property
+    @cached_property
     def containers(self) -> list[ContainerSpec]:
-        if self._containers is None:
-            assert self._make is not None
-            self._containers, self._make = self._make(), None
-        return self._containers
+        return self.make_containers()
 
 
 @dataclass
