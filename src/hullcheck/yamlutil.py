@@ -268,10 +268,13 @@ class _Builder:
             # Explicit keys win over merged ones; earlier merges win over later ones.
             for source in merges:
                 self._charge_merge(node, source)
+                # The source's own line table, made once: line_of on a shape looks a key up
+                # by a walk, which a merge of many keys would repeat for every key.
+                source_lines = source.key_lines
                 for k, v in source.items():
                     if k not in mapping:
                         mapping[k] = v
-                        key_lines[k] = source.key_lines.get(k, source.line)
+                        key_lines[k] = source_lines.get(k, source.line)
                         tag = source.tag_of(k)
                         if tag is not None:
                             mapping.set_tag(k, tag)

@@ -68,8 +68,8 @@ class PodTemplate:
         return pod.containers_in(*keys) if pod is not None else []
 
     def line_of(self, key: str) -> int:
-        if isinstance(self.spec, LineDict) and key in self.spec.key_lines:
-            return self.spec.key_lines[key]
+        if isinstance(self.spec, LineDict) and self.spec.has_line(key):
+            return self.spec.line_of(key)
         return self.obj.name_line
 
     @property

@@ -72,7 +72,7 @@ class NamespacePssLabel(ClusterRule):
             meta = ns.data.get("metadata")
             labels = meta.get("labels") if isinstance(meta, dict) else None
             line = ns.name_line
-            if isinstance(meta, LineDict) and "labels" in meta.key_lines:
+            if isinstance(meta, LineDict) and meta.has_line("labels"):
                 line = meta.line_of("labels")
                 if isinstance(labels, LineDict):
                     line = labels.line_of(ENFORCE, line)
